@@ -1,0 +1,37 @@
+"""The only module that touches private scikit-learn API.
+
+Everything version-dependent (scikit-learn 1.6 to 1.9) is resolved here once, so
+the rest of the package imports stable names from this module.
+"""
+
+import inspect
+
+import sklearn
+from sklearn.model_selection._search import BaseSearchCV
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    HasMethods,
+    validate_parameter_constraints,
+)
+from sklearn.utils.validation import validate_data
+
+__all__ = [
+    "BaseSearchCV",
+    "HasMethods",
+    "Interval",
+    "InvalidParameterError",
+    "StrOptions",
+    "SKLEARN_VERSION",
+    "RUN_SEARCH_TAKES_CALLBACK_CTX",
+    "validate_data",
+    "validate_parameter_constraints",
+]
+
+SKLEARN_VERSION = tuple(int(p) for p in sklearn.__version__.split(".")[:2] if p.isdigit())
+
+#: scikit-learn 1.9 added a keyword-only ``callback_ctx`` to ``BaseSearchCV._run_search``.
+RUN_SEARCH_TAKES_CALLBACK_CTX = (
+    "callback_ctx" in inspect.signature(BaseSearchCV._run_search).parameters
+)
