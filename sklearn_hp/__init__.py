@@ -1,0 +1,19 @@
+"""sklearn_hp: see, set and search hyperparameters for scikit-learn.
+
+Estimators keep every hyperparameter in ``__init__`` and every learned number in an
+attribute ending in ``_``; tuners search the hyperparameters; tools show, save and
+diagnose the two apart.
+"""
+
+from .exceptions import DivergenceError
+from .linear_model import LinearRegressor, LinearSVMClassifier, LogisticClassifier
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DivergenceError",
+    "LinearRegressor",
+    "LinearSVMClassifier",
+    "LogisticClassifier",
+    "__version__",
+]

@@ -1,0 +1,79 @@
+"""Shared docstring pieces and the ``__init__`` body helper of the estimators."""
+
+__all__ = ["TRAINING_PARAMETERS", "LEARNED_TRAINING_ATTRIBUTES", "fill_doc", "store_hyperparameters"]
+
+TRAINING_PARAMETERS = """\
+    penalty : {"l2", "l1", "elasticnet"} or None
+        Weight penalty; intercepts and biases are never penalised.
+    alpha : float
+        Penalty strength.
+    l1_ratio : float in [0, 1], default=0.15
+        L1 share of the elastic-net penalty.
+    optimizer : str or Optimizer, default="adam"
+        One of "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
+        or an :class:`sklearn_hp.optim.Optimizer` object, whose settings a search
+        can tune as nested hyperparameters (``optimizer__beta_1``).
+    learning_rate : float or callable
+        Step size, or a function of the epoch (0-based) returning it.
+    lr_schedule : str or Schedule, default="constant"
+        Per-epoch multiplier of ``learning_rate``: "constant", "step",
+        "exponential", "cosine", "invscaling", "plateau" or a
+        :class:`sklearn_hp.optim.Schedule` object.
+    momentum : float in [0, 1), default=0.9
+        Used by the "momentum" and "nesterov" optimizers.
+    batch_size : int or "auto"
+        Samples per update; "auto" is ``min(200, n_samples)``.
+    max_epochs : int
+        Maximum passes over the training data per ``fit``.
+    tol : float or None, default=1e-4
+        Smallest improvement of the loss (or of the validation score with early
+        stopping) that counts; ``None`` always runs ``max_epochs``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (or use ``validation_data``),
+        stop when its score stalls and keep the best epoch's weights.
+    validation_fraction : float in (0, 1), default=0.1
+        Held-out share for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before training stops.
+    shuffle : bool, default=True
+        Shuffle the samples every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, dropout and the validation split; the
+        same integer gives bit-identical weights.
+    warm_start : bool, default=False
+        ``fit`` continues from the current weights for ``max_epochs`` more epochs.
+    verbose : int, default=0
+        Print the loss every epoch.
+    callbacks : list of Callback or None, default=None
+        Hooks called during training, cloned into ``callbacks_`` at each fit."""
+
+LEARNED_TRAINING_ATTRIBUTES = """\
+    n_iter_ : int
+        Epochs run by the last ``fit`` (``partial_fit`` adds one).
+    loss_curve_ : list of float
+        Training loss plus penalty after each epoch, over all fits.
+    validation_scores_ : list of float
+        Score on the validation data after each epoch, when there is one.
+    best_epoch_ : int or None
+        Epoch with the best validation score.
+    callbacks_ : list of Callback
+        The callbacks as they were used in the last fit.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Feature names seen in ``fit``, when X has string column names."""
+
+
+def fill_doc(cls):
+    """Class decorator: substitute the shared pieces into the class docstring."""
+    cls.__doc__ = cls.__doc__.replace("%(training_parameters)s", TRAINING_PARAMETERS).replace(
+        "%(learned_training_attributes)s", LEARNED_TRAINING_ATTRIBUTES
+    )
+    return cls
+
+
+def store_hyperparameters(estimator, arguments):
+    """Store ``__init__``'s arguments unchanged as attributes (no validation here)."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)

@@ -1,0 +1,137 @@
+"""Classifier and regressor sides of the gradient estimators: targets in, predictions out."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_sample_weight
+
+from ._compat import validate_data
+
+__all__ = ["GradientClassifierMixin", "GradientRegressorMixin"]
+
+_FLOATS = [np.float64, np.float32]
+
+
+class GradientClassifierMixin(ClassifierMixin):
+    """Label encoding, class weights and predictions for classifiers.
+
+    Two classes use one output column (the positive class ``classes_[1]``);
+    more classes use one column per class.
+    """
+
+    #: Encode targets as -1/+1 (margin losses) instead of 0/1.
+    _signed_targets = False
+
+    def _validate_training_data(self, X, y, reset):
+        X, y = validate_data(self, X, y, reset=reset, dtype=_FLOATS)
+        check_classification_targets(y)
+        if type_of_target(y) not in ("binary", "multiclass"):
+            raise ValueError(
+                f"{type(self).__name__} supports binary and multiclass targets, "
+                f"got target type {type_of_target(y)!r}."
+            )
+        return X, y
+
+    def _stratify_split(self):
+        return True
+
+    def _prepare_sample_weight(self, X, y, sample_weight, continuing, classes):
+        self._set_classes(y, continuing, classes)
+        sw = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        if self.class_weight is not None:
+            cw = compute_sample_weight(self._class_weight_dict(), y).astype(X.dtype)
+            sw = cw if sw is None else sw * cw
+        return sw
+
+    def _class_weight_dict(self):
+        if self.class_weight == "balanced":
+            return "balanced"
+        unknown = set(self.class_weight) - set(self.classes_.tolist())
+        if unknown:
+            raise ValueError(
+                f"class_weight names classes {sorted(unknown)} not in the data's classes "
+                f"{self.classes_.tolist()}."
+            )
+        return self.class_weight
+
+    def _set_classes(self, y, continuing, classes):
+        if continuing:
+            unseen = np.setdiff1d(np.unique(y), self.classes_)
+            if unseen.size:
+                raise ValueError(
+                    f"y holds classes {unseen.tolist()} not seen in the first fit; "
+                    f"known classes are {self.classes_.tolist()}."
+                )
+            return
+        found = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+        if classes is not None and np.setdiff1d(np.unique(y), found).size:
+            raise ValueError(
+                f"y holds labels {np.setdiff1d(np.unique(y), found).tolist()} that are not "
+                f"in classes={found.tolist()}."
+            )
+        if found.size < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes; the data "
+                f"has only class {found.tolist()}."
+            )
+        self.classes_ = found
+
+    def _encode_targets(self, y):
+        classes = self.classes_
+        if classes.size == 2:
+            Y = (y == classes[1]).reshape(-1, 1)
+        else:
+            Y = y.reshape(-1, 1) == classes.reshape(1, -1)
+        Y = Y.astype(np.float64)
+        return 2.0 * Y - 1.0 if self._signed_targets else Y
+
+    def decision_function(self, X):
+        """Return the raw scores: shape (n_samples,) for two classes, else (n, n_classes)."""
+        self._check_is_fitted()
+        X = validate_data(self, X, reset=False, dtype=_FLOATS)
+        raw = self._raw_output(X)
+        return raw[:, 0] if raw.shape[1] == 1 else raw
+
+    def predict(self, X):
+        """Return the predicted class of each sample."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > self._binary_cut()).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def _binary_cut(self):
+        """Threshold on the raw score that separates the two classes."""
+        return 0.0
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+class GradientRegressorMixin(RegressorMixin):
+    """Target handling and predictions for (multi-output) regressors."""
+
+    def _validate_training_data(self, X, y, reset):
+        X, y = validate_data(
+            self, X, y, reset=reset, dtype=_FLOATS, multi_output=True, y_numeric=True
+        )
+        if reset:
+            self._y_ndim = y.ndim
+        return X, y
+
+    def _encode_targets(self, y):
+        return y.reshape(y.shape[0], -1)
+
+    def predict(self, X):
+        """Return the predicted targets."""
+        self._check_is_fitted()
+        X = validate_data(self, X, reset=False, dtype=_FLOATS)
+        raw = self._raw_output(X)
+        return raw[:, 0] if self._y_ndim == 1 else raw
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

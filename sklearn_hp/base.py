@@ -1,0 +1,272 @@
+"""Base class of every estimator trained by mini-batch gradient descent.
+
+Hyperparameters live in ``__init__`` and are validated in ``fit`` against
+``_parameter_constraints``; learned numbers are attributes ending in ``_``.
+Subclasses provide the model through five hooks: ``_initialize``, ``_parameters``,
+``_penalized_indices``, ``_loss_and_gradients`` and ``_raw_output``.
+"""
+
+import math
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from ._compat import HasMethods, Interval, StrOptions, validate_parameter_constraints
+from ._training import TrainingRun
+from .exceptions import DivergenceError
+from .optim import OPTIMIZERS, SCHEDULES, Schedule, resolve_optimizer, resolve_schedule
+
+__all__ = ["BaseGradientEstimator"]
+
+
+class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
+    """Shared fitting machinery: validation, splitting, epochs, early stopping.
+
+    Not meant to be used directly; see :mod:`sklearn_hp.linear_model` and
+    :mod:`sklearn_hp.neural_network`.
+    """
+
+    _parameter_constraints = {
+        "penalty": [StrOptions({"l1", "l2", "elasticnet"}), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), HasMethods(["build"])],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), callable],
+        "lr_schedule": [StrOptions(set(SCHEDULES)), Schedule],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    # ------------------------------------------------------------------ hooks
+    @abstractmethod
+    def _initialize(self, n_features, n_outputs, dtype, rng):
+        """Create the learned parameter attributes."""
+
+    @abstractmethod
+    def _parameters(self):
+        """Return the trainable arrays (views on the learned attributes), in order."""
+
+    @abstractmethod
+    def _penalized_indices(self):
+        """Return the indices in ``_parameters()`` that take the weight penalty."""
+
+    @abstractmethod
+    def _loss_and_gradients(self, X, Y, sample_weight, rng):
+        """Return the mean data loss of a batch and the gradients of ``_parameters()``."""
+
+    @abstractmethod
+    def _raw_output(self, X):
+        """Return the raw model output, shape ``(n_samples, n_outputs)``."""
+
+    def _prepare_model(self):
+        """Resolve per-fit objects (loss, activations) from the hyperparameters."""
+
+    def _state_arrays(self):
+        """Arrays saved for the best epoch (parameters plus any running statistics)."""
+        return self._parameters()
+
+    def _after_fit(self, X, y, sample_weight, validation):
+        """Learn anything fitted after the epochs (thresholds, support vectors)."""
+
+    # ------------------------------------------------------------- public API
+    def fit(self, X, y, sample_weight=None, validation_data=None):
+        """Train for up to ``max_epochs`` epochs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
+        validation_data : tuple (X_val, y_val) or (X_val, y_val, sw_val), optional
+            Scored after every epoch instead of a split of ``validation_fraction``;
+            drives early stopping when ``early_stopping=True``.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, validation_data, incremental=False)
+
+    def _partial_fit(self, X, y, sample_weight=None, classes=None):
+        return self._fit(X, y, sample_weight, None, incremental=True, classes=classes)
+
+    # -------------------------------------------------------------- internals
+    def _validate_hyperparameters(self):
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            self.get_params(deep=False),
+            caller_name=type(self).__name__,
+        )
+        if callable(self.learning_rate) and self.lr_schedule != "constant":
+            raise ValueError(
+                "learning_rate is a callable, so lr_schedule must be 'constant'; "
+                f"got lr_schedule={self.lr_schedule!r}."
+            )
+
+    def _fit(self, X, y, sample_weight, validation_data, *, incremental, classes=None):
+        self._validate_hyperparameters()
+        continuing = hasattr(self, "loss_curve_") and (incremental or self.warm_start)
+        X, y = self._validate_training_data(X, y, reset=not continuing)
+        sample_weight = self._prepare_sample_weight(X, y, sample_weight, continuing, classes)
+        rng = self._training_rng(incremental, continuing)
+        validation, (X, y, sample_weight) = self._validation_split(
+            X, y, sample_weight, validation_data, incremental, rng
+        )
+        Y = self._encode_targets(y).astype(X.dtype, copy=False)
+        snapshot = [a.copy() for a in self._state_arrays()] if continuing else None
+        if not continuing:
+            self._start_training(X.shape[1], Y.shape[1], X.dtype, rng)
+        self._prepare_model()
+        self._reset_progress(continuing)
+        self.callbacks_ = [clone(cb) for cb in (getattr(self, "callbacks", None) or [])]
+        for cb in self.callbacks_:
+            cb.on_train_begin(self, X=X, y=y)
+        run = TrainingRun(self, X, Y, sample_weight, validation, rng)
+        n_epochs = 1 if incremental else self.max_epochs
+        try:
+            epochs = run.run(n_epochs, check_convergence=not incremental)
+            self._check_finite_parameters()
+        except DivergenceError:
+            self._discard_diverged_state(snapshot)
+            raise
+        self.n_iter_ = epochs if not incremental else getattr(self, "n_iter_", 0) + 1
+        if validation is not None and self.early_stopping and self._best_state is not None:
+            for array, best in zip(self._state_arrays(), self._best_state):
+                array[...] = best
+        self._best_state = None
+        for cb in self.callbacks_:
+            cb.on_train_end(self)
+        self._after_fit(X, y, sample_weight, validation)
+        if not incremental and not self._converged and self.tol is not None:
+            warnings.warn(
+                f"{type(self).__name__} stopped after max_epochs={self.max_epochs} epochs "
+                "without converging; raise max_epochs or learning_rate.",
+                ConvergenceWarning,
+            )
+        return self
+
+    def _training_rng(self, incremental, continuing):
+        if incremental and continuing and hasattr(self, "_rng"):
+            return self._rng
+        rng = check_random_state(self.random_state)
+        if incremental:
+            # partial_fit keeps one generator so successive epochs shuffle differently.
+            rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
+            self._rng = rng
+        return rng
+
+    def _start_training(self, n_features, n_outputs, dtype, rng):
+        self._initialize(n_features, n_outputs, dtype, rng)
+        self.loss_curve_ = []
+        self._optimizer_spec = resolve_optimizer(self.optimizer, self.momentum)
+        decay_mask = [i in self._penalized_indices() for i in range(len(self._parameters()))]
+        self._optimizer_transform = self._optimizer_spec.build(decay_mask=decay_mask)
+        self._optimizer_state = self._optimizer_transform.init(self._parameters())
+
+    def _reset_progress(self, continuing):
+        self._converged = False
+        self._best_loss = math.inf
+        self._best_score = -math.inf
+        self._best_state = None
+        if not continuing or not hasattr(self, "validation_scores_"):
+            self.validation_scores_ = []
+            self.best_epoch_ = None
+
+    def _validation_split(self, X, y, sample_weight, validation_data, incremental, rng):
+        """Return ``(validation, training)``: the scored set and the data to train on."""
+        if validation_data is not None:
+            return self._check_validation_data(validation_data), (X, y, sample_weight)
+        if incremental or not self._needs_validation_split():
+            return None, (X, y, sample_weight)
+        stratify = y if self._stratify_split() else None
+        idx_train, idx_val = train_test_split(
+            np.arange(X.shape[0]),
+            test_size=self.validation_fraction,
+            random_state=rng.randint(np.iinfo(np.int32).max),
+            stratify=stratify,
+        )
+        if len(idx_train) < 2 or len(idx_val) < 1:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves {len(idx_train)} "
+                f"training and {len(idx_val)} validation samples out of {X.shape[0]}; "
+                "use more samples or another validation_fraction."
+            )
+        sw = sample_weight
+        validation = (X[idx_val], y[idx_val], None if sw is None else sw[idx_val])
+        training = (X[idx_train], y[idx_train], None if sw is None else sw[idx_train])
+        return validation, training
+
+    def _check_validation_data(self, validation_data):
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError(
+                "validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
+                f"sample_weight_val), got {type(validation_data).__name__}."
+            )
+        X_val, y_val = self._validate_training_data(*validation_data[:2], reset=False)
+        sw = validation_data[2] if len(validation_data) == 3 else None
+        if sw is not None:
+            sw = _check_sample_weight(sw, X_val, dtype=X_val.dtype)
+        return X_val, y_val, sw
+
+    def _needs_validation_split(self):
+        return self.early_stopping
+
+    def _stratify_split(self):
+        return False
+
+    def _prepare_sample_weight(self, X, y, sample_weight, continuing, classes):
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, X, dtype=X.dtype)
+
+    def _effective_batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
+
+    def _learning_rate_at(self, epoch):
+        if callable(self.learning_rate):
+            return float(self.learning_rate(epoch))
+        schedule = resolve_schedule(self.lr_schedule)
+        return schedule(
+            epoch, base_lr=self.learning_rate, max_epochs=self.max_epochs,
+            losses=self.loss_curve_,
+        )
+
+    def _validation_score(self, X_val, y_val, sample_weight):
+        return self.score(X_val, y_val, sample_weight=sample_weight)
+
+    def _check_finite_parameters(self):
+        for array in self._parameters():
+            if not np.all(np.isfinite(array)):
+                raise DivergenceError(
+                    "Training diverged: the weights became non-finite with "
+                    f"learning_rate={self.learning_rate!r}. Lower learning_rate."
+                )
+
+    def _discard_diverged_state(self, snapshot):
+        if snapshot is not None:
+            for array, saved in zip(self._state_arrays(), snapshot):
+                array[...] = saved
+            return
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
+            delattr(self, name)
+
+    def _check_is_fitted(self):
+        check_is_fitted(self, "loss_curve_")

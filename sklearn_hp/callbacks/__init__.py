@@ -1,0 +1,5 @@
+"""Epoch and batch hooks for the gradient-trained estimators."""
+
+from ._base import Callback
+
+__all__ = ["Callback"]

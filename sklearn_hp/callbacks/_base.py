@@ -1,0 +1,36 @@
+"""Callbacks: tiny objects with no-op hooks, called by the training loop."""
+
+from sklearn.base import BaseEstimator
+
+__all__ = ["Callback"]
+
+
+class Callback(BaseEstimator):
+    """Base class of callbacks; override the hooks you need.
+
+    Callbacks are hyperparameters: an estimator clones its ``callbacks`` at the
+    start of ``fit`` into the learned attribute ``callbacks_``, so the objects you
+    pass are never changed by training. ``on_epoch_end`` may return ``True`` to
+    stop training.
+    """
+
+    def on_train_begin(self, estimator, **info):
+        """Called once before the first epoch of ``fit`` or ``partial_fit``."""
+
+    def on_epoch_begin(self, estimator, epoch, **info):
+        """Called before each epoch."""
+
+    def on_batch_end(self, estimator, batch, loss, **info):
+        """Called after each mini-batch update with the batch loss."""
+
+    def on_epoch_end(self, estimator, epoch, logs, **info):
+        """Called after each epoch with ``logs`` (``loss``, ``val_score``, ``lr``).
+
+        Returns
+        -------
+        stop : bool or None
+            ``True`` stops training after this epoch.
+        """
+
+    def on_train_end(self, estimator, **info):
+        """Called once after the last epoch."""

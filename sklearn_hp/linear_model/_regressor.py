@@ -1,0 +1,71 @@
+"""LinearRegressor: linear regression by mini-batch gradient descent."""
+
+from .._docs import fill_doc, store_hyperparameters
+from .._targets import GradientRegressorMixin
+from ._base import BaseLinearModel, huber_epsilon_constraint, loss_constraint
+
+__all__ = ["LinearRegressor"]
+
+
+@fill_doc
+class LinearRegressor(GradientRegressorMixin, BaseLinearModel):
+    """Linear regression trained by mini-batch gradient descent.
+
+    Parameters
+    ----------
+    loss : {"squared_error", "absolute_error", "huber"}, default="squared_error"
+        Training loss; ``"huber"`` is quadratic up to ``epsilon`` then linear.
+    epsilon : float, default=1.35
+        Huber threshold (only with ``loss="huber"``).
+%(training_parameters)s
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : ndarray of shape (n_targets,)
+%(learned_training_attributes)s
+    """
+
+    _parameter_constraints = {
+        **BaseLinearModel._parameter_constraints,
+        "loss": loss_constraint(["squared_error", "absolute_error", "huber"]),
+        "epsilon": huber_epsilon_constraint(),
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        *,
+        epsilon=1.35,
+        penalty="l2",
+        alpha=1e-4,
+        l1_ratio=0.15,
+        optimizer="adam",
+        learning_rate=0.01,
+        lr_schedule="constant",
+        momentum=0.9,
+        batch_size="auto",
+        max_epochs=200,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+        callbacks=None,
+    ):
+        store_hyperparameters(self, locals())
+
+    def _keeps_2d_coef(self, n_outputs):
+        return self._y_ndim == 2
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Run one epoch over ``(X, y)``, starting from the current weights.
+
+        Returns
+        -------
+        self
+        """
+        return self._partial_fit(X, y, sample_weight)

@@ -1,0 +1,20 @@
+"""Building blocks of networks: activations, losses, initialisers, penalties and layers."""
+
+from ._activations import ACTIVATIONS, Activation, get_activation
+from ._initializers import INITIALIZERS, get_initializer
+from ._losses import LOSSES, Loss, get_loss
+from ._penalties import PENALTIES, check_penalty, penalty_value_and_gradient
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITIALIZERS",
+    "LOSSES",
+    "PENALTIES",
+    "Activation",
+    "Loss",
+    "check_penalty",
+    "get_activation",
+    "get_initializer",
+    "get_loss",
+    "penalty_value_and_gradient",
+]

@@ -1,0 +1,135 @@
+"""Activation functions, each with its backward pass right beside its forward."""
+
+import numpy as np
+from scipy.special import erf, expit
+
+from ._registry import resolve
+
+__all__ = ["Activation", "ACTIVATIONS", "get_activation"]
+
+_SQRT_2 = np.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+
+
+class Activation:
+    """An element-wise function ``y = f(x)`` and its vector-Jacobian product."""
+
+    name = None
+
+    def forward(self, x):
+        """Return ``f(x)``."""
+        raise NotImplementedError
+
+    def backward(self, grad, x, y):
+        """Return ``grad * f'(x)``, given the input ``x`` and output ``y``."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Identity(Activation):
+    name = "identity"
+
+    def forward(self, x):
+        return x
+
+    def backward(self, grad, x, y):
+        return grad
+
+
+class Logistic(Activation):
+    name = "logistic"
+
+    def forward(self, x):
+        return expit(x)
+
+    def backward(self, grad, x, y):
+        return grad * y * (1.0 - y)
+
+
+class Tanh(Activation):
+    name = "tanh"
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, grad, x, y):
+        return grad * (1.0 - y * y)
+
+
+class ReLU(Activation):
+    name = "relu"
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, grad, x, y):
+        return grad * (y > 0)
+
+
+class LeakyReLU(Activation):
+    """``x`` for positive inputs, ``negative_slope * x`` otherwise."""
+
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope=0.01):
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        return np.where(x > 0, x, self.negative_slope * x)
+
+    def backward(self, grad, x, y):
+        return grad * np.where(x > 0, 1.0, self.negative_slope).astype(grad.dtype)
+
+
+class ELU(Activation):
+    """``x`` for positive inputs, ``alpha * (exp(x) - 1)`` otherwise."""
+
+    name = "elu"
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def forward(self, x):
+        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+
+    def backward(self, grad, x, y):
+        return grad * np.where(x > 0, 1.0, y + self.alpha).astype(grad.dtype)
+
+
+class GELU(Activation):
+    """Exact Gaussian error linear unit, ``x * Phi(x)``."""
+
+    name = "gelu"
+
+    def forward(self, x):
+        return x * (0.5 * (1.0 + erf(x / _SQRT_2)))
+
+    def backward(self, grad, x, y):
+        cdf = 0.5 * (1.0 + erf(x / _SQRT_2))
+        pdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+        return grad * (cdf + x * pdf)
+
+
+class Softplus(Activation):
+    """``log(1 + exp(x))``, computed without overflow."""
+
+    name = "softplus"
+
+    def forward(self, x):
+        return np.logaddexp(0, x)
+
+    def backward(self, grad, x, y):
+        return grad * expit(x)
+
+
+ACTIVATIONS = {
+    cls.name: cls()
+    for cls in (Identity, Logistic, Tanh, ReLU, LeakyReLU, ELU, GELU, Softplus)
+}
+
+
+def get_activation(activation):
+    """Return the :class:`Activation` for a name or an activation object."""
+    return resolve(ACTIVATIONS, activation, "activation", base=Activation)

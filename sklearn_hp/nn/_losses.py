@@ -1,0 +1,147 @@
+"""Losses on raw model outputs, each with its gradient beside its value.
+
+Every loss works on a 2-D target ``Y`` and raw output ``raw`` of shape
+``(n_samples, n_outputs)`` and returns the *weighted mean* over samples,
+``sum_i w_i * l_i / n_samples``, with its gradient with respect to ``raw``.
+"""
+
+import inspect
+
+import numpy as np
+from scipy.special import expit, log_expit, logsumexp, softmax
+
+from ._registry import resolve
+
+__all__ = ["Loss", "LOSSES", "get_loss"]
+
+
+class Loss:
+    """Base class: ``value_and_gradient(Y, raw, sample_weight)``."""
+
+    name = None
+
+    def value_and_gradient(self, Y, raw, sample_weight=None):
+        """Return the mean loss and its gradient with respect to ``raw``."""
+        per_sample, grad = self._pointwise(Y, raw)
+        n = raw.shape[0]
+        if sample_weight is None:
+            return per_sample.sum() / n, grad / n
+        w = sample_weight.reshape(-1, 1)
+        return per_sample @ sample_weight / n, grad * (w / n)
+
+    def value(self, Y, raw, sample_weight=None):
+        """Return the mean loss."""
+        return self.value_and_gradient(Y, raw, sample_weight)[0]
+
+    def link(self, raw):
+        """Map raw outputs to predictions (probabilities for log-loss)."""
+        return raw
+
+    def _pointwise(self, Y, raw):
+        """Return per-sample losses (summed over outputs) and the raw gradient."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({params})"
+
+
+class SquaredError(Loss):
+    """Half the squared error, ``(raw - y)**2 / 2``."""
+
+    name = "squared_error"
+
+    def _pointwise(self, Y, raw):
+        diff = raw - Y
+        return 0.5 * np.einsum("ij,ij->i", diff, diff), diff
+
+
+class AbsoluteError(Loss):
+    """``|raw - y|``; its subgradient at 0 is 0."""
+
+    name = "absolute_error"
+
+    def _pointwise(self, Y, raw):
+        diff = raw - Y
+        return np.abs(diff).sum(axis=1), np.sign(diff)
+
+
+class Huber(Loss):
+    """Squared near zero, linear beyond ``delta``.
+
+    Parameters
+    ----------
+    delta : float, default=1.35
+        Residual size where the loss turns from quadratic to linear.
+    """
+
+    name = "huber"
+
+    def __init__(self, delta=1.35):
+        self.delta = delta
+
+    def _pointwise(self, Y, raw):
+        diff = raw - Y
+        abs_diff = np.abs(diff)
+        small = abs_diff <= self.delta
+        loss = np.where(small, 0.5 * diff * diff, self.delta * (abs_diff - 0.5 * self.delta))
+        grad = np.where(small, diff, self.delta * np.sign(diff))
+        return loss.sum(axis=1), grad
+
+
+class LogLoss(Loss):
+    """Cross-entropy on logits: sigmoid for one output column, softmax for several.
+
+    ``Y`` holds 0/1 labels (one column) or one-hot rows (several columns).
+    """
+
+    name = "log_loss"
+
+    def _pointwise(self, Y, raw):
+        if raw.shape[1] == 1:
+            loss = -(Y * log_expit(raw) + (1.0 - Y) * log_expit(-raw))
+            return loss[:, 0], expit(raw) - Y
+        log_norm = logsumexp(raw, axis=1)
+        loss = log_norm - np.einsum("ij,ij->i", Y, raw)
+        return loss, softmax(raw, axis=1) - Y
+
+    def link(self, raw):
+        if raw.shape[1] == 1:
+            return expit(raw)
+        return softmax(raw, axis=1)
+
+
+class Hinge(Loss):
+    """One-vs-rest hinge ``max(0, 1 - y * raw)`` on targets in {-1, +1}."""
+
+    name = "hinge"
+
+    def _pointwise(self, Y, raw):
+        margin = 1.0 - Y * raw
+        active = margin > 0
+        return np.where(active, margin, 0.0).sum(axis=1), np.where(active, -Y, 0.0)
+
+
+class SquaredHinge(Loss):
+    """One-vs-rest squared hinge ``max(0, 1 - y * raw)**2`` on targets in {-1, +1}."""
+
+    name = "squared_hinge"
+
+    def _pointwise(self, Y, raw):
+        margin = np.maximum(1.0 - Y * raw, 0.0)
+        return (margin * margin).sum(axis=1), -2.0 * Y * margin
+
+
+LOSSES = {
+    cls.name: cls
+    for cls in (SquaredError, AbsoluteError, Huber, LogLoss, Hinge, SquaredHinge)
+}
+
+
+def get_loss(loss, **settings):
+    """Return a :class:`Loss` for a name (built with ``settings``) or a loss object."""
+    found = resolve(LOSSES, loss, "loss", base=Loss)
+    if isinstance(found, Loss):
+        return found
+    accepted = inspect.signature(found).parameters
+    return found(**{k: v for k, v in settings.items() if k in accepted and v is not None})

@@ -1,0 +1,54 @@
+"""Weight penalties added to the mean training loss.
+
+With ``alpha`` the strength and ``l1_ratio`` the L1 share (elastic net), the penalty
+of weights ``w`` is ``alpha * (l1_ratio * |w|_1 + (1 - l1_ratio) / 2 * |w|_2^2)``,
+scikit-learn's ``SGDClassifier`` convention. Biases are never penalised.
+"""
+
+import numpy as np
+
+__all__ = ["PENALTIES", "penalty_value_and_gradient", "check_penalty"]
+
+PENALTIES = ("l1", "l2", "elasticnet", None)
+
+
+def check_penalty(penalty):
+    """Raise a clear error if ``penalty`` is not an accepted name."""
+    if penalty not in PENALTIES:
+        raise ValueError(f"Unknown penalty {penalty!r}; accepted values are {list(PENALTIES)}.")
+
+
+def _l1_share(penalty, l1_ratio):
+    return {"l1": 1.0, "l2": 0.0, "elasticnet": l1_ratio}[penalty]
+
+
+def penalty_value_and_gradient(weights, penalty, alpha, l1_ratio=0.15, grads=None):
+    """Return the penalty of ``weights`` and add its (sub)gradient to ``grads``.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        The penalised arrays.
+    penalty : {"l1", "l2", "elasticnet"} or None
+    alpha : float
+        Strength.
+    l1_ratio : float
+        L1 share for ``"elasticnet"``.
+    grads : list of ndarray, optional
+        Gradients of ``weights``, updated in place.
+    """
+    if penalty is None or alpha == 0:
+        return 0.0
+    l1 = _l1_share(penalty, l1_ratio)
+    value = 0.0
+    for i, w in enumerate(weights):
+        if l1:
+            value += alpha * l1 * np.abs(w).sum()
+        if l1 < 1:
+            value += 0.5 * alpha * (1.0 - l1) * np.vdot(w, w)
+        if grads is not None:
+            if l1:
+                grads[i] += (alpha * l1) * np.sign(w)
+            if l1 < 1:
+                grads[i] += (alpha * (1.0 - l1)) * w
+    return float(value)
