@@ -72,8 +72,8 @@ class GradientClassifierMixin(ClassifierMixin):
             )
         if found.size < 2:
             raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes; the data "
-                f"has only class {found.tolist()}."
+                f"{type(self).__name__} needs samples of at least 2 classes; got "
+                f"1 class: {found.tolist()}."
             )
         self.classes_ = found
 

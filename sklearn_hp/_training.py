@@ -7,6 +7,9 @@ from .nn import penalty_value_and_gradient
 
 __all__ = ["TrainingRun"]
 
+#: Growth of the epoch loss over the first epoch of a run that counts as divergence.
+_EXPLOSION_FACTOR = 1e9
+
 
 class TrainingRun:
     """One call of ``fit`` or ``partial_fit``: epochs of mini-batch descent.
@@ -39,6 +42,7 @@ class TrainingRun:
         batch = est._effective_batch_size(n)
         no_improvement = 0
         epochs_run = 0
+        first_loss = None
         for _ in range(n_epochs):
             epoch = len(est.loss_curve_)
             lr = est._learning_rate_at(epoch)
@@ -54,6 +58,8 @@ class TrainingRun:
                     cb.on_batch_end(est, b, loss)
             penalty = penalty_value_and_gradient(penalized, est.penalty, est.alpha, est.l1_ratio)
             epoch_loss = total / n + penalty
+            first_loss = epoch_loss if first_loss is None else first_loss
+            self._check_not_exploding(first_loss, epoch_loss, lr, epoch)
             est.loss_curve_.append(float(epoch_loss))
             epochs_run += 1
             logs = {"loss": float(epoch_loss), "lr": float(lr)}
@@ -67,6 +73,17 @@ class TrainingRun:
                 est._converged = True
                 break
         return epochs_run
+
+    def _check_not_exploding(self, first_loss, loss, lr, epoch):
+        """A loss that grew a billion-fold is diverging even while it is still finite."""
+        if np.isfinite(loss) and loss <= _EXPLOSION_FACTOR * max(first_loss, 1e-12):
+            return
+        raise DivergenceError(
+            f"Training diverged at epoch {epoch + 1}: the loss grew from {first_loss:.3g} "
+            f"to {loss:.3g} with learning_rate={self.est.learning_rate!r} (effective rate "
+            f"{lr:.3g}) and optimizer={self.est.optimizer!r}. Lower learning_rate, or scale "
+            "the features; the estimator was left without the diverged weights."
+        )
 
     def _step(self, idx, params, penalized, penalized_idx, lr, epoch):
         est = self.est
