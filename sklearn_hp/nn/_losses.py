@@ -8,7 +8,7 @@ Every loss works on a 2-D target ``Y`` and raw output ``raw`` of shape
 import inspect
 
 import numpy as np
-from scipy.special import expit, log_expit, logsumexp, softmax
+from scipy.special import expit, logsumexp, softmax
 
 from ._registry import resolve
 
@@ -99,7 +99,8 @@ class LogLoss(Loss):
 
     def _pointwise(self, Y, raw):
         if raw.shape[1] == 1:
-            loss = -(Y * log_expit(raw) + (1.0 - Y) * log_expit(-raw))
+            # -(y log s(z) + (1 - y) log s(-z)) == log(1 + e^z) - y z
+            loss = np.logaddexp(0.0, raw) - Y * raw
             return loss[:, 0], expit(raw) - Y
         log_norm = logsumexp(raw, axis=1)
         loss = log_norm - np.einsum("ij,ij->i", Y, raw)

@@ -1,0 +1,7 @@
+"""``python -m sklearn_hp`` runs the command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
