@@ -113,6 +113,12 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
             self.get_params(deep=False),
             caller_name=type(self).__name__,
         )
+        if isinstance(self.learning_rate, Schedule):
+            raise TypeError(
+                f"learning_rate={self.learning_rate!r} is a Schedule; pass it as "
+                "lr_schedule=... and keep learning_rate the base rate (a float), or give "
+                "learning_rate a function of the epoch."
+            )
         if callable(self.learning_rate) and self.lr_schedule != "constant":
             raise ValueError(
                 "learning_rate is a callable, so lr_schedule must be 'constant'; "

@@ -85,3 +85,15 @@ def test_divergence_names_learning_rate_and_leaves_no_nan_weights():
     # warm start: the weights from before the diverged fit are kept.
     np.testing.assert_array_equal(model.coef_, good)
     assert np.all(np.isfinite(model.predict(X_big)))
+
+
+def test_learning_rate_as_function_or_schedule_object():
+    from sklearn_hp.optim import CosineDecay
+
+    model = LinearRegressor(learning_rate=lambda epoch: 0.1 / (1 + epoch), max_epochs=3, tol=None)
+    model.fit(X, y_reg)
+    assert len(model.loss_curve_) == 3 and model.loss_curve_[-1] < model.loss_curve_[0]
+    with pytest.raises(TypeError, match="is a Schedule; pass it as lr_schedule"):
+        LinearRegressor(learning_rate=CosineDecay()).fit(X, y_reg)
+    with pytest.raises(ValueError, match="lr_schedule must be 'constant'; got lr_schedule='step'"):
+        LinearRegressor(learning_rate=lambda e: 0.1, lr_schedule="step").fit(X, y_reg)
