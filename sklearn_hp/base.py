@@ -138,6 +138,8 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         snapshot = [a.copy() for a in self._state_arrays()] if continuing else None
         if not continuing:
             self._start_training(X.shape[1], Y.shape[1], X.dtype, rng)
+        elif not hasattr(self, "_optimizer_transform"):  # loaded by sklearn_hp.persistence
+            self._build_optimizer(fresh_state=False)
         self._prepare_model()
         self._reset_progress(continuing)
         self.callbacks_ = [clone(cb) for cb in (getattr(self, "callbacks", None) or [])]
@@ -180,10 +182,15 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
     def _start_training(self, n_features, n_outputs, dtype, rng):
         self._initialize(n_features, n_outputs, dtype, rng)
         self.loss_curve_ = []
+        self._build_optimizer(fresh_state=True)
+
+    def _build_optimizer(self, fresh_state):
+        """Build the gradient transform; keep the saved state unless ``fresh_state``."""
         self._optimizer_spec = resolve_optimizer(self.optimizer, self.momentum)
         decay_mask = [i in self._penalized_indices() for i in range(len(self._parameters()))]
         self._optimizer_transform = self._optimizer_spec.build(decay_mask=decay_mask)
-        self._optimizer_state = self._optimizer_transform.init(self._parameters())
+        if fresh_state or getattr(self, "_optimizer_state", None) is None:
+            self._optimizer_state = self._optimizer_transform.init(self._parameters())
 
     def _reset_progress(self, continuing):
         self._converged = False
