@@ -3,13 +3,17 @@
 import argparse
 import sys
 
-from . import _demo
+from . import _demo, _diagnose, _inspect
 
 __all__ = ["main"]
 
 COMMANDS = {
     "demo": (_demo, "train a LogisticClassifier on a bundled dataset and show "
                     "hyperparameters beside learned parameters"),
+    "diagnose": (_diagnose, "say whether a model over- or underfits a bundled dataset "
+                            "and which hyperparameter to turn"),
+    "inspect": (_inspect, "show the hyperparameters and learned parameters of a model "
+                          "saved with sklearn_hp.persistence.save"),
 }
 
 
@@ -36,7 +40,7 @@ def main(argv=None, out=print):
     module, _ = COMMANDS[args.command]
     try:
         return module.run(args, out)
-    except ValueError as error:
+    except (ValueError, TypeError, OSError) as error:
         print(f"sklearn-hp {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -1,25 +1,21 @@
 """``sklearn-hp demo``: train on a dataset bundled with scikit-learn, show both kinds of numbers."""
 
 import numpy as np
-from sklearn import datasets
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ..inspection import count_parameters, hyperparameters, learned_parameters
 from ..linear_model import LogisticClassifier
+from ._options import DATASETS, add_dataset_argument
 
-DATASETS = {
-    "breast_cancer": datasets.load_breast_cancer,
-    "iris": datasets.load_iris,
-    "wine": datasets.load_wine,
-}
+#: Classification datasets the demo accepts.
+DEMO_DATASETS = ("breast_cancer", "iris", "wine", "digits")
 
 
 def add_arguments(parser):
     """Register the demo's options on ``parser``."""
-    parser.add_argument("--dataset", choices=sorted(DATASETS), default="breast_cancer",
-                        help="bundled dataset to train on (default: breast_cancer)")
+    add_dataset_argument(parser)
     parser.add_argument("--optimizer", default="adam", help="optimizer name (default: adam)")
     parser.add_argument("--learning-rate", type=float, default=0.01)
     parser.add_argument("--max-epochs", type=int, default=200)
@@ -29,6 +25,9 @@ def add_arguments(parser):
 
 def run(args, out):
     """Train a LogisticClassifier and print what was set beside what was learned."""
+    if args.dataset not in DEMO_DATASETS:
+        raise ValueError(f"demo trains a classifier; --dataset must be one of {DEMO_DATASETS}, "
+                         f"got {args.dataset!r}.")
     bunch = DATASETS[args.dataset]()
     X_tr, X_te, y_tr, y_te = train_test_split(
         bunch.data, bunch.target, test_size=0.25, stratify=bunch.target,

@@ -45,3 +45,35 @@ def test_no_command_prints_help_and_fails():
     with pytest.raises(SystemExit):
         main(["--help"])
     assert main([]) == 2
+
+
+def test_diagnose_command_names_the_knob():
+    status, text = _run(["diagnose", "--set", "alpha=5.0", "--cv", "3"])
+    assert status == 0
+    assert "verdict: underfitting" in text
+    assert "decrease logisticclassifier__alpha" in text
+
+
+def test_diagnose_rejects_a_malformed_assignment(capsys):
+    assert _run(["diagnose", "--set", "alpha"])[0] == 2
+    assert "--set takes NAME=VALUE, got 'alpha'" in capsys.readouterr().err
+
+
+def test_inspect_command_reads_a_saved_model(tmp_path):
+    from sklearn.datasets import load_iris
+
+    from sklearn_hp import LogisticClassifier
+    from sklearn_hp.persistence import save
+
+    path = tmp_path / "m.npz"
+    save(LogisticClassifier(alpha=0.25, max_epochs=5).fit(*load_iris(return_X_y=True)), path)
+    status, text = _run(["inspect", str(path)])
+    assert status == 0
+    assert "alpha                            0.25" in text
+    assert "Learned parameters (15 numbers)" in text
+    assert "coef_                            shape (3, 4), dtype float64" in text
+
+
+def test_inspect_missing_file_is_a_clear_error(tmp_path, capsys):
+    assert _run(["inspect", str(tmp_path / "none.npz")])[0] == 2
+    assert "No such file" in capsys.readouterr().err

@@ -1,0 +1,42 @@
+"""Options shared by the commands: a bundled dataset and ``--set name=value`` hyperparameters."""
+
+import ast
+
+from sklearn import datasets
+
+__all__ = ["DATASETS", "add_dataset_argument", "add_set_argument", "parse_assignments"]
+
+DATASETS = {
+    "breast_cancer": datasets.load_breast_cancer,
+    "iris": datasets.load_iris,
+    "wine": datasets.load_wine,
+    "digits": datasets.load_digits,
+    "diabetes": datasets.load_diabetes,
+}
+
+
+def add_dataset_argument(parser, default="breast_cancer"):
+    """``--dataset NAME``: one of the datasets bundled with scikit-learn."""
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default=default,
+                        help=f"bundled dataset (default: {default})")
+
+
+def add_set_argument(parser):
+    """``--set name=value`` (repeatable): hyperparameters of the estimator."""
+    parser.add_argument("--set", dest="assignments", action="append", default=[],
+                        metavar="NAME=VALUE",
+                        help="set a hyperparameter, e.g. --set alpha=0.1 (repeatable)")
+
+
+def parse_assignments(assignments):
+    """Turn ``["alpha=0.1", "optimizer=sgd"]`` into ``{"alpha": 0.1, "optimizer": "sgd"}``."""
+    params = {}
+    for item in assignments:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise ValueError(f"--set takes NAME=VALUE, got {item!r}.")
+        try:
+            params[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            params[name] = text  # a bare word such as sgd is a string
+    return params
