@@ -36,8 +36,8 @@ class TrainingRun:
         """Train for at most ``n_epochs`` epochs; return the number run."""
         est = self.est
         params = est._parameters()
-        penalized = [params[i] for i in est._penalized_indices()]
         penalized_idx = est._penalized_indices()
+        penalized = [params[i] for i in penalized_idx]
         n = self.X.shape[0]
         batch = est._effective_batch_size(n)
         no_improvement = 0
@@ -53,7 +53,7 @@ class TrainingRun:
             for b, start in enumerate(range(0, n, batch)):
                 idx = order[start:start + batch] if order is not None else slice(start, start + batch)
                 loss = self._step(idx, params, penalized, penalized_idx, lr, epoch)
-                total += loss * _batch_len(idx, n)
+                total += loss * min(batch, n - start)
                 for cb in est.callbacks_:
                     cb.on_batch_end(est, b, loss)
             penalty = penalty_value_and_gradient(penalized, est.penalty, est.alpha, est.l1_ratio)
@@ -131,12 +131,6 @@ class TrainingRun:
                 est._best_state = [a.copy() for a in est._state_arrays()]
         # Early stopping judges progress on the validation score, otherwise on the loss.
         return score_improved if est.early_stopping else loss_improved
-
-
-def _batch_len(idx, n):
-    if isinstance(idx, slice):
-        return len(range(*idx.indices(n)))
-    return len(idx)
 
 
 def _format_logs(epoch, logs):
