@@ -25,7 +25,14 @@ from ..nn import (
     get_loss,
 )
 
-__all__ = ["BaseNeuralNetwork"]
+__all__ = ["BaseNeuralNetwork", "_usable_weights"]
+
+
+def _usable_weights(sample_weight):
+    """``sample_weight``, or None when it is missing or sums to zero."""
+    if sample_weight is None or not np.sum(sample_weight) > 0:
+        return None
+    return sample_weight
 
 
 class BaseNeuralNetwork(BaseGradientEstimator):
@@ -126,6 +133,15 @@ class BaseNeuralNetwork(BaseGradientEstimator):
         self.bn_betas_ = [np.zeros(units, dtype=dtype) for units in normalized]
         self.bn_means_ = [np.zeros(units, dtype=dtype) for units in normalized]
         self.bn_vars_ = [np.ones(units, dtype=dtype) for units in normalized]
+
+    def _initialize_from_targets(self, Y, sample_weight):
+        # Start the output bias at the best constant prediction: training then
+        # learns the variation around it instead of first walking the bias there.
+        self.biases_[-1][...] = self._constant_output(Y, sample_weight)
+
+    def _constant_output(self, Y, sample_weight):
+        """Raw output of the best constant model (0 when there is no closed form)."""
+        return 0.0
 
     def _build_layers(self):
         """The layer stack around the learned arrays (references, not copies)."""

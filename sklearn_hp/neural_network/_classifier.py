@@ -6,7 +6,7 @@ from sklearn.utils.metaestimators import available_if
 from .._compat import StrOptions, validate_data
 from .._docs import store_hyperparameters
 from .._targets import GradientClassifierMixin
-from ._base import BaseNeuralNetwork
+from ._base import BaseNeuralNetwork, _usable_weights
 from ._docs import fill_network_doc
 
 __all__ = ["MLPClassifier", "NetworkClassifierMixin"]
@@ -45,6 +45,13 @@ class NetworkClassifierMixin(GradientClassifierMixin):
         self
         """
         return self._partial_fit(X, y, sample_weight, classes=classes)
+
+    def _constant_output(self, Y, sample_weight):
+        if self.loss != "log_loss":
+            return 0.0
+        # Logits of the (weighted) class frequencies.
+        prior = np.clip(np.average(Y, axis=0, weights=_usable_weights(sample_weight)), 1e-6, 1 - 1e-6)
+        return np.log(prior / (1.0 - prior)) if Y.shape[1] == 1 else np.log(prior)
 
     @available_if(_has_probabilities)
     def predict_proba(self, X):

@@ -1,9 +1,11 @@
 """MLPRegressor: a multi-layer perceptron for (multi-output) regression."""
 
+import numpy as np
+
 from .._compat import StrOptions
 from .._docs import store_hyperparameters
 from .._targets import GradientRegressorMixin
-from ._base import BaseNeuralNetwork
+from ._base import BaseNeuralNetwork, _usable_weights
 from ._docs import fill_network_doc
 
 __all__ = ["MLPRegressor"]
@@ -69,6 +71,9 @@ class MLPRegressor(GradientRegressorMixin, BaseNeuralNetwork):
         callbacks=None,
     ):
         store_hyperparameters(self, locals())
+
+    def _constant_output(self, Y, sample_weight):
+        return np.average(Y, axis=0, weights=_usable_weights(sample_weight))
 
     def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch over ``(X, y)``, starting from the current weights.

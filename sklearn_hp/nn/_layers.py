@@ -355,7 +355,8 @@ class Pool2D(Layer):
     """Non-overlapping max or average pooling (stride equal to the window).
 
     Windows larger than the input are cut to the input size; trailing rows or
-    columns that do not fill a window are dropped.
+    columns that do not fill a window are dropped. Max pooling sends the gradient
+    to the first maximum of each window.
 
     Parameters
     ----------
@@ -369,40 +370,49 @@ class Pool2D(Layer):
         self.pool_size = _pair(pool_size)
         self.mode = mode
 
-    def _blocks(self, x):
-        n, height, width, channels = x.shape
+    def _window_slices(self, shape):
+        """The window, output size and one strided slice per window offset."""
+        height, width = shape[1:3]
         ph, pw = min(self.pool_size[0], height), min(self.pool_size[1], width)
         rows, cols = height // ph, width // pw
-        blocks = x[:, :rows * ph, :cols * pw].reshape(n, rows, ph, cols, pw, channels)
-        return blocks, (ph, pw)
+        offsets = [
+            (slice(None), slice(i, rows * ph, ph), slice(j, cols * pw, pw))
+            for i in range(ph) for j in range(pw)
+        ]
+        return (ph, pw), offsets
 
     def forward(self, x, training=False, rng=None):
-        blocks, (ph, pw) = self._blocks(x)
+        # One vectorised pass per window offset (ph * pw of them, not per pixel).
+        (ph, pw), offsets = self._window_slices(x.shape)
         if training:
-            self._input_shape, self._window = x.shape, (ph, pw)
+            self._input_shape = x.shape
         if self.mode == "avg":
-            return blocks.mean(axis=(2, 4))
-        n, rows, _, cols, _, channels = blocks.shape
-        # (n, rows, cols, channels, ph * pw): the first maximum of each window wins.
-        flat = blocks.transpose(0, 1, 3, 5, 2, 4).reshape(n, rows, cols, channels, ph * pw)
-        argmax = flat.argmax(axis=-1)
+            out = x[offsets[0]].copy()
+            for where in offsets[1:]:
+                out += x[where]
+            out *= 1.0 / (ph * pw)
+            return out
+        out = x[offsets[0]].copy()
+        argmax = np.zeros(out.shape, dtype=np.uint16)
+        for k, where in enumerate(offsets[1:], start=1):
+            candidate = x[where]
+            better = candidate > out
+            np.copyto(out, candidate, where=better)
+            np.copyto(argmax, k, where=better)
         if training:
             self._argmax = argmax
-        return np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
+        return out
 
     def backward(self, grad, need_input_grad=True):
-        n, rows, cols, channels = grad.shape
-        ph, pw = self._window
+        (ph, pw), offsets = self._window_slices(self._input_shape)
         grad_input = np.zeros(self._input_shape, dtype=grad.dtype)
         if self.mode == "avg":
-            block_grad = np.broadcast_to(
-                (grad / (ph * pw))[:, :, None, :, None, :], (n, rows, ph, cols, pw, channels)
-            )
-        else:
-            flat = np.zeros((n, rows, cols, channels, ph * pw), dtype=grad.dtype)
-            np.put_along_axis(flat, self._argmax[..., None], grad[..., None], axis=-1)
-            block_grad = flat.reshape(n, rows, cols, channels, ph, pw).transpose(0, 1, 4, 2, 5, 3)
-        grad_input[:, :rows * ph, :cols * pw] = block_grad.reshape(n, rows * ph, cols * pw, channels)
+            share = grad * (1.0 / (ph * pw))
+            for where in offsets:
+                grad_input[where] = share
+            return grad_input
+        for k, where in enumerate(offsets):
+            np.multiply(grad, self._argmax == k, out=grad_input[where])
         return grad_input
 
     def __repr__(self):

@@ -5,7 +5,7 @@ Expected failures are listed here, with the reason, and nowhere else.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_hp.neural_network import MLPClassifier, MLPRegressor
+from sklearn_hp.neural_network import ConvNetClassifier, MLPClassifier, MLPRegressor
 
 #: Checks that stochastic mini-batch training cannot pass, and why.
 EXPECTED_FAILURES = {
@@ -20,6 +20,7 @@ def _estimators():
     return [
         MLPClassifier(random_state=0),
         MLPRegressor(random_state=0),
+        ConvNetClassifier(random_state=0),
     ]
 
 
