@@ -29,7 +29,7 @@ from _common import alternate, markdown_table, median, write_result  # noqa: E40
 
 N_SAMPLES, N_FEATURES, N_CLASSES = 20_000, 100, 5
 HIDDEN = (256, 128)
-BATCH, EPOCHS, REPEATS = 256, 10, 3
+BATCH, EPOCHS, REPEATS = 256, 10, 5
 SKLEARN_ALPHA = 1e-4
 
 
@@ -109,73 +109,78 @@ def _measure_memory(library, dtype_name):
     print(json.dumps({"peak_mib": peak / 2**20}))
 
 
-def main():
+def compare(dtype, repeats):
+    """One table row: alternating timed fits of both libraries and the GEMM limit."""
+    X, y = make_data(dtype)
+    fitted = {}
+
+    def fit(library):
+        def run():
+            fitted[library] = MAKERS[library]().fit(X, y)
+
+        return run
+
+    runs = {name: fit(name) for name in MAKERS}
+    runs["gemm"] = lambda: gemm_limit(X, dtype, np.random.default_rng(0))
+    results = alternate(runs, repeats)
+    gemm = median(results["gemm"][0])
+    ours, theirs = median(results["sklearn_hp"][0]), median(results["scikit-learn"][0])
+    acc = {name: fitted[name].score(X, y) for name in MAKERS}
+    mem = {name: peak_memory(name, np.dtype(dtype).name) for name in MAKERS}
+    dtypes = {"sklearn_hp": fitted["sklearn_hp"].weights_[0].dtype,
+              "scikit-learn": fitted["scikit-learn"].coefs_[0].dtype}
+    return [
+        np.dtype(dtype).name,
+        f"{ours:.2f}", f"{theirs:.2f}", f"**{ours / theirs:.2f}**",
+        f"{acc['sklearn_hp']:.4f}", f"{acc['scikit-learn']:.4f}",
+        f"{gemm:.2f}", f"{gemm / ours:.0%}", f"{gemm / theirs:.0%}",
+        f"{mem['sklearn_hp']:.1f}", f"{mem['scikit-learn']:.1f}",
+        f"{dtypes['sklearn_hp']} / {dtypes['scikit-learn']}",
+    ]
+
+
+HEADER = [
+    "dtype", "ours (s)", "sklearn (s)", "time ratio", "train acc ours", "train acc sklearn",
+    "GEMM limit (s)", "GEMM frac ours", "GEMM frac sklearn", "peak MiB ours",
+    "peak MiB sklearn", "weights dtype ours / sklearn",
+]
+
+
+def main(thread_settings, repeats):
+    import os
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits
 
     warnings.simplefilter("ignore", ConvergenceWarning)
-    rows = []
-    for dtype in (np.float32, np.float64):
-        X, y = make_data(dtype)
-        fitted = {}
-
-        def run(library):
-            def fit():
-                fitted[library] = MAKERS[library]().fit(X, y)
-
-            return fit
-
-        results = alternate({name: run(name) for name in MAKERS}, REPEATS)
-        gemm = median([gemm_limit(X, dtype, np.random.default_rng(0)) for _ in range(REPEATS)])
-        ours, theirs = median(results["sklearn_hp"][0]), median(results["scikit-learn"][0])
-        acc = {name: fitted[name].score(X, y) for name in MAKERS}
-        mem = {name: peak_memory(name, np.dtype(dtype).name) for name in MAKERS}
-        dtypes = {name: fitted[name].coefs_[0].dtype if name == "scikit-learn"
-                  else fitted[name].weights_[0].dtype for name in MAKERS}
-        rows.append([
-            np.dtype(dtype).name,
-            f"{ours:.2f}", f"{theirs:.2f}", f"**{ours / theirs:.2f}**",
-            f"{acc['sklearn_hp']:.4f}", f"{acc['scikit-learn']:.4f}",
-            f"{gemm:.2f}", f"{gemm / ours:.0%}", f"{gemm / theirs:.0%}",
-            f"{mem['sklearn_hp']:.1f}", f"{mem['scikit-learn']:.1f}",
-            f"{dtypes['sklearn_hp']} / {dtypes['scikit-learn']}",
-        ])
-    header = [
-        "dtype", "ours (s)", "sklearn (s)", "time ratio", "train acc ours",
-        "train acc sklearn", "GEMM limit (s)", "GEMM frac ours", "GEMM frac sklearn",
-        "peak MiB ours", "peak MiB sklearn", "weights dtype ours / sklearn",
-    ]
-    from threadpoolctl import threadpool_info
-
-    threads = {info["internal_api"]: info["num_threads"] for info in threadpool_info()}
-    text = "\n".join([
+    sections = [
         "# MLPClassifier: sklearn_hp vs scikit-learn",
         "",
         f"{N_SAMPLES:,} x {N_FEATURES} make_classification, {N_FEATURES} -> "
-        f"{' -> '.join(map(str, HIDDEN))} -> {N_CLASSES}, adam, batch {BATCH}, "
-        f"{EPOCHS} epochs, median of {REPEATS} alternating fits; BLAS threads {threads}.",
+        f"{' -> '.join(map(str, HIDDEN))} -> {N_CLASSES}, adam, batch {BATCH}, {EPOCHS} "
+        f"epochs, median of {repeats} alternating rounds (ours, sklearn, GEMM limit).",
         "Time ratio = ours / sklearn (lower is better). GEMM fraction = time of the bare "
-        "forward+backward matrix products / fit time. Peak = tracemalloc peak of one fit.",
-        "",
-        markdown_table(header, rows),
-    ])
-    write_result("mlp.md", text)
+        "forward+backward matrix products of every batch / fit time. Peak = tracemalloc "
+        "peak of one fit in a fresh process (the data excluded). Load average at start: "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine).",
+    ]
+    for threads in thread_settings:
+        with threadpool_limits(limits=threads, user_api="blas"):
+            rows = [compare(dtype, repeats) for dtype in (np.float32, np.float64)]
+        sections += ["", f"## BLAS threads: {threads}", "", markdown_table(HEADER, rows)]
+    write_result("mlp.md", "\n".join(sections))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--memory", nargs=2, metavar=("LIBRARY", "DTYPE"),
                         help="internal: measure the peak memory of one fit")
-    parser.add_argument("--blas-threads", type=int, default=1,
-                        help="BLAS threads for both libraries (default 1: on a shared "
-                             "2-core machine, threaded BLAS on these small products mostly "
-                             "measures contention)")
+    parser.add_argument("--blas-threads", type=int, nargs="+", default=[1, 2],
+                        help="BLAS thread counts to compare under (default: 1 and 2)")
+    parser.add_argument("--repeats", type=int, default=REPEATS)
     args = parser.parse_args()
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=args.blas_threads, user_api="blas"):
-        if args.memory:
-            _measure_memory(*args.memory)
-        else:
-            main()
+    if args.memory:
+        _measure_memory(*args.memory)
+    else:
+        main(args.blas_threads, args.repeats)

@@ -6,6 +6,7 @@ from sklearn.utils.metaestimators import available_if
 from .._compat import StrOptions, validate_data
 from .._docs import store_hyperparameters
 from .._targets import GradientClassifierMixin
+from ..nn import get_loss
 from ._base import BaseNeuralNetwork, _usable_weights
 from ._docs import fill_network_doc
 
@@ -61,7 +62,7 @@ class NetworkClassifierMixin(GradientClassifierMixin):
         """
         self._check_is_fitted()
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        proba = self._loss_fn.link(self._raw_output(X))
+        proba = get_loss(self.loss).link(self._raw_output(X))
         if proba.shape[1] == 1:
             return np.hstack([1.0 - proba, proba])
         return proba
