@@ -169,7 +169,22 @@ class BaseNeuralNetwork(BaseGradientEstimator):
         return Sequential(self._build_layers())
 
     # ------------------------------------------------------ BaseGradientEstimator
+    def _fitted_architecture(self):
+        """Layer widths of the learned arrays, to compare with the hyperparameters."""
+        hidden = tuple(w.shape[1] for w in self.weights_[:-1])
+        return {"hidden_layer_sizes": hidden, "batch_norm": bool(self.bn_gammas_)}
+
+    def _requested_architecture(self):
+        return {"hidden_layer_sizes": self._hidden_sizes(), "batch_norm": bool(self.batch_norm)}
+
     def _prepare_model(self):
+        fitted, requested = self._fitted_architecture(), self._requested_architecture()
+        if fitted != requested:
+            changed = {k: requested[k] for k in requested if fitted[k] != requested[k]}
+            raise ValueError(
+                f"Cannot continue training (warm_start or partial_fit) with {changed}: the "
+                f"fitted network has {fitted}. Set warm_start=False, or fit a new estimator."
+            )
         self._loss_fn = get_loss(self.loss)
         self._training_network = self._network()
 

@@ -104,6 +104,13 @@ class BaseConvNet(BaseNeuralNetwork):
             channels = filters
         return height * width * channels
 
+    def _fitted_architecture(self):
+        return {**super()._fitted_architecture(),
+                "conv_filters": tuple(k.shape[3] for k in self.kernels_)}
+
+    def _requested_architecture(self):
+        return {**super()._requested_architecture(), "conv_filters": self._conv_filters()}
+
     def _feature_layers(self, activations):
         layers = [Reshape(self.image_shape_)]
         pool = _positive_ints("pool_size", self.pool_size, length=2)

@@ -70,6 +70,15 @@ def _gradient_buffers(params):
     return [np.empty_like(p) for p in params]
 
 
+def _column_sums(grad2d, out, ones_cache):
+    """``grad2d.sum(axis=0)`` as one BLAS product with a cached vector of ones."""
+    n = grad2d.shape[0]
+    ones = ones_cache.get((n, grad2d.dtype))
+    if ones is None:
+        ones = ones_cache[(n, grad2d.dtype)] = np.ones(n, dtype=grad2d.dtype)
+    return np.matmul(ones, grad2d, out=out)
+
+
 class Dense(Layer):
     """Fully connected layer ``x @ weight + bias``.
 
@@ -85,6 +94,7 @@ class Dense(Layer):
         self.penalized = [True, False]
         self.grads = None
         self._input = None
+        self._ones = {}
 
     def forward(self, x, training=False, rng=None):
         out = x @ self.weight
@@ -96,7 +106,7 @@ class Dense(Layer):
         if self.grads is None:
             self.grads = _gradient_buffers(self.params)
         np.matmul(self._input.T, grad, out=self.grads[0])
-        np.sum(grad, axis=0, out=self.grads[1])
+        _column_sums(grad, self.grads[1], self._ones)
         return grad @ self.weight.T if need_input_grad else None
 
     def __repr__(self):
@@ -286,6 +296,7 @@ class Conv2D(Layer):
         self.params = [kernel, bias]
         self.penalized = [True, False]
         self.grads = None
+        self._ones = {}
 
     def _pad(self, x):
         if self.padding != "same":
@@ -323,7 +334,7 @@ class Conv2D(Layer):
         n, rows, cols, _ = grad.shape
         grad2d = grad.reshape(-1, c_out)
         np.matmul(self._patches.T, grad2d, out=self.grads[0].reshape(-1, c_out))
-        np.sum(grad2d, axis=0, out=self.grads[1])
+        _column_sums(grad2d, self.grads[1], self._ones)
         if not need_input_grad:
             return None
         grad_patches = (grad2d @ self.kernel.reshape(-1, c_out).T).reshape(

@@ -158,6 +158,9 @@ def test_warm_start_continues_from_the_current_weights(small_classification):
     assert clf.loss_curve_[-1] < after_first
     cold = clone(clf).set_params(warm_start=False).fit(X, y)
     assert len(cold.loss_curve_) == 5
+    with pytest.raises(ValueError, match=r"Cannot continue training .* with "
+                                         r"\{'hidden_layer_sizes': \(9,\)\}"):
+        clf.set_params(hidden_layer_sizes=(9,)).fit(X, y)
 
 
 def test_sample_weight_and_class_weight_change_the_fit(small_classification):
