@@ -7,13 +7,17 @@ diagnose the two apart.
 
 from .exceptions import DivergenceError
 from .linear_model import LinearRegressor, LinearSVMClassifier, LogisticClassifier
+from .neural_network import ConvNetClassifier, MLPClassifier, MLPRegressor
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConvNetClassifier",
     "DivergenceError",
     "LinearRegressor",
     "LinearSVMClassifier",
     "LogisticClassifier",
+    "MLPClassifier",
+    "MLPRegressor",
     "__version__",
 ]

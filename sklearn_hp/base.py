@@ -84,6 +84,9 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
     def _after_fit(self, X, y, sample_weight, validation):
         """Learn anything fitted after the epochs (thresholds, support vectors)."""
 
+    def _initialize_from_targets(self, Y, sample_weight):
+        """Adjust the fresh parameters to the encoded targets (e.g. output bias)."""
+
     # ------------------------------------------------------------- public API
     def fit(self, X, y, sample_weight=None, validation_data=None):
         """Train for up to ``max_epochs`` epochs.
@@ -138,6 +141,7 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         snapshot = [a.copy() for a in self._state_arrays()] if continuing else None
         if not continuing:
             self._start_training(X.shape[1], Y.shape[1], X.dtype, rng)
+            self._initialize_from_targets(Y, sample_weight)
         elif not hasattr(self, "_optimizer_transform"):  # loaded by sklearn_hp.persistence
             self._build_optimizer(fresh_state=False)
         self._prepare_model()

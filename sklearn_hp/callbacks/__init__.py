@@ -1,5 +1,8 @@
 """Epoch and batch hooks for the gradient-trained estimators."""
 
 from ._base import Callback
+from ._early_stopping import EarlyStopping
+from ._history import History
+from ._progress import ProgressBar
 
-__all__ = ["Callback"]
+__all__ = ["Callback", "EarlyStopping", "History", "ProgressBar"]

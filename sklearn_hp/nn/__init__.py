@@ -2,6 +2,18 @@
 
 from ._activations import ACTIVATIONS, Activation, get_activation
 from ._initializers import INITIALIZERS, get_initializer
+from ._layers import (
+    ActivationLayer,
+    BatchNorm,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    Pool2D,
+    Reshape,
+    Sequential,
+)
 from ._losses import LOSSES, Loss, get_loss
 from ._penalties import PENALTIES, check_penalty, penalty_value_and_gradient
 
@@ -11,6 +23,16 @@ __all__ = [
     "LOSSES",
     "PENALTIES",
     "Activation",
+    "ActivationLayer",
+    "BatchNorm",
+    "Conv2D",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "Layer",
+    "Pool2D",
+    "Reshape",
+    "Sequential",
     "Loss",
     "check_penalty",
     "get_activation",

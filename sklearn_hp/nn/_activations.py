@@ -15,6 +15,9 @@ class Activation:
     """An element-wise function ``y = f(x)`` and its vector-Jacobian product."""
 
     name = None
+    #: ``forward``/``backward`` accept ``out=`` and ``backward`` reads only ``y``,
+    #: so a layer may overwrite its input with the output (saves memory and time).
+    inplace = False
 
     def forward(self, x):
         """Return ``f(x)``."""
@@ -30,42 +33,53 @@ class Activation:
 
 class Identity(Activation):
     name = "identity"
+    inplace = True
 
-    def forward(self, x):
+    def forward(self, x, out=None):
+        if out is not None and out is not x:
+            out[...] = x
+            return out
         return x
 
-    def backward(self, grad, x, y):
-        return grad
+    def backward(self, grad, x, y, out=None):
+        return self.forward(grad, out=out)
 
 
 class Logistic(Activation):
     name = "logistic"
+    inplace = True
 
-    def forward(self, x):
-        return expit(x)
+    def forward(self, x, out=None):
+        return expit(x, out=out)
 
-    def backward(self, grad, x, y):
-        return grad * y * (1.0 - y)
+    def backward(self, grad, x, y, out=None):
+        slope = 1.0 - y
+        slope *= y
+        return np.multiply(grad, slope, out=out)
 
 
 class Tanh(Activation):
     name = "tanh"
+    inplace = True
 
-    def forward(self, x):
-        return np.tanh(x)
+    def forward(self, x, out=None):
+        return np.tanh(x, out=out)
 
-    def backward(self, grad, x, y):
-        return grad * (1.0 - y * y)
+    def backward(self, grad, x, y, out=None):
+        slope = np.multiply(y, y)
+        np.subtract(1.0, slope, out=slope)
+        return np.multiply(grad, slope, out=out)
 
 
 class ReLU(Activation):
     name = "relu"
+    inplace = True
 
-    def forward(self, x):
-        return np.maximum(x, 0)
+    def forward(self, x, out=None):
+        return np.maximum(x, 0, out=out)
 
-    def backward(self, grad, x, y):
-        return grad * (y > 0)
+    def backward(self, grad, x, y, out=None):
+        return np.multiply(grad, y > 0, out=out)
 
 
 class LeakyReLU(Activation):

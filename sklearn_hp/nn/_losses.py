@@ -8,7 +8,7 @@ Every loss works on a 2-D target ``Y`` and raw output ``raw`` of shape
 import inspect
 
 import numpy as np
-from scipy.special import expit, logsumexp, softmax
+from scipy.special import expit, softmax
 
 from ._registry import resolve
 
@@ -102,9 +102,15 @@ class LogLoss(Loss):
             # -(y log s(z) + (1 - y) log s(-z)) == log(1 + e^z) - y z
             loss = np.logaddexp(0.0, raw) - Y * raw
             return loss[:, 0], expit(raw) - Y
-        log_norm = logsumexp(raw, axis=1)
-        loss = log_norm - np.einsum("ij,ij->i", Y, raw)
-        return loss, softmax(raw, axis=1) - Y
+        # One exp shared by the loss and its gradient; plain numpy, because scipy's
+        # logsumexp and softmax cost more than the arithmetic on mini-batches.
+        top = raw.max(axis=1, keepdims=True)
+        exp = np.exp(raw - top)
+        norm = exp.sum(axis=1, keepdims=True)
+        loss = (np.log(norm) + top)[:, 0] - np.einsum("ij,ij->i", Y, raw)
+        exp /= norm
+        exp -= Y
+        return loss, exp
 
     def link(self, raw):
         if raw.shape[1] == 1:

@@ -136,11 +136,14 @@ class ScaleByAdam(GradientTransform):
         step_scale = np.sqrt(1.0 - b2**t) / (1.0 - b1**t)
         eps = self.epsilon * np.sqrt(1.0 - b2**t)
         for g, m, v in zip(grads, state["m"], state["v"]):
+            # b * a + (1 - b) * g == g + b * (a - g): in place, no temporaries.
+            m -= g
             m *= b1
-            m += (1.0 - b1) * g
+            m += g
             g *= g
+            v -= g
             v *= b2
-            v += (1.0 - b2) * g
+            v += g
             np.sqrt(v, out=g)
             g += eps
             np.divide(m, g, out=g)

@@ -1,0 +1,91 @@
+"""MLPRegressor: a multi-layer perceptron for (multi-output) regression."""
+
+import numpy as np
+
+from .._compat import StrOptions
+from .._docs import store_hyperparameters
+from .._targets import GradientRegressorMixin
+from ._base import BaseNeuralNetwork, _usable_weights
+from ._docs import fill_network_doc
+
+__all__ = ["MLPRegressor"]
+
+
+@fill_network_doc
+class MLPRegressor(GradientRegressorMixin, BaseNeuralNetwork):
+    """Multi-layer perceptron regressor trained by mini-batch gradient descent.
+
+    Parameters
+    ----------
+%(network_parameters)s
+    loss : {"squared_error", "absolute_error", "huber"}, default="squared_error"
+        Training loss on the linear output layer.
+%(training_parameters)s
+
+    Attributes
+    ----------
+%(network_attributes)s
+%(learned_training_attributes)s
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn_hp.neural_network import MLPRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, random_state=0)
+    >>> reg = MLPRegressor((32,), learning_rate=0.01, random_state=0).fit(X, y / 100)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralNetwork._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber"})],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        weight_init="glorot_uniform",
+        loss="squared_error",
+        penalty="l2",
+        alpha=1e-4,
+        l1_ratio=0.15,
+        optimizer="adam",
+        learning_rate=0.001,
+        lr_schedule="constant",
+        momentum=0.9,
+        batch_size="auto",
+        max_epochs=200,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+        callbacks=None,
+    ):
+        store_hyperparameters(self, locals())
+
+    def _constant_output(self, Y, sample_weight):
+        return np.average(Y, axis=0, weights=_usable_weights(sample_weight))
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Run one epoch over ``(X, y)``, starting from the current weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self
+        """
+        return self._partial_fit(X, y, sample_weight)

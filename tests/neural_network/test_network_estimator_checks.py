@@ -1,0 +1,29 @@
+"""scikit-learn's estimator checks over the network estimators.
+
+Expected failures are listed here, with the reason, and nowhere else.
+"""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_hp.neural_network import ConvNetClassifier, MLPClassifier, MLPRegressor
+
+#: Checks that stochastic mini-batch training cannot pass, and why.
+EXPECTED_FAILURES = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "mini-batch SGD: repeating a sample changes the batches and the shuffling "
+        "order, so weights 2 vs a duplicated row give close, not equal, models"
+    ),
+}
+
+
+def _estimators():
+    return [
+        MLPClassifier(random_state=0),
+        MLPRegressor(random_state=0),
+        ConvNetClassifier(random_state=0),
+    ]
+
+
+@parametrize_with_checks(_estimators(), expected_failed_checks=lambda est: EXPECTED_FAILURES)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
