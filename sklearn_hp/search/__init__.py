@@ -9,6 +9,7 @@
 """
 
 from ._bayes_search import BayesSearchCV
+from ._hyperband import HyperbandSearchCV, SuccessiveHalvingSearchCV
 from ._samplers import (
     BaseSampler,
     GPSampler,
@@ -24,11 +25,13 @@ __all__ = [
     "BayesSearchCV",
     "Categorical",
     "GPSampler",
+    "HyperbandSearchCV",
     "Integer",
     "QuasiRandomSampler",
     "RandomSampler",
     "Real",
     "SearchSpace",
+    "SuccessiveHalvingSearchCV",
     "TPESampler",
     "Trial",
 ]
