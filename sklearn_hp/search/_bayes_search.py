@@ -15,7 +15,7 @@ from ._samplers import (
     Trial,
     make_sampler,
 )
-from ._search_base import begin_search_context, end_search_context, evaluate_batch
+from ._search_base import BatchEvaluator, begin_search_context, end_search_context
 from ._space import SearchSpace
 
 __all__ = ["BayesSearchCV"]
@@ -221,6 +221,7 @@ class BayesSearchCV(BaseSearchCV):
         batch_size = self._default_batch_size()
 
         search_ctx = begin_search_context(self, callback_ctx)
+        evaluate = BatchEvaluator(self, evaluate_candidates, search_ctx)
         while len(trials) < self.n_iter:
             n = min(batch_size, self.n_iter - len(trials))
             if len(trials) < n_initial:
@@ -228,6 +229,7 @@ class BayesSearchCV(BaseSearchCV):
                 candidates = initial_sampler.propose(space, trials, n, rng)
             else:
                 candidates = sampler.propose(space, trials, n, rng)
-            scores, _ = evaluate_batch(self, evaluate_candidates, candidates, search_ctx)
+            scores = evaluate(candidates)
             trials.extend(Trial(p, float(s)) for p, s in zip(candidates, scores))
+        evaluate.finish(any(np.isfinite(t.score) for t in trials))
         end_search_context(self, search_ctx)

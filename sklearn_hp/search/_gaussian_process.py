@@ -151,16 +151,17 @@ class GaussianProcess:
                 if result.fun < best_value:
                     best_theta, best_value = result.x, result.fun
         self.theta_ = np.asarray(best_theta, dtype=float)
-        self._set_data(X, y_scaled)
+        self.length_scales_, self.signal_, self.noise_ = self._unpack(self.theta_)
+        self._set_data(X, y_scaled, np.full(len(y_scaled), self.noise_))
         return self
 
-    def _set_data(self, X, y_scaled):
+    def _set_data(self, X, y_scaled, point_noise):
         self.X_train_ = X
         self.y_train_scaled_ = y_scaled
-        self.length_scales_, self.signal_, self.noise_ = self._unpack(self.theta_)
+        self.point_noise_ = point_noise
         n = X.shape[0]
         r = np.sqrt(_scaled_sq_distances(X, X, self.length_scales_))
-        K = self.signal_ * _matern52(r)[0] + (self.noise_ + 1e-10) * np.eye(n)
+        K = self.signal_ * _matern52(r)[0] + np.diag(point_noise + 1e-10)
         jitter = 1e-10
         while True:
             try:
@@ -171,13 +172,16 @@ class GaussianProcess:
         self.alpha_ = cho_solve((self.L_, True), y_scaled)
 
     def add_observations(self, X_new, y_new):
-        """Append observations in the original target scale, hyperparameters kept.
+        """Append noiseless pseudo-observations (original target scale).
 
-        Used for "kriging believer" batch proposals.
+        Used for "kriging believer" batch proposals: the posterior variance at a
+        pending point drops to ~0, so the next proposal of the batch goes elsewhere.
+        Hyperparameters are kept.
         """
         y_scaled = (np.asarray(y_new, dtype=float) - self.y_mean_) / self.y_std_
         self._set_data(
-            np.vstack([self.X_train_, X_new]), np.r_[self.y_train_scaled_, y_scaled]
+            np.vstack([self.X_train_, X_new]), np.r_[self.y_train_scaled_, y_scaled],
+            np.r_[self.point_noise_, np.full(len(y_scaled), 1e-6)],
         )
         return self
 

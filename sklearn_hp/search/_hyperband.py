@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from .._compat import BaseSearchCV, HasMethods, Interval, StrOptions
 from ._budget import CONTINUATIONS, BudgetedEstimator, read_ledger, resolve_continuation
 from ._samplers import SAMPLER_NAMES, Trial, make_sampler
-from ._search_base import begin_search_context, end_search_context, evaluate_batch
+from ._search_base import BatchEvaluator, begin_search_context, end_search_context
 from ._space import SearchSpace
 
 __all__ = ["SuccessiveHalvingSearchCV", "HyperbandSearchCV"]
@@ -234,6 +234,7 @@ class _BudgetSearch(BaseSearchCV):
         history = []  # (params without resource, budget, score)
         requested = 0
         search_ctx = begin_search_context(self, callback_ctx)
+        evaluate = BatchEvaluator(self, evaluate_candidates, search_ctx)
         for bracket, (n_candidates, budgets) in enumerate(self._brackets()):
             candidates = sampler.propose(
                 space, self._sampler_trials(history, space), n_candidates, rng
@@ -242,7 +243,7 @@ class _BudgetSearch(BaseSearchCV):
                 batch = [{**c, resource: budget} for c in candidates]
                 more = {"iter": [rung] * len(batch), "n_resources": [budget] * len(batch),
                         "bracket": [bracket] * len(batch)}
-                scores, _ = evaluate_batch(self, evaluate_candidates, batch, search_ctx, more)
+                scores = evaluate(batch, more)
                 requested += budget * len(batch) * self.n_splits_
                 history.extend((c, budget, float(s)) for c, s in zip(candidates, scores))
                 if rung == len(budgets) - 1:
@@ -250,6 +251,7 @@ class _BudgetSearch(BaseSearchCV):
                 n_keep = max(1, int(len(candidates) // self.eta))
                 order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
                 candidates = [candidates[i] for i in order[:n_keep]]
+        evaluate.finish(any(np.isfinite(score) for _, _, score in history))
         end_search_context(self, search_ctx)
         self.resource_spent_ = read_ledger(self._budget_context["directory"])
         self.resource_requested_ = int(requested)

@@ -1,8 +1,10 @@
 """Helpers shared by the searches built on scikit-learn's ``BaseSearchCV``."""
 
+import warnings
+
 import numpy as np
 
-__all__ = ["objective_key", "evaluate_batch", "begin_search_context", "end_search_context"]
+__all__ = ["objective_key", "BatchEvaluator", "begin_search_context", "end_search_context"]
 
 
 def objective_key(search, results):
@@ -53,42 +55,94 @@ def end_search_context(search, search_ctx):
         search_ctx.call_on_fit_task_end(estimator=search)
 
 
-def evaluate_batch(search, evaluate_candidates, candidates, search_ctx, more_results=None):
-    """Evaluate one batch and return the scores of its candidates.
+class BatchEvaluator:
+    """Evaluate batches of candidates through ``evaluate_candidates``.
+
+    scikit-learn raises ``ValueError("All the N fits failed...")`` whenever every
+    fit of one ``evaluate_candidates`` call fails, which with small batches would
+    let a single diverging candidate end the whole search. Here such a batch is
+    scored ``nan`` for the sampler and carried over: it is evaluated again
+    together with the next batch, so it still appears in ``cv_results_`` with
+    ``error_score``. Only if the very last batch fails entirely are its
+    candidates left out of ``cv_results_`` (with a warning).
 
     Parameters
     ----------
     search : BaseSearchCV
     evaluate_candidates : callable
         The function ``BaseSearchCV.fit`` hands to ``_run_search``.
-    candidates : list of dict
     search_ctx : CallbackContext or None
         From :func:`begin_search_context`; each batch gets its own sub-context,
         passed on only when scikit-learn supports callbacks.
-    more_results : dict of list or None
-        Extra ``cv_results_`` columns for these candidates.
-
-    Returns
-    -------
-    scores : ndarray of shape (len(candidates),)
-        Mean test score of the objective metric; ``nan`` for failed fits.
-    results : dict
-        The cumulative results.
     """
-    kwargs = {}
-    if more_results is not None:
-        kwargs["more_results"] = more_results
-    batch_ctx = None
-    if search_ctx is not None:
-        batch_ctx = search_ctx.subcontext(
-            task_name="batch",
-            max_subtasks=len(candidates) * search.n_splits_,
-            sequential_subtasks=False,
-        ).call_on_fit_task_begin(estimator=search)
-        kwargs["callback_ctx"] = batch_ctx
-    results = evaluate_candidates(candidates, **kwargs)
-    if batch_ctx is not None:
-        batch_ctx.call_on_fit_task_end(estimator=search)
-    key = objective_key(search, results)
-    scores = np.asarray(results[key], dtype=float)[-len(candidates):]
-    return scores, results
+
+    def __init__(self, search, evaluate_candidates, search_ctx):
+        self.search = search
+        self.evaluate_candidates = evaluate_candidates
+        self.search_ctx = search_ctx
+        self._carried = []
+        self._carried_more = None
+
+    def __call__(self, candidates, more_results=None):
+        """Evaluate ``candidates``; return their objective scores (``nan`` if failed).
+
+        Parameters
+        ----------
+        candidates : list of dict
+        more_results : dict of list or None
+            Extra ``cv_results_`` columns for these candidates.
+
+        Returns
+        -------
+        scores : ndarray of shape (len(candidates),)
+        """
+        batch = self._carried + list(candidates)
+        more = None
+        if more_results is not None:
+            more = {k: list((self._carried_more or {}).get(k, [])) + list(v)
+                    for k, v in more_results.items()}
+        try:
+            results = self._evaluate(batch, more)
+        except ValueError as error:
+            if self.search.error_score == "raise" or "fits failed" not in str(error):
+                raise
+            self._carried, self._carried_more = batch, more
+            return np.full(len(candidates), np.nan)
+        self._carried, self._carried_more = [], None
+        key = objective_key(self.search, results)
+        return np.asarray(results[key], dtype=float)[-len(candidates):]
+
+    def _evaluate(self, batch, more):
+        kwargs = {}
+        if more is not None:
+            kwargs["more_results"] = more
+        batch_ctx = None
+        if self.search_ctx is not None:
+            batch_ctx = self.search_ctx.subcontext(
+                task_name="batch",
+                max_subtasks=len(batch) * self.search.n_splits_,
+                sequential_subtasks=False,
+            ).call_on_fit_task_begin(estimator=self.search)
+            kwargs["callback_ctx"] = batch_ctx
+        results = self.evaluate_candidates(batch, **kwargs)
+        if batch_ctx is not None:
+            batch_ctx.call_on_fit_task_end(estimator=self.search)
+        return results
+
+    def finish(self, any_success):
+        """Report candidates of a last, entirely failed batch.
+
+        Raises the usual "all fits failed" error when nothing succeeded.
+        """
+        if not self._carried:
+            return
+        if not any_success:
+            raise ValueError(
+                f"All fits of all {len(self._carried)} evaluated candidates failed; "
+                f"set error_score='raise' to see the errors."
+            )
+        warnings.warn(
+            f"Every fit of the last {len(self._carried)} candidate(s) failed; they "
+            f"are left out of cv_results_ (see trials_): {self._carried!r}",
+            UserWarning,
+        )

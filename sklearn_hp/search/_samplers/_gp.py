@@ -178,16 +178,14 @@ class GPSampler(ModelBasedSampler):
             else:
                 x = start
             results.append(x)
-        results = subspace.snap(np.array(results))
-        final = log_expected_improvement(*gp.predict(results), best)
-        for i in np.argsort(-final):
-            if not _is_duplicate(results[i], taken):
-                return results[i]
-        # every polished point was already evaluated: fall back to the best new candidate
-        snapped = subspace.snap(candidates[np.argsort(-scores)[:50]])
-        for x in snapped:
-            if not _is_duplicate(x, taken):
-                return x
+        # Integers and categories are rounded after optimisation; the rounded
+        # polished points compete with the rounded best raw candidates on their
+        # own acquisition values, and points (nearly) already taken are skipped.
+        pool = subspace.snap(np.vstack([results, candidates[np.argsort(-scores)[:50]]]))
+        final = log_expected_improvement(*gp.predict(pool), best)
+        for i in np.argsort(-final, kind="stable"):
+            if not _is_duplicate(pool[i], taken):
+                return pool[i]
         return subspace.snap(random_columns(subspace, 1, rng))[0]
 
 
@@ -207,5 +205,5 @@ def warp_scores(y):
     return -warped
 
 
-def _is_duplicate(x, X, tol=1e-9):
+def _is_duplicate(x, X, tol=1e-4):
     return bool(np.any(np.max(np.abs(X - x), axis=1) <= tol))
