@@ -1,7 +1,6 @@
 """Gaussian-process sampler: expected improvement, maximised with L-BFGS-B."""
 
 import numpy as np
-from scipy import stats
 from scipy.optimize import minimize
 from scipy.special import erfcx, ndtr
 
@@ -160,24 +159,23 @@ class GPSampler(ModelBasedSampler):
         scores = log_expected_improvement(mean, std, best)
         order = np.argsort(-scores)[: self.n_starts]
 
-        def objective(x_free, x_full):
-            x = x_full.copy()
-            x[free] = x_free
-            mean, std, dmean, dstd = gp.predict(x[None, :], return_grad=True)
-            value, grad = log_expected_improvement(mean, std, best, dmean, dstd)
-            return -value[0], -grad[0, free]
+        starts = candidates[order]
+        results = starts.copy()
+        n_free = int(free.sum())
+        if n_free:
+            # All starts are polished in one L-BFGS-B problem: the objective is a
+            # sum of independent terms, so one vectorised call serves every start.
+            def objective(z):
+                X = starts.copy()
+                X[:, free] = z.reshape(len(starts), n_free)
+                mean, std, dmean, dstd = gp.predict(X, return_grad=True)
+                value, grad = log_expected_improvement(mean, std, best, dmean, dstd)
+                return -value.sum(), -grad[:, free].ravel()
 
-        results = []
-        for start in candidates[order]:
-            if free.any():
-                res = minimize(objective, start[free], args=(start,), jac=True,
-                               method="L-BFGS-B", bounds=[(0.0, 1.0)] * int(free.sum()),
-                               options={"maxiter": 50})
-                x = start.copy()
-                x[free] = res.x
-            else:
-                x = start
-            results.append(x)
+            res = minimize(objective, starts[:, free].ravel(), jac=True, method="L-BFGS-B",
+                           bounds=[(0.0, 1.0)] * (n_free * len(starts)),
+                           options={"maxiter": 100})
+            results[:, free] = res.x.reshape(len(starts), n_free)
         # Integers and categories are rounded after optimisation; the rounded
         # polished points compete with the rounded best raw candidates on their
         # own acquisition values, and points (nearly) already taken are skipped.
@@ -193,16 +191,27 @@ def warp_scores(y):
     """Yeo-Johnson transform of standardised costs, to tame heavy tails.
 
     Objective values often span orders of magnitude (a few catastrophic
-    configurations); a power transform fitted by maximum likelihood makes them
-    closer to Gaussian so the surrogate spends its flexibility near the optimum.
-    The transform is monotone, so the ranking of trials is unchanged.
+    configurations); a power transform, with its exponent chosen by maximum
+    likelihood on a grid, makes them closer to Gaussian so the surrogate spends
+    its flexibility near the optimum. The transform is monotone, so the ranking
+    of trials is unchanged.
     """
     std = y.std()
     if len(y) < 3 or std == 0:
         return y
-    cost = (y.max() - y) / std
-    warped, _ = stats.yeojohnson(cost)
-    return -warped
+    cost = (y.max() - y) / std  # >= 0, where Yeo-Johnson is ((1 + x)**lam - 1) / lam
+    log1p = np.log1p(cost)
+    lambdas = _YJ_LAMBDAS[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        warped = np.where(np.abs(lambdas) < 1e-8, log1p[None, :],
+                          np.expm1(lambdas * log1p[None, :]) / np.where(lambdas == 0, 1, lambdas))
+        variance = warped.var(axis=1)
+        loglik = -0.5 * len(y) * np.log(variance) + (lambdas[:, 0] - 1) * log1p.sum()
+    loglik[~np.isfinite(loglik)] = -np.inf
+    return -warped[int(np.argmax(loglik))]
+
+
+_YJ_LAMBDAS = np.linspace(-2.0, 2.0, 81)
 
 
 def _is_duplicate(x, X, tol=1e-4):
