@@ -224,3 +224,17 @@ def test_callback_context_is_passed_through(toy_data):
     search.n_splits_, search._previous = 2, None
     search._run_search(fake_evaluate, callback_ctx=Ctx())
     assert len(seen) == 2 and all(isinstance(c, Ctx) for c in seen)
+
+
+def test_metadata_routing_reaches_the_estimator():
+    import sklearn
+
+    weights = np.where(Y_IRIS == 0, 10.0, 1.0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = LogisticRegression(max_iter=200).set_fit_request(sample_weight=True)
+        est.set_score_request(sample_weight=False)
+        search = BayesSearchCV(est, {"C": Real(1e-2, 1e2, log=True)}, n_iter=3, random_state=0)
+        search.fit(X_IRIS, Y_IRIS, sample_weight=weights)
+    reference = LogisticRegression(max_iter=200, C=search.best_params_["C"]).fit(
+        X_IRIS, Y_IRIS, sample_weight=weights)
+    np.testing.assert_allclose(search.best_estimator_.coef_, reference.coef_, rtol=1e-6)

@@ -167,3 +167,20 @@ def test_bohb_like_search_with_tpe(toy_data):
                                random_state=0, cv=2).fit(*toy_data)
     assert search.cv_results_["n_resources"][search.best_index_] == 27
     assert abs(np.log10(search.best_params_["lr"]) + 1) < 0.3
+
+
+def test_metadata_routing_through_the_budget_wrapper():
+    import sklearn
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16, y[:300]
+    weights = np.linspace(0.5, 2.0, len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = SGDClassifier(random_state=0, tol=None).set_fit_request(sample_weight=True)
+        est.set_score_request(sample_weight=False)
+        search = SuccessiveHalvingSearchCV(est, {"alpha": [1e-4, 1e-3, 1e-2]}, resource="max_iter",
+                                           max_resource=9, min_resource=3, n_candidates=3,
+                                           random_state=0, cv=2).fit(X, y, sample_weight=weights)
+    reference = SGDClassifier(random_state=0, tol=None, alpha=search.best_params_["alpha"],
+                              max_iter=9).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(search.best_estimator_.coef_, reference.coef_)
