@@ -24,7 +24,7 @@ class TPESampler(ModelBasedSampler):
 
     Parameters
     ----------
-    gamma : float, default=0.15
+    gamma : float, default=0.25
         Fraction of trials treated as good.
     max_good : int, default=25
         Cap on the number of good trials.
@@ -32,9 +32,15 @@ class TPESampler(ModelBasedSampler):
         Draws from the good mixture scored per proposal.
     prior_weight : float, default=1.0
         Weight of the prior component relative to one trial.
+    bandwidth : float, default=0.1
+        Kernel width on the unit cube for one trial, shrunk as
+        ``bandwidth * n ** (-1 / (n_continuous + 4))`` (Scott's rule) with ``n``
+        trials in the mixture.
     """
 
-    def __init__(self, gamma=0.15, max_good=25, n_ei_candidates=24, prior_weight=1.0):
+    def __init__(self, gamma=0.25, max_good=25, n_ei_candidates=24, prior_weight=1.0,
+                 bandwidth=0.1):
+        self.bandwidth = bandwidth
         self.gamma = gamma
         self.max_good = max_good
         self.n_ei_candidates = n_ei_candidates
@@ -43,8 +49,8 @@ class TPESampler(ModelBasedSampler):
     def _propose_in_subspace(self, index, subspace, X, y, n_candidates, rng):
         n_good = int(np.clip(np.ceil(self.gamma * len(y)), 1, self.max_good))
         order = np.argsort(-y, kind="stable")
-        good = _ParzenMixture(subspace, X[order[:n_good]], self.prior_weight)
-        bad = _ParzenMixture(subspace, X[order[n_good:]], self.prior_weight)
+        good = _ParzenMixture(subspace, X[order[:n_good]], self.prior_weight, self.bandwidth)
+        bad = _ParzenMixture(subspace, X[order[n_good:]], self.prior_weight, self.bandwidth)
         proposals = []
         for _ in range(n_candidates):
             draws = good.sample(self.n_ei_candidates, rng)
@@ -56,14 +62,14 @@ class TPESampler(ModelBasedSampler):
 class _ParzenMixture:
     """Mixture of one kernel per observation plus a prior, on the unit cube."""
 
-    def __init__(self, subspace, centers, prior_weight):
+    def __init__(self, subspace, centers, prior_weight, bandwidth):
         self.subspace = subspace
         n, n_columns = centers.shape
         self.centers = np.vstack([centers, np.full((1, n_columns), 0.5)])
         free = subspace.continuous_columns
         self.free = free
-        bandwidth = 0.2 * max(n, 1) ** (-1.0 / (int(free.sum()) + 4))
-        self.sigma = np.full((n + 1, int(free.sum())), np.clip(bandwidth, 0.02, 1.0))
+        bandwidth = bandwidth * max(n, 1) ** (-1.0 / (int(free.sum()) + 4))
+        self.sigma = np.full((n + 1, int(free.sum())), np.clip(bandwidth, 0.01, 1.0))
         self.sigma[-1] = _PRIOR_STD
         weights = np.r_[np.ones(n), prior_weight]
         self.log_weights = np.log(weights / weights.sum())
