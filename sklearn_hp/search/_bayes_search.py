@@ -52,7 +52,7 @@ class BayesSearchCV(BaseSearchCV):
         deep-copied, and the copy is kept in ``sampler_``.
     n_initial_points : int or None, default=None
         Quasi-random (Sobol) candidates evaluated before the sampler's model is
-        used; ``None`` means ``max(5, 2 * n_dims)``. Ignored by the random and
+        used; ``None`` means ``max(5, n_dims + 1)``. Ignored by the random and
         Sobol samplers.
     batch_size : int or None, default=None
         Candidates proposed per round and evaluated in parallel. ``None`` gives
@@ -216,7 +216,7 @@ class BayesSearchCV(BaseSearchCV):
         n_dims = max(sub.n_dims for sub in space.subspaces)
         n_initial = 0 if model_free else (
             self.n_initial_points if self.n_initial_points is not None
-            else max(5, 2 * n_dims)
+            else max(5, n_dims + 1)
         )
         batch_size = self._default_batch_size()
 
