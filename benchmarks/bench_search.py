@@ -280,6 +280,56 @@ def bench_tasks(seeds, n_bayes=20, n_random=60):
     return rows
 
 
+def write_markdown(report, path):
+    """Write a report (possibly merged from several runs) as Markdown tables."""
+    lines = ["# bench_search results", ""]
+    if "regret" in report:
+        budgets = sorted({int(b) for cell in report["regret"].values() for b in cell})
+        lines += ["## Regret f(best) - f(optimum): median [q1, q3] over seeds", "",
+                  "| function | method | seeds | " + " | ".join(f"{b} evals" for b in budgets) + " |",
+                  "|---|---|---|" + "---|" * len(budgets)]
+        for key, cell in report["regret"].items():
+            function, method = key.split(" | ")
+            values = [f"{cell[str(b)]['median']:.2e} [{cell[str(b)]['q1']:.1e}, {cell[str(b)]['q3']:.1e}]"
+                      if str(b) in cell else "-" for b in budgets]
+            seeds = report.get("seeds_by_key", {}).get(key, report.get("seeds"))
+            lines.append(f"| {function} | {method} | {seeds} | " + " | ".join(values) + " |")
+        lines.append("")
+    if "overhead_ms_per_trial" in report:
+        lines += ["## Optimiser overhead per trial (ms, time not spent fitting)", "",
+                  "| method | trials | ms/trial |", "|---|---|---|"]
+        for key, value in report["overhead_ms_per_trial"].items():
+            method, n = key.split(" | ")
+            lines.append(f"| {method} | {n} | {value:.1f} |")
+        lines.append("")
+    if "tasks" in report:
+        lines += ["## Real tasks: best CV score, median [q1, q3] over seeds", "",
+                  "| task | search | best CV | seconds per search |", "|---|---|---|---|"]
+        for key, cell in report["tasks"].items():
+            task, label = key.split(" | ")
+            lines.append(f"| {task} | {label} | {cell['median']:.4f} [{cell['q1']:.4f}, "
+                         f"{cell['q3']:.4f}] | {cell['seconds']:.1f} |")
+        lines.append("")
+    Path(path).write_text("\n".join(lines))
+
+
+def merge_reports(paths):
+    """Merge JSON reports of several runs (later files win on equal keys)."""
+    merged = {"seeds_by_key": {}}
+    for path in paths:
+        report = json.loads(Path(path).read_text())
+        for part in ("regret", "overhead_ms_per_trial", "tasks"):
+            if part in report:
+                merged.setdefault(part, {})
+                for key, value in report[part].items():
+                    if part == "regret" and key in merged[part]:
+                        value = {**merged[part][key], **value}
+                    merged[part][key] = value
+                    if part == "regret":
+                        merged["seeds_by_key"][key] = report["seeds"]
+    return merged
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=None, help="seeds (default 10, quick 3)")
@@ -291,7 +341,16 @@ def main():
     parser.add_argument("--budgets", nargs="+", type=int, default=None,
                         help="evaluation counts to report regret at (default 30 100)")
     parser.add_argument("--output", default=None, help="results file stem")
+    parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
+                        help="only merge these result files into --output .md")
     args = parser.parse_args()
+    if args.merge:
+        merged = merge_reports(args.merge)
+        out = RESULTS / f"{args.output or 'bench_search'}.md"
+        write_markdown(merged, out)
+        (RESULTS / f"{args.output or 'bench_search'}.json").write_text(json.dumps(merged, indent=2))
+        print(out.read_text())
+        return
     seeds = args.seeds or (3 if args.quick else 10)
     budgets = args.budgets or ([30] if args.quick else [30, 100])
     methods = [m for m in args.methods if _available(m)]
@@ -316,7 +375,8 @@ def main():
     RESULTS.mkdir(exist_ok=True)
     stem = args.output or ("bench_search_quick" if args.quick else "bench_search")
     (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=2))
-    print(f"\nwrote {RESULTS / (stem + '.json')}")
+    write_markdown(report, RESULTS / f"{stem}.md")
+    print(f"\nwrote {RESULTS / (stem + '.json')} and .md")
 
 
 if __name__ == "__main__":

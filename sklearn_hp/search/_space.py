@@ -24,6 +24,7 @@ dimension, for quasi-random designs) to parameter dicts.
 import numbers
 
 import numpy as np
+from sklearn.utils import check_random_state
 
 __all__ = ["Real", "Integer", "Categorical", "SearchSpace", "as_dimension"]
 
@@ -55,9 +56,7 @@ class _Dimension:
         -------
         value or list of values
         """
-        rng = np.random.RandomState(random_state) if not isinstance(
-            random_state, np.random.RandomState
-        ) else random_state
+        rng = check_random_state(random_state)
         n = 1 if size is None else int(size)
         values = self.from_unit(rng.uniform(size=n))
         return values[0] if size is None else values
