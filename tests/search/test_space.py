@@ -76,3 +76,26 @@ def test_conditional_space_assigns_params_to_subspaces():
     assert space.subspace_index({"kernel": "linear", "C": 1.0}) == 0
     assert space.subspace_index({"other": 1}) == -1
     assert space.subspaces[1].n_columns == 3
+
+
+class _RvsOnly:
+    def rvs(self, size=None, random_state=None):
+        return 0.5
+
+
+def test_distribution_without_ppf_works_for_random_sampling_only():
+    space = SearchSpace({"a": _RvsOnly()})
+    sub = space.subspaces[0]
+    with pytest.raises(TypeError, match="need ppf and cdf.*only has rvs"):
+        sub.from_unit(np.array([[0.3]]))
+    from sklearn_hp.search import RandomSampler
+
+    assert RandomSampler().propose(space, [], 2, np.random.RandomState(0)) == [{"a": 0.5}] * 2
+
+
+def test_integer_log_scale_spreads_small_values():
+    dim = Integer(1, 1000, log=True)
+    values = np.array(dim.from_unit(np.linspace(0, 1, 101)))
+    assert values[0] == 1 and values[-1] == 1000
+    assert np.sum(values <= 10) >= 30  # a third of the axis below 10 on a log scale
+    np.testing.assert_array_equal(dim.decode(dim.encode([1, 10, 100, 1000])), [1, 10, 100, 1000])
