@@ -25,6 +25,7 @@ __all__ = [
     "StrOptions",
     "SKLEARN_VERSION",
     "RUN_SEARCH_TAKES_CALLBACK_CTX",
+    "SEARCH_HOOKS",
     "validate_data",
     "validate_parameter_constraints",
 ]
@@ -35,3 +36,16 @@ SKLEARN_VERSION = tuple(int(p) for p in sklearn.__version__.split(".")[:2] if p.
 RUN_SEARCH_TAKES_CALLBACK_CTX = (
     "callback_ctx" in inspect.signature(BaseSearchCV._run_search).parameters
 )
+
+#: Private ``BaseSearchCV`` methods that ``sklearn_hp.search`` overrides, with the
+#: same signatures in scikit-learn 1.6 to 1.9: ``_format_results(candidate_params,
+#: n_splits, out, more_results=None)`` (``BayesSearchCV(warm_start=True)`` prepends
+#: the trials of the previous fit) and the static ``_select_best_index(refit,
+#: refit_metric, results)`` (budget searches pick the best full-budget candidate).
+SEARCH_HOOKS = ("_format_results", "_select_best_index")
+_missing_hooks = [name for name in SEARCH_HOOKS if not hasattr(BaseSearchCV, name)]
+if _missing_hooks:  # pragma: no cover - only on an unsupported scikit-learn
+    raise ImportError(
+        f"scikit-learn {sklearn.__version__} lacks BaseSearchCV.{_missing_hooks}, "
+        f"which sklearn_hp.search relies on; supported versions: 1.6 to 1.9."
+    )

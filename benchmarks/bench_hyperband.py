@@ -1,0 +1,153 @@
+"""Benchmark HyperbandSearchCV against RandomizedSearchCV and HalvingRandomSearchCV.
+
+Tunes an MLP classifier on digits (3-fold CV). ``sklearn_hp.neural_network.
+MLPClassifier`` is used when importable (resource ``max_epochs``), otherwise
+scikit-learn's ``MLPClassifier`` with ``max_iter`` as the resource (it has
+``warm_start`` and ``partial_fit``, so Hyperband continues its training).
+
+* ``HyperbandSearchCV`` (random candidates, eta=3, 1..max epochs);
+* ``RandomizedSearchCV`` on the *same* candidates (same seed, same
+  ``ParameterSampler`` stream) trained for the full budget;
+* scikit-learn's ``HalvingRandomSearchCV`` with the same budget range and number
+  of first-rung candidates (it retrains from scratch at every rung).
+
+Reports best CV accuracy, wall time and epochs trained, median over seeds, as a
+table and in ``benchmarks/results/bench_hyperband.json``.
+
+Usage::
+
+    python benchmarks/bench_hyperband.py [--seeds 3] [--max-epochs 27] [--quick]
+"""
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+from scipy.stats import loguniform  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.experimental import enable_halving_search_cv  # noqa: E402,F401
+from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV  # noqa: E402
+
+from sklearn_hp.search import HyperbandSearchCV  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def make_mlp(max_epochs):
+    """Our MLPClassifier if available, else scikit-learn's; and the resource name."""
+    try:
+        from sklearn_hp.neural_network import MLPClassifier
+
+        return MLPClassifier(max_epochs=max_epochs, random_state=0), "max_epochs", "sklearn_hp"
+    except ImportError:
+        from sklearn.neural_network import MLPClassifier
+
+        model = MLPClassifier(max_iter=max_epochs, random_state=0, n_iter_no_change=max_epochs + 1)
+        return model, "max_iter", "scikit-learn"
+
+
+SPACE = {
+    "hidden_layer_sizes": [(32,), (64,), (128,)],
+    "alpha": loguniform(1e-6, 1e-1),
+    "learning_rate_init": loguniform(1e-4, 3e-1),
+    "batch_size": [32, 64, 128],
+}
+
+
+def run(seed, max_epochs, X, y):
+    model, resource, origin = make_mlp(max_epochs)
+    rows = {}
+
+    start = time.perf_counter()
+    hyperband = HyperbandSearchCV(model, SPACE, resource=resource, max_resource=max_epochs,
+                                  min_resource=1, eta=3, random_state=seed, cv=3, refit=False)
+    hyperband.fit(X, y)
+    n_candidates = int(np.sum(hyperband.cv_results_["iter"] == 0))
+    rows["HyperbandSearchCV"] = {
+        "best_cv_accuracy": hyperband.best_score_,
+        "seconds": time.perf_counter() - start,
+        "epochs": hyperband.resource_spent_,
+        "n_candidates": n_candidates,
+    }
+
+    start = time.perf_counter()
+    random = RandomizedSearchCV(model, SPACE, n_iter=n_candidates, random_state=seed, cv=3,
+                                refit=False).fit(X, y)
+    hb_candidates = [
+        {k: v for k, v in p.items() if k != resource}
+        for p, it in zip(hyperband.cv_results_["params"], hyperband.cv_results_["iter"]) if it == 0
+    ]
+    same = sorted(map(repr, hb_candidates)) == sorted(map(repr, random.cv_results_["params"]))
+    rows["RandomizedSearchCV (full epochs)"] = {
+        "best_cv_accuracy": random.best_score_,
+        "seconds": time.perf_counter() - start,
+        "epochs": n_candidates * 3 * max_epochs,
+        "n_candidates": n_candidates,
+        "same_candidates_as_hyperband": same,
+    }
+
+    start = time.perf_counter()
+    halving = HalvingRandomSearchCV(model, SPACE, resource=resource, max_resources=max_epochs,
+                                    min_resources=1, factor=3, n_candidates=27,
+                                    random_state=seed, cv=3, refit=False).fit(X, y)
+    epochs = int(np.sum(np.asarray(halving.cv_results_["n_resources"]) * 3))
+    rows["HalvingRandomSearchCV"] = {
+        "best_cv_accuracy": halving.best_score_,
+        "seconds": time.perf_counter() - start,
+        "epochs": epochs,
+        "n_candidates": 27,
+    }
+    return rows, origin
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--max-epochs", type=int, default=27)
+    parser.add_argument("--quick", action="store_true", help="1 seed, 600 samples")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    seeds = 1 if args.quick else args.seeds
+    if args.quick:
+        X, y = X[:600], y[:600]
+    per_seed = []
+    for seed in range(seeds):
+        rows, origin = run(seed, args.max_epochs, X, y)
+        per_seed.append(rows)
+        print(f"seed {seed}: " + ", ".join(
+            f"{k}: {v['best_cv_accuracy']:.4f} in {v['seconds']:.1f}s" for k, v in rows.items()),
+            flush=True)
+    names = list(per_seed[0])
+    summary = {}
+    reference = np.median([r["RandomizedSearchCV (full epochs)"]["seconds"] for r in per_seed])
+    print(f"\nMLPClassifier ({origin}) on digits, 3-fold CV, max {args.max_epochs} epochs, "
+          f"median over {seeds} seed(s)")
+    print(f"{'search':<34}{'best CV acc':>12}{'wall s':>9}{'time ratio':>11}{'epochs':>9}{'cands':>7}")
+    for name in names:
+        acc = float(np.median([r[name]["best_cv_accuracy"] for r in per_seed]))
+        secs = float(np.median([r[name]["seconds"] for r in per_seed]))
+        epochs = float(np.median([r[name]["epochs"] for r in per_seed]))
+        summary[name] = {"best_cv_accuracy": acc, "seconds": secs, "epochs": epochs,
+                         "time_ratio_vs_random": secs / reference,
+                         "per_seed": [r[name] for r in per_seed]}
+        print(f"{name:<34}{acc:>12.4f}{secs:>9.1f}{secs / reference:>11.2f}{epochs:>9.0f}"
+              f"{per_seed[0][name]['n_candidates']:>7}")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / ("bench_hyperband_quick.json" if args.quick else "bench_hyperband.json")
+    out.write_text(json.dumps({"estimator": origin, "max_epochs": args.max_epochs,
+                               "seeds": seeds, "summary": summary}, indent=2, default=float))
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()

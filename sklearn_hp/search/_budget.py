@@ -1,0 +1,258 @@
+"""Training an estimator for a budget of a resource, continuing from checkpoints.
+
+Budget-based searches (successive halving, Hyperband) evaluate the same candidate
+at growing budgets. ``BaseSearchCV`` clones and fits a fresh estimator for every
+(candidate, split) in worker processes, so a model trained in one rung is gone by
+the next. :class:`BudgetedEstimator` wraps the user's estimator to bridge that:
+
+* its ``fit`` looks up a checkpoint keyed by (candidate hyperparameters, training
+  data fingerprint) in a directory shared by all workers on the machine;
+* if one exists for a smaller budget, it loads that model and trains only for the
+  missing epochs (``warm_start=True``), else it trains from scratch;
+* it saves the model back as the checkpoint for the next rung and appends the
+  number of epochs it actually trained to a ledger, so the search can report the
+  real cost.
+
+Checkpoints are written atomically (write then rename), so concurrent joblib
+workers never read half-written files. When workers do not share the directory
+(a multi-machine dask cluster without a shared file system), the look-up misses
+and training restarts from scratch: results stay correct, only the saving is lost.
+"""
+
+import os
+import uuid
+
+import joblib
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.metadata_routing import get_routing_for_object
+from sklearn.utils.metaestimators import available_if
+
+__all__ = ["BudgetedEstimator", "resolve_continuation", "candidate_fingerprint",
+           "read_ledger", "CONTINUATIONS"]
+
+#: How a budget is applied: "continue" sets the resource to the *extra* epochs and
+#: ``warm_start=True`` (our estimators, SGD, MLP); "total" sets it to the total with
+#: ``warm_start=True`` (tree ensembles' ``n_estimators``); "restart" retrains from
+#: scratch; "n_samples" trains from scratch on a subsample of that size.
+CONTINUATIONS = ("auto", "continue", "total", "restart")
+
+
+def _owner_and_prefix(estimator, resource):
+    prefix, _, _ = resource.rpartition("__")
+    owner = estimator.get_params()[prefix] if prefix else estimator
+    return owner, (prefix + "__" if prefix else "")
+
+
+def resolve_continuation(estimator, resource, continuation="auto"):
+    """Decide how budgets of ``resource`` are applied to ``estimator``.
+
+    Parameters
+    ----------
+    estimator : estimator
+    resource : str
+        ``"n_samples"`` or a parameter name of ``estimator`` (nested names work).
+    continuation : {"auto", "continue", "total", "restart"}
+        ``"auto"``: ``"continue"`` when the resource's owner has ``warm_start``
+        and ``partial_fit`` (epochs), ``"total"`` when it has ``warm_start`` only
+        (ensembles), else ``"restart"``.
+
+    Returns
+    -------
+    str
+    """
+    if continuation not in CONTINUATIONS:
+        raise ValueError(
+            f"continuation must be one of {CONTINUATIONS}, got {continuation!r}."
+        )
+    if resource == "n_samples":
+        return "n_samples"
+    params = estimator.get_params()
+    if resource not in params:
+        raise ValueError(
+            f"resource={resource!r} is not a parameter of {type(estimator).__name__}. "
+            f"Accepted: 'n_samples' or an integer parameter such as "
+            f"{sorted(k for k in params if isinstance(params[k], int) and not isinstance(params[k], bool))}."
+        )
+    if continuation != "auto":
+        return continuation
+    owner, prefix = _owner_and_prefix(estimator, resource)
+    if prefix + "warm_start" not in params:
+        return "restart"
+    return "continue" if hasattr(owner, "partial_fit") else "total"
+
+
+def candidate_fingerprint(estimator, resource):
+    """Hash of an estimator's hyperparameters, ignoring the resource and warm_start."""
+    params = estimator.get_params(deep=True)
+    _, prefix = _owner_and_prefix(estimator, resource) if resource != "n_samples" else (None, "")
+    ignored = {resource, prefix + "warm_start"}
+    kept = {k: v for k, v in params.items() if k not in ignored and not hasattr(v, "get_params")}
+    return joblib.hash(sorted(kept.items(), key=lambda kv: kv[0]))
+
+
+def read_ledger(checkpoint_dir):
+    """Total resource trained by all fits that wrote to ``checkpoint_dir``."""
+    path = os.path.join(checkpoint_dir, "ledger.txt")
+    if not os.path.exists(path):
+        return 0
+    with open(path) as f:
+        return int(sum(float(line) for line in f if line.strip()))
+
+
+def _delegate(method):
+    return lambda self: hasattr(self.estimator, method)
+
+
+class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
+    """Fit ``estimator`` for ``budget`` units of ``resource``, resuming checkpoints.
+
+    Used internally by :class:`SuccessiveHalvingSearchCV` and
+    :class:`HyperbandSearchCV`; it is transparent to the search: ``set_params``
+    forwards every hyperparameter to the wrapped estimator except ``resource``,
+    which becomes the budget, and prediction methods delegate to the fitted model
+    ``estimator_``.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The unfitted estimator.
+    resource : str
+        Parameter name of the budget, or ``"n_samples"``.
+    continuation : str
+        From :func:`resolve_continuation`.
+    checkpoint_dir : str or None
+        Directory shared by the workers; ``None`` disables checkpoints.
+    max_resource : int or None
+        Budgets at or above it use all samples (``resource="n_samples"``).
+    budget : int or None
+        Current budget; ``None`` keeps the estimator's own setting.
+    random_state : int or None
+        Seed of the subsample when ``resource="n_samples"``.
+    """
+
+    def __init__(self, estimator, resource, continuation, checkpoint_dir=None,
+                 max_resource=None, budget=None, random_state=None):
+        self.estimator = estimator
+        self.resource = resource
+        self.continuation = continuation
+        self.checkpoint_dir = checkpoint_dir
+        self.max_resource = max_resource
+        self.budget = budget
+        self.random_state = random_state
+
+    def set_params(self, **params):
+        own = set(self._get_param_names())
+        own_params = {k: v for k, v in params.items() if k in own}
+        if self.resource in params and self.resource not in own:
+            own_params["budget"] = params[self.resource]
+        inner = {k: v for k, v in params.items() if k not in own and k != self.resource}
+        super().set_params(**own_params)
+        if inner:
+            self.estimator = clone(self.estimator).set_params(**inner)
+        return self
+
+    def get_metadata_routing(self):
+        return get_routing_for_object(self.estimator)
+
+    def __sklearn_tags__(self):
+        return self.estimator.__sklearn_tags__()
+
+    @property
+    def _estimator_type(self):
+        return getattr(self.estimator, "_estimator_type", None)
+
+    @property
+    def classes_(self):
+        return self.estimator_.classes_
+
+    def _checkpoint_path(self, X, y):
+        key = candidate_fingerprint(self.estimator, self.resource)
+        data = joblib.hash((X, y))
+        return os.path.join(self.checkpoint_dir, f"{key}-{data}.joblib")
+
+    def fit(self, X, y=None, **fit_params):
+        """Train for ``budget``, continuing a checkpoint when one exists."""
+        if self.budget is None:
+            self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
+            return self
+        budget = int(self.budget)
+        if self.continuation == "n_samples":
+            model, spent = self._fit_subsample(X, y, budget, fit_params)
+        else:
+            model, spent = self._fit_resource(X, y, budget, fit_params)
+        if self.checkpoint_dir is not None:
+            with open(os.path.join(self.checkpoint_dir, "ledger.txt"), "a") as f:
+                f.write(f"{spent}\n")
+        self.estimator_ = model
+        self.resource_spent_ = spent
+        return self
+
+    def _fit_subsample(self, X, y, budget, fit_params):
+        n = len(X) if hasattr(X, "__len__") else X.shape[0]
+        model = clone(self.estimator)
+        if self.max_resource is not None and budget >= self.max_resource or budget >= n:
+            return model.fit(X, y, **fit_params), n
+        rng = check_random_state(self.random_state)
+        keep = np.sort(rng.permutation(n)[:budget])
+        X_sub = X.iloc[keep] if hasattr(X, "iloc") else X[keep]
+        y_sub = None if y is None else (y.iloc[keep] if hasattr(y, "iloc") else np.asarray(y)[keep])
+        sub_params = {k: (np.asarray(v)[keep] if hasattr(v, "__len__") and len(v) == n else v)
+                      for k, v in fit_params.items()}
+        return model.fit(X_sub, y_sub, **sub_params), budget
+
+    def _fit_resource(self, X, y, budget, fit_params):
+        path = None
+        model, trained = None, 0
+        if self.checkpoint_dir is not None and self.continuation != "restart":
+            path = self._checkpoint_path(X, y)
+            if os.path.exists(path):
+                try:
+                    model, trained = joblib.load(path)
+                except Exception:  # a corrupt or foreign file: retrain
+                    model, trained = None, 0
+            if model is not None and trained > budget:
+                model, trained = None, 0
+        _, prefix = _owner_and_prefix(self.estimator, self.resource)
+        if model is None:
+            model = clone(self.estimator).set_params(**{self.resource: budget})
+            model.fit(X, y, **fit_params)
+            spent = budget
+        elif trained == budget:
+            spent = 0
+        else:
+            extra = budget - trained
+            value = extra if self.continuation == "continue" else budget
+            model.set_params(**{self.resource: value, prefix + "warm_start": True})
+            model.fit(X, y, **fit_params)
+            spent = extra
+        if path is not None:
+            tmp = f"{path}.{uuid.uuid4().hex}.tmp"
+            joblib.dump((model, budget), tmp)
+            os.replace(tmp, path)
+        return model, spent
+
+    @available_if(_delegate("predict"))
+    def predict(self, X, **params):
+        return self.estimator_.predict(X, **params)
+
+    @available_if(_delegate("predict_proba"))
+    def predict_proba(self, X, **params):
+        return self.estimator_.predict_proba(X, **params)
+
+    @available_if(_delegate("predict_log_proba"))
+    def predict_log_proba(self, X, **params):
+        return self.estimator_.predict_log_proba(X, **params)
+
+    @available_if(_delegate("decision_function"))
+    def decision_function(self, X, **params):
+        return self.estimator_.decision_function(X, **params)
+
+    @available_if(_delegate("transform"))
+    def transform(self, X, **params):
+        return self.estimator_.transform(X, **params)
+
+    @available_if(_delegate("score"))
+    def score(self, X, y=None, **params):
+        return self.estimator_.score(X, y, **params)

@@ -1,0 +1,222 @@
+"""A small Gaussian-process regressor for Bayesian optimisation, in numpy/scipy.
+
+Matérn 5/2 kernel with one length scale per input column (ARD), a signal
+variance and a noise variance. Hyperparameters are fitted by maximising the log
+marginal likelihood plus a weak log-normal prior on the length scales (which keeps
+small data sets from collapsing to tiny length scales) with L-BFGS-B and analytic
+gradients, warm-started from the previous fit. Predictions return the mean,
+standard deviation and, on request, their gradients with respect to the inputs,
+which the acquisition optimiser uses.
+
+Inputs are expected in the unit cube (see :mod:`sklearn_hp.search._space`);
+targets are standardised inside :meth:`GaussianProcess.fit`.
+"""
+
+import numpy as np
+from scipy.linalg import cho_solve, cholesky, solve_triangular
+from scipy.optimize import minimize
+
+__all__ = ["GaussianProcess"]
+
+_SQRT5 = np.sqrt(5.0)
+_LOG_LENGTH_BOUNDS = (np.log(5e-3), np.log(20.0))
+_LOG_SIGNAL_BOUNDS = (np.log(5e-2), np.log(20.0))
+_LOG_NOISE_BOUNDS = (np.log(1e-6), np.log(1.0))
+# log-normal prior on length scales, centred on 0.5 of the unit cube
+_LOG_LENGTH_PRIOR_MEAN = np.log(0.5)
+_LOG_LENGTH_PRIOR_STD = 1.5
+
+
+def _scaled_sq_distances(A, B, length_scales):
+    A = A / length_scales
+    B = B / length_scales
+    d2 = (A * A).sum(1)[:, None] + (B * B).sum(1)[None, :] - 2.0 * A @ B.T
+    return np.maximum(d2, 0.0)
+
+
+def _matern52(r):
+    """Matérn 5/2 correlation and ``-(1/r) dk/dr`` (both for unit variance)."""
+    e = np.exp(-_SQRT5 * r)
+    k = (1.0 + _SQRT5 * r + (5.0 / 3.0) * r * r) * e
+    minus_dk_over_r = (5.0 / 3.0) * (1.0 + _SQRT5 * r) * e
+    return k, minus_dk_over_r
+
+
+class GaussianProcess:
+    """Gaussian-process regression with a Matérn 5/2 ARD kernel.
+
+    Parameters
+    ----------
+    noise : {"fit"} or float, default="fit"
+        ``"fit"`` fits the noise variance (of the standardised targets) by
+        marginal likelihood between 1e-6 and 1; a float fixes it.
+    n_restarts : int, default=1
+        Extra random starting points for the hyperparameter optimisation when
+        no warm start is given.
+    random_state : RandomState, default=None
+        Source of randomness for the restarts.
+
+    Attributes
+    ----------
+    theta_ : ndarray
+        Log hyperparameters ``[log length scales..., log signal variance,
+        log noise variance]``.
+    """
+
+    def __init__(self, noise="fit", n_restarts=1, random_state=None):
+        self.noise = noise
+        self.n_restarts = n_restarts
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fitting
+    def _unpack(self, theta):
+        d = self.n_columns_
+        return np.exp(theta[:d]), np.exp(theta[d]), np.exp(theta[d + 1])
+
+    def _neg_log_posterior(self, theta, X, y):
+        """Negative log marginal likelihood (+ prior) and its gradient."""
+        d = X.shape[1]
+        length, signal, noise = self._unpack(theta)
+        n = X.shape[0]
+        diff2 = (X[:, None, :] - X[None, :, :]) ** 2 / (length**2)  # (n, n, d)
+        r = np.sqrt(diff2.sum(-1))
+        corr, minus_dk_over_r = _matern52(r)
+        K = signal * corr + (noise + 1e-10) * np.eye(n)
+        try:
+            L = cholesky(K, lower=True)
+        except np.linalg.LinAlgError:
+            return 1e25, np.zeros_like(theta)
+        alpha = cho_solve((L, True), y)
+        nll = 0.5 * y @ alpha + np.log(np.diag(L)).sum() + 0.5 * n * np.log(2 * np.pi)
+        K_inv = cho_solve((L, True), np.eye(n))
+        W = np.outer(alpha, alpha) - K_inv  # d nll = -0.5 tr(W dK)
+        grad = np.empty_like(theta)
+        # dK/dlog l_j = signal * (-(1/r)dk/dr) * diff_j^2 / l_j^2
+        weighted = signal * minus_dk_over_r * W
+        grad[:d] = -0.5 * np.einsum("ij,ijk->k", weighted, diff2)
+        grad[d] = -0.5 * np.sum(W * (signal * corr))
+        grad[d + 1] = -0.5 * np.trace(W) * noise if self.noise == "fit" else 0.0
+        # log-normal prior on length scales
+        z = (theta[:d] - _LOG_LENGTH_PRIOR_MEAN) / _LOG_LENGTH_PRIOR_STD
+        nll += 0.5 * np.sum(z * z)
+        grad[:d] += z / _LOG_LENGTH_PRIOR_STD
+        return nll, grad
+
+    def fit(self, X, y, theta0=None, optimize=True):
+        """Fit to ``X`` (n, d) in the unit cube and targets ``y`` (n,).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_columns)
+        y : ndarray of shape (n_samples,)
+        theta0 : ndarray or None, default=None
+            Warm start for the log hyperparameters (e.g. the previous fit's).
+        optimize : bool, default=True
+            Whether to optimise the hyperparameters; ``False`` keeps ``theta0``.
+
+        Returns
+        -------
+        self
+        """
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+        self.n_columns_ = X.shape[1]
+        self.y_mean_ = y.mean()
+        self.y_std_ = y.std() if y.std() > 0 else 1.0
+        y_scaled = (y - self.y_mean_) / self.y_std_
+        d = self.n_columns_
+        bounds = [_LOG_LENGTH_BOUNDS] * d + [_LOG_SIGNAL_BOUNDS] + [_LOG_NOISE_BOUNDS]
+        fixed_noise = None if self.noise == "fit" else np.log(max(float(self.noise), 1e-10))
+        if fixed_noise is not None:
+            bounds[-1] = (fixed_noise, fixed_noise)
+        default = np.r_[np.full(d, np.log(0.3)), 0.0, np.log(1e-4)]
+        if theta0 is None or len(theta0) != d + 2:
+            starts = [default]
+            rng = self.random_state if self.random_state is not None else np.random
+            for _ in range(self.n_restarts):
+                starts.append(np.r_[rng.uniform(np.log(0.05), np.log(2.0), d), 0.0, np.log(1e-3)])
+        else:
+            starts = [np.asarray(theta0, dtype=float)]
+        if fixed_noise is not None:
+            for s in starts:
+                s[-1] = fixed_noise
+        best_theta, best_value = starts[0], np.inf
+        if optimize:
+            for start in starts:
+                start = np.clip(start, [b[0] for b in bounds], [b[1] for b in bounds])
+                result = minimize(
+                    self._neg_log_posterior, start, args=(X, y_scaled), jac=True,
+                    method="L-BFGS-B", bounds=bounds, options={"maxiter": 200},
+                )
+                if result.fun < best_value:
+                    best_theta, best_value = result.x, result.fun
+        self.theta_ = np.asarray(best_theta, dtype=float)
+        self.length_scales_, self.signal_, self.noise_ = self._unpack(self.theta_)
+        self._set_data(X, y_scaled, np.full(len(y_scaled), self.noise_))
+        return self
+
+    def _set_data(self, X, y_scaled, point_noise):
+        self.X_train_ = X
+        self.y_train_scaled_ = y_scaled
+        self.point_noise_ = point_noise
+        n = X.shape[0]
+        r = np.sqrt(_scaled_sq_distances(X, X, self.length_scales_))
+        K = self.signal_ * _matern52(r)[0] + np.diag(point_noise + 1e-10)
+        jitter = 1e-10
+        while True:
+            try:
+                self.L_ = cholesky(K + jitter * np.eye(n), lower=True)
+                break
+            except np.linalg.LinAlgError:
+                jitter *= 100
+        self.alpha_ = cho_solve((self.L_, True), y_scaled)
+
+    def add_observations(self, X_new, y_new):
+        """Append noiseless pseudo-observations (original target scale).
+
+        Used for "kriging believer" batch proposals: the posterior variance at a
+        pending point drops to ~0, so the next proposal of the batch goes elsewhere.
+        Hyperparameters are kept.
+        """
+        y_scaled = (np.asarray(y_new, dtype=float) - self.y_mean_) / self.y_std_
+        self._set_data(
+            np.vstack([self.X_train_, X_new]), np.r_[self.y_train_scaled_, y_scaled],
+            np.r_[self.point_noise_, np.full(len(y_scaled), 1e-6)],
+        )
+        return self
+
+    # --------------------------------------------------------------- prediction
+    def predict(self, X, return_grad=False):
+        """Posterior mean and standard deviation, in the standardised scale.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n, d)
+        return_grad : bool, default=False
+            Also return ``dmean/dX`` and ``dstd/dX``, each of shape (n, d).
+
+        Returns
+        -------
+        mean, std[, dmean, dstd]
+        """
+        X = np.atleast_2d(X)
+        length = self.length_scales_
+        d2 = _scaled_sq_distances(X, self.X_train_, length)
+        r = np.sqrt(d2)
+        corr, minus_dk_over_r = _matern52(r)
+        k = self.signal_ * corr  # (n, m)
+        mean = k @ self.alpha_
+        v = solve_triangular(self.L_, k.T, lower=True)  # (m, n)
+        var = np.maximum(self.signal_ - (v * v).sum(0), 1e-12)
+        std = np.sqrt(var)
+        if not return_grad:
+            return mean, std
+        # dk/dx_j = -signal * (-(1/r)dk/dr) * (x_j - x'_j) / l_j^2
+        w = -self.signal_ * minus_dk_over_r  # (n, m)
+        diff = X[:, None, :] - self.X_train_[None, :, :]  # (n, m, d)
+        dk = w[:, :, None] * diff / (length**2)  # (n, m, d)
+        dmean = np.einsum("nmd,m->nd", dk, self.alpha_)
+        K_inv_k = solve_triangular(self.L_.T, v, lower=False)  # (m, n)
+        dvar = -2.0 * np.einsum("nmd,mn->nd", dk, K_inv_k)
+        dstd = dvar / (2.0 * std[:, None])
+        return mean, std, dmean, dstd

@@ -1,0 +1,338 @@
+"""Successive halving and Hyperband on top of ``BaseSearchCV``, resuming training."""
+
+import math
+import shutil
+import tempfile
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_random_state
+
+from .._compat import BaseSearchCV, HasMethods, Interval, StrOptions
+from ._budget import CONTINUATIONS, BudgetedEstimator, read_ledger, resolve_continuation
+from ._samplers import SAMPLER_NAMES, Trial, make_sampler
+from ._search_base import BatchEvaluator, begin_search_context, end_search_context
+from ._space import SearchSpace
+
+__all__ = ["SuccessiveHalvingSearchCV", "HyperbandSearchCV"]
+
+_COMMON_DOC = """
+    Training is *continued*, not restarted, between rungs: the estimator is
+    wrapped in a :class:`~sklearn_hp.search._budget.BudgetedEstimator` that
+    checkpoints every (candidate, split) model to ``checkpoint_dir`` (a temporary
+    directory by default, shared by all joblib workers of the machine, removed
+    after ``fit``) and, at the next rung, loads it and trains only the missing
+    epochs with ``warm_start=True``. Estimators with ``warm_start`` and
+    ``partial_fit`` (ours, ``SGDClassifier``, ``MLPClassifier``) get the *extra*
+    epochs as the resource; ensembles with ``warm_start`` only (``n_estimators``)
+    get the new total; others, and ``resource="n_samples"``, retrain from
+    scratch. ``resource_spent_`` counts what was actually trained, so the saving
+    is measured, not assumed.
+"""
+
+_PARAMETERS_DOC = """
+    estimator : estimator object
+        The estimator to tune.
+    search_spaces : dict or list of dict
+        As for :class:`BayesSearchCV` (the ``RandomizedSearchCV`` dict works).
+    resource : str or None, default=None
+        What the budget is: ``None`` means ``"max_epochs"`` (our estimators);
+        otherwise an integer parameter (``"max_iter"``, ``"n_estimators"``, a
+        nested ``"clf__max_epochs"``) or ``"n_samples"``.
+    max_resource : int or None, default=None
+        Full budget; ``None`` uses the estimator's current value of ``resource``
+        (or the training-split size for ``"n_samples"``).
+    min_resource : int or None, default=None
+        Smallest budget; ``None`` means ``max(1, max_resource // eta**3)``.
+    eta : float, default=3
+        Halving rate: each rung keeps ``1/eta`` of its candidates and gives them
+        ``eta`` times the budget.
+    sampler : {"random", "tpe", "gp", "sobol"} or sampler object, default="random"
+        Source of candidates. Model-based samplers learn from the scores at the
+        largest budget with enough results (``"tpe"`` gives a BOHB-like search).
+    continuation : {"auto", "continue", "total", "restart"}, default="auto"
+        How a larger budget is applied (see above).
+    checkpoint_dir : str or None, default=None
+        Where partial models are kept; ``None`` makes a temporary directory.
+        Give a directory shared by all machines when using a distributed
+        joblib backend.
+    random_state : int, RandomState instance or None, default=None
+        Seeds candidate sampling (and subsampling for ``"n_samples"``).
+    scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
+        As in :class:`~sklearn.model_selection.RandomizedSearchCV`. The best
+        candidate is chosen among those trained with the full budget.
+"""
+
+_ATTRIBUTES_DOC = """
+    cv_results_ : dict
+        ``RandomizedSearchCV``'s columns plus ``iter`` (rung), ``n_resources``
+        (budget of the row) and ``bracket``; ``param_<resource>`` is the budget.
+    best_estimator_ : estimator
+        The user's estimator (unwrapped) refitted on all data with the full budget.
+    resource_spent_ : int
+        Resource units actually trained during the search (refit excluded),
+        summed over candidates and splits.
+    resource_requested_ : int
+        What the same schedule costs when every rung retrains from scratch.
+    max_resource_, min_resource_ : int
+        The budgets used.
+"""
+
+
+class _BudgetSearch(BaseSearchCV):
+    """Shared machinery: brackets of successive halving with resumed training."""
+
+    _parameter_constraints = {
+        **BaseSearchCV._parameter_constraints,
+        "search_spaces": [dict, list],
+        "resource": [str, None],
+        "max_resource": [Interval(Integral, 1, None, closed="left"), None],
+        "min_resource": [Interval(Integral, 1, None, closed="left"), None],
+        "eta": [Interval(Real, 1, None, closed="neither")],
+        "sampler": [StrOptions(set(SAMPLER_NAMES)), HasMethods(["propose"])],
+        "continuation": [StrOptions(set(CONTINUATIONS))],
+        "checkpoint_dir": [str, None],
+        "random_state": ["random_state"],
+    }
+
+    def _init_budget_params(self, search_spaces, resource, max_resource, min_resource,
+                            eta, sampler, continuation, checkpoint_dir, random_state):
+        self.search_spaces = search_spaces
+        self.resource = resource
+        self.max_resource = max_resource
+        self.min_resource = min_resource
+        self.eta = eta
+        self.sampler = sampler
+        self.continuation = continuation
+        self.checkpoint_dir = checkpoint_dir
+        self.random_state = random_state
+
+    # ---------------------------------------------------------------- fitting
+    def _resolve_resource(self):
+        if self.resource is not None:
+            return self.resource
+        if "max_epochs" in self.estimator.get_params():
+            return "max_epochs"
+        raise ValueError(
+            f"{type(self.estimator).__name__} has no 'max_epochs' parameter; pass "
+            f"resource= an integer parameter name (e.g. 'max_iter', "
+            f"'n_estimators') or 'n_samples'."
+        )
+
+    def fit(self, X, y=None, **params):
+        """Run the search; see the class docstring for how training is resumed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or None
+        **params : dict
+            Passed to the estimator's ``fit``, the scorer and the splitter.
+
+        Returns
+        -------
+        self
+        """
+        user_estimator = self.estimator
+        self._validate_params()
+        resource = self._resolve_resource()
+        continuation = resolve_continuation(user_estimator, resource, self.continuation)
+        if self.max_resource is not None:
+            max_resource = self.max_resource
+        elif resource == "n_samples":  # size of a training split
+            n_splits = check_cv(self.cv, y, classifier=is_classifier(user_estimator))
+            n_splits = n_splits.get_n_splits(X, y, params.get("groups"))
+            max_resource = int((X.shape[0] if hasattr(X, "shape") else len(X)) * (n_splits - 1) / n_splits)
+        else:
+            max_resource = user_estimator.get_params()[resource]
+            if not isinstance(max_resource, Integral) or max_resource < 1:
+                raise ValueError(
+                    f"max_resource=None takes the estimator's {resource}, which is "
+                    f"{max_resource!r}; give max_resource as a positive integer."
+                )
+        seed = check_random_state(self.random_state).randint(2**31 - 1)
+        own_dir = self.checkpoint_dir is None
+        directory = tempfile.mkdtemp(prefix="sklearn_hp_ckpt_") if own_dir else self.checkpoint_dir
+        self._budget_context = dict(resource=resource, continuation=continuation,
+                                    max_resource=max_resource, directory=directory)
+        self.estimator = BudgetedEstimator(
+            user_estimator, resource, continuation, checkpoint_dir=directory,
+            max_resource=max_resource, random_state=seed,
+        )
+        try:
+            super().fit(X, y, **params)
+        finally:
+            self.estimator = user_estimator
+            if own_dir:
+                shutil.rmtree(directory, ignore_errors=True)
+        if hasattr(self, "best_estimator_"):
+            self.best_estimator_ = self.best_estimator_.estimator_
+        return self
+
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
+        """Best candidate among those trained with the largest budget."""
+        if callable(refit):
+            return BaseSearchCV._select_best_index(refit, refit_metric, results)
+        full = np.asarray(results["n_resources"]) == np.max(results["n_resources"])
+        indices = np.flatnonzero(full)
+        scores = np.asarray(results[f"mean_test_{refit_metric}"], dtype=float)[indices]
+        if np.isnan(scores).all():
+            return int(indices[0])
+        return int(indices[np.nanargmax(scores)])
+
+    # ----------------------------------------------------------------- search
+    def _budgets(self):
+        """Fill ``min_resource_``/``max_resource_`` and return them."""
+        ctx = self._budget_context
+        max_resource = ctx["max_resource"]
+        min_resource = self.min_resource
+        if min_resource is None:
+            min_resource = max(1, int(max_resource // self.eta**3))
+        if min_resource > max_resource:
+            raise ValueError(
+                f"min_resource={min_resource} is larger than max_resource="
+                f"{max_resource}; accepted: 1 <= min_resource <= max_resource."
+            )
+        self.min_resource_, self.max_resource_ = int(min_resource), int(max_resource)
+        return self.min_resource_, self.max_resource_
+
+    def _rung_budgets(self, min_budget, n_rungs):
+        """Integer budgets ``min_budget * eta**i`` capped at the maximum, increasing."""
+        budgets = []
+        for i in range(n_rungs):
+            b = int(round(min(min_budget * self.eta**i, self.max_resource_)))
+            budgets.append(max(b, budgets[-1] + 1 if budgets else 1))
+        budgets[-1] = self.max_resource_
+        return budgets
+
+    def _brackets(self):
+        """List of ``(n_candidates, budgets)``; implemented by subclasses."""
+        raise NotImplementedError
+
+    def _sampler_trials(self, history, space):
+        """Trials at the largest budget that has enough of them for a model."""
+        n_dims = max(sub.n_dims for sub in space.subspaces)
+        by_budget = {}
+        for params, budget, score in history:
+            by_budget.setdefault(budget, []).append(Trial(params, score))
+        for budget in sorted(by_budget, reverse=True):
+            if len(by_budget[budget]) >= n_dims + 2:
+                return by_budget[budget]
+        return []
+
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        """Run every bracket's successive halving, resuming models across rungs."""
+        space = SearchSpace(self.search_spaces)
+        resource = self._budget_context["resource"]
+        self._budgets()
+        sampler = make_sampler(self.sampler)
+        self.sampler_ = sampler
+        rng = check_random_state(self.random_state)
+        history = []  # (params without resource, budget, score)
+        requested = 0
+        search_ctx = begin_search_context(self, callback_ctx)
+        evaluate = BatchEvaluator(self, evaluate_candidates, search_ctx)
+        for bracket, (n_candidates, budgets) in enumerate(self._brackets()):
+            candidates = sampler.propose(
+                space, self._sampler_trials(history, space), n_candidates, rng
+            )
+            for rung, budget in enumerate(budgets):
+                batch = [{**c, resource: budget} for c in candidates]
+                more = {"iter": [rung] * len(batch), "n_resources": [budget] * len(batch),
+                        "bracket": [bracket] * len(batch)}
+                scores = evaluate(batch, more)
+                requested += budget * len(batch) * self.n_splits_
+                history.extend((c, budget, float(s)) for c, s in zip(candidates, scores))
+                if rung == len(budgets) - 1:
+                    break
+                n_keep = max(1, int(len(candidates) // self.eta))
+                order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
+                candidates = [candidates[i] for i in order[:n_keep]]
+        evaluate.finish(any(np.isfinite(score) for _, _, score in history))
+        end_search_context(self, search_ctx)
+        self.resource_spent_ = read_ledger(self._budget_context["directory"])
+        self.resource_requested_ = int(requested)
+
+
+class SuccessiveHalvingSearchCV(_BudgetSearch):
+    __doc__ = f"""Successive halving over a training budget, resuming training.
+
+    ``n_candidates`` candidates are trained with ``min_resource``; the best
+    ``1/eta`` continue with ``eta`` times more, and so on until
+    ``max_resource``.
+    {_COMMON_DOC}
+    Parameters
+    ----------
+    {_PARAMETERS_DOC.strip()}
+    n_candidates : int or None, default=None
+        Candidates in the first rung; ``None`` means ``eta**(n_rungs - 1)`` so a
+        single candidate reaches the full budget.
+
+    Attributes
+    ----------
+    {_ATTRIBUTES_DOC.strip()}
+    """
+
+    _parameter_constraints = {
+        **_BudgetSearch._parameter_constraints,
+        "n_candidates": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(self, estimator, search_spaces, *, resource=None, max_resource=None,
+                 min_resource=None, eta=3, n_candidates=None, sampler="random",
+                 continuation="auto", checkpoint_dir=None, random_state=None,
+                 scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
+                 pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False):
+        self._init_budget_params(search_spaces, resource, max_resource, min_resource,
+                                 eta, sampler, continuation, checkpoint_dir, random_state)
+        self.n_candidates = n_candidates
+        super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
+                         cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
+                         error_score=error_score, return_train_score=return_train_score)
+
+    def _brackets(self):
+        n_rungs = int(math.floor(math.log(self.max_resource_ / self.min_resource_, self.eta) + 1e-9)) + 1
+        n = self.n_candidates or int(round(self.eta ** (n_rungs - 1)))
+        return [(n, self._rung_budgets(self.min_resource_, n_rungs))]
+
+
+class HyperbandSearchCV(_BudgetSearch):
+    __doc__ = f"""Hyperband: brackets of successive halving, resuming training.
+
+    Bracket ``s`` (from ``s_max = floor(log_eta(max_resource / min_resource))``
+    down to 0) starts ``ceil((s_max + 1) / (s + 1) * eta**s)`` candidates at
+    ``max_resource / eta**s`` and halves them ``s`` times, hedging between many
+    cheap evaluations and few full ones (Li et al., 2018). Candidates come from
+    ``sampler``; with ``"tpe"`` the search is BOHB-like (Falkner et al., 2018).
+    {_COMMON_DOC}
+    Parameters
+    ----------
+    {_PARAMETERS_DOC.strip()}
+
+    Attributes
+    ----------
+    {_ATTRIBUTES_DOC.strip()}
+    """
+
+    def __init__(self, estimator, search_spaces, *, resource=None, max_resource=None,
+                 min_resource=None, eta=3, sampler="random", continuation="auto",
+                 checkpoint_dir=None, random_state=None, scoring=None, n_jobs=None,
+                 refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
+                 error_score=np.nan, return_train_score=False):
+        self._init_budget_params(search_spaces, resource, max_resource, min_resource,
+                                 eta, sampler, continuation, checkpoint_dir, random_state)
+        super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
+                         cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
+                         error_score=error_score, return_train_score=return_train_score)
+
+    def _brackets(self):
+        s_max = int(math.floor(math.log(self.max_resource_ / self.min_resource_, self.eta) + 1e-9))
+        brackets = []
+        for s in range(s_max, -1, -1):
+            n = int(math.ceil((s_max + 1) / (s + 1) * self.eta**s))
+            first = self.max_resource_ / self.eta**s
+            brackets.append((n, self._rung_budgets(first, s + 1)))
+        return brackets

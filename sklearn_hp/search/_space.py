@@ -1,0 +1,469 @@
+"""Search spaces: dimensions, their unit-cube encoding, and conditional spaces.
+
+A search space is the very dict (or list of dicts) that
+:class:`~sklearn.model_selection.RandomizedSearchCV` takes: lists and tuples are
+sampled uniformly, objects with an ``rvs`` method (frozen ``scipy.stats``
+distributions, continuous or discrete) are drawn from. :class:`Real`,
+:class:`Integer` and :class:`Categorical` are added; they also have ``rvs`` so they
+work in ``RandomizedSearchCV`` too.
+
+Every dimension is encoded once to columns of the unit cube, so samplers never
+branch on parameter types:
+
+* :class:`Real`, :class:`Integer` and frozen distributions take one column, the
+  *uniform coordinate* ``u`` in ``[0, 1]`` (linear or logarithmic for
+  ``Real``/``Integer``; the CDF, bounded by quantiles when the support is
+  unbounded, for distributions, so ``ppf`` maps it back);
+* :class:`Categorical` (and plain lists/tuples) take one one-hot column per choice.
+
+``SearchSpace.encode`` / ``decode`` move between parameter dicts and these columns;
+``SearchSpace.from_unit`` maps points of ``[0, 1]^n_dims`` (one coordinate per
+dimension, for quasi-random designs) to parameter dicts.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+__all__ = ["Real", "Integer", "Categorical", "SearchSpace", "as_dimension"]
+
+#: Quantiles that bound distributions with an unbounded support for encoding.
+_TAIL_QUANTILE = 1e-3
+
+
+class _Dimension:
+    """Base class of one hyperparameter's domain.
+
+    Subclasses set ``n_columns`` and ``is_categorical`` and implement
+    ``rvs``, ``from_unit``, ``encode``, ``decode`` and ``contains``.
+    """
+
+    n_columns = 1
+    is_categorical = False
+
+    def rvs(self, size=None, random_state=None):
+        """Draw values at random, like a frozen ``scipy.stats`` distribution.
+
+        Parameters
+        ----------
+        size : int or None, default=None
+            Number of values; ``None`` returns a single value.
+        random_state : int, RandomState instance or None, default=None
+            Source of randomness.
+
+        Returns
+        -------
+        value or list of values
+        """
+        rng = check_random_state(random_state)
+        n = 1 if size is None else int(size)
+        values = self.from_unit(rng.uniform(size=n))
+        return values[0] if size is None else values
+
+    def from_unit(self, u):
+        """Map uniform coordinates ``u`` in ``[0, 1]`` (1-d array) to values."""
+        raise NotImplementedError
+
+    def encode(self, values):
+        """Encode a list of values to an array of shape ``(n, n_columns)``."""
+        raise NotImplementedError
+
+    def decode(self, columns):
+        """Decode an array of shape ``(n, n_columns)`` to a list of values."""
+        raise NotImplementedError
+
+    def contains(self, value):
+        """Whether ``value`` belongs to this dimension."""
+        raise NotImplementedError
+
+
+def _check_bounds(kind, low, high, log):
+    for name, value in (("low", low), ("high", high)):
+        if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value):
+            raise ValueError(
+                f"{kind}: {name} must be a finite number, got {name}={value!r}."
+            )
+    if low >= high:
+        raise ValueError(
+            f"{kind}: low must be strictly smaller than high, got low={low!r} and "
+            f"high={high!r}."
+        )
+    if log and low <= 0:
+        raise ValueError(
+            f"{kind}: log=True needs low > 0, got low={low!r}. Use log=False or a "
+            f"positive lower bound."
+        )
+
+
+class Real(_Dimension):
+    """A real hyperparameter in ``[low, high]``.
+
+    Parameters
+    ----------
+    low, high : float
+        Bounds, ``low < high``.
+    log : bool, default=False
+        Sample and model on a logarithmic scale (needs ``low > 0``), as for
+        learning rates and regularisation strengths.
+
+    Examples
+    --------
+    >>> from sklearn_hp.search import Real
+    >>> Real(1e-4, 1e-1, log=True).rvs(random_state=0) < 0.1
+    True
+    """
+
+    def __init__(self, low, high, log=False):
+        _check_bounds("Real", low, high, log)
+        self.low, self.high, self.log = float(low), float(high), bool(log)
+        transform = np.log if self.log else (lambda x: np.asarray(x, dtype=float))
+        self._t_low, self._t_high = transform(self.low), transform(self.high)
+
+    def _transform(self, x):
+        x = np.asarray(x, dtype=float)
+        return np.log(x) if self.log else x
+
+    def from_unit(self, u):
+        t = self._t_low + np.clip(u, 0.0, 1.0) * (self._t_high - self._t_low)
+        values = np.exp(t) if self.log else t
+        return [float(v) for v in np.clip(values, self.low, self.high)]
+
+    def encode(self, values):
+        t = self._transform(np.clip(np.asarray(values, dtype=float), self.low, self.high))
+        return ((t - self._t_low) / (self._t_high - self._t_low)).reshape(-1, 1)
+
+    def decode(self, columns):
+        return self.from_unit(np.asarray(columns, dtype=float)[:, 0])
+
+    def contains(self, value):
+        return isinstance(value, numbers.Real) and self.low <= value <= self.high
+
+    def __repr__(self):
+        return f"Real({self.low!r}, {self.high!r}, log={self.log})"
+
+
+class Integer(_Dimension):
+    """An integer hyperparameter in ``{low, ..., high}`` (both included).
+
+    Parameters
+    ----------
+    low, high : int
+        Bounds, ``low < high``.
+    log : bool, default=False
+        Sample and model on a logarithmic scale (needs ``low > 0``), as for
+        numbers of units or trees.
+    """
+
+    def __init__(self, low, high, log=False):
+        for name, value in (("low", low), ("high", high)):
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+                raise ValueError(
+                    f"Integer: {name} must be an integer, got {name}={value!r}. "
+                    f"Use Real for real-valued ranges."
+                )
+        _check_bounds("Integer", low, high, log)
+        self.low, self.high, self.log = int(low), int(high), bool(log)
+        # Each integer owns the interval [v - 0.5, v + 0.5] of the continuous axis.
+        edges = (self.low - 0.5, self.high + 0.5)
+        if self.log:
+            edges = (np.log(max(self.low - 0.5, self.low / 2.0)), np.log(self.high + 0.5))
+        self._t_low, self._t_high = edges
+
+    def _transform(self, x):
+        x = np.asarray(x, dtype=float)
+        return np.log(x) if self.log else x
+
+    def from_unit(self, u):
+        t = self._t_low + np.clip(u, 0.0, 1.0) * (self._t_high - self._t_low)
+        values = np.rint(np.exp(t) if self.log else t)
+        return [int(v) for v in np.clip(values, self.low, self.high)]
+
+    def encode(self, values):
+        t = self._transform(np.clip(np.asarray(values, dtype=float), self.low, self.high))
+        return ((t - self._t_low) / (self._t_high - self._t_low)).reshape(-1, 1)
+
+    def decode(self, columns):
+        return self.from_unit(np.asarray(columns, dtype=float)[:, 0])
+
+    def contains(self, value):
+        return (
+            isinstance(value, numbers.Integral)
+            and not isinstance(value, bool)
+            and self.low <= value <= self.high
+        )
+
+    def __repr__(self):
+        return f"Integer({self.low!r}, {self.high!r}, log={self.log})"
+
+
+class Categorical(_Dimension):
+    """A hyperparameter taking one of a finite set of choices, without order.
+
+    Lists and tuples in a search-space dict become ``Categorical``. Choices may be
+    any objects (strings, numbers, ``None``, estimators).
+
+    Parameters
+    ----------
+    choices : sequence
+        The possible values, at least one.
+    """
+
+    is_categorical = True
+
+    def __init__(self, choices):
+        if isinstance(choices, (str, bytes)) or not hasattr(choices, "__len__"):
+            raise ValueError(
+                f"Categorical: choices must be a list or tuple of values, got "
+                f"{choices!r}."
+            )
+        self.choices = list(choices)
+        if len(self.choices) == 0:
+            raise ValueError(
+                "Categorical: choices must hold at least one value, got an empty "
+                f"{type(choices).__name__}."
+            )
+        self.n_columns = len(self.choices)
+
+    def _index(self, value):
+        for i, choice in enumerate(self.choices):
+            if choice is value:
+                return i
+        for i, choice in enumerate(self.choices):
+            try:
+                if bool(choice == value):
+                    return i
+            except (TypeError, ValueError):
+                continue
+        raise ValueError(f"Categorical: {value!r} is not one of {self.choices!r}.")
+
+    def from_unit(self, u):
+        k = len(self.choices)
+        idx = np.minimum((np.clip(u, 0.0, 1.0) * k).astype(int), k - 1)
+        return [self.choices[i] for i in idx]
+
+    def encode(self, values):
+        out = np.zeros((len(values), self.n_columns))
+        for row, value in enumerate(values):
+            out[row, self._index(value)] = 1.0
+        return out
+
+    def decode(self, columns):
+        return [self.choices[i] for i in np.argmax(np.asarray(columns), axis=1)]
+
+    def contains(self, value):
+        try:
+            self._index(value)
+        except ValueError:
+            return False
+        return True
+
+    def __repr__(self):
+        return f"Categorical({self.choices!r})"
+
+
+class _Distribution(_Dimension):
+    """A frozen ``scipy.stats`` distribution (or any object with ``rvs``).
+
+    Random sampling calls the distribution's own ``rvs`` (exactly like
+    ``RandomizedSearchCV``). Model-based samplers encode values by their CDF,
+    rescaled between the ``_TAIL_QUANTILE`` quantiles when the support is
+    unbounded, and decode through ``ppf``.
+    """
+
+    def __init__(self, distribution):
+        self.distribution = distribution
+        self.is_discrete = hasattr(getattr(distribution, "dist", None), "pmf")
+        self._can_encode = hasattr(distribution, "ppf") and hasattr(distribution, "cdf")
+        if self._can_encode:
+            low, high = distribution.support()
+            self._q_low = 0.0 if np.isfinite(low) else _TAIL_QUANTILE
+            self._q_high = 1.0 if np.isfinite(high) else 1.0 - _TAIL_QUANTILE
+
+    def rvs(self, size=None, random_state=None):
+        return self.distribution.rvs(size=size, random_state=random_state)
+
+    def _require_encoding(self):
+        if not self._can_encode:
+            raise TypeError(
+                f"Model-based samplers need ppf and cdf to encode a distribution; "
+                f"{self.distribution!r} only has rvs. Use a frozen scipy.stats "
+                f"distribution, Real/Integer/Categorical, or sampler='random'."
+            )
+
+    def from_unit(self, u):
+        self._require_encoding()
+        q = self._q_low + np.clip(u, 0.0, 1.0) * (self._q_high - self._q_low)
+        # keep strictly inside (0, 1) so ppf stays finite
+        q = np.clip(q, 1e-12, 1 - 1e-12)
+        values = self.distribution.ppf(q)
+        if self.is_discrete:
+            return [int(v) for v in values]
+        return [float(v) for v in values]
+
+    def encode(self, values):
+        self._require_encoding()
+        x = np.asarray(values, dtype=float)
+        q = self.distribution.cdf(x)
+        if self.is_discrete:  # middle of the value's probability mass
+            q = 0.5 * (q + self.distribution.cdf(x - 1))
+        u = (q - self._q_low) / (self._q_high - self._q_low)
+        return np.clip(u, 0.0, 1.0).reshape(-1, 1)
+
+    def decode(self, columns):
+        return self.from_unit(np.asarray(columns, dtype=float)[:, 0])
+
+    def contains(self, value):
+        if not isinstance(value, numbers.Real):
+            return False
+        if not self._can_encode:
+            return True
+        low, high = self.distribution.support()
+        return low <= value <= high
+
+    def __repr__(self):
+        return f"Distribution({self.distribution!r})"
+
+
+def as_dimension(name, spec):
+    """Turn one entry of a search-space dict into a dimension.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name, used in error messages.
+    spec : Real, Integer, Categorical, list, tuple or object with ``rvs``
+        The entry.
+
+    Returns
+    -------
+    dimension : _Dimension
+    """
+    if isinstance(spec, _Dimension):
+        return spec
+    if hasattr(spec, "rvs"):
+        return _Distribution(spec)
+    if isinstance(spec, (list, tuple, np.ndarray)):
+        if len(spec) == 0:
+            raise ValueError(
+                f"Parameter {name!r}: empty list of choices. Give at least one value."
+            )
+        return Categorical(list(spec))
+    raise ValueError(
+        f"Parameter {name!r}: {spec!r} is not a valid search dimension. Accepted: "
+        f"Real, Integer, Categorical, a list or tuple of choices, or a distribution "
+        f"with an rvs method (e.g. scipy.stats.loguniform(1e-4, 1e-1))."
+    )
+
+
+class _SubSpace:
+    """One dict of a (possibly conditional) search space."""
+
+    def __init__(self, spec):
+        if not isinstance(spec, dict):
+            raise ValueError(
+                f"A search space must be a dict (or a list of dicts) mapping parameter "
+                f"names to dimensions, got {type(spec).__name__}: {spec!r}."
+            )
+        if len(spec) == 0:
+            raise ValueError("A search space dict must name at least one parameter, got {}.")
+        for key in spec:
+            if not isinstance(key, str):
+                raise ValueError(f"Parameter names must be strings, got {key!r}.")
+        self.names = list(spec)
+        self.dimensions = [as_dimension(name, value) for name, value in spec.items()]
+        self.n_dims = len(self.dimensions)
+        widths = [d.n_columns for d in self.dimensions]
+        self.n_columns = int(sum(widths))
+        self._slices = []
+        start = 0
+        for width in widths:
+            self._slices.append(slice(start, start + width))
+            start += width
+        #: columns optimised continuously (everything except one-hot groups)
+        self.continuous_columns = np.zeros(self.n_columns, dtype=bool)
+        #: group id of every column, for categorical-aware samplers
+        self.column_dimension = np.zeros(self.n_columns, dtype=int)
+        for i, (dim, sl) in enumerate(zip(self.dimensions, self._slices)):
+            self.continuous_columns[sl] = not dim.is_categorical
+            self.column_dimension[sl] = i
+
+    @property
+    def slices(self):
+        """Column slice of each dimension."""
+        return list(self._slices)
+
+    def contains(self, params):
+        """Whether a parameter dict belongs to this sub-space."""
+        return set(params) == set(self.names) and all(
+            dim.contains(params[name]) for name, dim in zip(self.names, self.dimensions)
+        )
+
+    def encode(self, params_list):
+        """Encode parameter dicts to an array ``(n, n_columns)``."""
+        out = np.empty((len(params_list), self.n_columns))
+        for name, dim, sl in zip(self.names, self.dimensions, self._slices):
+            out[:, sl] = dim.encode([p[name] for p in params_list])
+        return out
+
+    def decode(self, X):
+        """Decode an array ``(n, n_columns)`` to parameter dicts."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        columns = [
+            dim.decode(X[:, sl]) for dim, sl in zip(self.dimensions, self._slices)
+        ]
+        return [dict(zip(self.names, row)) for row in zip(*columns)]
+
+    def from_unit(self, U):
+        """Map ``U`` of shape ``(n, n_dims)`` in ``[0, 1]`` to parameter dicts."""
+        U = np.atleast_2d(U)
+        columns = [dim.from_unit(U[:, i]) for i, dim in enumerate(self.dimensions)]
+        return [dict(zip(self.names, row)) for row in zip(*columns)]
+
+    def snap(self, X):
+        """Round encoded points to the encoding of the values they decode to."""
+        return self.encode(self.decode(X))
+
+
+class SearchSpace:
+    """A validated search space: one dict or a list of dicts (conditional space).
+
+    Parameters
+    ----------
+    spec : dict or list of dict
+        Parameter names (nested names such as ``clf__alpha`` are fine; they are
+        handed to ``set_params``) mapped to :class:`Real`, :class:`Integer`,
+        :class:`Categorical`, lists/tuples of choices, or distributions with
+        ``rvs``. A list of dicts is a conditional space: each candidate comes from
+        one of the dicts, exactly like ``RandomizedSearchCV``.
+
+    Attributes
+    ----------
+    subspaces : list of _SubSpace
+        One per dict.
+    """
+
+    def __init__(self, spec):
+        if isinstance(spec, SearchSpace):
+            spec = spec.spec
+        self.spec = spec
+        specs = spec if isinstance(spec, (list, tuple)) else [spec]
+        if len(specs) == 0:
+            raise ValueError("A list of search-space dicts must not be empty, got [].")
+        self.subspaces = [_SubSpace(s) for s in specs]
+        #: the user's own dicts, for sklearn's ParameterSampler (random search)
+        self.sampler_spec = list(specs)
+
+    @property
+    def n_subspaces(self):
+        return len(self.subspaces)
+
+    def subspace_index(self, params):
+        """Index of the first sub-space containing ``params`` (``-1`` if none)."""
+        for i, sub in enumerate(self.subspaces):
+            if sub.contains(params):
+                return i
+        for i, sub in enumerate(self.subspaces):  # lenient: names match only
+            if set(params) == set(sub.names):
+                return i
+        return -1

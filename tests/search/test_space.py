@@ -1,0 +1,101 @@
+import numpy as np
+import pytest
+from scipy import stats
+
+from sklearn_hp.search import Categorical, Integer, Real, SearchSpace
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Real(1.0, 1.0), "low=1.0 and high=1.0"),
+        (lambda: Real(2.0, 1.0), "low=2.0 and high=1.0"),
+        (lambda: Real(0.0, 1.0, log=True), "log=True needs low > 0, got low=0.0"),
+        (lambda: Integer(-1, 5, log=True), "log=True needs low > 0, got low=-1"),
+        (lambda: Integer(5, 5), "low=5 and high=5"),
+        (lambda: Integer(0.5, 5), "must be an integer, got low=0.5"),
+        (lambda: Categorical([]), "at least one value"),
+        (lambda: SearchSpace({"a": []}), "'a': empty list"),
+        (lambda: SearchSpace({"a": 3.0}), "'a': 3.0 is not a valid search dimension"),
+        (lambda: SearchSpace([]), "must not be empty"),
+    ],
+)
+def test_bad_spaces_raise_clear_errors(make, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        make()
+
+
+def test_real_log_encoding_roundtrip():
+    dim = Real(1e-4, 1e-1, log=True)
+    values = [1e-4, 1e-3, 1e-2, 1e-1]
+    encoded = dim.encode(values)
+    np.testing.assert_allclose(encoded[:, 0], [0, 1 / 3, 2 / 3, 1], atol=1e-12)
+    np.testing.assert_allclose(dim.decode(encoded), values, rtol=1e-12)
+
+
+def test_integer_from_unit_covers_every_value_evenly():
+    dim = Integer(1, 4)
+    values = dim.from_unit((np.arange(400) + 0.5) / 400)
+    assert np.bincount(values, minlength=5)[1:].tolist() == [100, 100, 100, 100]
+    assert dim.decode(dim.encode([1, 2, 3, 4])) == [1, 2, 3, 4]
+
+
+def test_categorical_one_hot():
+    dim = Categorical(["a", None, 3])
+    encoded = dim.encode([None, 3, "a"])
+    np.testing.assert_array_equal(encoded, [[0, 1, 0], [0, 0, 1], [1, 0, 0]])
+    assert dim.decode(encoded) == [None, 3, "a"]
+
+
+def test_frozen_distribution_encoding_uses_cdf_and_ppf():
+    space = SearchSpace({"c": stats.loguniform(1e-2, 1e2), "n": stats.randint(1, 5),
+                         "z": stats.norm(0, 1)})
+    sub = space.subspaces[0]
+    params = sub.from_unit(np.array([[0.5, 0.0, 0.5]]))[0]
+    assert params["c"] == pytest.approx(1.0)
+    assert params["n"] == 1 and params["z"] == pytest.approx(0.0, abs=1e-12)
+    # unbounded normal: bounded by the 0.1% quantiles
+    assert sub.from_unit(np.array([[0, 0, 1.0]]))[0]["z"] == pytest.approx(stats.norm.ppf(0.999))
+    encoded = sub.encode([{"c": 1.0, "n": 4, "z": 0.0}])
+    np.testing.assert_allclose(encoded, [[0.5, 0.875, 0.5]])
+
+
+def test_dimensions_draw_like_distributions():
+    draws = Real(0, 1).rvs(size=2000, random_state=0)
+    assert np.mean(draws) == pytest.approx(0.5, abs=0.02)
+    assert Categorical(["x"]).rvs(random_state=1) == "x"
+
+
+def test_conditional_space_assigns_params_to_subspaces():
+    space = SearchSpace([
+        {"kernel": ["linear"], "C": Real(0.1, 10)},
+        {"kernel": ["rbf"], "C": Real(0.1, 10), "gamma": Real(1e-3, 1, log=True)},
+    ])
+    assert space.n_subspaces == 2
+    assert space.subspace_index({"kernel": "rbf", "C": 1.0, "gamma": 0.1}) == 1
+    assert space.subspace_index({"kernel": "linear", "C": 1.0}) == 0
+    assert space.subspace_index({"other": 1}) == -1
+    assert space.subspaces[1].n_columns == 3
+
+
+class _RvsOnly:
+    def rvs(self, size=None, random_state=None):
+        return 0.5
+
+
+def test_distribution_without_ppf_works_for_random_sampling_only():
+    space = SearchSpace({"a": _RvsOnly()})
+    sub = space.subspaces[0]
+    with pytest.raises(TypeError, match="need ppf and cdf.*only has rvs"):
+        sub.from_unit(np.array([[0.3]]))
+    from sklearn_hp.search import RandomSampler
+
+    assert RandomSampler().propose(space, [], 2, np.random.RandomState(0)) == [{"a": 0.5}] * 2
+
+
+def test_integer_log_scale_spreads_small_values():
+    dim = Integer(1, 1000, log=True)
+    values = np.array(dim.from_unit(np.linspace(0, 1, 101)))
+    assert values[0] == 1 and values[-1] == 1000
+    assert np.sum(values <= 10) >= 30  # a third of the axis below 10 on a log scale
+    np.testing.assert_array_equal(dim.decode(dim.encode([1, 10, 100, 1000])), [1, 10, 100, 1000])
