@@ -8,16 +8,20 @@ diagnose the two apart.
 from .exceptions import DivergenceError
 from .linear_model import LinearRegressor, LinearSVMClassifier, LogisticClassifier
 from .neural_network import ConvNetClassifier, MLPClassifier, MLPRegressor
+from .search import BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesSearchCV",
     "ConvNetClassifier",
+    "HyperbandSearchCV",
     "DivergenceError",
     "LinearRegressor",
     "LinearSVMClassifier",
     "LogisticClassifier",
     "MLPClassifier",
     "MLPRegressor",
+    "SuccessiveHalvingSearchCV",
     "__version__",
 ]
