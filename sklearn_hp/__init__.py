@@ -15,8 +15,8 @@ __version__ = "0.1.0"
 __all__ = [
     "BayesSearchCV",
     "ConvNetClassifier",
-    "HyperbandSearchCV",
     "DivergenceError",
+    "HyperbandSearchCV",
     "LinearRegressor",
     "LinearSVMClassifier",
     "LogisticClassifier",
