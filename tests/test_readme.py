@@ -17,6 +17,9 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
     assert "logisticclassifier__learning_rate" in out
     assert "verdict: " in out
     assert namespace["search"].best_score_ > 0.95
+    assert namespace["mlp"].score(namespace["X_te"], namespace["y_te"]) > 0.95
+    assert namespace["bayes"].best_score_ > 0.9
+    assert namespace["hyper"].resource_spent_ < namespace["hyper"].resource_requested_
     assert (namespace["model"].predict(namespace["X"])
             == namespace["search"].best_estimator_.predict(namespace["X"])).all()
 
