@@ -167,7 +167,10 @@ def main(thread_settings, repeats):
     ]
     for threads in thread_settings:
         with threadpool_limits(limits=threads, user_api="blas"):
-            rows = [compare(dtype, repeats) for dtype in (np.float32, np.float64)]
+            rows = []
+            for dtype in (np.float32, np.float64):
+                rows.append(compare(dtype, repeats))
+                print(f"BLAS threads {threads}:", " | ".join(rows[-1]), flush=True)
         sections += ["", f"## BLAS threads: {threads}", "", markdown_table(HEADER, rows)]
     write_result("mlp.md", "\n".join(sections))
 
