@@ -243,3 +243,12 @@ def test_activation_objects_and_callable_weight_init(small_classification):
 
     with pytest.raises(ValueError, match=r"returned an array of shape \(3,\); expected \(6, 8\)"):
         MLPClassifier((8,), weight_init=wrong_shape).fit(X, y)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop",
+                                       "adam", "adamw"])
+def test_every_optimizer_and_a_schedule_train_the_network(small_classification, optimizer):
+    X, y = small_classification
+    clf = MLPClassifier((16,), optimizer=optimizer, learning_rate=0.01, lr_schedule="cosine",
+                        max_epochs=30, tol=None, random_state=0).fit(X, y)
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
