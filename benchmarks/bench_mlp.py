@@ -164,10 +164,18 @@ def main(thread_settings, repeats):
         "forward+backward matrix products of every batch / fit time. Peak = tracemalloc "
         "peak of one fit in a fresh process (the data excluded). Load average at start: "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine).",
+        "",
+        "With 2 BLAS threads on a machine already busy with other jobs, OpenBLAS threads "
+        "wait for cores: the bare products can take longer than whole fits (GEMM fraction "
+        "> 100 %), so the 1-thread table is the meaningful one there; rerun on an idle "
+        "machine for 2 threads.",
     ]
     for threads in thread_settings:
         with threadpool_limits(limits=threads, user_api="blas"):
-            rows = [compare(dtype, repeats) for dtype in (np.float32, np.float64)]
+            rows = []
+            for dtype in (np.float32, np.float64):
+                rows.append(compare(dtype, repeats))
+                print(f"BLAS threads {threads}:", " | ".join(rows[-1]), flush=True)
         sections += ["", f"## BLAS threads: {threads}", "", markdown_table(HEADER, rows)]
     write_result("mlp.md", "\n".join(sections))
 

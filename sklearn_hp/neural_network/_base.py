@@ -25,7 +25,7 @@ from ..nn import (
     get_loss,
 )
 
-__all__ = ["BaseNeuralNetwork", "_usable_weights"]
+__all__ = ["BaseNeuralNetwork"]
 
 
 def _usable_weights(sample_weight):

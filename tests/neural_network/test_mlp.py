@@ -223,3 +223,32 @@ def test_safe_persistence_round_trip_then_continue_training(small_classification
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
     loaded.set_params(warm_start=True).fit(X, y)
     assert len(loaded.loss_curve_) == 6
+
+
+def test_activation_objects_and_callable_weight_init(small_classification):
+    from sklearn_hp.nn._activations import LeakyReLU
+
+    X, y = small_classification
+
+    def constant_init(shape, fan_in, fan_out, rng, dtype):
+        return np.full(shape, 0.01, dtype=dtype)
+
+    clf = MLPClassifier((8,), activation=LeakyReLU(0.2), weight_init=constant_init,
+                        max_epochs=1, random_state=0).fit(X, y)
+    assert clf._network().layers[1].activation.negative_slope == 0.2
+    assert clone(clf).activation.negative_slope == 0.2
+
+    def wrong_shape(shape, fan_in, fan_out, rng, dtype):
+        return np.zeros(3, dtype=dtype)
+
+    with pytest.raises(ValueError, match=r"returned an array of shape \(3,\); expected \(6, 8\)"):
+        MLPClassifier((8,), weight_init=wrong_shape).fit(X, y)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop",
+                                       "adam", "adamw"])
+def test_every_optimizer_and_a_schedule_train_the_network(small_classification, optimizer):
+    X, y = small_classification
+    clf = MLPClassifier((16,), optimizer=optimizer, learning_rate=0.01, lr_schedule="cosine",
+                        max_epochs=30, tol=None, random_state=0).fit(X, y)
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
