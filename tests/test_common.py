@@ -5,7 +5,14 @@ Expected failures are listed here, with the reason, and nowhere else.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_hp import LinearRegressor, LinearSVMClassifier, LogisticClassifier
+from sklearn_hp import (
+    ConvNetClassifier,
+    LinearRegressor,
+    LinearSVMClassifier,
+    LogisticClassifier,
+    MLPClassifier,
+    MLPRegressor,
+)
 
 #: Checks that stochastic mini-batch training cannot pass, and why.
 STOCHASTIC_TRAINING_FAILURES = {
@@ -21,6 +28,9 @@ def _estimators():
         LinearRegressor(random_state=0),
         LogisticClassifier(random_state=0),
         LinearSVMClassifier(random_state=0),
+        MLPClassifier(random_state=0),
+        MLPRegressor(random_state=0),
+        ConvNetClassifier(random_state=0),
     ]
 
 

@@ -1,4 +1,4 @@
-"""Run the network tests on one BLAS thread.
+"""Run every test on one BLAS thread.
 
 The tests multiply small matrices, where OpenBLAS threads cost more than they save
 (20x slower on a loaded 2-core machine); results do not depend on it.
