@@ -8,6 +8,8 @@ process; prints the median fit time, the time ratio (ours / theirs) and the test
 
 import argparse
 import platform
+import sys
+from pathlib import Path
 
 import numpy as np
 import sklearn
@@ -16,8 +18,11 @@ from sklearn.linear_model import SGDClassifier, SGDRegressor
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from _common import alternate, markdown_table, median, write_result
-from sklearn_hp import LinearRegressor, LogisticClassifier
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from _common import alternate, markdown_table, median, write_result  # noqa: E402
+from sklearn_hp import LinearRegressor, LogisticClassifier  # noqa: E402
 
 
 def _split(X, y):
