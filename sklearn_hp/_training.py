@@ -1,9 +1,10 @@
 """The mini-batch training loop shared by every gradient-trained estimator."""
 
 import numpy as np
+from scipy.linalg.blas import get_blas_funcs
 
 from .exceptions import DivergenceError
-from .nn import penalty_value_and_gradient
+from .nn import add_penalty_gradient, penalty_value_and_gradient
 
 __all__ = ["TrainingRun"]
 
@@ -99,14 +100,11 @@ class TrainingRun:
                     f"optimizer={est.optimizer!r}. Lower learning_rate, or scale the "
                     "features; the estimator was left without the diverged weights."
                 )
-            penalized_grads = [grads[i] for i in penalized_idx]
-            penalty_value_and_gradient(
-                penalized, est.penalty, est.alpha, est.l1_ratio, grads=penalized_grads
-            )
+            add_penalty_gradient(penalized, est.penalty, est.alpha, est.l1_ratio,
+                                 [grads[i] for i in penalized_idx])
             updates = est._optimizer_transform.update(grads, est._optimizer_state, params)
             for p, u in zip(params, updates):
-                u *= lr
-                p -= u
+                _descend(p, u, lr)
         return loss
 
     def _track_progress(self, logs, epoch):
@@ -136,3 +134,20 @@ class TrainingRun:
 def _format_logs(epoch, logs):
     parts = [f"epoch {epoch + 1}"] + [f"{k}={v:.6g}" for k, v in logs.items()]
     return ", ".join(parts)
+
+
+def _descend(param, update, lr):
+    """``param -= lr * update`` in place; one BLAS axpy pass when the layouts agree."""
+    same_layout = (
+        param.dtype == update.dtype
+        and param.strides == update.strides
+        and (param.flags.c_contiguous or param.flags.f_contiguous)
+        and param.dtype.char in "fd"
+    )
+    if same_layout:
+        flat = param.ravel(order="K")  # a view for contiguous arrays
+        if np.may_share_memory(flat, param):
+            get_blas_funcs("axpy", (param,))(update.ravel(order="K"), flat, a=-lr)
+            return
+    update *= lr
+    param -= update

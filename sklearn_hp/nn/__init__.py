@@ -15,7 +15,12 @@ from ._layers import (
     Sequential,
 )
 from ._losses import LOSSES, Loss, get_loss
-from ._penalties import PENALTIES, check_penalty, penalty_value_and_gradient
+from ._penalties import (
+    PENALTIES,
+    add_penalty_gradient,
+    check_penalty,
+    penalty_value_and_gradient,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -34,6 +39,7 @@ __all__ = [
     "Pool2D",
     "Reshape",
     "Sequential",
+    "add_penalty_gradient",
     "check_penalty",
     "get_activation",
     "get_initializer",

@@ -7,7 +7,7 @@ scikit-learn's ``SGDClassifier`` convention. Biases are never penalised.
 
 import numpy as np
 
-__all__ = ["PENALTIES", "penalty_value_and_gradient", "check_penalty"]
+__all__ = ["PENALTIES", "add_penalty_gradient", "check_penalty", "penalty_value_and_gradient"]
 
 PENALTIES = ("l1", "l2", "elasticnet", None)
 
@@ -41,14 +41,23 @@ def penalty_value_and_gradient(weights, penalty, alpha, l1_ratio=0.15, grads=Non
         return 0.0
     l1 = _l1_share(penalty, l1_ratio)
     value = 0.0
-    for i, w in enumerate(weights):
+    for w in weights:
         if l1:
             value += alpha * l1 * np.abs(w).sum()
         if l1 < 1:
             value += 0.5 * alpha * (1.0 - l1) * np.vdot(w, w)
-        if grads is not None:
-            if l1:
-                grads[i] += (alpha * l1) * np.sign(w)
-            if l1 < 1:
-                grads[i] += (alpha * (1.0 - l1)) * w
+    if grads is not None:
+        add_penalty_gradient(weights, penalty, alpha, l1_ratio, grads)
     return float(value)
+
+
+def add_penalty_gradient(weights, penalty, alpha, l1_ratio, grads):
+    """Add the penalty's (sub)gradient of ``weights`` to ``grads``, in place."""
+    if penalty is None or alpha == 0:
+        return
+    l1 = _l1_share(penalty, l1_ratio)
+    for w, g in zip(weights, grads):
+        if l1:
+            g += (alpha * l1) * np.sign(w)
+        if l1 < 1:
+            g += (alpha * (1.0 - l1)) * w

@@ -147,3 +147,22 @@ def test_every_schedule_starts_near_the_base_rate_and_never_grows_past_it(name):
 def test_unknown_schedule_name_is_named_in_the_error():
     with pytest.raises(ValueError, match="Unknown lr_schedule 'linear'.*cosine"):
         resolve_schedule("linear")
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_descent_step_updates_parameters_in_place_for_every_layout(order, dtype):
+    from sklearn_hp._training import _descend
+
+    rng = np.random.RandomState(0)
+    param = np.asarray(rng.randn(4, 3), dtype=dtype, order=order)
+    view_of_param = param.T  # a learned attribute seen through a transposed view
+    update = np.asarray(rng.randn(4, 3), dtype=dtype, order=order)
+    expected = param - dtype(0.5) * update
+    _descend(param, update.copy(order="K"), 0.5)
+    np.testing.assert_allclose(param, expected, rtol=1e-6)
+    np.testing.assert_allclose(view_of_param, expected.T, rtol=1e-6)
+    mixed = np.asarray(rng.randn(4, 3), dtype=dtype, order="C" if order == "F" else "F")
+    expected = param - dtype(0.5) * mixed
+    _descend(param, mixed, 0.5)  # layouts differ: the plain two-pass path
+    np.testing.assert_allclose(param, expected, rtol=1e-6)
