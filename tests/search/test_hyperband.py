@@ -162,8 +162,9 @@ def test_budgeted_estimator_forwards_params_and_predictions(toy_data, tmp_path):
     assert again.predict(toy_data[0]).shape == (30,)
 
 
-def test_bohb_like_search_with_tpe(toy_data):
-    search = HyperbandSearchCV(EpochModel(), SPACE, max_resource=27, sampler="tpe",
+@pytest.mark.parametrize("sampler", ["tpe", "gp"])
+def test_model_based_candidates_bohb_like(sampler, toy_data):
+    search = HyperbandSearchCV(EpochModel(), SPACE, max_resource=27, sampler=sampler,
                                random_state=0, cv=2).fit(*toy_data)
     assert search.cv_results_["n_resources"][search.best_index_] == 27
     assert abs(np.log10(search.best_params_["lr"]) + 1) < 0.3
