@@ -62,13 +62,14 @@ SPACE = {
 }
 
 
-def run(seed, max_epochs, X, y):
+def run(seed, max_epochs, X, y, min_epochs=1):
     model, resource, origin = make_mlp(max_epochs)
     rows = {}
 
     start = time.perf_counter()
     hyperband = HyperbandSearchCV(model, SPACE, resource=resource, max_resource=max_epochs,
-                                  min_resource=1, eta=3, random_state=seed, cv=3, refit=False)
+                                  min_resource=min_epochs, eta=3, random_state=seed, cv=3,
+                                  refit=False)
     hyperband.fit(X, y)
     n_candidates = int(np.sum(hyperband.cv_results_["iter"] == 0))
     rows["HyperbandSearchCV"] = {
@@ -96,7 +97,7 @@ def run(seed, max_epochs, X, y):
 
     start = time.perf_counter()
     halving = HalvingRandomSearchCV(model, SPACE, resource=resource, max_resources=max_epochs,
-                                    min_resources=1, factor=3, n_candidates=27,
+                                    min_resources=min_epochs, factor=3, n_candidates=27,
                                     random_state=seed, cv=3, refit=False).fit(X, y)
     epochs = int(np.sum(np.asarray(halving.cv_results_["n_resources"]) * 3))
     rows["HalvingRandomSearchCV"] = {
@@ -112,6 +113,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--max-epochs", type=int, default=27)
+    parser.add_argument("--min-epochs", type=int, default=1)
+    parser.add_argument("--output", default=None, help="results file stem")
     parser.add_argument("--quick", action="store_true", help="1 seed, 600 samples")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
@@ -122,7 +125,7 @@ def main():
         X, y = X[:600], y[:600]
     per_seed = []
     for seed in range(seeds):
-        rows, origin = run(seed, args.max_epochs, X, y)
+        rows, origin = run(seed, args.max_epochs, X, y, args.min_epochs)
         per_seed.append(rows)
         print(f"seed {seed}: " + ", ".join(
             f"{k}: {v['best_cv_accuracy']:.4f} in {v['seconds']:.1f}s" for k, v in rows.items()),
@@ -130,7 +133,7 @@ def main():
     names = list(per_seed[0])
     summary = {}
     reference = np.median([r["RandomizedSearchCV (full epochs)"]["seconds"] for r in per_seed])
-    print(f"\nMLPClassifier ({origin}) on digits, 3-fold CV, max {args.max_epochs} epochs, "
+    print(f"\nMLPClassifier ({origin}) on digits, 3-fold CV, {args.min_epochs}..{args.max_epochs} epochs, "
           f"median over {seeds} seed(s)")
     print(f"{'search':<34}{'best CV acc':>12}{'wall s':>9}{'time ratio':>11}{'epochs':>9}{'cands':>7}")
     for name in names:
@@ -143,8 +146,10 @@ def main():
         print(f"{name:<34}{acc:>12.4f}{secs:>9.1f}{secs / reference:>11.2f}{epochs:>9.0f}"
               f"{per_seed[0][name]['n_candidates']:>7}")
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / ("bench_hyperband_quick.json" if args.quick else "bench_hyperband.json")
+    stem = args.output or ("bench_hyperband_quick" if args.quick else "bench_hyperband")
+    out = RESULTS / f"{stem}.json"
     out.write_text(json.dumps({"estimator": origin, "max_epochs": args.max_epochs,
+                               "min_epochs": args.min_epochs,
                                "seeds": seeds, "summary": summary}, indent=2, default=float))
     print(f"\nwrote {out}")
 

@@ -17,9 +17,14 @@ Checkpoints are written atomically (write then rename), so concurrent joblib
 workers never read half-written files. When workers do not share the directory
 (a multi-machine dask cluster without a shared file system), the look-up misses
 and training restarts from scratch: results stay correct, only the saving is lost.
+Checkpoints are pickles written by the search itself into its own directory (a
+fresh temporary one unless ``checkpoint_dir`` is given); never point
+``checkpoint_dir`` at a directory others can write to.
 """
 
+import hashlib
 import os
+import pickle
 import uuid
 
 import joblib
@@ -90,6 +95,20 @@ def candidate_fingerprint(estimator, resource):
     ignored = {resource, prefix + "warm_start"}
     kept = {k: v for k, v in params.items() if k not in ignored and not hasattr(v, "get_params")}
     return joblib.hash(sorted(kept.items(), key=lambda kv: kv[0]))
+
+
+def _data_fingerprint(X, y):
+    """Hash of the training data, fast for numpy arrays (no pickling)."""
+    if isinstance(X, np.ndarray) and (y is None or isinstance(y, np.ndarray)):
+        digest = hashlib.sha1()
+        for array in (X, y):
+            if array is not None:
+                array = np.ascontiguousarray(array)
+                digest.update(f"{array.shape}{array.dtype}".encode())
+                digest.update(array.view(np.uint8).ravel() if array.dtype != object
+                              else joblib.hash(array).encode())
+        return digest.hexdigest()
+    return joblib.hash((X, y))
 
 
 def read_ledger(checkpoint_dir):
@@ -169,8 +188,7 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
 
     def _checkpoint_path(self, X, y):
         key = candidate_fingerprint(self.estimator, self.resource)
-        data = joblib.hash((X, y))
-        return os.path.join(self.checkpoint_dir, f"{key}-{data}.joblib")
+        return os.path.join(self.checkpoint_dir, f"{key}-{_data_fingerprint(X, y)}.pkl")
 
     def fit(self, X, y=None, **fit_params):
         """Train for ``budget``, continuing a checkpoint when one exists."""
@@ -209,7 +227,8 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
             path = self._checkpoint_path(X, y)
             if os.path.exists(path):
                 try:
-                    model, trained = joblib.load(path)
+                    with open(path, "rb") as f:
+                        model, trained = pickle.load(f)
                 except Exception:  # a corrupt or foreign file: retrain
                     model, trained = None, 0
             if model is not None and trained > budget:
@@ -227,9 +246,11 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
             model.set_params(**{self.resource: value, prefix + "warm_start": True})
             model.fit(X, y, **fit_params)
             spent = extra
-        if path is not None:
+        # a model at the full budget is never continued: no checkpoint needed
+        if path is not None and (self.max_resource is None or budget < self.max_resource):
             tmp = f"{path}.{uuid.uuid4().hex}.tmp"
-            joblib.dump((model, budget), tmp)
+            with open(tmp, "wb") as f:
+                pickle.dump((model, budget), f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         return model, spent
 

@@ -38,7 +38,8 @@ _PARAMETERS_DOC = """
     search_spaces : dict or list of dict
         As for :class:`BayesSearchCV` (the ``RandomizedSearchCV`` dict works).
     resource : str or None, default=None
-        What the budget is: ``None`` means ``"max_epochs"`` (our estimators);
+        What the budget is: ``None`` means ``"max_epochs"`` (our estimators;
+        ``"<step>__max_epochs"`` when a single nested estimator has it);
         otherwise an integer parameter (``"max_iter"``, ``"n_estimators"``, a
         nested ``"clf__max_epochs"``) or ``"n_samples"``.
     max_resource : int or None, default=None
@@ -113,8 +114,12 @@ class _BudgetSearch(BaseSearchCV):
     def _resolve_resource(self):
         if self.resource is not None:
             return self.resource
-        if "max_epochs" in self.estimator.get_params():
+        params = self.estimator.get_params()
+        if "max_epochs" in params:
             return "max_epochs"
+        nested = [name for name in params if name.endswith("__max_epochs")]
+        if len(nested) == 1:  # e.g. the last step of a Pipeline
+            return nested[0]
         raise ValueError(
             f"{type(self.estimator).__name__} has no 'max_epochs' parameter; pass "
             f"resource= an integer parameter name (e.g. 'max_iter', "

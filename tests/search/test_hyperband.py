@@ -162,8 +162,9 @@ def test_budgeted_estimator_forwards_params_and_predictions(toy_data, tmp_path):
     assert again.predict(toy_data[0]).shape == (30,)
 
 
-def test_bohb_like_search_with_tpe(toy_data):
-    search = HyperbandSearchCV(EpochModel(), SPACE, max_resource=27, sampler="tpe",
+@pytest.mark.parametrize("sampler", ["tpe", "gp"])
+def test_model_based_candidates_bohb_like(sampler, toy_data):
+    search = HyperbandSearchCV(EpochModel(), SPACE, max_resource=27, sampler=sampler,
                                random_state=0, cv=2).fit(*toy_data)
     assert search.cv_results_["n_resources"][search.best_index_] == 27
     assert abs(np.log10(search.best_params_["lr"]) + 1) < 0.3
@@ -184,3 +185,19 @@ def test_metadata_routing_through_the_budget_wrapper():
     reference = SGDClassifier(random_state=0, tol=None, alpha=search.best_params_["alpha"],
                               max_iter=9).fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(search.best_estimator_.coef_, reference.coef_)
+
+
+def test_nested_resource_inside_a_pipeline(toy_data):
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipe = Pipeline([("scale", StandardScaler()), ("model", EpochModel())])
+    search = SuccessiveHalvingSearchCV(pipe, {"model__lr": Real(1e-3, 1.0, log=True)},
+                                       max_resource=9, min_resource=1, random_state=0, cv=2)
+    search.fit(*toy_data)
+    assert search._budget_context["resource"] == "model__max_epochs"
+    assert search._budget_context["continuation"] == "continue"
+    assert search.best_params_["model__max_epochs"] == 9
+    # 9 candidates x 1 epoch, 3 continued by 2, 1 continued by 6, on 2 splits
+    assert search.resource_spent_ == 2 * (9 + 6 + 6)
+    assert search.best_estimator_.named_steps["model"].epochs_trained_ == 9
