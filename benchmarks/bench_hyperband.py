@@ -24,6 +24,11 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
 import argparse  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
@@ -42,32 +47,36 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def make_mlp(max_epochs):
-    """Our MLPClassifier if available, else scikit-learn's; and the resource name."""
+    """Our MLPClassifier if available, else scikit-learn's; the resource and step-size names."""
     try:
         from sklearn_hp.neural_network import MLPClassifier
 
-        return MLPClassifier(max_epochs=max_epochs, random_state=0), "max_epochs", "sklearn_hp"
+        model = MLPClassifier(max_epochs=max_epochs, tol=None, random_state=0)
+        return model, "max_epochs", "learning_rate", "sklearn_hp"
     except ImportError:
         from sklearn.neural_network import MLPClassifier
 
         model = MLPClassifier(max_iter=max_epochs, random_state=0, n_iter_no_change=max_epochs + 1)
-        return model, "max_iter", "scikit-learn"
+        return model, "max_iter", "learning_rate_init", "scikit-learn"
 
 
-SPACE = {
-    "hidden_layer_sizes": [(32,), (64,), (128,)],
-    "alpha": loguniform(1e-6, 1e-1),
-    "learning_rate_init": loguniform(1e-4, 3e-1),
-    "batch_size": [32, 64, 128],
-}
+def make_space(learning_rate_name):
+    """The search space, with the estimator's own name for the step size."""
+    return {
+        "hidden_layer_sizes": [(32,), (64,), (128,)],
+        "alpha": loguniform(1e-6, 1e-1),
+        learning_rate_name: loguniform(1e-4, 3e-1),
+        "batch_size": [32, 64, 128],
+    }
 
 
 def run(seed, max_epochs, X, y, min_epochs=1):
-    model, resource, origin = make_mlp(max_epochs)
+    model, resource, learning_rate_name, origin = make_mlp(max_epochs)
+    space = make_space(learning_rate_name)
     rows = {}
 
     start = time.perf_counter()
-    hyperband = HyperbandSearchCV(model, SPACE, resource=resource, max_resource=max_epochs,
+    hyperband = HyperbandSearchCV(model, space, resource=resource, max_resource=max_epochs,
                                   min_resource=min_epochs, eta=3, random_state=seed, cv=3,
                                   refit=False)
     hyperband.fit(X, y)
@@ -80,7 +89,7 @@ def run(seed, max_epochs, X, y, min_epochs=1):
     }
 
     start = time.perf_counter()
-    random = RandomizedSearchCV(model, SPACE, n_iter=n_candidates, random_state=seed, cv=3,
+    random = RandomizedSearchCV(model, space, n_iter=n_candidates, random_state=seed, cv=3,
                                 refit=False).fit(X, y)
     hb_candidates = [
         {k: v for k, v in p.items() if k != resource}
@@ -96,7 +105,7 @@ def run(seed, max_epochs, X, y, min_epochs=1):
     }
 
     start = time.perf_counter()
-    halving = HalvingRandomSearchCV(model, SPACE, resource=resource, max_resources=max_epochs,
+    halving = HalvingRandomSearchCV(model, space, resource=resource, max_resources=max_epochs,
                                     min_resources=min_epochs, factor=3, n_candidates=27,
                                     random_state=seed, cv=3, refit=False).fit(X, y)
     epochs = int(np.sum(np.asarray(halving.cv_results_["n_resources"]) * 3))

@@ -30,6 +30,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
 import argparse  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
@@ -43,6 +48,7 @@ from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.model_selection import RandomizedSearchCV  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 
+from sklearn_hp.neural_network import MLPClassifier  # noqa: E402
 from sklearn_hp.search import BayesSearchCV, Real  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -251,6 +257,13 @@ TASKS = {
         lambda: SVC(),
         {"C": loguniform(1e-2, 1e3), "gamma": loguniform(1e-5, 1e-1)},
         lambda: load_digits(return_X_y=True),
+        "accuracy",
+    ),
+    "sklearn_hp MLPClassifier on digits": (
+        lambda: MLPClassifier(hidden_layer_sizes=(64,), max_epochs=15, tol=None, random_state=0),
+        {"learning_rate": loguniform(1e-4, 1e-1), "alpha": loguniform(1e-6, 1e-1),
+         "dropout": [0.0, 0.1, 0.3], "activation": ["relu", "tanh", "gelu"]},
+        lambda: (load_digits().data / 16.0, load_digits().target),
         "accuracy",
     ),
 }
