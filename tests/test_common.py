@@ -39,3 +39,16 @@ def _estimators():
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+def test_every_public_estimator_is_checked():
+    import sklearn_hp
+    from sklearn_hp.base import BaseGradientEstimator
+
+    public = {
+        name for name in sklearn_hp.__all__
+        if isinstance(getattr(sklearn_hp, name), type)
+        and issubclass(getattr(sklearn_hp, name), BaseGradientEstimator)
+    }
+    assert public == {type(est).__name__ for est in _estimators()}
+    assert len(public) == 6
