@@ -10,7 +10,14 @@ from collections import namedtuple
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["BaseSampler", "Trial", "impute_failed_scores"]
+__all__ = ["BaseSampler", "Trial", "choose_subspaces", "impute_failed_scores"]
+
+
+def choose_subspaces(space, n_candidates, rng):
+    """Index of the (conditional) subspace each of ``n_candidates`` proposals comes from."""
+    if space.n_subspaces == 1:
+        return np.zeros(n_candidates, dtype=int)
+    return rng.randint(space.n_subspaces, size=n_candidates)
 
 #: A finished trial: the parameter dict and its score (greater is better;
 #: ``nan`` for failed fits).
@@ -94,10 +101,7 @@ class ModelBasedSampler(BaseSampler):
             index = space.subspace_index(trial.params)
             if index >= 0:
                 groups[index].append(trial)
-        if space.n_subspaces == 1:
-            chosen = np.zeros(n_candidates, dtype=int)
-        else:
-            chosen = rng.randint(space.n_subspaces, size=n_candidates)
+        chosen = choose_subspaces(space, n_candidates, rng)
         proposals = []
         for index in np.unique(chosen):
             count = int(np.sum(chosen == index))

@@ -7,7 +7,7 @@ from scipy.stats import qmc
 from sklearn.model_selection import ParameterSampler
 from sklearn.utils import check_random_state
 
-from ._base import BaseSampler
+from ._base import BaseSampler, choose_subspaces
 
 __all__ = ["RandomSampler", "QuasiRandomSampler"]
 
@@ -40,10 +40,7 @@ class QuasiRandomSampler(BaseSampler):
 
     def propose(self, space, trials, n_candidates, random_state):
         rng = check_random_state(random_state)
-        if space.n_subspaces == 1:
-            chosen = np.zeros(n_candidates, dtype=int)
-        else:
-            chosen = rng.randint(space.n_subspaces, size=n_candidates)
+        chosen = choose_subspaces(space, n_candidates, rng)
         proposals = []
         for index in np.unique(chosen):
             sub = space.subspaces[index]
