@@ -9,7 +9,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_hp._compat import RUN_SEARCH_TAKES_CALLBACK_CTX
-from sklearn_hp.search import BayesSearchCV, Categorical, Integer, Real
+from sklearn_hp.search import BayesSearchCV, Integer, Real
 
 
 
