@@ -1,8 +1,8 @@
 """The mini-batch training loop shared by every gradient-trained estimator."""
 
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
 
+from ._blas import add_scaled
 from .exceptions import DivergenceError
 from .nn import add_penalty_gradient, penalty_value_and_gradient
 
@@ -137,17 +137,5 @@ def _format_logs(epoch, logs):
 
 
 def _descend(param, update, lr):
-    """``param -= lr * update`` in place; one BLAS axpy pass when the layouts agree."""
-    same_layout = (
-        param.dtype == update.dtype
-        and param.strides == update.strides
-        and (param.flags.c_contiguous or param.flags.f_contiguous)
-        and param.dtype.char in "fd"
-    )
-    if same_layout:
-        flat = param.ravel(order="K")  # a view for contiguous arrays
-        if np.may_share_memory(flat, param):
-            get_blas_funcs("axpy", (param,))(update.ravel(order="K"), flat, a=-lr)
-            return
-    update *= lr
-    param -= update
+    """``param -= lr * update`` in place (one BLAS pass when the layouts agree)."""
+    add_scaled(param, update, -lr)

@@ -2,8 +2,9 @@
 
 The learned arrays (``weights_``, ``biases_``, batch-norm arrays and, for
 convolutional networks, ``kernels_``) are the single source of truth: the layer
-stack is rebuilt around them, holding references, so the optimizer's in-place
-updates of ``_parameters()`` train the estimator directly.
+stack is rebuilt around them, holding references. For training, the trainable ones
+become views into one :class:`~sklearn_hp.nn.FlatParameters` buffer, so the
+optimizer updates all of them with a few long in-place operations per batch.
 """
 
 from numbers import Integral, Real
@@ -19,6 +20,7 @@ from ..nn import (
     BatchNorm,
     Dense,
     Dropout,
+    FlatParameters,
     Sequential,
     get_activation,
     get_initializer,
@@ -42,6 +44,9 @@ class BaseNeuralNetwork(BaseGradientEstimator):
     :meth:`_initialize_features`, :meth:`_feature_layers` and
     :meth:`_n_feature_activations`.
     """
+
+    #: Attributes holding lists of trainable arrays (packed into one buffer to train).
+    _trainable_attributes = ("weights_", "biases_", "bn_gammas_", "bn_betas_")
 
     _parameter_constraints = {
         **BaseGradientEstimator._parameter_constraints,
@@ -186,24 +191,57 @@ class BaseNeuralNetwork(BaseGradientEstimator):
                 f"fitted network has {fitted}. Set warm_start=False, or fit a new estimator."
             )
         self._loss_fn = get_loss(self.loss)
+        packed = self._packed_parameters()
         self._training_network = self._network()
+        self._training_network.use_gradient_buffers(packed.grad_views)
+
+    def _packed_parameters(self):
+        """The trainable arrays as views into one :class:`~sklearn_hp.nn.FlatParameters`.
+
+        Packs them, rebinding the learned attributes to the views, on first use and
+        whenever something replaced, copied or unpickled them.
+        """
+        current = [a for name in self._trainable_attributes for a in getattr(self, name)]
+        packed = getattr(self, "_packed", None)
+        if packed is not None and packed.holds(current):
+            return packed
+        network = self._network()
+        penalized = set(network.penalized)
+        params = network.params
+        if len(params) != len(current):
+            raise RuntimeError(
+                f"{type(self).__name__}._trainable_attributes lists {len(current)} arrays "
+                f"but the network trains {len(params)}; list every learned attribute."
+            )
+        packed = FlatParameters(params, [i in penalized for i in range(len(params))])
+        view_of = {id(p): view for p, view in zip(params, packed.views)}
+        for name in self._trainable_attributes:
+            setattr(self, name, [view_of[id(a)] for a in getattr(self, name)])
+        self._packed = packed
+        return packed
+
+    def __getstate__(self):
+        # The views are pickled as arrays of their own; the buffer would only double
+        # the size. It is rebuilt on the next fit.
+        state = dict(super().__getstate__())
+        state.pop("_packed", None)
+        return state
 
     def _parameters(self):
-        return self._network().params
+        return self._packed_parameters().groups
 
     def _penalized_indices(self):
-        return self._network().penalized
+        return self._packed_parameters().penalized_groups
 
     def _state_arrays(self):
-        network = self._network()
-        return network.params + network.state
+        return self._parameters() + self._network().state
 
     def _loss_and_gradients(self, X, Y, sample_weight, rng):
         network = self._training_network
         raw = network.forward(X, training=True, rng=rng)
         loss, grad = self._loss_fn.value_and_gradient(Y, raw, sample_weight)
         network.backward(grad)
-        return loss, network.grads
+        return loss, self._packed.grad_groups
 
     def _raw_output(self, X):
         return self._network().forward(X, training=False)

@@ -38,6 +38,10 @@ class BaseConvNet(BaseNeuralNetwork):
     features is read as ``X.reshape(height, width, channels)``.
     """
 
+    _trainable_attributes = (
+        "kernels_", "kernel_biases_", *BaseNeuralNetwork._trainable_attributes
+    )
+
     _parameter_constraints = {
         **BaseNeuralNetwork._parameter_constraints,
         "image_shape": [tuple, list, None],

@@ -1,6 +1,7 @@
 """Building blocks of networks: activations, losses, initialisers, penalties and layers."""
 
 from ._activations import ACTIVATIONS, Activation, get_activation
+from ._flat import FlatParameters
 from ._initializers import INITIALIZERS, get_initializer
 from ._layers import (
     ActivationLayer,
@@ -33,6 +34,7 @@ __all__ = [
     "Conv2D",
     "Dense",
     "Dropout",
+    "FlatParameters",
     "Flatten",
     "Layer",
     "Loss",

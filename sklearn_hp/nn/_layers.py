@@ -487,6 +487,15 @@ class Sequential:
         flags = [f for layer in self.layers for f in layer.penalized]
         return [i for i, flag in enumerate(flags) if flag]
 
+    def use_gradient_buffers(self, grads):
+        """Make the layers write their gradients into ``grads`` (ordered as :attr:`params`)."""
+        if len(grads) != len(self.params):
+            raise ValueError(f"Got {len(grads)} gradient buffers for {len(self.params)} params.")
+        remaining = iter(grads)
+        for layer in self.layers:
+            if len(layer.params):
+                layer.grads = [next(remaining) for _ in layer.params]
+
     @property
     def state(self):
         """Non-trainable learned arrays (running statistics), in layer order."""

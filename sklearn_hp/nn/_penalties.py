@@ -7,6 +7,8 @@ scikit-learn's ``SGDClassifier`` convention. Biases are never penalised.
 
 import numpy as np
 
+from .._blas import add_scaled
+
 __all__ = ["PENALTIES", "add_penalty_gradient", "check_penalty", "penalty_value_and_gradient"]
 
 PENALTIES = ("l1", "l2", "elasticnet", None)
@@ -60,4 +62,4 @@ def add_penalty_gradient(weights, penalty, alpha, l1_ratio, grads):
         if l1:
             g += (alpha * l1) * np.sign(w)
         if l1 < 1:
-            g += (alpha * (1.0 - l1)) * w
+            add_scaled(g, w, alpha * (1.0 - l1))

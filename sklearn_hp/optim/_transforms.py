@@ -9,6 +9,8 @@ small blocks (the optax design). To stay fast on numpy, ``update`` may overwrite
 
 import numpy as np
 
+from .._blas import running_average
+
 __all__ = [
     "GradientTransform",
     "Chain",
@@ -107,8 +109,7 @@ class ScaleByRMS(GradientTransform):
 
     def update(self, grads, state, params):
         for g, ms in zip(grads, state["mean_sq"]):
-            ms *= self.decay
-            ms += (1.0 - self.decay) * (g * g)
+            running_average(ms, np.square(g), self.decay)
             g /= np.sqrt(ms) + self.epsilon
         return grads
 
@@ -136,14 +137,9 @@ class ScaleByAdam(GradientTransform):
         step_scale = np.sqrt(1.0 - b2**t) / (1.0 - b1**t)
         eps = self.epsilon * np.sqrt(1.0 - b2**t)
         for g, m, v in zip(grads, state["m"], state["v"]):
-            # b * a + (1 - b) * g == g + b * (a - g): in place, no temporaries.
-            m -= g
-            m *= b1
-            m += g
-            g *= g
-            v -= g
-            v *= b2
-            v += g
+            running_average(m, g, b1)
+            np.square(g, out=g)
+            running_average(v, g, b2)
             np.sqrt(v, out=g)
             g += eps
             np.divide(m, g, out=g)

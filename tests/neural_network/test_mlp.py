@@ -1,5 +1,8 @@
 """MLPClassifier and MLPRegressor: accuracy, reproducibility, dtypes and training modes."""
 
+import copy
+import pickle
+
 import joblib
 import numpy as np
 import pytest
@@ -161,6 +164,52 @@ def test_warm_start_continues_from_the_current_weights(small_classification):
     with pytest.raises(ValueError, match=r"Cannot continue training .* with "
                                          r"\{'hidden_layer_sizes': \(9,\)\}"):
         clf.set_params(hidden_layer_sizes=(9,)).fit(X, y)
+
+
+def _partially_fitted(X, y):
+    clf = MLPClassifier((8, 4), batch_norm=True, learning_rate=0.01, random_state=0)
+    return clf.partial_fit(X, y, classes=np.unique(y))
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy", "replaced arrays"])
+def test_training_continues_identically_however_the_arrays_were_copied(
+    small_classification, how
+):
+    # Training runs on views into one flat buffer; arrays that were copied or
+    # replaced must be packed again, not silently left out of training.
+    X, y = small_classification
+    reference, other = _partially_fitted(X, y), _partially_fitted(X, y)
+    if how == "pickle":
+        other = pickle.loads(pickle.dumps(other))
+    elif how == "deepcopy":
+        other = copy.deepcopy(other)
+    else:
+        other.weights_ = [w.copy() for w in other.weights_]
+        other.biases_[0] = other.biases_[0] + 0.0
+    for _ in range(3):
+        reference.partial_fit(X, y)
+        other.partial_fit(X, y)
+    for name in ("weights_", "biases_", "bn_gammas_", "bn_betas_", "bn_means_"):
+        for ours, theirs in zip(getattr(reference, name), getattr(other, name)):
+            np.testing.assert_array_equal(ours, theirs)
+    assert not np.array_equal(reference.weights_[0], _partially_fitted(X, y).weights_[0])
+
+
+def test_a_copy_trains_without_touching_the_original(small_classification):
+    X, y = small_classification
+    original = _partially_fitted(X, y)
+    before = [w.copy() for w in original.weights_]
+    copy.deepcopy(original).partial_fit(X, y)
+    for saved, current in zip(before, original.weights_):
+        np.testing.assert_array_equal(saved, current)
+
+
+def test_pickle_holds_each_learned_array_once(small_classification):
+    X, y = small_classification
+    clf = MLPClassifier((64, 32), max_epochs=2, tol=None, random_state=0).fit(X, y)
+    n_bytes = sum(a.nbytes for a in clf.weights_ + clf.biases_)
+    # The weights plus Adam's two moments; no second copy in a flat buffer.
+    assert len(pickle.dumps(clf)) < 3.3 * n_bytes
 
 
 def test_sample_weight_and_class_weight_change_the_fit(small_classification):
