@@ -1,5 +1,7 @@
 """Activation functions, each with its backward pass right beside its forward."""
 
+import math
+
 import numpy as np
 from scipy.special import erf, expit
 
@@ -7,8 +9,8 @@ from ._registry import resolve
 
 __all__ = ["Activation", "ACTIVATIONS", "get_activation"]
 
-_SQRT_2 = np.sqrt(2.0)
-_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+_SQRT_2 = math.sqrt(2.0)  # Python floats: numpy scalars would upcast float32
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 class Activation:
@@ -91,10 +93,10 @@ class LeakyReLU(Activation):
         self.negative_slope = negative_slope
 
     def forward(self, x):
-        return np.where(x > 0, x, self.negative_slope * x)
+        return np.where(x > 0, x, float(self.negative_slope) * x)
 
     def backward(self, grad, x, y):
-        return grad * np.where(x > 0, 1.0, self.negative_slope).astype(grad.dtype)
+        return grad * np.where(x > 0, 1.0, float(self.negative_slope)).astype(grad.dtype)
 
 
 class ELU(Activation):
@@ -106,10 +108,10 @@ class ELU(Activation):
         self.alpha = alpha
 
     def forward(self, x):
-        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+        return np.where(x > 0, x, float(self.alpha) * np.expm1(np.minimum(x, 0)))
 
     def backward(self, grad, x, y):
-        return grad * np.where(x > 0, 1.0, y + self.alpha).astype(grad.dtype)
+        return grad * np.where(x > 0, 1.0, y + float(self.alpha)).astype(grad.dtype)
 
 
 class GELU(Activation):

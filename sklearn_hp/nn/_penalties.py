@@ -60,6 +60,6 @@ def add_penalty_gradient(weights, penalty, alpha, l1_ratio, grads):
     l1 = _l1_share(penalty, l1_ratio)
     for w, g in zip(weights, grads):
         if l1:
-            g += (alpha * l1) * np.sign(w)
+            add_scaled(g, np.sign(w), float(alpha * l1))
         if l1 < 1:
-            add_scaled(g, w, alpha * (1.0 - l1))
+            add_scaled(g, w, float(alpha * (1.0 - l1)))

@@ -7,9 +7,11 @@ small blocks (the optax design). To stay fast on numpy, ``update`` may overwrite
 *descent directions*: the training loop applies ``params -= learning_rate * updates``.
 """
 
+import math
+
 import numpy as np
 
-from .._blas import running_average
+from .._blas import add_scaled, running_average
 
 __all__ = [
     "GradientTransform",
@@ -70,11 +72,12 @@ class Trace(GradientTransform):
         return {"velocity": [np.zeros_like(p) for p in params]}
 
     def update(self, grads, state, params):
+        momentum = float(self.momentum)  # a numpy scalar would upcast float32 arrays
         for g, v in zip(grads, state["velocity"]):
-            v *= self.momentum
+            v *= momentum
             v += g
             if self.nesterov:
-                g += self.momentum * v
+                g += momentum * v
             else:
                 g[...] = v
         return grads
@@ -93,7 +96,7 @@ class ScaleByAdagrad(GradientTransform):
     def update(self, grads, state, params):
         for g, acc in zip(grads, state["sum_sq"]):
             acc += g * g
-            g /= np.sqrt(acc) + self.epsilon
+            g /= np.sqrt(acc) + float(self.epsilon)
         return grads
 
 
@@ -110,7 +113,7 @@ class ScaleByRMS(GradientTransform):
     def update(self, grads, state, params):
         for g, ms in zip(grads, state["mean_sq"]):
             running_average(ms, np.square(g), self.decay)
-            g /= np.sqrt(ms) + self.epsilon
+            g /= np.sqrt(ms) + float(self.epsilon)
         return grads
 
 
@@ -132,10 +135,11 @@ class ScaleByAdam(GradientTransform):
     def update(self, grads, state, params):
         state["step"] += 1
         t = state["step"]
-        b1, b2 = self.beta_1, self.beta_2
-        # Fold both bias corrections into one scalar and into epsilon.
-        step_scale = np.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-        eps = self.epsilon * np.sqrt(1.0 - b2**t)
+        b1, b2 = float(self.beta_1), float(self.beta_2)
+        # Fold both bias corrections into one scalar and into epsilon. Python floats,
+        # not numpy float64 scalars, keep float32 arithmetic in float32.
+        step_scale = math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+        eps = float(self.epsilon) * math.sqrt(1.0 - b2**t)
         for g, m, v in zip(grads, state["m"], state["v"]):
             running_average(m, g, b1)
             np.square(g, out=g)
@@ -158,5 +162,5 @@ class AddDecayedWeights(GradientTransform):
         if self.weight_decay:
             for i, (g, p) in enumerate(zip(grads, params)):
                 if self.mask is None or self.mask[i]:
-                    g += self.weight_decay * p
+                    add_scaled(g, p, float(self.weight_decay))
         return grads

@@ -15,6 +15,7 @@ from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_hp.neural_network import MLPClassifier, MLPRegressor
+from sklearn_hp.nn import ACTIVATIONS
 from sklearn_hp.optim import Adam
 
 
@@ -93,6 +94,16 @@ def test_parameters_follow_the_dtype_of_X(small_classification, Estimator, dtype
         X.astype(dtype)
     )
     assert out.dtype == dtype
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_float32_networks_compute_in_float32_with_every_activation(
+    small_classification, activation
+):
+    X, y = small_classification
+    X32 = X.astype(np.float32)
+    est = MLPRegressor((8,), activation=activation, max_epochs=2, tol=None, random_state=0)
+    assert est.fit(X32, y).predict(X32).dtype == np.float32
 
 
 def test_activation_and_dropout_per_layer(small_classification):

@@ -31,6 +31,19 @@ def test_activation_backward_matches_finite_differences(name):
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activations_keep_float32_with_numpy_scalar_settings(name):
+    # Searches sample settings as numpy float64 scalars; they must not upcast.
+    act = get_activation(name)
+    for setting in ("negative_slope", "alpha"):
+        if hasattr(act, setting):
+            setattr(act, setting, np.float64(getattr(act, setting)))
+    x = np.linspace(-2, 2, 12, dtype=np.float32).reshape(4, 3)
+    y = act.forward(x.copy())
+    assert y.dtype == np.float32
+    assert act.backward(np.ones_like(x), x, y).dtype == np.float32
+
+
 def _targets_for(name, rng, n, k):
     if name == "log_loss":
         if k == 1:
