@@ -4,7 +4,6 @@
 pass and none. These helpers are the hot inner steps of every optimizer.
 """
 
-import numpy as np
 from scipy.linalg.blas import get_blas_funcs
 
 __all__ = ["add_scaled", "running_average"]

@@ -54,7 +54,7 @@ def _targets_for(name, rng, n, k):
     return rng.randn(n, k)
 
 
-@pytest.mark.parametrize("k", [1, 3])
+@pytest.mark.parametrize("k", [1, 3, 20])  # 20: the softmax path for many classes
 @pytest.mark.parametrize("name", sorted(LOSSES))
 def test_loss_gradient_matches_finite_differences(name, k):
     rng = np.random.RandomState(1)
@@ -78,8 +78,13 @@ def test_log_loss_values_are_the_textbook_ones():
     assert loss.value(np.array([[1.0], [0.0]]), np.zeros((2, 1))) == pytest.approx(np.log(2))
     # Softmax over 4 equal logits -> log 4.
     assert loss.value(np.eye(4)[[0]], np.zeros((1, 4))) == pytest.approx(np.log(4))
-    # Huge logits stay finite.
+    # Huge logits stay finite, with few or many classes.
     assert np.isfinite(loss.value(np.array([[0.0]]), np.array([[800.0]])))
+    for k in (3, 20):
+        raw = np.zeros((2, k))
+        raw[0, -1], raw[1, 0] = 900.0, -900.0
+        expected = (900.0 + np.log(k - 1)) / 2  # log-sum-exp minus the true logit, averaged
+        assert loss.value(np.eye(k)[[0, 1]], raw) == pytest.approx(expected, rel=1e-9)
 
 
 @pytest.mark.parametrize("penalty, l1_ratio", [("l1", 0.15), ("l2", 0.15), ("elasticnet", 0.3)])
