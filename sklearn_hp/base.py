@@ -154,8 +154,11 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         try:
             epochs = run.run(n_epochs, check_convergence=not incremental)
             self._check_finite_parameters()
-        except DivergenceError:
-            self._discard_diverged_state(snapshot)
+        except BaseException as error:  # also KeyboardInterrupt: close progress bars
+            for cb in self.callbacks_:
+                cb.on_train_abort(self, error)
+            if isinstance(error, DivergenceError):
+                self._discard_diverged_state(snapshot)
             raise
         self.n_iter_ = epochs if not incremental else getattr(self, "n_iter_", 0) + 1
         if validation is not None and self.early_stopping and self._best_state is not None:

@@ -34,3 +34,10 @@ class Callback(BaseEstimator):
 
     def on_train_end(self, estimator, **info):
         """Called once after the last epoch."""
+
+    def on_train_abort(self, estimator, error, **info):
+        """Called instead of :meth:`on_train_end` when training raised ``error``.
+
+        Release what :meth:`on_train_begin` acquired (displays, files); the error is
+        raised again afterwards.
+        """

@@ -39,5 +39,12 @@ class ProgressBar(Callback):
             self._bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "lr"})
 
     def on_train_end(self, estimator, **info):
-        self._bar.close()
+        self._close()
+
+    def on_train_abort(self, estimator, error, **info):
+        self._close()
+
+    def _close(self):
+        if getattr(self, "_bar", None) is not None:
+            self._bar.close()
         self._bar = None  # keep the fitted estimator picklable

@@ -99,6 +99,44 @@ def test_progress_bar_shows_epochs_and_pickles(capsys, tmp_path):
     joblib.dump(clf, tmp_path / "clf.joblib")
 
 
+class _InterruptAtEpoch(Callback):
+    def __init__(self, epoch=1):
+        self.epoch = epoch
+
+    def on_epoch_end(self, estimator, epoch, logs, **info):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+class _RecordAbort(Callback):
+    def on_train_abort(self, estimator, error, **info):
+        estimator.aborted_with_ = type(error).__name__
+
+
+@pytest.mark.parametrize("cause", ["interrupt", "divergence"])
+def test_an_aborted_fit_closes_its_progress_bar_and_tells_every_callback(capsys, cause):
+    pytest.importorskip("tqdm")
+    from sklearn_hp.exceptions import DivergenceError
+
+    callbacks = [ProgressBar(), _RecordAbort()]
+    if cause == "interrupt":
+        clf = MLPClassifier((4,), max_epochs=5, tol=None, random_state=0,
+                            callbacks=callbacks + [_InterruptAtEpoch(1)])
+        expected = KeyboardInterrupt
+    else:  # a warm fit that diverges keeps its earlier state, callbacks_ included
+        clf = MLPRegressor((4,), optimizer="sgd", max_epochs=5, random_state=0,
+                           warm_start=True, callbacks=callbacks).fit(X, y)
+        clf.set_params(learning_rate=1e6)
+        expected = DivergenceError
+    with pytest.raises(expected):
+        clf.fit(X, y * 1e3)
+    bar, recorder = clf.callbacks_[:2]
+    assert bar._bar is None
+    assert clf.aborted_with_ == expected.__name__
+    if cause == "interrupt":
+        assert "2/5" in capsys.readouterr().err  # the bar was drawn, then closed
+
+
 def test_progress_bar_without_tqdm_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
