@@ -1,14 +1,19 @@
 """In-place vector updates through BLAS level 1, with a plain numpy fallback.
 
 ``y += a * x`` in numpy takes two passes and a temporary; BLAS ``axpy`` takes one
-pass and none. These helpers are the hot inner steps of every optimizer.
+pass and none. Broadcasting a bias over a batch, or summing a batch's rows, costs a
+numpy loop per row; a BLAS rank-1 update or matrix-vector product does it at once.
+These helpers are the hot inner steps of the optimizers and the layers.
 """
+
+import numpy as np
 
 from scipy.linalg.blas import get_blas_funcs
 
-__all__ = ["add_scaled", "running_average"]
+__all__ = ["add_scaled", "add_to_rows", "column_sums", "running_average"]
 
 _ROUTINES = {}
+_ONES = {}
 
 
 def _routine(name, array):
@@ -70,3 +75,36 @@ def running_average(average, values, decay):
         return
     _routine("scal", average)(decay, flat[0])
     _routine("axpy", average)(flat[1], flat[0], a=1.0 - decay)
+
+
+def _ones(n, dtype):
+    key = (n, dtype.char)
+    found = _ONES.get(key)
+    if found is None:
+        found = _ONES[key] = np.ones(n, dtype=dtype)
+    return found
+
+
+def add_to_rows(matrix, row):
+    """``matrix += row`` for every row of a 2-D ``matrix``, in place.
+
+    Parameters
+    ----------
+    matrix : ndarray of shape (n_rows, n_columns)
+    row : ndarray of shape (n_columns,)
+    """
+    usable = (
+        matrix.ndim == 2 and matrix.flags.c_contiguous and matrix.dtype.char in "fd"
+        and row.dtype == matrix.dtype and matrix.size > 0
+    )
+    if not usable:
+        matrix += row
+        return
+    # matrix.T is Fortran-ordered, as BLAS wants: matrix.T += row ones^T.
+    ones = _ones(matrix.shape[0], matrix.dtype)
+    _routine("ger", matrix)(1.0, row, ones, a=matrix.T, overwrite_a=1)
+
+
+def column_sums(matrix, out):
+    """``matrix.sum(axis=0)`` into ``out``, as one matrix-vector product."""
+    return np.matmul(_ones(matrix.shape[0], matrix.dtype), matrix, out=out)

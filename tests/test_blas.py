@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sklearn_hp._blas import add_scaled, running_average
+from sklearn_hp._blas import add_scaled, add_to_rows, column_sums, running_average
 
 
 def _pair(dtype, order_a, order_b):
@@ -48,3 +48,21 @@ def test_strided_views_take_the_numpy_path():
     add_scaled(target, np.ones(6), -1.0)
     np.testing.assert_array_equal(base[::2], np.arange(0.0, 12.0, 2.0) - 1.0)
     np.testing.assert_array_equal(base[1::2], np.arange(1.0, 12.0, 2.0))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_add_to_rows_and_column_sums(dtype, order):
+    rng = np.random.RandomState(0)
+    matrix = np.asarray(rng.randint(-5, 5, size=(7, 4)), dtype=dtype, order=order)
+    row = np.asarray(rng.randint(-5, 5, size=4), dtype=dtype)
+    expected = matrix + row
+    add_to_rows(matrix, row)
+    np.testing.assert_array_equal(matrix, expected)
+    if dtype is not np.int64:
+        out = np.empty(4, dtype=dtype)
+        column_sums(matrix, out)
+        np.testing.assert_allclose(out, expected.sum(axis=0), rtol=1e-6)
+    empty = np.empty((0, 4), dtype=dtype)
+    add_to_rows(empty, row)
+    assert empty.shape == (0, 4)

@@ -16,6 +16,7 @@ Image layers use the channels-last layout ``(n_samples, height, width, channels)
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .._blas import add_to_rows, column_sums
 from ._activations import get_activation
 
 __all__ = [
@@ -70,15 +71,6 @@ def _gradient_buffers(params):
     return [np.empty_like(p) for p in params]
 
 
-def _column_sums(grad2d, out, ones_cache):
-    """``grad2d.sum(axis=0)`` as one BLAS product with a cached vector of ones."""
-    n = grad2d.shape[0]
-    ones = ones_cache.get((n, grad2d.dtype))
-    if ones is None:
-        ones = ones_cache[(n, grad2d.dtype)] = np.ones(n, dtype=grad2d.dtype)
-    return np.matmul(ones, grad2d, out=out)
-
-
 class Dense(Layer):
     """Fully connected layer ``x @ weight + bias``.
 
@@ -94,11 +86,10 @@ class Dense(Layer):
         self.penalized = [True, False]
         self.grads = None
         self._input = None
-        self._ones = {}
 
     def forward(self, x, training=False, rng=None):
         out = x @ self.weight
-        out += self.bias
+        add_to_rows(out, self.bias)
         self._input = x if training else None
         return out
 
@@ -106,7 +97,7 @@ class Dense(Layer):
         if self.grads is None:
             self.grads = _gradient_buffers(self.params)
         np.matmul(self._input.T, grad, out=self.grads[0])
-        _column_sums(grad, self.grads[1], self._ones)
+        column_sums(grad, self.grads[1])
         return grad @ self.weight.T if need_input_grad else None
 
     def __repr__(self):
@@ -296,7 +287,6 @@ class Conv2D(Layer):
         self.params = [kernel, bias]
         self.penalized = [True, False]
         self.grads = None
-        self._ones = {}
 
     def _pad(self, x):
         if self.padding != "same":
@@ -322,7 +312,7 @@ class Conv2D(Layer):
         n, rows, cols = windows.shape[:3]
         patches = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * rows * cols, kh * kw * c_in)
         out = patches @ self.kernel.reshape(kh * kw * c_in, c_out)
-        out += self.bias
+        add_to_rows(out, self.bias)
         if training:
             self._patches, self._padded_shape, self._pads = patches, padded.shape, pads
         return out.reshape(n, rows, cols, c_out)
@@ -334,7 +324,7 @@ class Conv2D(Layer):
         n, rows, cols, _ = grad.shape
         grad2d = grad.reshape(-1, c_out)
         np.matmul(self._patches.T, grad2d, out=self.grads[0].reshape(-1, c_out))
-        _column_sums(grad2d, self.grads[1], self._ones)
+        column_sums(grad2d, self.grads[1])
         if not need_input_grad:
             return None
         grad_patches = (grad2d @ self.kernel.reshape(-1, c_out).T).reshape(
