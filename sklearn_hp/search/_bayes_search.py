@@ -15,7 +15,12 @@ from ._samplers import (
     Trial,
     make_sampler,
 )
-from ._search_base import BatchEvaluator, begin_search_context, end_search_context
+from ._search_base import (
+    BatchEvaluator,
+    begin_search_context,
+    end_search_context,
+    planned_n_splits,
+)
 from ._space import SearchSpace
 
 __all__ = ["BayesSearchCV"]
@@ -161,6 +166,7 @@ class BayesSearchCV(BaseSearchCV):
         -------
         self
         """
+        self._n_splits = planned_n_splits(self, X, y, params)
         resuming = self.warm_start and hasattr(self, "_evaluated")
         self._previous = self._evaluated if resuming else None
         try:
@@ -182,17 +188,17 @@ class BayesSearchCV(BaseSearchCV):
     def _default_batch_size(self):
         if self.batch_size is not None:
             return self.batch_size
-        return max(1, math.ceil(effective_n_jobs(self.n_jobs) / self.n_splits_))
+        return max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits))
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         """Propose candidates in batches until ``n_iter`` are evaluated."""
         space = SearchSpace(self.search_spaces)
         if self._previous is not None:
-            if self._previous["n_splits"] != self.n_splits_:
+            if self._previous["n_splits"] != self._n_splits:
                 raise ValueError(
                     f"warm_start=True continues a search with "
                     f"{self._previous['n_splits']} CV splits, but cv now gives "
-                    f"{self.n_splits_}. Use the same cv, or warm_start=False."
+                    f"{self._n_splits}. Use the same cv, or warm_start=False."
                 )
             trials, sampler, rng = list(self.trials_), self.sampler_, self._rng
             initial_sampler = self._initial_sampler

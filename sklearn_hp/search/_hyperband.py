@@ -6,14 +6,17 @@ import tempfile
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import is_classifier
-from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from .._compat import BaseSearchCV, HasMethods, Interval, StrOptions
 from ._budget import CONTINUATIONS, BudgetedEstimator, read_ledger, resolve_continuation
 from ._samplers import SAMPLER_NAMES, Trial, make_sampler
-from ._search_base import BatchEvaluator, begin_search_context, end_search_context
+from ._search_base import (
+    BatchEvaluator,
+    begin_search_context,
+    end_search_context,
+    planned_n_splits,
+)
 from ._space import SearchSpace
 
 __all__ = ["SuccessiveHalvingSearchCV", "HyperbandSearchCV"]
@@ -144,12 +147,12 @@ class _BudgetSearch(BaseSearchCV):
         self._validate_params()
         resource = self._resolve_resource()
         continuation = resolve_continuation(user_estimator, resource, self.continuation)
+        self._n_splits = n_splits = planned_n_splits(self, X, y, params)
         if self.max_resource is not None:
             max_resource = self.max_resource
         elif resource == "n_samples":  # size of a training split
-            n_splits = check_cv(self.cv, y, classifier=is_classifier(user_estimator))
-            n_splits = n_splits.get_n_splits(X, y, params.get("groups"))
-            max_resource = int((X.shape[0] if hasattr(X, "shape") else len(X)) * (n_splits - 1) / n_splits)
+            n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
+            max_resource = int(n_samples * (n_splits - 1) / n_splits)
         else:
             max_resource = user_estimator.get_params()[resource]
             if not isinstance(max_resource, Integral) or max_resource < 1:
@@ -249,7 +252,7 @@ class _BudgetSearch(BaseSearchCV):
                 more = {"iter": [rung] * len(batch), "n_resources": [budget] * len(batch),
                         "bracket": [bracket] * len(batch)}
                 scores = evaluate(batch, more)
-                requested += budget * len(batch) * self.n_splits_
+                requested += budget * len(batch) * self._n_splits
                 history.extend((c, budget, float(s)) for c, s in zip(candidates, scores))
                 if rung == len(budgets) - 1:
                     break

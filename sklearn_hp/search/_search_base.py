@@ -3,8 +3,26 @@
 import warnings
 
 import numpy as np
+from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
 
-__all__ = ["objective_key", "BatchEvaluator", "begin_search_context", "end_search_context"]
+__all__ = [
+    "objective_key",
+    "planned_n_splits",
+    "BatchEvaluator",
+    "begin_search_context",
+    "end_search_context",
+]
+
+
+def planned_n_splits(search, X, y, params):
+    """Number of CV splits ``search.fit(X, y, **params)`` will make.
+
+    scikit-learn 1.9 sets ``n_splits_`` before calling ``_run_search``; 1.6 to 1.8
+    only after the search, so the searches work it out up front, as ``fit`` does.
+    """
+    cv = check_cv(search.cv, y, classifier=is_classifier(search.estimator))
+    return cv.get_n_splits(X, y, params.get("groups"))
 
 
 def objective_key(search, results):
