@@ -142,9 +142,11 @@ def main():
     names = list(per_seed[0])
     summary = {}
     reference = np.median([r["RandomizedSearchCV (full epochs)"]["seconds"] for r in per_seed])
-    print(f"\nMLPClassifier ({origin}) on digits, 3-fold CV, {args.min_epochs}..{args.max_epochs} epochs, "
+    print(f"\nMLPClassifier ({origin}) on digits, 3-fold CV, "
+          f"{args.min_epochs}..{args.max_epochs} epochs, "
           f"median over {seeds} seed(s)")
-    print(f"{'search':<34}{'best CV acc':>12}{'wall s':>9}{'time ratio':>11}{'epochs':>9}{'cands':>7}")
+    print(f"{'search':<34}{'best CV acc':>12}{'wall s':>9}{'time ratio':>11}"
+          f"{'epochs':>9}{'cands':>7}")
     for name in names:
         acc = float(np.median([r[name]["best_cv_accuracy"] for r in per_seed]))
         secs = float(np.median([r[name]["seconds"] for r in per_seed]))

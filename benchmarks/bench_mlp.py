@@ -2,7 +2,8 @@
 
 100 features -> 256 -> 128 -> 5 classes, adam, batches of 256, 10 epochs, on 20,000
 make_classification samples, in float32 and float64. Fits alternate between the two
-libraries (5 rounds by default, median time and per-round ratio). The "GEMM limit" is the time of just the forward
+libraries (5 rounds by default, median time and per-round ratio). The "GEMM limit" is the \
+time of just the forward
 and backward matrix products of those shapes over the same batches and epochs:
 the fraction reached is ``gemm_time / fit_time``. Peak memory of each fit is the
 tracemalloc peak measured in a fresh subprocess.
@@ -143,8 +144,8 @@ def compare(dtype, repeats):
 
 
 HEADER = [
-    "dtype", "ours (s)", "sklearn (s)", "time ratio (range over rounds)", "train acc ours", "train acc sklearn",
-    "GEMM limit (s)", "GEMM frac ours", "GEMM frac sklearn", "peak MiB ours",
+    "dtype", "ours (s)", "sklearn (s)", "time ratio (range over rounds)", "train acc ours",
+    "train acc sklearn", "GEMM limit (s)", "GEMM frac ours", "GEMM frac sklearn", "peak MiB ours",
     "peak MiB sklearn", "weights dtype ours / sklearn",
 ]
 

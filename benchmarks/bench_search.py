@@ -241,7 +241,8 @@ def bench_overhead(trial_counts, methods):
     rows = {}
     for n in trial_counts:
         rows[("ours BayesSearchCV (GP)", n)] = _overhead_ours(n)
-        print(f"ours BayesSearchCV (GP)  {n:>4} trials: {1e3 * rows[('ours BayesSearchCV (GP)', n)]:7.1f} ms/trial", flush=True)
+        print(f"ours BayesSearchCV (GP)  {n:>4} trials: "
+              f"{1e3 * rows[('ours BayesSearchCV (GP)', n)]:7.1f} ms/trial", flush=True)
     for method in methods:
         if method.startswith("ours") or method == "random":
             continue
@@ -299,11 +300,13 @@ def write_markdown(report, path):
     if "regret" in report:
         budgets = sorted({int(b) for cell in report["regret"].values() for b in cell})
         lines += ["## Regret f(best) - f(optimum): median [q1, q3] over seeds", "",
-                  "| function | method | seeds | " + " | ".join(f"{b} evals" for b in budgets) + " |",
+                  "| function | method | seeds | "
+                  + " | ".join(f"{b} evals" for b in budgets) + " |",
                   "|---|---|---|" + "---|" * len(budgets)]
         for key, cell in report["regret"].items():
             function, method = key.split(" | ")
-            values = [f"{cell[str(b)]['median']:.2e} [{cell[str(b)]['q1']:.1e}, {cell[str(b)]['q3']:.1e}]"
+            values = [f"{cell[str(b)]['median']:.2e} "
+                      f"[{cell[str(b)]['q1']:.1e}, {cell[str(b)]['q3']:.1e}]"
                       if str(b) in cell else "-" for b in budgets]
             seeds = report.get("seeds_by_key", {}).get(key, report.get("seeds"))
             lines.append(f"| {function} | {method} | {seeds} | " + " | ".join(values) + " |")

@@ -1,6 +1,7 @@
 """Shared docstring pieces and the ``__init__`` body helper of the estimators."""
 
-__all__ = ["TRAINING_PARAMETERS", "LEARNED_TRAINING_ATTRIBUTES", "fill_doc", "store_hyperparameters"]
+__all__ = ["TRAINING_PARAMETERS", "LEARNED_TRAINING_ATTRIBUTES", "fill_doc",
+           "store_hyperparameters"]
 
 TRAINING_PARAMETERS = """\
     penalty : {"l2", "l1", "elasticnet"} or None

@@ -38,7 +38,8 @@ class GradientClassifierMixin(ClassifierMixin):
 
     def _prepare_sample_weight(self, X, y, sample_weight, continuing, classes):
         self._set_classes(y, continuing, classes)
-        sw = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sw = (None if sample_weight is None
+              else _check_sample_weight(sample_weight, X, dtype=X.dtype))
         if self.class_weight is not None:
             cw = compute_sample_weight(self._class_weight_dict(), y).astype(X.dtype)
             sw = cw if sw is None else sw * cw

@@ -52,7 +52,8 @@ class TrainingRun:
             order = self.rng.permutation(n) if est.shuffle else None
             total = 0.0
             for b, start in enumerate(range(0, n, batch)):
-                idx = order[start:start + batch] if order is not None else slice(start, start + batch)
+                idx = (order[start:start + batch] if order is not None
+                       else slice(start, start + batch))
                 loss = self._step(idx, params, penalized, penalized_idx, lr, epoch)
                 total += loss * min(batch, n - start)
                 for cb in est.callbacks_:

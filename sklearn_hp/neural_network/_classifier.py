@@ -51,7 +51,8 @@ class NetworkClassifierMixin(GradientClassifierMixin):
         if self.loss != "log_loss":
             return 0.0
         # Logits of the (weighted) class frequencies.
-        prior = np.clip(np.average(Y, axis=0, weights=_usable_weights(sample_weight)), 1e-6, 1 - 1e-6)
+        prior = np.clip(np.average(Y, axis=0, weights=_usable_weights(sample_weight)),
+                        1e-6, 1 - 1e-6)
         return np.log(prior / (1.0 - prior)) if Y.shape[1] == 1 else np.log(prior)
 
     @available_if(_has_probabilities)

@@ -344,7 +344,8 @@ class Conv2D(Layer):
 
     def __repr__(self):
         kh, kw, c_in, c_out = self.kernel.shape
-        return f"Conv2D({c_in} -> {c_out}, kernel={(kh, kw)}, stride={self.stride}, padding={self.padding!r})"
+        return (f"Conv2D({c_in} -> {c_out}, kernel={(kh, kw)}, stride={self.stride}, "
+                f"padding={self.padding!r})")
 
 
 def pool_output_length(length, pool):

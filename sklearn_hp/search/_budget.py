@@ -75,10 +75,12 @@ def resolve_continuation(estimator, resource, continuation="auto"):
         return "n_samples"
     params = estimator.get_params()
     if resource not in params:
+        int_params = sorted(k for k in params
+                            if isinstance(params[k], int) and not isinstance(params[k], bool))
         raise ValueError(
             f"resource={resource!r} is not a parameter of {type(estimator).__name__}. "
             f"Accepted: 'n_samples' or an integer parameter such as "
-            f"{sorted(k for k in params if isinstance(params[k], int) and not isinstance(params[k], bool))}."
+            f"{int_params}."
         )
     if continuation != "auto":
         return continuation

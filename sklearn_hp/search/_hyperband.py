@@ -302,7 +302,8 @@ class SuccessiveHalvingSearchCV(_BudgetSearch):
                          error_score=error_score, return_train_score=return_train_score)
 
     def _brackets(self):
-        n_rungs = int(math.floor(math.log(self.max_resource_ / self.min_resource_, self.eta) + 1e-9)) + 1
+        n_rungs = int(math.floor(
+            math.log(self.max_resource_ / self.min_resource_, self.eta) + 1e-9)) + 1
         n = self.n_candidates or int(round(self.eta ** (n_rungs - 1)))
         return [(n, self._rung_budgets(self.min_resource_, n_rungs))]
 

@@ -218,7 +218,8 @@ def test_sample_weight_and_class_weight_shift_the_decision():
     y = (X[:, 0] + 0.8 * rng.randn(400) > 0).astype(int)
     plain = LogisticClassifier(random_state=0).fit(X, y)
     heavy = LogisticClassifier(class_weight={0: 1.0, 1: 5.0}, random_state=0).fit(X, y)
-    weighted = LogisticClassifier(random_state=0).fit(X, y, sample_weight=np.where(y == 1, 5.0, 1.0))
+    weighted = LogisticClassifier(random_state=0).fit(
+        X, y, sample_weight=np.where(y == 1, 5.0, 1.0))
     boundary = lambda m: -m.intercept_[0] / m.coef_[0, 0]  # noqa: E731
     assert boundary(heavy) < boundary(plain) - 0.3
     assert boundary(weighted) == pytest.approx(boundary(heavy), abs=0.05)

@@ -43,7 +43,8 @@ def test_bad_network_hyperparameters(params, message):
          r"image_shape=\(5, 5\) holds 25 values per sample but X has n_features=16; give a "
          r"shape whose product is 16"),
         ({"image_shape": (4, 4, 2)}, r"holds 32 values per sample but X has n_features=16"),
-        ({"image_shape": (2, 2, 2, 2)}, r"must be \(height, width\) or \(height, width, channels\)"),
+        ({"image_shape": (2, 2, 2, 2)},
+         r"must be \(height, width\) or \(height, width, channels\)"),
         ({"kernel_size": 5, "padding": "valid"},
          r"kernel_size=5 is larger than the 4x4 image reaching convolution layer 1"),
         ({"kernel_size": 3, "padding": "valid", "conv_filters": (2, 2)},

@@ -40,5 +40,6 @@ def test_clear_errors():
     with pytest.raises(ValueError, match="has no loss_curve_"):
         plot_learning_curve(LogisticClassifier())
     search = GridSearchCV(LogisticClassifier(max_epochs=2), {"alpha": [1.0]}, cv=2).fit(X, y)
-    with pytest.raises(ValueError, match=r"metric='f1' is not in cv_results_; accepted: \['score'\]"):
+    with pytest.raises(ValueError,
+                       match=r"metric='f1' is not in cv_results_; accepted: \['score'\]"):
         plot_search_history(search, metric="f1")

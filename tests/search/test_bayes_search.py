@@ -45,7 +45,8 @@ def _sgd():
 
 @pytest.mark.filterwarnings("ignore")
 def test_drop_in_replacement_for_randomized_search():
-    random = RandomizedSearchCV(_sgd(), DISTRIBUTIONS, n_iter=20, random_state=0).fit(X_IRIS, Y_IRIS)
+    random = RandomizedSearchCV(_sgd(), DISTRIBUTIONS, n_iter=20,
+                                random_state=0).fit(X_IRIS, Y_IRIS)
     bayes = BayesSearchCV(_sgd(), DISTRIBUTIONS, n_iter=20, random_state=0).fit(X_IRIS, Y_IRIS)
     assert sorted(bayes.cv_results_) == sorted(random.cv_results_)
     assert len(bayes.cv_results_["params"]) == 20
@@ -55,11 +56,13 @@ def test_drop_in_replacement_for_randomized_search():
 
 @pytest.mark.filterwarnings("ignore")
 def test_random_sampler_reproduces_randomized_search_candidates():
-    random = RandomizedSearchCV(_sgd(), DISTRIBUTIONS, n_iter=12, random_state=3).fit(X_IRIS, Y_IRIS)
+    random = RandomizedSearchCV(_sgd(), DISTRIBUTIONS, n_iter=12,
+                                random_state=3).fit(X_IRIS, Y_IRIS)
     bayes = BayesSearchCV(_sgd(), DISTRIBUTIONS, n_iter=12, sampler="random", batch_size=12,
                           random_state=3).fit(X_IRIS, Y_IRIS)
     assert bayes.cv_results_["params"] == random.cv_results_["params"]
-    np.testing.assert_allclose(bayes.cv_results_["mean_test_score"], random.cv_results_["mean_test_score"])
+    np.testing.assert_allclose(bayes.cv_results_["mean_test_score"],
+                               random.cv_results_["mean_test_score"])
 
 
 @pytest.mark.parametrize("sampler", ["gp", "tpe", "sobol"])
@@ -96,7 +99,8 @@ def test_tpe_improves_on_its_initial_design(toy_data):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"n_iter": 0}, "'n_iter' parameter of BayesSearchCV must be an int in the range \\[1, inf\\). Got 0"),
+        ({"n_iter": 0},
+         "'n_iter' parameter of BayesSearchCV must be an int in the range \\[1, inf\\). Got 0"),
         ({"sampler": "bogus"}, "'sampler' parameter of BayesSearchCV must be a str among"),
         ({"batch_size": 0}, "'batch_size' parameter"),
     ],
@@ -108,7 +112,8 @@ def test_invalid_parameters_raise_clear_errors(params, message, toy_data):
 
 def test_bad_space_raises_at_fit(toy_data):
     with pytest.raises(ValueError, match="low must be strictly smaller than high, got low=1"):
-        BayesSearchCV(Quadratic(), {"x": Real(1, 0.5) if False else (lambda: Real(1, 0.5))}, n_iter=2)
+        BayesSearchCV(Quadratic(), {"x": Real(1, 0.5) if False else (lambda: Real(1, 0.5))},
+                      n_iter=2)
         Real(1, 0.5)
     with pytest.raises(ValueError, match="'x': 3 is not a valid search dimension"):
         BayesSearchCV(Quadratic(), {"x": 3}, n_iter=2, cv=2).fit(*toy_data)
@@ -169,7 +174,8 @@ def test_nested_names_inside_pipeline_and_conditional_spaces():
         {"clf__penalty": ["elasticnet"], "clf__alpha": Real(1e-5, 1e-1, log=True),
          "clf__l1_ratio": uniform(0, 1)},
     ]
-    search = BayesSearchCV(pipe, spaces, n_iter=14, n_initial_points=4, random_state=0).fit(X_IRIS, Y_IRIS)
+    search = BayesSearchCV(pipe, spaces, n_iter=14, n_initial_points=4,
+                           random_state=0).fit(X_IRIS, Y_IRIS)
     params = search.cv_results_["params"]
     assert len(params) == 14
     assert {p["clf__penalty"] for p in params} == {"l2", "elasticnet"}

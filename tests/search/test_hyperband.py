@@ -104,10 +104,13 @@ def test_parallel_workers_share_checkpoints():
     X, y = load_digits(return_X_y=True)
     X, y = X[:400] / 16, y[:400]
     space = {"alpha": loguniform(1e-5, 1e-1), "eta0": loguniform(1e-3, 1e-1)}
-    make = lambda n_jobs: SuccessiveHalvingSearchCV(
-        SGDClassifier(learning_rate="constant", tol=None, random_state=0), space,
-        resource="max_iter", max_resource=9, min_resource=1, eta=3, random_state=0,
-        cv=2, n_jobs=n_jobs)
+
+    def make(n_jobs):
+        return SuccessiveHalvingSearchCV(
+            SGDClassifier(learning_rate="constant", tol=None, random_state=0), space,
+            resource="max_iter", max_resource=9, min_resource=1, eta=3, random_state=0,
+            cv=2, n_jobs=n_jobs)
+
     serial, parallel = make(1).fit(X, y), make(2).fit(X, y)
     np.testing.assert_allclose(serial.cv_results_["mean_test_score"],
                                parallel.cv_results_["mean_test_score"])
@@ -152,7 +155,8 @@ def test_budget_errors_are_clear(toy_data):
 
 
 def test_budgeted_estimator_forwards_params_and_predictions(toy_data, tmp_path):
-    wrapper = BudgetedEstimator(EpochModel(), "max_epochs", "continue", checkpoint_dir=str(tmp_path))
+    wrapper = BudgetedEstimator(EpochModel(), "max_epochs", "continue",
+                                checkpoint_dir=str(tmp_path))
     wrapper.set_params(lr=0.1, max_epochs=4).fit(*toy_data)
     assert wrapper.estimator.lr == 0.1 and wrapper.budget == 4
     assert wrapper.estimator_.epochs_trained_ == 4 and wrapper.resource_spent_ == 4

@@ -22,7 +22,10 @@ def test_marginal_likelihood_gradient_matches_finite_differences(fitted_gp):
     gp, X, y = fitted_gp
     theta = np.r_[np.log([0.3, 0.5, 0.7]), 0.1, np.log(1e-3)]
     y_scaled = (y - y.mean()) / y.std()
-    value = lambda t: gp._neg_log_posterior(t, X, y_scaled)[0]
+
+    def value(t):
+        return gp._neg_log_posterior(t, X, y_scaled)[0]
+
     analytic = gp._neg_log_posterior(theta, X, y_scaled)[1]
     np.testing.assert_allclose(analytic, approx_fprime(theta, value, 1e-6), rtol=1e-4, atol=1e-4)
 
@@ -31,8 +34,12 @@ def test_prediction_gradients_match_finite_differences(fitted_gp):
     gp, _, _ = fitted_gp
     x = np.array([0.2, 0.6, 0.4])
     _, _, dmean, dstd = gp.predict(x[None], return_grad=True)
-    np.testing.assert_allclose(dmean[0], approx_fprime(x, lambda v: gp.predict(v[None])[0][0], 1e-7), rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(dstd[0], approx_fprime(x, lambda v: gp.predict(v[None])[1][0], 1e-7), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(dmean[0],
+                               approx_fprime(x, lambda v: gp.predict(v[None])[0][0], 1e-7),
+                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(dstd[0],
+                               approx_fprime(x, lambda v: gp.predict(v[None])[1][0], 1e-7),
+                               rtol=1e-4, atol=1e-6)
 
 
 def test_gp_interpolates_noiseless_data(fitted_gp):
@@ -71,7 +78,8 @@ def _trials(n, seed=0, fail_every=0):
     return trials
 
 
-@pytest.mark.parametrize("sampler", [GPSampler(), TPESampler(), RandomSampler(), QuasiRandomSampler()])
+@pytest.mark.parametrize("sampler",
+                         [GPSampler(), TPESampler(), RandomSampler(), QuasiRandomSampler()])
 def test_samplers_are_deterministic_and_stay_in_space(sampler):
     trials = _trials(12, fail_every=4)
     first = make_sampler(sampler).propose(SPACE, trials, 4, np.random.RandomState(3))
