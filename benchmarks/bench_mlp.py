@@ -2,10 +2,10 @@
 
 100 features -> 256 -> 128 -> 5 classes, adam, batches of 256, 10 epochs, on 20,000
 make_classification samples, in float32 and float64. Fits alternate between the two
-libraries (5 rounds by default, median time and per-round ratio). The "GEMM limit" is the \
-time of just the forward
-and backward matrix products of those shapes over the same batches and epochs:
-the fraction reached is ``gemm_time / fit_time``. Peak memory of each fit is the
+libraries (5 rounds by default; median times, and the ratio within each round). The
+"GEMM limit" is the time of just the forward and backward matrix products of those
+shapes over the same batches and epochs: the fraction reached is
+``gemm_time / fit_time``. Peak memory of each fit is the
 tracemalloc peak measured in a fresh subprocess.
 
 Run: ``python benchmarks/bench_mlp.py`` (about two minutes); the table goes to
