@@ -7,10 +7,9 @@ These helpers are the hot inner steps of the optimizers and the layers.
 """
 
 import numpy as np
-
 from scipy.linalg.blas import get_blas_funcs
 
-__all__ = ["add_scaled", "add_to_rows", "column_sums", "running_average"]
+__all__ = ["add_scaled", "add_to_rows", "column_sums", "row_sums", "running_average"]
 
 _ROUTINES = {}
 _ONES = {}
@@ -108,3 +107,8 @@ def add_to_rows(matrix, row):
 def column_sums(matrix, out):
     """``matrix.sum(axis=0)`` into ``out``, as one matrix-vector product."""
     return np.matmul(_ones(matrix.shape[0], matrix.dtype), matrix, out=out)
+
+
+def row_sums(matrix):
+    """``matrix.sum(axis=1)``, as one matrix-vector product."""
+    return matrix @ _ones(matrix.shape[1], matrix.dtype)

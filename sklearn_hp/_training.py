@@ -105,7 +105,7 @@ class TrainingRun:
                                  [grads[i] for i in penalized_idx])
             updates = est._optimizer_transform.update(grads, est._optimizer_state, params)
             for p, u in zip(params, updates):
-                _descend(p, u, lr)
+                add_scaled(p, u, -lr)  # p -= lr * u, in place
         return loss
 
     def _track_progress(self, logs, epoch):
@@ -136,7 +136,3 @@ def _format_logs(epoch, logs):
     parts = [f"epoch {epoch + 1}"] + [f"{k}={v:.6g}" for k, v in logs.items()]
     return ", ".join(parts)
 
-
-def _descend(param, update, lr):
-    """``param -= lr * update`` in place (one BLAS pass when the layouts agree)."""
-    add_scaled(param, update, -lr)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sklearn_hp._blas import add_scaled, add_to_rows, column_sums, running_average
+from sklearn_hp._blas import add_scaled, add_to_rows, column_sums, row_sums, running_average
 
 
 def _pair(dtype, order_a, order_b):
@@ -63,6 +63,7 @@ def test_add_to_rows_and_column_sums(dtype, order):
         out = np.empty(4, dtype=dtype)
         column_sums(matrix, out)
         np.testing.assert_allclose(out, expected.sum(axis=0), rtol=1e-6)
+        np.testing.assert_allclose(row_sums(matrix), expected.sum(axis=1), rtol=1e-6)
     empty = np.empty((0, 4), dtype=dtype)
     add_to_rows(empty, row)
     assert empty.shape == (0, 4)

@@ -10,6 +10,7 @@ import inspect
 import numpy as np
 from scipy.special import expit, softmax
 
+from .._blas import row_sums
 from ._registry import resolve
 
 __all__ = ["Loss", "LOSSES", "get_loss"]
@@ -107,7 +108,7 @@ class LogLoss(Loss):
         top = _row_max(raw)
         exp = raw - top[:, None]
         np.exp(exp, out=exp)
-        norm = exp @ np.ones(raw.shape[1], dtype=raw.dtype)  # row sums, one BLAS call
+        norm = row_sums(exp)
         loss = np.log(norm)
         loss += top
         loss -= np.einsum("ij,ij->i", Y, raw)

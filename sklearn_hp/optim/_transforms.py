@@ -5,6 +5,9 @@ A transform is a pair of functions, ``init(params) -> state`` and
 small blocks (the optax design). To stay fast on numpy, ``update`` may overwrite the
 ``grads`` buffers and mutates ``state`` in place; the returned updates are
 *descent directions*: the training loop applies ``params -= learning_rate * updates``.
+
+Settings are stored as Python floats: a numpy float64 scalar (what a search samples)
+would silently turn float32 arithmetic into float64.
 """
 
 import math
@@ -65,19 +68,18 @@ class Trace(GradientTransform):
     """
 
     def __init__(self, momentum, nesterov=False):
-        self.momentum = momentum
+        self.momentum = float(momentum)
         self.nesterov = nesterov
 
     def init(self, params):
         return {"velocity": [np.zeros_like(p) for p in params]}
 
     def update(self, grads, state, params):
-        momentum = float(self.momentum)  # a numpy scalar would upcast float32 arrays
         for g, v in zip(grads, state["velocity"]):
-            v *= momentum
+            v *= self.momentum
             v += g
             if self.nesterov:
-                g += momentum * v
+                g += self.momentum * v
             else:
                 g[...] = v
         return grads
@@ -87,7 +89,7 @@ class ScaleByAdagrad(GradientTransform):
     """Divide by the root of the sum of all past squared gradients."""
 
     def __init__(self, epsilon=1e-8, initial_accumulator=0.0):
-        self.epsilon = epsilon
+        self.epsilon = float(epsilon)
         self.initial_accumulator = initial_accumulator
 
     def init(self, params):
@@ -96,7 +98,7 @@ class ScaleByAdagrad(GradientTransform):
     def update(self, grads, state, params):
         for g, acc in zip(grads, state["sum_sq"]):
             acc += g * g
-            g /= np.sqrt(acc) + float(self.epsilon)
+            g /= np.sqrt(acc) + self.epsilon
         return grads
 
 
@@ -104,8 +106,8 @@ class ScaleByRMS(GradientTransform):
     """Divide by a running root mean square of the gradients (RMSprop)."""
 
     def __init__(self, decay=0.9, epsilon=1e-8):
-        self.decay = decay
-        self.epsilon = epsilon
+        self.decay = float(decay)
+        self.epsilon = float(epsilon)
 
     def init(self, params):
         return {"mean_sq": [np.zeros_like(p) for p in params]}
@@ -113,7 +115,7 @@ class ScaleByRMS(GradientTransform):
     def update(self, grads, state, params):
         for g, ms in zip(grads, state["mean_sq"]):
             running_average(ms, np.square(g), self.decay)
-            g /= np.sqrt(ms) + float(self.epsilon)
+            g /= np.sqrt(ms) + self.epsilon
         return grads
 
 
@@ -121,9 +123,9 @@ class ScaleByAdam(GradientTransform):
     """Adam's bias-corrected first over second moment estimate."""
 
     def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
 
     def init(self, params):
         return {
@@ -135,11 +137,11 @@ class ScaleByAdam(GradientTransform):
     def update(self, grads, state, params):
         state["step"] += 1
         t = state["step"]
-        b1, b2 = float(self.beta_1), float(self.beta_2)
-        # Fold both bias corrections into one scalar and into epsilon. Python floats,
-        # not numpy float64 scalars, keep float32 arithmetic in float32.
+        b1, b2 = self.beta_1, self.beta_2
+        # Fold both bias corrections into one scalar and into epsilon (math, not
+        # numpy, so that they stay Python floats).
         step_scale = math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-        eps = float(self.epsilon) * math.sqrt(1.0 - b2**t)
+        eps = self.epsilon * math.sqrt(1.0 - b2**t)
         for g, m, v in zip(grads, state["m"], state["v"]):
             running_average(m, g, b1)
             np.square(g, out=g)
@@ -155,12 +157,12 @@ class AddDecayedWeights(GradientTransform):
     """Add ``weight_decay * param`` to the update (decoupled weight decay)."""
 
     def __init__(self, weight_decay, mask=None):
-        self.weight_decay = weight_decay
+        self.weight_decay = float(weight_decay)
         self.mask = mask
 
     def update(self, grads, state, params):
         if self.weight_decay:
             for i, (g, p) in enumerate(zip(grads, params)):
                 if self.mask is None or self.mask[i]:
-                    add_scaled(g, p, float(self.weight_decay))
+                    add_scaled(g, p, self.weight_decay)
         return grads

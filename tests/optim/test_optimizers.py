@@ -149,20 +149,16 @@ def test_unknown_schedule_name_is_named_in_the_error():
         resolve_schedule("linear")
 
 
-@pytest.mark.parametrize("order", ["C", "F"])
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_descent_step_updates_parameters_in_place_for_every_layout(order, dtype):
-    from sklearn_hp._training import _descend
+def test_transforms_store_numpy_settings_as_python_floats():
+    # A numpy float64 setting (as searches sample them) would make every in-place
+    # update of float32 arrays compute in float64.
+    from sklearn_hp.optim import Adam, AdamW, RMSprop, SGD
 
-    rng = np.random.RandomState(0)
-    param = np.asarray(rng.randn(4, 3), dtype=dtype, order=order)
-    view_of_param = param.T  # a learned attribute seen through a transposed view
-    update = np.asarray(rng.randn(4, 3), dtype=dtype, order=order)
-    expected = param - dtype(0.5) * update
-    _descend(param, update.copy(order="K"), 0.5)
-    np.testing.assert_allclose(param, expected, rtol=1e-6)
-    np.testing.assert_allclose(view_of_param, expected.T, rtol=1e-6)
-    mixed = np.asarray(rng.randn(4, 3), dtype=dtype, order="C" if order == "F" else "F")
-    expected = param - dtype(0.5) * mixed
-    _descend(param, mixed, 0.5)  # layouts differ: the plain two-pass path
-    np.testing.assert_allclose(param, expected, rtol=1e-6)
+    settings = {"beta_1": np.float64(0.9), "beta_2": np.float64(0.99),
+                "epsilon": np.float64(1e-7)}
+    transforms = [Adam(**settings).build(), RMSprop(decay=np.float64(0.8)).build(),
+                  SGD(momentum=np.float64(0.5)).build(),
+                  *AdamW(weight_decay=np.float64(0.1), **settings).build().transforms]
+    for transform in transforms:
+        numbers = {k: v for k, v in vars(transform).items() if isinstance(v, (float, np.floating))}
+        assert numbers and all(type(v) is float for v in numbers.values()), transform
