@@ -1,7 +1,9 @@
 """The only module that touches private scikit-learn API.
 
-Everything version-dependent (scikit-learn 1.6 to 1.9) is resolved here once, so
-the rest of the package imports stable names from this module.
+Every import from a private scikit-learn module, and every match on the text of a
+scikit-learn message, lives here (``tests/test_compat.py`` greps the package to keep
+it so). Everything version-dependent (scikit-learn 1.6 to 1.9) is resolved here once,
+so the rest of the package imports stable names from this module.
 """
 
 import inspect
@@ -15,6 +17,7 @@ from sklearn.utils._param_validation import (
     HasMethods,
     validate_parameter_constraints,
 )
+from sklearn.utils.validation import _check_sample_weight as check_sample_weight
 from sklearn.utils.validation import validate_data
 
 __all__ = [
@@ -26,6 +29,9 @@ __all__ = [
     "SKLEARN_VERSION",
     "RUN_SEARCH_TAKES_CALLBACK_CTX",
     "SEARCH_HOOKS",
+    "RegistryOptions",
+    "all_fits_failed",
+    "check_sample_weight",
     "validate_data",
     "validate_parameter_constraints",
 ]
@@ -49,3 +55,33 @@ if _missing_hooks:  # pragma: no cover - only on an unsupported scikit-learn
         f"scikit-learn {sklearn.__version__} lacks BaseSearchCV.{_missing_hooks}, "
         f"which sklearn_hp.search relies on; supported versions: 1.6 to 1.9."
     )
+
+
+def all_fits_failed(error):
+    """Whether ``error`` is ``BaseSearchCV``'s "All the N fits failed" ``ValueError``."""
+    return isinstance(error, ValueError) and "fits failed" in str(error)
+
+
+class RegistryOptions(StrOptions):
+    """``StrOptions`` whose strings are read from a registry at every validation.
+
+    A block registered after the estimator classes were defined (a plug-in, a
+    test) is accepted and listed in the error message like the built-in ones.
+
+    Parameters
+    ----------
+    names : callable
+        Returns the set of accepted names.
+    """
+
+    def __init__(self, names):
+        self._names = names
+        super().__init__(set())
+
+    @property
+    def options(self):
+        return self._names()
+
+    @options.setter
+    def options(self, value):
+        """Ignored: the names always come from the registry."""

@@ -4,9 +4,8 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_sample_weight
 
-from ._compat import validate_data
+from ._compat import check_sample_weight, validate_data
 
 __all__ = ["GradientClassifierMixin", "GradientRegressorMixin"]
 
@@ -39,7 +38,7 @@ class GradientClassifierMixin(ClassifierMixin):
     def _prepare_sample_weight(self, X, y, sample_weight, continuing, classes):
         self._set_classes(y, continuing, classes)
         sw = (None if sample_weight is None
-              else _check_sample_weight(sample_weight, X, dtype=X.dtype))
+              else check_sample_weight(sample_weight, X, dtype=X.dtype))
         if self.class_weight is not None:
             cw = compute_sample_weight(self._class_weight_dict(), y).astype(X.dtype)
             sw = cw if sw is None else sw * cw

@@ -16,9 +16,15 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
-from ._compat import HasMethods, Interval, StrOptions, validate_parameter_constraints
+from ._compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    check_sample_weight,
+    validate_parameter_constraints,
+)
 from ._training import TrainingRun
 from .exceptions import DivergenceError
 from .optim import OPTIMIZERS, SCHEDULES, Schedule, resolve_optimizer, resolve_schedule
@@ -241,7 +247,7 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         X_val, y_val = self._validate_training_data(*validation_data[:2], reset=False)
         sw = validation_data[2] if len(validation_data) == 3 else None
         if sw is not None:
-            sw = _check_sample_weight(sw, X_val, dtype=X_val.dtype)
+            sw = check_sample_weight(sw, X_val, dtype=X_val.dtype)
         return X_val, y_val, sw
 
     def _needs_validation_split(self):
@@ -253,7 +259,7 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
     def _prepare_sample_weight(self, X, y, sample_weight, continuing, classes):
         if sample_weight is None:
             return None
-        return _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        return check_sample_weight(sample_weight, X, dtype=X.dtype)
 
     def _effective_batch_size(self, n_samples):
         if self.batch_size == "auto":

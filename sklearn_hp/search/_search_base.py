@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
+from .._compat import all_fits_failed
+
 __all__ = [
     "objective_key",
     "planned_n_splits",
@@ -122,7 +124,7 @@ class BatchEvaluator:
         try:
             results = self._evaluate(batch, more)
         except ValueError as error:
-            if self.search.error_score == "raise" or "fits failed" not in str(error):
+            if self.search.error_score == "raise" or not all_fits_failed(error):
                 raise
             self._carried, self._carried_more = batch, more
             return np.full(len(candidates), np.nan)
