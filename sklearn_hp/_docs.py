@@ -4,21 +4,20 @@ __all__ = ["TRAINING_PARAMETERS", "LEARNED_TRAINING_ATTRIBUTES", "fill_doc",
            "store_hyperparameters"]
 
 TRAINING_PARAMETERS = """\
-    penalty : {"l2", "l1", "elasticnet"} or None
+    penalty : {%(penalties)s}, Penalty or None
         Weight penalty; intercepts and biases are never penalised.
     alpha : float
         Penalty strength.
     l1_ratio : float in [0, 1], default=0.15
         L1 share of the elastic-net penalty.
     optimizer : str or Optimizer, default="adam"
-        One of "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
+        One of %(optimizers)s,
         or an :class:`sklearn_hp.optim.Optimizer` object, whose settings a search
         can tune as nested hyperparameters (``optimizer__beta_1``).
     learning_rate : float or callable
         Step size, or a function of the epoch (0-based) returning it.
     lr_schedule : str or Schedule, default="constant"
-        Per-epoch multiplier of ``learning_rate``: "constant", "step",
-        "exponential", "cosine", "invscaling", "plateau" or a
+        Per-epoch multiplier of ``learning_rate``: one of %(schedules)s, or a
         :class:`sklearn_hp.optim.Schedule` object.
     momentum : float in [0, 1), default=0.9
         Used by the "momentum" and "nesterov" optimizers.
@@ -65,11 +64,35 @@ LEARNED_TRAINING_ATTRIBUTES = """\
         Feature names seen in ``fit``, when X has string column names."""
 
 
+def _registered_names():
+    """The name lists of the docstrings, read from the registries."""
+    from .nn import ACTIVATIONS, INITIALIZERS, LOSSES, PENALTIES
+    from .optim import OPTIMIZERS, SCHEDULES
+
+    def losses(task, **flags):
+        return LOSSES.doc_names(lambda cls: cls.task == task and all(
+            getattr(cls, k) == v for k, v in flags.items()))
+
+    return {
+        "activations": ACTIVATIONS.doc_names(),
+        "initializers": INITIALIZERS.doc_names(),
+        "optimizers": OPTIMIZERS.doc_names(),
+        "schedules": SCHEDULES.doc_names(),
+        "penalties": PENALTIES.doc_names(),
+        "regression_losses": losses("regression"),
+        "classification_losses": losses("classification"),
+        "margin_losses": losses("classification", signed_targets=True),
+    }
+
+
 def fill_doc(cls):
-    """Class decorator: substitute the shared pieces into the class docstring."""
-    cls.__doc__ = cls.__doc__.replace("%(training_parameters)s", TRAINING_PARAMETERS).replace(
+    """Class decorator: substitute the shared pieces and the registered names."""
+    doc = cls.__doc__.replace("%(training_parameters)s", TRAINING_PARAMETERS).replace(
         "%(learned_training_attributes)s", LEARNED_TRAINING_ATTRIBUTES
     )
+    for key, names in _registered_names().items():
+        doc = doc.replace(f"%({key})s", names)
+    cls.__doc__ = doc
     return cls
 
 

@@ -133,6 +133,14 @@ class Registry(Mapping):
     def __len__(self):
         return len(self._entries)
 
+    def name_of(self, block):
+        """The first name that builds an object equal to ``block`` (None if none does)."""
+        for name, entry in self._entries.items():
+            if entry.cls is type(block) and not entry.settings:
+                if entry().get_params() == block.get_params():
+                    return name
+        return None
+
     def accepts(self, value):
         """Whether ``value`` is an object of this kind (not a name)."""
         if isinstance(value, self.base):
@@ -175,14 +183,26 @@ class Registry(Mapping):
         return phrase
 
     # --------------------------------------------------- generated from here
-    def constraint(self, *extra):
-        """The ``_parameter_constraints`` entry: a registered name or an object."""
-        accepted = HasMethods(list(self.methods)) if self.methods else self.base
-        return [RegistryOptions(lambda: set(self)), accepted, *extra]
+    def constraint(self, where=None):
+        """The ``_parameter_constraints`` entry: a registered name or an object.
 
-    def doc_names(self):
+        Parameters
+        ----------
+        where : callable, optional
+            ``where(cls)`` keeps only the names whose class fits the estimator
+            (classification losses for a classifier). The names are read at every
+            validation, so blocks registered later are accepted too.
+        """
+        accepted = HasMethods(list(self.methods)) if self.methods else self.base
+        return [RegistryOptions(lambda: set(self.names(where))), accepted]
+
+    def names(self, where=None):
+        """The registered names, or those whose class satisfies ``where(cls)``."""
+        return [n for n, e in self._entries.items() if where is None or where(e.cls)]
+
+    def doc_names(self, where=None):
         """The names, quoted and comma-separated, for docstrings."""
-        return ", ".join(f'"{name}"' for name in self)
+        return ", ".join(f'"{name}"' for name in self.names(where))
 
     def classes(self):
         """The distinct registered classes, in registration order."""

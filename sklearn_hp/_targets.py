@@ -3,24 +3,87 @@
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from ._compat import check_sample_weight, validate_data
+from .nn import LOSSES
 
-__all__ = ["GradientClassifierMixin", "GradientRegressorMixin"]
+__all__ = ["GradientClassifierMixin", "GradientRegressorMixin", "loss_constraint"]
 
 _FLOATS = [np.float64, np.float32]
 
 
-class GradientClassifierMixin(ClassifierMixin):
+def loss_constraint(task, signed_targets=None):
+    """``_parameter_constraints`` entry of ``loss``: the registered losses for ``task``.
+
+    Parameters
+    ----------
+    task : {"classification", "regression"}
+    signed_targets : bool, optional
+        Keep only the margin losses (True) or only the others (False).
+    """
+    return LOSSES.constraint(where=lambda cls: cls.task == task and (
+        signed_targets is None or cls.signed_targets == signed_targets))
+
+
+class _LossMixin:
+    """Resolve the ``loss`` hyperparameter (a name or a Loss object) for this task."""
+
+    _loss_task = None
+
+    def _loss_settings(self):
+        """Estimator hyperparameters a loss name may read (the Huber ``delta``)."""
+        return {}
+
+    def _training_loss(self):
+        loss = LOSSES.resolve(self.loss, **self._loss_settings())
+        if loss.task != self._loss_task:
+            raise ValueError(
+                f"loss={self.loss!r} is a {loss.task} loss; {type(self).__name__} takes "
+                f"a {self._loss_task} loss: "
+                f"{LOSSES.names(lambda cls: cls.task == self._loss_task)} or such an object."
+            )
+        return loss
+
+
+def _has_probabilities(estimator):
+    try:
+        return estimator._training_loss().predicts_proba
+    except ValueError:  # an invalid loss: fit will say why
+        return False
+
+
+class GradientClassifierMixin(_LossMixin, ClassifierMixin):
     """Label encoding, class weights and predictions for classifiers.
 
     Two classes use one output column (the positive class ``classes_[1]``);
     more classes use one column per class.
     """
 
-    #: Encode targets as -1/+1 (margin losses) instead of 0/1.
-    _signed_targets = False
+    _loss_task = "classification"
+
+    @property
+    def _signed_targets(self):
+        # Margin losses take -1/+1 targets, log-loss 0/1.
+        return self._training_loss().signed_targets
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Run one epoch over ``(X, y)``, starting from the current weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like, optional
+            Every class label; required on the first call unless ``y`` has them all.
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self
+        """
+        return self._partial_fit(X, y, sample_weight, classes=classes)
 
     def _validate_training_data(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, dtype=_FLOATS)
@@ -104,14 +167,50 @@ class GradientClassifierMixin(ClassifierMixin):
         """Threshold on the raw score that separates the two classes."""
         return 0.0
 
+    @available_if(_has_probabilities)
+    def predict_proba(self, X):
+        """Return class probabilities, shape (n_samples, n_classes).
+
+        Only with a loss that models probabilities (``"log_loss"``).
+        """
+        self._check_is_fitted()
+        X = validate_data(self, X, reset=False, dtype=_FLOATS)
+        proba = self._training_loss().link(self._raw_output(X))
+        if proba.shape[1] == 1:
+            return np.hstack([1.0 - proba, proba])
+        return proba
+
+    @available_if(_has_probabilities)
+    def predict_log_proba(self, X):
+        """Return the logarithm of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         return tags
 
 
-class GradientRegressorMixin(RegressorMixin):
+class GradientRegressorMixin(_LossMixin, RegressorMixin):
     """Target handling and predictions for (multi-output) regressors."""
+
+    _loss_task = "regression"
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Run one epoch over ``(X, y)``, starting from the current weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self
+        """
+        return self._partial_fit(X, y, sample_weight)
 
     def _validate_training_data(self, X, y, reset):
         X, y = validate_data(

@@ -19,7 +19,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import (
-    HasMethods,
     Interval,
     StrOptions,
     check_sample_weight,
@@ -27,6 +26,7 @@ from ._compat import (
 )
 from ._training import TrainingRun
 from .exceptions import DivergenceError
+from .nn import PENALTIES
 from .optim import OPTIMIZERS, SCHEDULES, Schedule, resolve_optimizer, resolve_schedule
 
 __all__ = ["BaseGradientEstimator"]
@@ -40,12 +40,12 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
     """
 
     _parameter_constraints = {
-        "penalty": [StrOptions({"l1", "l2", "elasticnet"}), None],
+        "penalty": [*PENALTIES.constraint(), None],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), HasMethods(["build"])],
+        "optimizer": OPTIMIZERS.constraint(),
         "learning_rate": [Interval(Real, 0, None, closed="neither"), callable],
-        "lr_schedule": [StrOptions(set(SCHEDULES)), Schedule],
+        "lr_schedule": SCHEDULES.constraint(),
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],

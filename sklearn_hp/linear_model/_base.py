@@ -1,14 +1,11 @@
 """Linear models trained by gradient descent: ``raw = X @ coef_.T + intercept_``."""
 
-from numbers import Real
-
 import numpy as np
 
-from .._compat import Interval, StrOptions
 from ..base import BaseGradientEstimator
-from ..nn import get_loss
 
-__all__ = ["BaseLinearModel", "huber_epsilon_constraint", "loss_constraint"]
+__all__ = ["BaseLinearModel"]
+
 
 class BaseLinearModel(BaseGradientEstimator):
     """One weight per (feature, output) plus one intercept per output.
@@ -31,7 +28,7 @@ class BaseLinearModel(BaseGradientEstimator):
         return True
 
     def _prepare_model(self):
-        self._loss_fn = get_loss(self.loss, delta=getattr(self, "epsilon", None))
+        self._loss_fn = self._training_loss()
 
     def _parameters(self):
         n_outputs = self.intercept_.shape[0]
@@ -49,13 +46,3 @@ class BaseLinearModel(BaseGradientEstimator):
         raw = self._raw_output(X)
         loss, grad_raw = self._loss_fn.value_and_gradient(Y, raw, sample_weight)
         return loss, [X.T @ grad_raw, grad_raw.sum(axis=0)]
-
-
-def huber_epsilon_constraint():
-    """Constraint of the Huber ``epsilon`` hyperparameter."""
-    return [Interval(Real, 0, None, closed="neither")]
-
-
-def loss_constraint(names):
-    """Constraint of a ``loss`` hyperparameter accepting ``names``."""
-    return [StrOptions(set(names))]

@@ -6,10 +6,10 @@ import numpy as np
 from scipy.special import logit
 from sklearn.metrics import roc_curve
 
-from .._compat import Interval, StrOptions, validate_data
+from .._compat import Interval, StrOptions
 from .._docs import fill_doc, store_hyperparameters
-from .._targets import GradientClassifierMixin
-from ._base import BaseLinearModel, loss_constraint
+from .._targets import GradientClassifierMixin, loss_constraint
+from ._base import BaseLinearModel
 
 __all__ = ["LogisticClassifier", "LinearSVMClassifier"]
 
@@ -19,29 +19,8 @@ _CLASSIFIER_CONSTRAINTS = {
 }
 
 
-class _LinearClassifier(GradientClassifierMixin, BaseLinearModel):
-    """Shared ``partial_fit`` of the linear classifiers."""
-
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Run one epoch over ``(X, y)``, starting from the current weights.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        classes : array-like, optional
-            Every class label; required on the first call unless ``y`` has them all.
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        self
-        """
-        return self._partial_fit(X, y, sample_weight, classes=classes)
-
-
 @fill_doc
-class LogisticClassifier(_LinearClassifier):
+class LogisticClassifier(GradientClassifierMixin, BaseLinearModel):
     """Logistic regression (binary or softmax) trained by mini-batch gradient descent.
 
     Parameters
@@ -123,20 +102,6 @@ class LogisticClassifier(_LinearClassifier):
     def _binary_cut(self):
         return logit(self.threshold_)
 
-    def predict_proba(self, X):
-        """Return class probabilities, shape (n_samples, n_classes)."""
-        self._check_is_fitted()
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        proba = self._loss_fn.link(self._raw_output(X))
-        if proba.shape[1] == 1:
-            return np.hstack([1.0 - proba, proba])
-        return proba
-
-    def predict_log_proba(self, X):
-        """Return the logarithm of :meth:`predict_proba`."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
 
 def _balanced_accuracy_threshold(is_positive, proba, sample_weight):
     """Probability cut that maximises balanced accuracy (mean of TPR and TNR)."""
@@ -149,12 +114,12 @@ def _balanced_accuracy_threshold(is_positive, proba, sample_weight):
 
 
 @fill_doc
-class LinearSVMClassifier(_LinearClassifier):
+class LinearSVMClassifier(GradientClassifierMixin, BaseLinearModel):
     """Linear support vector machine (one-vs-rest hinge loss) by gradient descent.
 
     Parameters
     ----------
-    loss : {"hinge", "squared_hinge"}, default="hinge"
+    loss : {%(margin_losses)s} or Loss, default="hinge"
         Margin loss per class.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.
@@ -174,9 +139,8 @@ class LinearSVMClassifier(_LinearClassifier):
 
     _parameter_constraints = {
         **_CLASSIFIER_CONSTRAINTS,
-        "loss": loss_constraint(["hinge", "squared_hinge"]),
+        "loss": loss_constraint("classification", signed_targets=True),
     }
-    _signed_targets = True
 
     def __init__(
         self,

@@ -1,8 +1,11 @@
 """LinearRegressor: linear regression by mini-batch gradient descent."""
 
+from numbers import Real
+
+from .._compat import Interval
 from .._docs import fill_doc, store_hyperparameters
-from .._targets import GradientRegressorMixin
-from ._base import BaseLinearModel, huber_epsilon_constraint, loss_constraint
+from .._targets import GradientRegressorMixin, loss_constraint
+from ._base import BaseLinearModel
 
 __all__ = ["LinearRegressor"]
 
@@ -13,7 +16,7 @@ class LinearRegressor(GradientRegressorMixin, BaseLinearModel):
 
     Parameters
     ----------
-    loss : {"squared_error", "absolute_error", "huber"}, default="squared_error"
+    loss : {%(regression_losses)s} or Loss, default="squared_error"
         Training loss; ``"huber"`` is quadratic up to ``epsilon`` then linear.
     epsilon : float, default=1.35
         Huber threshold (only with ``loss="huber"``).
@@ -28,8 +31,8 @@ class LinearRegressor(GradientRegressorMixin, BaseLinearModel):
 
     _parameter_constraints = {
         **BaseLinearModel._parameter_constraints,
-        "loss": loss_constraint(["squared_error", "absolute_error", "huber"]),
-        "epsilon": huber_epsilon_constraint(),
+        "loss": loss_constraint("regression"),
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -61,11 +64,5 @@ class LinearRegressor(GradientRegressorMixin, BaseLinearModel):
     def _keeps_2d_coef(self, n_outputs):
         return self._y_ndim == 2
 
-    def partial_fit(self, X, y, sample_weight=None):
-        """Run one epoch over ``(X, y)``, starting from the current weights.
-
-        Returns
-        -------
-        self
-        """
-        return self._partial_fit(X, y, sample_weight)
+    def _loss_settings(self):
+        return {"delta": self.epsilon}

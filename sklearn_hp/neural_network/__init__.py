@@ -1,4 +1,8 @@
-"""Neural networks trained by mini-batch gradient descent: MLPs and a small ConvNet."""
+"""Neural networks trained by mini-batch gradient descent: MLPs and a small ConvNet.
+
+``sklearn_hp.neural_network`` holds the estimators (as ``sklearn.neural_network`` does);
+``sklearn_hp.nn`` holds the blocks they are built from (as ``torch.nn`` does).
+"""
 
 from ._classifier import MLPClassifier
 from ._convnet import ConvNetClassifier

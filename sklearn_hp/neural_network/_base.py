@@ -11,7 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._compat import Interval, StrOptions
+from .._compat import Interval
 from ..base import BaseGradientEstimator
 from ..nn import (
     INITIALIZERS,
@@ -24,7 +24,6 @@ from ..nn import (
     Sequential,
     get_activation,
     get_initializer,
-    get_loss,
 )
 
 __all__ = ["BaseNeuralNetwork"]
@@ -54,26 +53,34 @@ class BaseNeuralNetwork(BaseGradientEstimator):
         "activation": [str, Activation, list, tuple],
         "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
         "batch_norm": ["boolean"],
-        "weight_init": [StrOptions(set(INITIALIZERS)), callable],
+        "weight_init": [*INITIALIZERS.constraint(), callable],
         "callbacks": [list, None],
     }
 
     # ---------------------------------------------------- hyperparameter checks
     def _validate_hyperparameters(self):
+        # _parameter_constraints checks single values; here each value of a sequence.
         super()._validate_hyperparameters()
-        self._dropout_rates()
+        if isinstance(self.hidden_layer_sizes, (list, tuple)):
+            for size in self.hidden_layer_sizes:
+                if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
+                    raise ValueError(
+                        f"hidden_layer_sizes={self.hidden_layer_sizes!r} has a layer of "
+                        f"width {size!r}; every width must be a positive integer."
+                    )
+        rates = self._dropout_rates()  # also checks there is one rate per layer
+        if isinstance(self.dropout, (list, tuple)):
+            for rate in rates:
+                if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
+                    raise ValueError(
+                        f"dropout={self.dropout!r} has rate {rate!r}; every dropout rate "
+                        "must be a number in [0, 1)."
+                    )
         self._layer_activations()
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
-        for size in sizes:
-            if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
-                raise ValueError(
-                    f"hidden_layer_sizes={self.hidden_layer_sizes!r} has a layer of width "
-                    f"{size!r}; every width must be a positive integer."
-                )
-        return sizes
+        return (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
 
     def _per_layer(self, name, n_layers, what):
         value = getattr(self, name)
@@ -87,14 +94,7 @@ class BaseNeuralNetwork(BaseGradientEstimator):
         return list(value)
 
     def _dropout_rates(self):
-        rates = self._per_layer("dropout", len(self._hidden_sizes()), "hidden layers")
-        for rate in rates:
-            if isinstance(rate, bool) or not isinstance(rate, Real) or not 0.0 <= rate < 1.0:
-                raise ValueError(
-                    f"dropout={self.dropout!r} has rate {rate!r}; every dropout rate must "
-                    "be a number in [0, 1)."
-                )
-        return rates
+        return self._per_layer("dropout", len(self._hidden_sizes()), "hidden layers")
 
     def _n_feature_activations(self):
         """Activations used by the feature layers, ahead of the dense ones."""
@@ -190,7 +190,7 @@ class BaseNeuralNetwork(BaseGradientEstimator):
                 f"Cannot continue training (warm_start or partial_fit) with {changed}: the "
                 f"fitted network has {fitted}. Set warm_start=False, or fit a new estimator."
             )
-        self._loss_fn = get_loss(self.loss)
+        self._loss_fn = self._training_loss()
         packed = self._packed_parameters()
         self._training_network = self._network()
         self._training_network.use_gradient_buffers(packed.grad_views)

@@ -1,78 +1,31 @@
 """MLPClassifier, and the classifier behaviour shared with ConvNetClassifier."""
 
 import numpy as np
-from sklearn.utils.metaestimators import available_if
 
-from .._compat import StrOptions, validate_data
+from .._compat import StrOptions
 from .._docs import store_hyperparameters
-from .._targets import GradientClassifierMixin
-from ..nn import get_loss
+from .._targets import GradientClassifierMixin, loss_constraint
 from ._base import BaseNeuralNetwork, _usable_weights
 from ._docs import fill_network_doc
 
 __all__ = ["MLPClassifier", "NetworkClassifierMixin"]
 
 CLASSIFIER_CONSTRAINTS = {
-    "loss": [StrOptions({"log_loss", "hinge", "squared_hinge"})],
+    "loss": loss_constraint("classification"),
     "class_weight": [dict, StrOptions({"balanced"}), None],
 }
 
 
-def _has_probabilities(estimator):
-    return estimator.loss == "log_loss"
-
-
 class NetworkClassifierMixin(GradientClassifierMixin):
-    """Losses, probabilities and ``partial_fit`` of the network classifiers."""
-
-    @property
-    def _signed_targets(self):
-        # Margin losses take -1/+1 targets, log-loss 0/1.
-        return self.loss != "log_loss"
-
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Run one epoch over ``(X, y)``, starting from the current weights.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        classes : array-like, optional
-            Every class label; required on the first call unless ``y`` has them all.
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        self
-        """
-        return self._partial_fit(X, y, sample_weight, classes=classes)
+    """The starting output bias of the network classifiers."""
 
     def _constant_output(self, Y, sample_weight):
-        if self.loss != "log_loss":
+        if not self._training_loss().predicts_proba:
             return 0.0
         # Logits of the (weighted) class frequencies.
         prior = np.clip(np.average(Y, axis=0, weights=_usable_weights(sample_weight)),
                         1e-6, 1 - 1e-6)
         return np.log(prior / (1.0 - prior)) if Y.shape[1] == 1 else np.log(prior)
-
-    @available_if(_has_probabilities)
-    def predict_proba(self, X):
-        """Return class probabilities, shape (n_samples, n_classes).
-
-        Only with ``loss="log_loss"``.
-        """
-        self._check_is_fitted()
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        proba = get_loss(self.loss).link(self._raw_output(X))
-        if proba.shape[1] == 1:
-            return np.hstack([1.0 - proba, proba])
-        return proba
-
-    @available_if(_has_probabilities)
-    def predict_log_proba(self, X):
-        """Return the logarithm of :meth:`predict_proba`."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
 
 
 @fill_network_doc
@@ -82,7 +35,7 @@ class MLPClassifier(NetworkClassifierMixin, BaseNeuralNetwork):
     Parameters
     ----------
 %(network_parameters)s
-    loss : {"log_loss", "hinge", "squared_hinge"}, default="log_loss"
+    loss : {%(classification_losses)s} or Loss, default="log_loss"
         Training loss on the output layer: softmax (or sigmoid for two classes)
         cross-entropy, or one-vs-rest margin losses (no ``predict_proba``).
     class_weight : dict, "balanced" or None, default=None

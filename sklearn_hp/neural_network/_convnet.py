@@ -157,16 +157,16 @@ class ConvNetClassifier(NetworkClassifierMixin, BaseConvNet):
         columns; "valid" uses only whole windows, and the kernel must fit the image.
     hidden_layer_sizes : int or tuple of int, default=(64,)
         Units of each dense hidden layer after the convolutions.
-    activation : str or list of str, default="relu"
-        Activation of the convolution and hidden dense layers: one name for all,
-        or one per layer (convolutions first).
+    activation : str, Activation or list of them, default="relu"
+        Activation of the convolution and hidden dense layers: one for all, or one
+        per layer (convolutions first).
     dropout : float or list of float in [0, 1), default=0.0
         Dropout rate after each hidden dense layer.
     batch_norm : bool, default=False
         Batch-normalise each hidden dense layer before its activation.
-    weight_init : str or callable, default="glorot_uniform"
+    weight_init : str, Initializer or callable, default="glorot_uniform"
         Initialiser of the kernels and dense weights (see :class:`MLPClassifier`).
-    loss : {"log_loss", "hinge", "squared_hinge"}, default="log_loss"
+    loss : {%(classification_losses)s} or Loss, default="log_loss"
         Training loss on the output layer.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.

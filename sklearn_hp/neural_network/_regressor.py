@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from .._compat import StrOptions
 from .._docs import store_hyperparameters
-from .._targets import GradientRegressorMixin
+from .._targets import GradientRegressorMixin, loss_constraint
 from ._base import BaseNeuralNetwork, _usable_weights
 from ._docs import fill_network_doc
 
@@ -18,7 +17,7 @@ class MLPRegressor(GradientRegressorMixin, BaseNeuralNetwork):
     Parameters
     ----------
 %(network_parameters)s
-    loss : {"squared_error", "absolute_error", "huber"}, default="squared_error"
+    loss : {%(regression_losses)s} or Loss, default="squared_error"
         Training loss on the linear output layer.
 %(training_parameters)s
 
@@ -39,7 +38,7 @@ class MLPRegressor(GradientRegressorMixin, BaseNeuralNetwork):
 
     _parameter_constraints = {
         **BaseNeuralNetwork._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "absolute_error", "huber"})],
+        "loss": loss_constraint("regression"),
     }
 
     def __init__(
@@ -74,18 +73,3 @@ class MLPRegressor(GradientRegressorMixin, BaseNeuralNetwork):
 
     def _constant_output(self, Y, sample_weight):
         return np.average(Y, axis=0, weights=_usable_weights(sample_weight))
-
-    def partial_fit(self, X, y, sample_weight=None):
-        """Run one epoch over ``(X, y)``, starting from the current weights.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        self
-        """
-        return self._partial_fit(X, y, sample_weight)

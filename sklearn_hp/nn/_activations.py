@@ -1,22 +1,43 @@
-"""Activation functions, each with its backward pass right beside its forward."""
+"""Activation functions, each with its backward pass right beside its forward.
+
+An activation is a scikit-learn style parameter object: ``activation=LeakyReLU(0.2)``
+makes ``activation__negative_slope`` a hyperparameter a search can tune.
+"""
 
 import math
 
 import numpy as np
 from scipy.special import erf, expit
+from sklearn.base import BaseEstimator
 
-from ._registry import resolve
+from .._registry import Registry
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation"]
+__all__ = [
+    "Activation",
+    "ACTIVATIONS",
+    "ELU",
+    "GELU",
+    "Identity",
+    "LeakyReLU",
+    "Logistic",
+    "ReLU",
+    "Softplus",
+    "Tanh",
+    "get_activation",
+]
 
 _SQRT_2 = math.sqrt(2.0)  # Python floats: numpy scalars would upcast float32
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-class Activation:
-    """An element-wise function ``y = f(x)`` and its vector-Jacobian product."""
+class Activation(BaseEstimator):
+    """An element-wise function ``y = f(x)`` and its vector-Jacobian product.
 
-    name = None
+    Subclasses keep their settings as ``__init__`` arguments (``get_params``,
+    ``set_params``, ``clone`` and the repr come from scikit-learn's ``BaseEstimator``)
+    and are registered with one line, ``ACTIVATIONS.register("name", Class)``.
+    """
+
     #: ``forward``/``backward`` accept ``out=`` and ``backward`` reads only ``y``,
     #: so a layer may overwrite its input with the output (saves memory and time).
     inplace = False
@@ -29,12 +50,15 @@ class Activation:
         """Return ``grad * f'(x)``, given the input ``x`` and output ``y``."""
         raise NotImplementedError
 
-    def __repr__(self):
-        return f"{type(self).__name__}()"
+    @property
+    def name(self):
+        """The registered name of this activation, or its repr if no name builds it."""
+        return ACTIVATIONS.name_of(self) or repr(self)
 
 
 class Identity(Activation):
-    name = "identity"
+    """``f(x) = x``."""
+
     inplace = True
 
     def forward(self, x, out=None):
@@ -48,7 +72,8 @@ class Identity(Activation):
 
 
 class Logistic(Activation):
-    name = "logistic"
+    """The logistic sigmoid ``1 / (1 + exp(-x))``."""
+
     inplace = True
 
     def forward(self, x, out=None):
@@ -61,7 +86,8 @@ class Logistic(Activation):
 
 
 class Tanh(Activation):
-    name = "tanh"
+    """The hyperbolic tangent."""
+
     inplace = True
 
     def forward(self, x, out=None):
@@ -74,7 +100,8 @@ class Tanh(Activation):
 
 
 class ReLU(Activation):
-    name = "relu"
+    """``max(x, 0)``."""
+
     inplace = True
 
     def forward(self, x, out=None):
@@ -85,9 +112,13 @@ class ReLU(Activation):
 
 
 class LeakyReLU(Activation):
-    """``x`` for positive inputs, ``negative_slope * x`` otherwise."""
+    """``x`` for positive inputs, ``negative_slope * x`` otherwise.
 
-    name = "leaky_relu"
+    Parameters
+    ----------
+    negative_slope : float, default=0.01
+        Slope for negative inputs.
+    """
 
     def __init__(self, negative_slope=0.01):
         self.negative_slope = negative_slope
@@ -100,9 +131,13 @@ class LeakyReLU(Activation):
 
 
 class ELU(Activation):
-    """``x`` for positive inputs, ``alpha * (exp(x) - 1)`` otherwise."""
+    """``x`` for positive inputs, ``alpha * (exp(x) - 1)`` otherwise.
 
-    name = "elu"
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Value approached for large negative inputs is ``-alpha``.
+    """
 
     def __init__(self, alpha=1.0):
         self.alpha = alpha
@@ -117,7 +152,6 @@ class ELU(Activation):
 class GELU(Activation):
     """Exact Gaussian error linear unit, ``x * Phi(x)``."""
 
-    name = "gelu"
 
     def forward(self, x):
         return x * (0.5 * (1.0 + erf(x / _SQRT_2)))
@@ -131,7 +165,6 @@ class GELU(Activation):
 class Softplus(Activation):
     """``log(1 + exp(x))``, computed without overflow."""
 
-    name = "softplus"
 
     def forward(self, x):
         return np.logaddexp(0, x)
@@ -140,12 +173,15 @@ class Softplus(Activation):
         return grad * expit(x)
 
 
-ACTIVATIONS = {
-    cls.name: cls()
-    for cls in (Identity, Logistic, Tanh, ReLU, LeakyReLU, ELU, GELU, Softplus)
-}
+ACTIVATIONS = Registry("activation", Activation, description="activations")
+ACTIVATIONS.register("identity", Identity)
+ACTIVATIONS.register("logistic", Logistic)
+ACTIVATIONS.register("tanh", Tanh)
+ACTIVATIONS.register("relu", ReLU)
+ACTIVATIONS.register("leaky_relu", LeakyReLU)
+ACTIVATIONS.register("elu", ELU)
+ACTIVATIONS.register("gelu", GELU)
+ACTIVATIONS.register("softplus", Softplus)
 
-
-def get_activation(activation):
-    """Return the :class:`Activation` for a name or an activation object."""
-    return resolve(ACTIVATIONS, activation, "activation", base=Activation)
+#: Return the :class:`Activation` for a name or an activation object.
+get_activation = ACTIVATIONS.resolve

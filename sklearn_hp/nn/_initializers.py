@@ -1,79 +1,139 @@
-"""Weight initialisers: ``init(shape, fan_in, fan_out, rng, dtype) -> array``."""
+"""Weight initialisers: ``init(shape, fan_in, fan_out, rng, dtype) -> array``.
+
+An initialiser is a scikit-learn style parameter object, so
+``weight_init=VarianceScaling(scale=2.0, mode="fan_in")`` makes ``weight_init__scale``
+a hyperparameter a search can tune.
+"""
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
-from ._registry import resolve
+from .._registry import Registry
 
-__all__ = ["INITIALIZERS", "get_initializer"]
+__all__ = [
+    "INITIALIZERS",
+    "Initializer",
+    "Normal",
+    "Uniform",
+    "VarianceScaling",
+    "Zeros",
+    "get_initializer",
+]
 
 
-def zeros(shape, fan_in, fan_out, rng, dtype=np.float64):
+class Initializer(BaseEstimator):
+    """Base class: ``init(shape, fan_in, fan_out, rng, dtype)`` returns new weights.
+
+    Subclasses keep their settings as ``__init__`` arguments and are registered
+    with one line, ``INITIALIZERS.register("name", Class)``.
+    """
+
+    def __call__(self, shape, fan_in, fan_out, rng, dtype=np.float64):
+        raise NotImplementedError
+
+
+class Zeros(Initializer):
     """All zeros (only sensible for linear models and biases)."""
-    return np.zeros(shape, dtype=dtype)
+
+    def __call__(self, shape, fan_in, fan_out, rng, dtype=np.float64):
+        return np.zeros(shape, dtype=dtype)
 
 
-def normal(shape, fan_in, fan_out, rng, dtype=np.float64, std=0.05):
-    """Normal with a fixed small standard deviation."""
-    return (std * rng.standard_normal(shape)).astype(dtype)
+class Normal(Initializer):
+    """Normal with a fixed standard deviation.
+
+    Parameters
+    ----------
+    std : float, default=0.05
+    """
+
+    def __init__(self, std=0.05):
+        self.std = std
+
+    def __call__(self, shape, fan_in, fan_out, rng, dtype=np.float64):
+        return (self.std * rng.standard_normal(shape)).astype(dtype)
 
 
-def uniform(shape, fan_in, fan_out, rng, dtype=np.float64, limit=0.05):
-    """Uniform on a fixed small interval ``[-limit, limit]``."""
-    return rng.uniform(-limit, limit, size=shape).astype(dtype)
+class Uniform(Initializer):
+    """Uniform on a fixed interval ``[-limit, limit]``.
+
+    Parameters
+    ----------
+    limit : float, default=0.05
+    """
+
+    def __init__(self, limit=0.05):
+        self.limit = limit
+
+    def __call__(self, shape, fan_in, fan_out, rng, dtype=np.float64):
+        return rng.uniform(-self.limit, self.limit, size=shape).astype(dtype)
 
 
-def _scaled_uniform(variance):
-    def init(shape, fan_in, fan_out, rng, dtype=np.float64):
-        limit = np.sqrt(3.0 * variance(fan_in, fan_out))
-        return rng.uniform(-limit, limit, size=shape).astype(dtype)
-
-    return init
-
-
-def _scaled_normal(variance):
-    def init(shape, fan_in, fan_out, rng, dtype=np.float64):
-        return (np.sqrt(variance(fan_in, fan_out)) * rng.standard_normal(shape)).astype(dtype)
-
-    return init
-
-
-def _glorot(fan_in, fan_out):
-    return 2.0 / (fan_in + fan_out)
-
-
-def _he(fan_in, fan_out):
-    return 2.0 / fan_in
-
-
-def _lecun(fan_in, fan_out):
-    return 1.0 / fan_in
-
-
-INITIALIZERS = {
-    "zeros": zeros,
-    "normal": normal,
-    "uniform": uniform,
-    "glorot_uniform": _scaled_uniform(_glorot),
-    "glorot_normal": _scaled_normal(_glorot),
-    "he_uniform": _scaled_uniform(_he),
-    "he_normal": _scaled_normal(_he),
-    "lecun_uniform": _scaled_uniform(_lecun),
-    "lecun_normal": _scaled_normal(_lecun),
+_FANS = {
+    "fan_in": lambda fan_in, fan_out: fan_in,
+    "fan_out": lambda fan_in, fan_out: fan_out,
+    "fan_avg": lambda fan_in, fan_out: (fan_in + fan_out) / 2.0,
 }
-INITIALIZERS.update(
-    {
-        "xavier_uniform": INITIALIZERS["glorot_uniform"],
-        "xavier_normal": INITIALIZERS["glorot_normal"],
-        "glorot": INITIALIZERS["glorot_uniform"],
-        "xavier": INITIALIZERS["glorot_uniform"],
-        "he": INITIALIZERS["he_normal"],
-        "lecun": INITIALIZERS["lecun_normal"],
-    }
-)
+
+
+class VarianceScaling(Initializer):
+    """Zero-mean weights of variance ``scale / fan``: Glorot, He and LeCun.
+
+    Parameters
+    ----------
+    scale : float, default=1.0
+        Variance times the fan (2 for He's ReLU networks, 1 for Glorot and LeCun).
+    mode : {"fan_avg", "fan_in", "fan_out"}, default="fan_avg"
+        The fan: the mean of inputs and outputs (Glorot), inputs (He, LeCun) or
+        outputs.
+    distribution : {"uniform", "normal"}, default="uniform"
+        Uniform on ``[-sqrt(3 var), sqrt(3 var)]`` or normal.
+    """
+
+    def __init__(self, scale=1.0, mode="fan_avg", distribution="uniform"):
+        self.scale = scale
+        self.mode = mode
+        self.distribution = distribution
+
+    def __call__(self, shape, fan_in, fan_out, rng, dtype=np.float64):
+        if self.mode not in _FANS or self.distribution not in ("uniform", "normal"):
+            raise ValueError(
+                f"{self!r}: mode must be one of {sorted(_FANS)} and distribution "
+                f"'uniform' or 'normal', got mode={self.mode!r} and "
+                f"distribution={self.distribution!r}."
+            )
+        variance = self.scale / _FANS[self.mode](fan_in, fan_out)
+        if self.distribution == "uniform":
+            limit = np.sqrt(3.0 * variance)
+            return rng.uniform(-limit, limit, size=shape).astype(dtype)
+        return (np.sqrt(variance) * rng.standard_normal(shape)).astype(dtype)
+
+
+INITIALIZERS = Registry("weight_init", Initializer, description="weight initialisers")
+INITIALIZERS.register("zeros", Zeros)
+INITIALIZERS.register("normal", Normal)
+INITIALIZERS.register("uniform", Uniform)
+INITIALIZERS.register("glorot_uniform", VarianceScaling)
+INITIALIZERS.register("glorot_normal", VarianceScaling, distribution="normal")
+INITIALIZERS.register("he_uniform", VarianceScaling, scale=2.0, mode="fan_in")
+INITIALIZERS.register("he_normal", VarianceScaling, scale=2.0, mode="fan_in",
+                      distribution="normal")
+INITIALIZERS.register("lecun_uniform", VarianceScaling, mode="fan_in")
+INITIALIZERS.register("lecun_normal", VarianceScaling, mode="fan_in", distribution="normal")
+INITIALIZERS.alias("xavier_uniform", "glorot_uniform")
+INITIALIZERS.alias("xavier_normal", "glorot_normal")
+INITIALIZERS.alias("glorot", "glorot_uniform")
+INITIALIZERS.alias("xavier", "glorot_uniform")
+INITIALIZERS.alias("he", "he_normal")
+INITIALIZERS.alias("lecun", "lecun_normal")
 
 
 def get_initializer(weight_init):
-    """Return the initialiser for a name, or a callable with the same signature."""
-    if callable(weight_init) and not isinstance(weight_init, str):
+    """Return the initialiser for a name, an :class:`Initializer` or a plain function.
+
+    A function with the signature ``init(shape, fan_in, fan_out, rng, dtype)`` is
+    accepted as it is (it cannot be tuned or saved; an :class:`Initializer` can).
+    """
+    if callable(weight_init) and not isinstance(weight_init, (str, Initializer)):
         return weight_init
-    return resolve(INITIALIZERS, weight_init, "weight_init")
+    return INITIALIZERS.resolve(weight_init)

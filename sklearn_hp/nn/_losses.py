@@ -3,23 +3,44 @@
 Every loss works on a 2-D target ``Y`` and raw output ``raw`` of shape
 ``(n_samples, n_outputs)`` and returns the *weighted mean* over samples,
 ``sum_i w_i * l_i / n_samples``, with its gradient with respect to ``raw``.
-"""
 
-import inspect
+A loss is a scikit-learn style parameter object: ``loss=Huber(delta=0.5)`` makes
+``loss__delta`` a hyperparameter a search can tune.
+"""
 
 import numpy as np
 from scipy.special import expit, softmax
+from sklearn.base import BaseEstimator
 
 from .._blas import row_sums
-from ._registry import resolve
+from .._registry import Registry
 
-__all__ = ["Loss", "LOSSES", "get_loss"]
+__all__ = [
+    "AbsoluteError",
+    "Hinge",
+    "Huber",
+    "LOSSES",
+    "LogLoss",
+    "Loss",
+    "SquaredError",
+    "SquaredHinge",
+    "get_loss",
+]
 
 
-class Loss:
-    """Base class: ``value_and_gradient(Y, raw, sample_weight)``."""
+class Loss(BaseEstimator):
+    """Base class: ``value_and_gradient(Y, raw, sample_weight)``.
 
-    name = None
+    Subclasses implement ``_pointwise`` and keep their settings as ``__init__``
+    arguments; they are registered with one line, ``LOSSES.register("name", Class)``.
+    """
+
+    #: "regression" (real targets) or "classification" (encoded labels).
+    task = "regression"
+    #: Classification targets as -1/+1 (margin losses) rather than 0/1.
+    signed_targets = False
+    #: ``link`` maps raw outputs to class probabilities.
+    predicts_proba = False
 
     def value_and_gradient(self, Y, raw, sample_weight=None):
         """Return the mean loss and its gradient with respect to ``raw``."""
@@ -42,15 +63,10 @@ class Loss:
         """Return per-sample losses (summed over outputs) and the raw gradient."""
         raise NotImplementedError
 
-    def __repr__(self):
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
-        return f"{type(self).__name__}({params})"
-
 
 class SquaredError(Loss):
     """Half the squared error, ``(raw - y)**2 / 2``."""
 
-    name = "squared_error"
 
     def _pointwise(self, Y, raw):
         diff = raw - Y
@@ -60,7 +76,6 @@ class SquaredError(Loss):
 class AbsoluteError(Loss):
     """``|raw - y|``; its subgradient at 0 is 0."""
 
-    name = "absolute_error"
 
     def _pointwise(self, Y, raw):
         diff = raw - Y
@@ -76,7 +91,6 @@ class Huber(Loss):
         Residual size where the loss turns from quadratic to linear.
     """
 
-    name = "huber"
 
     def __init__(self, delta=1.35):
         self.delta = delta
@@ -84,9 +98,10 @@ class Huber(Loss):
     def _pointwise(self, Y, raw):
         diff = raw - Y
         abs_diff = np.abs(diff)
-        small = abs_diff <= self.delta
-        loss = np.where(small, 0.5 * diff * diff, self.delta * (abs_diff - 0.5 * self.delta))
-        grad = np.where(small, diff, self.delta * np.sign(diff))
+        delta = float(self.delta)  # a numpy scalar from a search would upcast float32
+        small = abs_diff <= delta
+        loss = np.where(small, 0.5 * diff * diff, delta * (abs_diff - 0.5 * delta))
+        grad = np.where(small, diff, delta * np.sign(diff))
         return loss.sum(axis=1), grad
 
 
@@ -96,7 +111,9 @@ class LogLoss(Loss):
     ``Y`` holds 0/1 labels (one column) or one-hot rows (several columns).
     """
 
-    name = "log_loss"
+    task = "classification"
+    predicts_proba = True
+
 
     def _pointwise(self, Y, raw):
         if raw.shape[1] == 1:
@@ -136,7 +153,9 @@ def _row_max(a):
 class Hinge(Loss):
     """One-vs-rest hinge ``max(0, 1 - y * raw)`` on targets in {-1, +1}."""
 
-    name = "hinge"
+    task = "classification"
+    signed_targets = True
+
 
     def _pointwise(self, Y, raw):
         margin = 1.0 - Y * raw
@@ -147,23 +166,22 @@ class Hinge(Loss):
 class SquaredHinge(Loss):
     """One-vs-rest squared hinge ``max(0, 1 - y * raw)**2`` on targets in {-1, +1}."""
 
-    name = "squared_hinge"
+    task = "classification"
+    signed_targets = True
+
 
     def _pointwise(self, Y, raw):
         margin = np.maximum(1.0 - Y * raw, 0.0)
         return (margin * margin).sum(axis=1), -2.0 * Y * margin
 
 
-LOSSES = {
-    cls.name: cls
-    for cls in (SquaredError, AbsoluteError, Huber, LogLoss, Hinge, SquaredHinge)
-}
+LOSSES = Registry("loss", Loss, description="losses")
+LOSSES.register("squared_error", SquaredError)
+LOSSES.register("absolute_error", AbsoluteError)
+LOSSES.register("huber", Huber, settings=("delta",))
+LOSSES.register("log_loss", LogLoss)
+LOSSES.register("hinge", Hinge)
+LOSSES.register("squared_hinge", SquaredHinge)
 
-
-def get_loss(loss, **settings):
-    """Return a :class:`Loss` for a name (built with ``settings``) or a loss object."""
-    found = resolve(LOSSES, loss, "loss", base=Loss)
-    if isinstance(found, Loss):
-        return found
-    accepted = inspect.signature(found).parameters
-    return found(**{k: v for k, v in settings.items() if k in accepted and v is not None})
+#: Return a :class:`Loss` for a name (built with the ``delta`` it reads) or a loss object.
+get_loss = LOSSES.resolve

@@ -3,25 +3,102 @@
 With ``alpha`` the strength and ``l1_ratio`` the L1 share (elastic net), the penalty
 of weights ``w`` is ``alpha * (l1_ratio * |w|_1 + (1 - l1_ratio) / 2 * |w|_2^2)``,
 scikit-learn's ``SGDClassifier`` convention. Biases are never penalised.
+
+A penalty is a scikit-learn style parameter object: ``penalty=ElasticNet(0.5)``
+makes ``penalty__l1_ratio`` a hyperparameter a search can tune.
 """
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from .._blas import add_scaled
+from .._registry import Registry
 
-__all__ = ["PENALTIES", "add_penalty_gradient", "check_penalty", "penalty_value_and_gradient"]
+__all__ = [
+    "ElasticNet",
+    "L1",
+    "L2",
+    "PENALTIES",
+    "Penalty",
+    "add_penalty_gradient",
+    "penalty_value_and_gradient",
+]
 
-PENALTIES = ("l1", "l2", "elasticnet", None)
+
+class Penalty(BaseEstimator):
+    """Base class: the penalty of the weights per unit of ``alpha``, and its gradient.
+
+    Subclasses keep their settings as ``__init__`` arguments and are registered
+    with one line, ``PENALTIES.register("name", Class)``.
+    """
+
+    def value(self, weights, alpha):
+        """Return ``alpha`` times the penalty of ``weights`` (a list of arrays)."""
+        raise NotImplementedError
+
+    def add_gradient(self, weights, grads, alpha):
+        """Add the (sub)gradient of :meth:`value` to ``grads``, in place."""
+        raise NotImplementedError
 
 
-def check_penalty(penalty):
-    """Raise a clear error if ``penalty`` is not an accepted name."""
-    if penalty not in PENALTIES:
-        raise ValueError(f"Unknown penalty {penalty!r}; accepted values are {list(PENALTIES)}.")
+class ElasticNet(Penalty):
+    """``l1_ratio * |w|_1 + (1 - l1_ratio) / 2 * |w|_2^2``.
+
+    Parameters
+    ----------
+    l1_ratio : float in [0, 1], default=0.15
+        L1 share.
+    """
+
+    def __init__(self, l1_ratio=0.15):
+        self.l1_ratio = l1_ratio
+
+    def _l1_share(self):
+        return float(self.l1_ratio)
+
+    def value(self, weights, alpha):
+        l1 = self._l1_share()
+        value = 0.0
+        for w in weights:
+            if l1:
+                value += alpha * l1 * np.abs(w).sum()
+            if l1 < 1:
+                value += 0.5 * alpha * (1.0 - l1) * np.vdot(w, w)
+        return float(value)
+
+    def add_gradient(self, weights, grads, alpha):
+        l1 = self._l1_share()
+        for w, g in zip(weights, grads):
+            if l1:
+                add_scaled(g, np.sign(w), float(alpha * l1))
+            if l1 < 1:
+                add_scaled(g, w, float(alpha * (1.0 - l1)))
 
 
-def _l1_share(penalty, l1_ratio):
-    return {"l1": 1.0, "l2": 0.0, "elasticnet": l1_ratio}[penalty]
+class L1(ElasticNet):
+    """The lasso penalty ``|w|_1``."""
+
+    def __init__(self):
+        pass
+
+    def _l1_share(self):
+        return 1.0
+
+
+class L2(ElasticNet):
+    """The ridge penalty ``|w|_2^2 / 2``."""
+
+    def __init__(self):
+        pass
+
+    def _l1_share(self):
+        return 0.0
+
+
+PENALTIES = Registry("penalty", Penalty, description="weight penalties")
+PENALTIES.register("l2", L2)
+PENALTIES.register("l1", L1)
+PENALTIES.register("elasticnet", ElasticNet, settings=("l1_ratio",))
 
 
 def penalty_value_and_gradient(weights, penalty, alpha, l1_ratio=0.15, grads=None):
@@ -31,7 +108,8 @@ def penalty_value_and_gradient(weights, penalty, alpha, l1_ratio=0.15, grads=Non
     ----------
     weights : list of ndarray
         The penalised arrays.
-    penalty : {"l1", "l2", "elasticnet"} or None
+    penalty : str, Penalty or None
+        A name in ``PENALTIES`` or a :class:`Penalty` object.
     alpha : float
         Strength.
     l1_ratio : float
@@ -41,25 +119,14 @@ def penalty_value_and_gradient(weights, penalty, alpha, l1_ratio=0.15, grads=Non
     """
     if penalty is None or alpha == 0:
         return 0.0
-    l1 = _l1_share(penalty, l1_ratio)
-    value = 0.0
-    for w in weights:
-        if l1:
-            value += alpha * l1 * np.abs(w).sum()
-        if l1 < 1:
-            value += 0.5 * alpha * (1.0 - l1) * np.vdot(w, w)
+    penalty = PENALTIES.resolve(penalty, l1_ratio=l1_ratio)
     if grads is not None:
-        add_penalty_gradient(weights, penalty, alpha, l1_ratio, grads)
-    return float(value)
+        penalty.add_gradient(weights, grads, alpha)
+    return penalty.value(weights, alpha)
 
 
 def add_penalty_gradient(weights, penalty, alpha, l1_ratio, grads):
     """Add the penalty's (sub)gradient of ``weights`` to ``grads``, in place."""
     if penalty is None or alpha == 0:
         return
-    l1 = _l1_share(penalty, l1_ratio)
-    for w, g in zip(weights, grads):
-        if l1:
-            add_scaled(g, np.sign(w), float(alpha * l1))
-        if l1 < 1:
-            add_scaled(g, w, float(alpha * (1.0 - l1)))
+    PENALTIES.resolve(penalty, l1_ratio=l1_ratio).add_gradient(weights, grads, alpha)

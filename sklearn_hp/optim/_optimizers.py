@@ -6,6 +6,7 @@ search can tune its settings as nested hyperparameters, e.g. ``optimizer__beta_1
 
 from sklearn.base import BaseEstimator
 
+from .._registry import Registry
 from ._transforms import (
     AddDecayedWeights,
     Chain,
@@ -142,15 +143,14 @@ def _check_unit_interval(name, value):
         raise ValueError(f"{name} must be in [0, 1), got {name}={value!r}.")
 
 
-OPTIMIZERS = {
-    "sgd": lambda momentum: SGD(),
-    "momentum": lambda momentum: SGD(momentum=momentum),
-    "nesterov": lambda momentum: SGD(momentum=momentum, nesterov=True),
-    "adagrad": lambda momentum: Adagrad(),
-    "rmsprop": lambda momentum: RMSprop(),
-    "adam": lambda momentum: Adam(),
-    "adamw": lambda momentum: AdamW(),
-}
+OPTIMIZERS = Registry("optimizer", Optimizer, methods=("build",), description="optimizers")
+OPTIMIZERS.register("sgd", SGD)
+OPTIMIZERS.register("momentum", SGD, settings=("momentum",))
+OPTIMIZERS.register("nesterov", SGD, settings=("momentum",), nesterov=True)
+OPTIMIZERS.register("adagrad", Adagrad)
+OPTIMIZERS.register("rmsprop", RMSprop)
+OPTIMIZERS.register("adam", Adam)
+OPTIMIZERS.register("adamw", AdamW)
 
 
 def resolve_optimizer(optimizer, momentum=0.9):
@@ -163,17 +163,4 @@ def resolve_optimizer(optimizer, momentum=0.9):
     momentum : float, default=0.9
         Used by the names ``"momentum"`` and ``"nesterov"``.
     """
-    if isinstance(optimizer, str):
-        try:
-            return OPTIMIZERS[optimizer](momentum)
-        except KeyError:
-            raise ValueError(
-                f"Unknown optimizer {optimizer!r}; accepted names are "
-                f"{sorted(OPTIMIZERS)} or an sklearn_hp.optim.Optimizer object."
-            ) from None
-    if hasattr(optimizer, "build"):
-        return optimizer
-    raise TypeError(
-        f"optimizer must be a name in {sorted(OPTIMIZERS)} or an Optimizer object, "
-        f"got {optimizer!r}."
-    )
+    return OPTIMIZERS.resolve(optimizer, momentum=momentum)

@@ -10,6 +10,8 @@ import math
 
 from sklearn.base import BaseEstimator
 
+from .._registry import Registry
+
 __all__ = [
     "Schedule",
     "Constant",
@@ -135,29 +137,13 @@ class ReduceOnPlateau(Schedule):
         return multiplier
 
 
-SCHEDULES = {
-    "constant": Constant,
-    "step": StepDecay,
-    "exponential": ExponentialDecay,
-    "cosine": CosineDecay,
-    "invscaling": InverseScaling,
-    "plateau": ReduceOnPlateau,
-}
+SCHEDULES = Registry("lr_schedule", Schedule, description="learning-rate schedules")
+SCHEDULES.register("constant", Constant)
+SCHEDULES.register("step", StepDecay)
+SCHEDULES.register("exponential", ExponentialDecay)
+SCHEDULES.register("cosine", CosineDecay)
+SCHEDULES.register("invscaling", InverseScaling)
+SCHEDULES.register("plateau", ReduceOnPlateau)
 
-
-def resolve_schedule(schedule):
-    """Return a :class:`Schedule` for a name or a schedule object."""
-    if isinstance(schedule, str):
-        try:
-            return SCHEDULES[schedule]()
-        except KeyError:
-            raise ValueError(
-                f"Unknown lr_schedule {schedule!r}; accepted names are "
-                f"{sorted(SCHEDULES)} or an sklearn_hp.optim.Schedule object."
-            ) from None
-    if isinstance(schedule, Schedule):
-        return schedule
-    raise TypeError(
-        f"lr_schedule must be a name in {sorted(SCHEDULES)} or a Schedule object, "
-        f"got {schedule!r}."
-    )
+#: Return a :class:`Schedule` for a name or a schedule object.
+resolve_schedule = SCHEDULES.resolve
