@@ -7,7 +7,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils import check_random_state
 
-from .._compat import BaseSearchCV, HasMethods, Interval, StrOptions
+from .._compat import BaseSearchCV, Interval
 from ._samplers import (
     SAMPLER_NAMES,
     QuasiRandomSampler,
@@ -104,7 +104,7 @@ class BayesSearchCV(BaseSearchCV):
         **BaseSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
-        "sampler": [StrOptions(set(SAMPLER_NAMES)), HasMethods(["propose"])],
+        "sampler": SAMPLER_NAMES.constraint(),
         "n_initial_points": [Interval(Integral, 0, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],

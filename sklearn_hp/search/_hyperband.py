@@ -8,7 +8,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._compat import BaseSearchCV, HasMethods, Interval, StrOptions
+from .._compat import BaseSearchCV, Interval, StrOptions
 from ._budget import CONTINUATIONS, BudgetedEstimator, read_ledger, resolve_continuation
 from ._samplers import SAMPLER_NAMES, Trial, make_sampler
 from ._search_base import (
@@ -95,7 +95,7 @@ class _BudgetSearch(BaseSearchCV):
         "max_resource": [Interval(Integral, 1, None, closed="left"), None],
         "min_resource": [Interval(Integral, 1, None, closed="left"), None],
         "eta": [Interval(Real, 1, None, closed="neither")],
-        "sampler": [StrOptions(set(SAMPLER_NAMES)), HasMethods(["propose"])],
+        "sampler": SAMPLER_NAMES.constraint(),
         "continuation": [StrOptions(set(CONTINUATIONS))],
         "checkpoint_dir": [str, None],
         "random_state": ["random_state"],

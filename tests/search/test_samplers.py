@@ -110,7 +110,7 @@ def test_gp_cost_is_bounded_by_max_points():
 
 
 def test_make_sampler_rejects_unknown_names():
-    with pytest.raises(ValueError, match=r"Unknown sampler 'bogus'. Accepted names: \['gp'"):
+    with pytest.raises(ValueError, match=r"Unknown sampler 'bogus'; accepted names are \['gp'"):
         make_sampler("bogus")
     with pytest.raises(ValueError, match="propose"):
         make_sampler(object())

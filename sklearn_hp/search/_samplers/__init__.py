@@ -2,6 +2,7 @@
 
 import copy
 
+from ..._registry import Registry
 from ._base import BaseSampler, ModelBasedSampler, Trial, impute_failed_scores
 from ._gp import GPSampler
 from ._random import QuasiRandomSampler, RandomSampler
@@ -21,13 +22,12 @@ __all__ = [
 ]
 
 #: Sampler names accepted by the searches.
-SAMPLER_NAMES = {
-    "gp": GPSampler,
-    "tpe": TPESampler,
-    "random": RandomSampler,
-    "sobol": QuasiRandomSampler,
-    "quasi-random": QuasiRandomSampler,
-}
+SAMPLER_NAMES = Registry("sampler", BaseSampler, methods=("propose",), description="samplers")
+SAMPLER_NAMES.register("gp", GPSampler)
+SAMPLER_NAMES.register("tpe", TPESampler)
+SAMPLER_NAMES.register("random", RandomSampler)
+SAMPLER_NAMES.register("sobol", QuasiRandomSampler)
+SAMPLER_NAMES.alias("quasi-random", "sobol")
 
 
 def make_sampler(sampler):
@@ -42,18 +42,5 @@ def make_sampler(sampler):
     -------
     BaseSampler
     """
-    if isinstance(sampler, str):
-        if sampler not in SAMPLER_NAMES:
-            raise ValueError(
-                f"Unknown sampler {sampler!r}. Accepted names: "
-                f"{sorted(SAMPLER_NAMES)}, or an object with a propose(space, trials, "
-                f"n_candidates, random_state) method."
-            )
-        return SAMPLER_NAMES[sampler]()
-    if not callable(getattr(sampler, "propose", None)):
-        raise ValueError(
-            f"sampler must be one of {sorted(SAMPLER_NAMES)} or an object with a "
-            f"propose(space, trials, n_candidates, random_state) method, got "
-            f"{sampler!r}."
-        )
-    return copy.deepcopy(sampler)
+    found = SAMPLER_NAMES.resolve(sampler)
+    return found if isinstance(sampler, str) else copy.deepcopy(found)
