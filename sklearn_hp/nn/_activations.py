@@ -12,19 +12,8 @@ from sklearn.base import BaseEstimator
 
 from .._registry import Registry
 
-__all__ = [
-    "Activation",
-    "ACTIVATIONS",
-    "ELU",
-    "GELU",
-    "Identity",
-    "LeakyReLU",
-    "Logistic",
-    "ReLU",
-    "Softplus",
-    "Tanh",
-    "get_activation",
-]
+__all__ = ["Activation", "ACTIVATIONS", "ELU", "GELU", "Identity", "LeakyReLU", "Logistic",
+           "ReLU", "Softplus", "Tanh", "get_activation"]
 
 _SQRT_2 = math.sqrt(2.0)  # Python floats: numpy scalars would upcast float32
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -35,7 +24,8 @@ class Activation(BaseEstimator):
 
     Subclasses keep their settings as ``__init__`` arguments (``get_params``,
     ``set_params``, ``clone`` and the repr come from scikit-learn's ``BaseEstimator``)
-    and are registered with one line, ``ACTIVATIONS.register("name", Class)``.
+    and are registered with one line, ``@ACTIVATIONS.register("name")`` above the
+    class (or ``ACTIVATIONS.register("name", Class)`` elsewhere).
     """
 
     #: ``forward``/``backward`` accept ``out=`` and ``backward`` reads only ``y``,
@@ -56,6 +46,10 @@ class Activation(BaseEstimator):
         return ACTIVATIONS.name_of(self) or repr(self)
 
 
+ACTIVATIONS = Registry("activation", Activation, description="activations")
+
+
+@ACTIVATIONS.register("identity")
 class Identity(Activation):
     """``f(x) = x``."""
 
@@ -71,6 +65,7 @@ class Identity(Activation):
         return self.forward(grad, out=out)
 
 
+@ACTIVATIONS.register("logistic")
 class Logistic(Activation):
     """The logistic sigmoid ``1 / (1 + exp(-x))``."""
 
@@ -85,6 +80,7 @@ class Logistic(Activation):
         return np.multiply(grad, slope, out=out)
 
 
+@ACTIVATIONS.register("tanh")
 class Tanh(Activation):
     """The hyperbolic tangent."""
 
@@ -99,6 +95,7 @@ class Tanh(Activation):
         return np.multiply(grad, slope, out=out)
 
 
+@ACTIVATIONS.register("relu")
 class ReLU(Activation):
     """``max(x, 0)``."""
 
@@ -111,6 +108,7 @@ class ReLU(Activation):
         return np.multiply(grad, y > 0, out=out)
 
 
+@ACTIVATIONS.register("leaky_relu")
 class LeakyReLU(Activation):
     """``x`` for positive inputs, ``negative_slope * x`` otherwise.
 
@@ -130,6 +128,7 @@ class LeakyReLU(Activation):
         return grad * np.where(x > 0, 1.0, float(self.negative_slope)).astype(grad.dtype)
 
 
+@ACTIVATIONS.register("elu")
 class ELU(Activation):
     """``x`` for positive inputs, ``alpha * (exp(x) - 1)`` otherwise.
 
@@ -149,6 +148,7 @@ class ELU(Activation):
         return grad * np.where(x > 0, 1.0, y + float(self.alpha)).astype(grad.dtype)
 
 
+@ACTIVATIONS.register("gelu")
 class GELU(Activation):
     """Exact Gaussian error linear unit, ``x * Phi(x)``."""
 
@@ -162,6 +162,7 @@ class GELU(Activation):
         return grad * (cdf + x * pdf)
 
 
+@ACTIVATIONS.register("softplus")
 class Softplus(Activation):
     """``log(1 + exp(x))``, computed without overflow."""
 
@@ -172,16 +173,6 @@ class Softplus(Activation):
     def backward(self, grad, x, y):
         return grad * expit(x)
 
-
-ACTIVATIONS = Registry("activation", Activation, description="activations")
-ACTIVATIONS.register("identity", Identity)
-ACTIVATIONS.register("logistic", Logistic)
-ACTIVATIONS.register("tanh", Tanh)
-ACTIVATIONS.register("relu", ReLU)
-ACTIVATIONS.register("leaky_relu", LeakyReLU)
-ACTIVATIONS.register("elu", ELU)
-ACTIVATIONS.register("gelu", GELU)
-ACTIVATIONS.register("softplus", Softplus)
 
 #: Return the :class:`Activation` for a name or an activation object.
 get_activation = ACTIVATIONS.resolve

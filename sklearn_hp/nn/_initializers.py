@@ -10,15 +10,8 @@ from sklearn.base import BaseEstimator
 
 from .._registry import Registry
 
-__all__ = [
-    "INITIALIZERS",
-    "Initializer",
-    "Normal",
-    "Uniform",
-    "VarianceScaling",
-    "Zeros",
-    "get_initializer",
-]
+__all__ = ["INITIALIZERS", "FixedScale", "Initializer", "VarianceScaling", "Zeros",
+           "get_initializer"]
 
 
 class Initializer(BaseEstimator):
@@ -39,34 +32,34 @@ class Zeros(Initializer):
         return np.zeros(shape, dtype=dtype)
 
 
-class Normal(Initializer):
-    """Normal with a fixed standard deviation.
+def _draw(owner, std, limit, shape, rng, dtype):
+    """Zero-mean normal weights of deviation ``std``, or uniform in ``[-limit, limit]``."""
+    if owner.distribution == "uniform":
+        return rng.uniform(-limit, limit, size=shape).astype(dtype)
+    if owner.distribution == "normal":
+        return (std * rng.standard_normal(shape)).astype(dtype)
+    raise ValueError(
+        f"{owner!r}: distribution must be 'uniform' or 'normal', got "
+        f"{owner.distribution!r}."
+    )
+
+
+class FixedScale(Initializer):
+    """Zero-mean weights of a fixed spread, whatever the layer's size.
 
     Parameters
     ----------
-    std : float, default=0.05
+    scale : float, default=0.05
+        Standard deviation of the normal, or half-width of the uniform.
+    distribution : {"normal", "uniform"}, default="normal"
     """
 
-    def __init__(self, std=0.05):
-        self.std = std
+    def __init__(self, scale=0.05, distribution="normal"):
+        self.scale = scale
+        self.distribution = distribution
 
     def __call__(self, shape, fan_in, fan_out, rng, dtype=np.float64):
-        return (self.std * rng.standard_normal(shape)).astype(dtype)
-
-
-class Uniform(Initializer):
-    """Uniform on a fixed interval ``[-limit, limit]``.
-
-    Parameters
-    ----------
-    limit : float, default=0.05
-    """
-
-    def __init__(self, limit=0.05):
-        self.limit = limit
-
-    def __call__(self, shape, fan_in, fan_out, rng, dtype=np.float64):
-        return rng.uniform(-self.limit, self.limit, size=shape).astype(dtype)
+        return _draw(self, self.scale, self.scale, shape, rng, dtype)
 
 
 _FANS = {
@@ -96,23 +89,18 @@ class VarianceScaling(Initializer):
         self.distribution = distribution
 
     def __call__(self, shape, fan_in, fan_out, rng, dtype=np.float64):
-        if self.mode not in _FANS or self.distribution not in ("uniform", "normal"):
+        if self.mode not in _FANS:
             raise ValueError(
-                f"{self!r}: mode must be one of {sorted(_FANS)} and distribution "
-                f"'uniform' or 'normal', got mode={self.mode!r} and "
-                f"distribution={self.distribution!r}."
+                f"{self!r}: mode must be one of {sorted(_FANS)}, got mode={self.mode!r}."
             )
         variance = self.scale / _FANS[self.mode](fan_in, fan_out)
-        if self.distribution == "uniform":
-            limit = np.sqrt(3.0 * variance)
-            return rng.uniform(-limit, limit, size=shape).astype(dtype)
-        return (np.sqrt(variance) * rng.standard_normal(shape)).astype(dtype)
+        return _draw(self, np.sqrt(variance), np.sqrt(3.0 * variance), shape, rng, dtype)
 
 
 INITIALIZERS = Registry("weight_init", Initializer, description="weight initialisers")
 INITIALIZERS.register("zeros", Zeros)
-INITIALIZERS.register("normal", Normal)
-INITIALIZERS.register("uniform", Uniform)
+INITIALIZERS.register("normal", FixedScale)
+INITIALIZERS.register("uniform", FixedScale, distribution="uniform")
 INITIALIZERS.register("glorot_uniform", VarianceScaling)
 INITIALIZERS.register("glorot_normal", VarianceScaling, distribution="normal")
 INITIALIZERS.register("he_uniform", VarianceScaling, scale=2.0, mode="fan_in")

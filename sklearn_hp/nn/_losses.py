@@ -15,17 +15,8 @@ from sklearn.base import BaseEstimator
 from .._blas import row_sums
 from .._registry import Registry
 
-__all__ = [
-    "AbsoluteError",
-    "Hinge",
-    "Huber",
-    "LOSSES",
-    "LogLoss",
-    "Loss",
-    "SquaredError",
-    "SquaredHinge",
-    "get_loss",
-]
+__all__ = ["AbsoluteError", "Hinge", "Huber", "LOSSES", "LogLoss", "Loss", "SquaredError",
+           "SquaredHinge", "get_loss"]
 
 
 class Loss(BaseEstimator):

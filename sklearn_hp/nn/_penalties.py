@@ -14,15 +14,8 @@ from sklearn.base import BaseEstimator
 from .._blas import add_scaled
 from .._registry import Registry
 
-__all__ = [
-    "ElasticNet",
-    "L1",
-    "L2",
-    "PENALTIES",
-    "Penalty",
-    "add_penalty_gradient",
-    "penalty_value_and_gradient",
-]
+__all__ = ["ElasticNet", "L1", "L2", "PENALTIES", "Penalty", "add_penalty_gradient",
+           "penalty_value_and_gradient"]
 
 
 class Penalty(BaseEstimator):

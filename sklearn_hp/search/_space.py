@@ -96,7 +96,34 @@ def _check_bounds(kind, low, high, log):
         )
 
 
-class Real(_Dimension):
+class _Numeric(_Dimension):
+    """Base of :class:`Real` and :class:`Integer`: a linear or logarithmic map of
+    ``[_t_low, _t_high]`` onto the unit coordinate; subclasses round the values."""
+
+    def _transform(self, x):
+        x = np.asarray(x, dtype=float)
+        return np.log(x) if self.log else x
+
+    def _values(self, t):
+        """Values (in bounds, of the right type) at the transformed points ``t``."""
+        raise NotImplementedError
+
+    def from_unit(self, u):
+        t = self._t_low + np.clip(u, 0.0, 1.0) * (self._t_high - self._t_low)
+        return self._values(np.exp(t) if self.log else t)
+
+    def encode(self, values):
+        t = self._transform(np.clip(np.asarray(values, dtype=float), self.low, self.high))
+        return ((t - self._t_low) / (self._t_high - self._t_low)).reshape(-1, 1)
+
+    def decode(self, columns):
+        return self.from_unit(np.asarray(columns, dtype=float)[:, 0])
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.low!r}, {self.high!r}, log={self.log})"
+
+
+class Real(_Numeric):
     """A real hyperparameter in ``[low, high]``.
 
     Parameters
@@ -117,41 +144,24 @@ class Real(_Dimension):
     def __init__(self, low, high, log=False):
         _check_bounds("Real", low, high, log)
         self.low, self.high, self.log = float(low), float(high), bool(log)
-        transform = np.log if self.log else (lambda x: np.asarray(x, dtype=float))
-        self._t_low, self._t_high = transform(self.low), transform(self.high)
+        self._t_low, self._t_high = self._transform(self.low), self._transform(self.high)
 
-    def _transform(self, x):
-        x = np.asarray(x, dtype=float)
-        return np.log(x) if self.log else x
-
-    def from_unit(self, u):
-        t = self._t_low + np.clip(u, 0.0, 1.0) * (self._t_high - self._t_low)
-        values = np.exp(t) if self.log else t
-        return [float(v) for v in np.clip(values, self.low, self.high)]
-
-    def encode(self, values):
-        t = self._transform(np.clip(np.asarray(values, dtype=float), self.low, self.high))
-        return ((t - self._t_low) / (self._t_high - self._t_low)).reshape(-1, 1)
-
-    def decode(self, columns):
-        return self.from_unit(np.asarray(columns, dtype=float)[:, 0])
+    def _values(self, t):
+        return [float(v) for v in np.clip(t, self.low, self.high)]
 
     def contains(self, value):
         return isinstance(value, numbers.Real) and self.low <= value <= self.high
 
-    def __repr__(self):
-        return f"Real({self.low!r}, {self.high!r}, log={self.log})"
 
-
-class Integer(_Dimension):
+class Integer(_Numeric):
     """An integer hyperparameter in ``{low, ..., high}`` (both included).
 
     Parameters
     ----------
     low, high : int
-        Bounds, ``low < high``.
+        The smallest and the largest value, ``low < high``.
     log : bool, default=False
-        Sample and model on a logarithmic scale (needs ``low > 0``), as for
+        Spread the values on a logarithmic scale (needs ``low > 0``), as for
         numbers of units or trees.
     """
 
@@ -170,21 +180,8 @@ class Integer(_Dimension):
             edges = (np.log(max(self.low - 0.5, self.low / 2.0)), np.log(self.high + 0.5))
         self._t_low, self._t_high = edges
 
-    def _transform(self, x):
-        x = np.asarray(x, dtype=float)
-        return np.log(x) if self.log else x
-
-    def from_unit(self, u):
-        t = self._t_low + np.clip(u, 0.0, 1.0) * (self._t_high - self._t_low)
-        values = np.rint(np.exp(t) if self.log else t)
-        return [int(v) for v in np.clip(values, self.low, self.high)]
-
-    def encode(self, values):
-        t = self._transform(np.clip(np.asarray(values, dtype=float), self.low, self.high))
-        return ((t - self._t_low) / (self._t_high - self._t_low)).reshape(-1, 1)
-
-    def decode(self, columns):
-        return self.from_unit(np.asarray(columns, dtype=float)[:, 0])
+    def _values(self, t):
+        return [int(v) for v in np.clip(np.rint(t), self.low, self.high)]
 
     def contains(self, value):
         return (
@@ -192,9 +189,6 @@ class Integer(_Dimension):
             and not isinstance(value, bool)
             and self.low <= value <= self.high
         )
-
-    def __repr__(self):
-        return f"Integer({self.low!r}, {self.high!r}, log={self.log})"
 
 
 class Categorical(_Dimension):
@@ -382,11 +376,8 @@ class _SubSpace:
             start += width
         #: columns optimised continuously (everything except one-hot groups)
         self.continuous_columns = np.zeros(self.n_columns, dtype=bool)
-        #: group id of every column, for categorical-aware samplers
-        self.column_dimension = np.zeros(self.n_columns, dtype=int)
-        for i, (dim, sl) in enumerate(zip(self.dimensions, self._slices)):
+        for dim, sl in zip(self.dimensions, self._slices):
             self.continuous_columns[sl] = not dim.is_categorical
-            self.column_dimension[sl] = i
 
     @property
     def slices(self):
