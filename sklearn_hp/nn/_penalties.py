@@ -8,6 +8,8 @@ A penalty is a scikit-learn style parameter object: ``penalty=ElasticNet(0.5)``
 makes ``penalty__l1_ratio`` a hyperparameter a search can tune.
 """
 
+from functools import lru_cache
+
 import numpy as np
 from sklearn.base import BaseEstimator
 
@@ -94,6 +96,17 @@ PENALTIES.register("l1", L1)
 PENALTIES.register("elasticnet", ElasticNet, settings=("l1_ratio",))
 
 
+@lru_cache(maxsize=64)
+def _named_penalty(name, l1_ratio):
+    # Training resolves the penalty at every batch: build each named one only once.
+    return PENALTIES.resolve(name, l1_ratio=l1_ratio)
+
+
+def _resolve(penalty, l1_ratio):
+    return _named_penalty(penalty, l1_ratio) if isinstance(penalty, str) else (
+        PENALTIES.resolve(penalty))
+
+
 def penalty_value_and_gradient(weights, penalty, alpha, l1_ratio=0.15, grads=None):
     """Return the penalty of ``weights`` and add its (sub)gradient to ``grads``.
 
@@ -112,7 +125,7 @@ def penalty_value_and_gradient(weights, penalty, alpha, l1_ratio=0.15, grads=Non
     """
     if penalty is None or alpha == 0:
         return 0.0
-    penalty = PENALTIES.resolve(penalty, l1_ratio=l1_ratio)
+    penalty = _resolve(penalty, l1_ratio)
     if grads is not None:
         penalty.add_gradient(weights, grads, alpha)
     return penalty.value(weights, alpha)
@@ -122,4 +135,4 @@ def add_penalty_gradient(weights, penalty, alpha, l1_ratio, grads):
     """Add the penalty's (sub)gradient of ``weights`` to ``grads``, in place."""
     if penalty is None or alpha == 0:
         return
-    PENALTIES.resolve(penalty, l1_ratio=l1_ratio).add_gradient(weights, grads, alpha)
+    _resolve(penalty, l1_ratio).add_gradient(weights, grads, alpha)
