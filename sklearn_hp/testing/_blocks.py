@@ -13,10 +13,11 @@ from sklearn.base import clone
 
 from .._registry import all_registries
 
-__all__ = ["CHECKS", "check_block", "check_parameter_object", "check_registered"]
+__all__ = ["CHECKS", "check_block", "check_parameter_object", "check_registered",
+           "minimise_quadratic", "numeric_gradient"]
 
 
-def _numeric_gradient(f, x, h=1e-6):
+def numeric_gradient(f, x, h=1e-6):
     """Central differences of the scalar ``f(x)`` with respect to every entry of ``x``."""
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
@@ -55,21 +56,35 @@ def check_parameter_object(block):
 
 
 # ---------------------------------------------------------------- optimizers
-_H = np.array([1.0, 4.0, 0.5])
-_TARGET = np.array([1.5, -2.0, 0.7])
 _RATES = (0.3, 0.1, 0.03, 0.01)
+_TARGET = (1.5, -2.0, 0.7)
 
 
-def _quadratic_distance(optimizer, lr, steps=600):
-    """Distance to the minimum of ``0.5 * sum(h * (w - t)^2)`` after ``steps`` steps."""
+def minimise_quadratic(optimizer, lr, steps=600):
+    """Run ``optimizer`` on ``0.5 * sum(h * (w - t)^2)`` plus ``0.5 * |W - 1|^2``.
+
+    Returns
+    -------
+    params : list of ndarray
+        The final ``[w, W]``, of shapes (3,) and (2, 2).
+    target : ndarray
+        ``t``, the minimiser of the first part (the second's is all ones).
+    """
+    h = np.array([1.0, 4.0, 0.5])
+    target = np.array(_TARGET)
     params = [np.zeros(3), np.zeros((2, 2))]
     transform = optimizer.build(decay_mask=[False, False])
     state = transform.init(params)
     for _ in range(steps):
-        grads = [_H * (params[0] - _TARGET), params[1] - 1.0]
+        grads = [h * (params[0] - target), params[1] - 1.0]
         for p, u in zip(params, transform.update(grads, state, params)):
             p -= lr * u
-    return np.sqrt(np.sum((params[0] - _TARGET) ** 2) + np.sum((params[1] - 1.0) ** 2))
+    return params, target
+
+
+def _quadratic_distance(optimizer, lr):
+    (w, W), target = minimise_quadratic(optimizer, lr)
+    return np.sqrt(np.sum((w - target) ** 2) + np.sum((W - 1.0) ** 2))
 
 
 def check_optimizer(optimizer):
@@ -92,7 +107,7 @@ def check_optimizer(optimizer):
     assert all(np.array_equal(p, b) for p, b in zip(params, before)), (
         f"{optimizer!r}: update changed the parameters (the training loop applies it)"
     )
-    start = np.sqrt(np.sum(_TARGET**2) + 4.0)
+    start = np.sqrt(np.sum(np.square(_TARGET)) + 4.0)  # from all zeros
     best = min(_quadratic_distance(optimizer, lr) for lr in _RATES)
     assert best < 0.01 * start, (
         f"{optimizer!r} got no closer than {best:.3g} (from {start:.3g}) to the minimum of a "
@@ -121,7 +136,7 @@ def check_activation(activation):
     x = rng.uniform(0.1, 2.0, size=(4, 3)) * rng.choice([-1, 1], size=(4, 3))
     upstream = rng.randn(4, 3)
     analytic = activation.backward(upstream.copy(), x, activation.forward(x.copy()))
-    numeric = _numeric_gradient(lambda z: np.sum(upstream * activation.forward(z.copy())),
+    numeric = numeric_gradient(lambda z: np.sum(upstream * activation.forward(z.copy())),
                                 x.copy())
     _assert_close(analytic, numeric, repr(activation))
     x32 = x.astype(np.float32)
@@ -151,7 +166,7 @@ def check_loss(loss):
         raw = rng.randn(6, k)
         weights = rng.uniform(0.5, 2.0, size=6)
         value, analytic = loss.value_and_gradient(Y, raw, weights)
-        numeric = _numeric_gradient(lambda r: loss.value(Y, r, weights), raw.copy())
+        numeric = numeric_gradient(lambda r: loss.value(Y, r, weights), raw.copy())
         _assert_close(analytic, numeric, f"{loss!r} with {k} outputs")
         assert np.isfinite(value) and value >= 0, f"{loss!r}: loss {value}"
         unweighted = loss.value(Y, raw)
@@ -188,7 +203,7 @@ def check_penalty(penalty):
     assert penalty.value([w], 0.7) >= 0, f"{penalty!r}: negative"
     grads = [np.zeros_like(w)]
     penalty.add_gradient([w], grads, 0.7)
-    numeric = _numeric_gradient(lambda z: penalty.value([z], 0.7), w.copy())
+    numeric = numeric_gradient(lambda z: penalty.value([z], 0.7), w.copy())
     _assert_close(grads[0], numeric, repr(penalty))
 
 

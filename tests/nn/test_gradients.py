@@ -4,19 +4,7 @@ import numpy as np
 import pytest
 
 from sklearn_hp.nn import ACTIVATIONS, LOSSES, get_activation, get_loss, penalty_value_and_gradient
-
-
-def _numeric_gradient(f, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        up = f(x)
-        x[i] = old - h
-        down = f(x)
-        x[i] = old
-        grad[i] = (up - down) / (2 * h)
-    return grad
+from sklearn_hp.testing import numeric_gradient as _numeric_gradient
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))

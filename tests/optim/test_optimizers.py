@@ -18,6 +18,7 @@ from sklearn_hp.optim import (
     resolve_optimizer,
     resolve_schedule,
 )
+from sklearn_hp.testing import minimise_quadratic
 
 #: A learning rate per optimizer that suits the test quadratic.
 LEARNING_RATES = {
@@ -26,24 +27,10 @@ LEARNING_RATES = {
 }
 
 
-def _minimise_quadratic(optimizer, lr, steps=600):
-    """Run ``optimizer`` on f(w) = 0.5 * sum(h * (w - t)^2), return final w and target."""
-    h = np.array([1.0, 4.0, 0.5])
-    target = np.array([1.5, -2.0, 0.7])
-    params = [np.zeros(3), np.zeros((2, 2))]
-    transform = optimizer.build(decay_mask=[False, False])
-    state = transform.init(params)
-    for _ in range(steps):
-        grads = [h * (params[0] - target), params[1] - 1.0]
-        for p, u in zip(params, transform.update(grads, state, params)):
-            p -= lr * u
-    return params, target
-
-
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_every_optimizer_minimises_a_quadratic(name):
     optimizer = resolve_optimizer(name, momentum=0.9)
-    params, target = _minimise_quadratic(optimizer, LEARNING_RATES[name])
+    params, target = minimise_quadratic(optimizer, LEARNING_RATES[name])
     tol = 5e-2 if name == "adamw" else 2e-3  # AdamW's decay pulls towards 0 on purpose
     np.testing.assert_allclose(params[0], target, atol=tol)
     np.testing.assert_allclose(params[1], np.ones((2, 2)), atol=tol)

@@ -10,14 +10,7 @@ import pytest
 from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import RandomizedSearchCV
 
-from sklearn_hp import (
-    ConvNetClassifier,
-    LinearRegressor,
-    LinearSVMClassifier,
-    LogisticClassifier,
-    MLPClassifier,
-    MLPRegressor,
-)
+import sklearn_hp as hp
 from sklearn_hp.optim import OPTIMIZERS, Optimizer
 from sklearn_hp.testing import check_block, check_registered
 
@@ -63,14 +56,9 @@ X_CLF, Y_CLF = make_classification(n_samples=120, n_features=16, n_informative=6
 X_REG, Y_REG = make_regression(n_samples=120, n_features=16, noise=1.0, random_state=0)
 Y_REG = Y_REG / np.std(Y_REG)
 
-ESTIMATORS = [
-    (LinearRegressor, X_REG, Y_REG),
-    (LogisticClassifier, X_CLF, Y_CLF),
-    (LinearSVMClassifier, X_CLF, Y_CLF),
-    (MLPClassifier, X_CLF, Y_CLF),
-    (MLPRegressor, X_REG, Y_REG),
-    (ConvNetClassifier, X_CLF, Y_CLF),
-]
+ESTIMATORS = [(hp.LinearRegressor, X_REG, Y_REG), (hp.LogisticClassifier, X_CLF, Y_CLF),
+              (hp.LinearSVMClassifier, X_CLF, Y_CLF), (hp.MLPClassifier, X_CLF, Y_CLF),
+              (hp.MLPRegressor, X_REG, Y_REG), (hp.ConvNetClassifier, X_CLF, Y_CLF)]
 
 
 def test_every_estimator_trains_with_the_registered_optimizer(lion):
@@ -90,7 +78,7 @@ def test_the_constraint_error_lists_the_registered_optimizer(lion):
             cls(optimizer="lino", max_epochs=1).fit(X, y)
     OPTIMIZERS.unregister("lion")
     with pytest.raises(ValueError, match="'optimizer' parameter") as error:
-        MLPClassifier(optimizer="lion", max_epochs=1).fit(X_CLF, Y_CLF)
+        hp.MLPClassifier(optimizer="lion", max_epochs=1).fit(X_CLF, Y_CLF)
     accepted = str(error.value).split("Got")[0]
     assert "'adam'" in accepted and "'lion'" not in accepted
 
@@ -115,7 +103,7 @@ def test_the_battery_rejects_an_optimizer_that_ascends(lion):
 
 def test_settings_of_the_registered_optimizer_are_searchable(lion):
     search = RandomizedSearchCV(
-        MLPClassifier((8,), optimizer=Lion(), learning_rate=0.01, max_epochs=5, tol=None,
+        hp.MLPClassifier((8,), optimizer=Lion(), learning_rate=0.01, max_epochs=5, tol=None,
                       random_state=0),
         {"optimizer__beta_1": [0.5, 0.8, 0.95], "optimizer__beta_2": [0.9, 0.99]},
         n_iter=4, cv=2, random_state=0,
