@@ -121,6 +121,8 @@ class Registry(Mapping):
 
     def unregister(self, name):
         """Remove ``name`` (for tests and plug-ins that clean up after themselves)."""
+        if name not in self._entries:
+            raise KeyError(f"No {self.kind} {name!r} to unregister; names: {sorted(self)}.")
         del self._entries[name]
 
     # ----------------------------------------------------------------- look-up
