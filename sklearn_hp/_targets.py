@@ -8,23 +8,23 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 
 from ._compat import check_sample_weight, validate_data
 from .nn import LOSSES
+from .nn._losses import losses_for
 
 __all__ = ["GradientClassifierMixin", "GradientRegressorMixin", "loss_constraint"]
 
 _FLOATS = [np.float64, np.float32]
 
 
-def loss_constraint(task, signed_targets=None):
+def loss_constraint(task, **flags):
     """``_parameter_constraints`` entry of ``loss``: the registered losses for ``task``.
 
     Parameters
     ----------
     task : {"classification", "regression"}
-    signed_targets : bool, optional
-        Keep only the margin losses (True) or only the others (False).
+    **flags
+        Loss class attributes to match, e.g. ``signed_targets=True`` (margin losses).
     """
-    return LOSSES.constraint(where=lambda cls: cls.task == task and (
-        signed_targets is None or cls.signed_targets == signed_targets))
+    return LOSSES.constraint(where=losses_for(task, **flags))
 
 
 class _LossMixin:
@@ -42,7 +42,7 @@ class _LossMixin:
             raise ValueError(
                 f"loss={self.loss!r} is a {loss.task} loss; {type(self).__name__} takes "
                 f"a {self._loss_task} loss: "
-                f"{LOSSES.names(lambda cls: cls.task == self._loss_task)} or such an object."
+                f"{LOSSES.names(losses_for(self._loss_task))} or such an object."
             )
         return loss
 

@@ -16,7 +16,7 @@ from .._blas import row_sums
 from .._registry import Registry
 
 __all__ = ["AbsoluteError", "Hinge", "Huber", "LOSSES", "LogLoss", "Loss", "SquaredError",
-           "SquaredHinge", "get_loss"]
+           "SquaredHinge", "get_loss", "losses_for"]
 
 
 class Loss(BaseEstimator):
@@ -173,6 +173,15 @@ LOSSES.register("huber", Huber, settings=("delta",))
 LOSSES.register("log_loss", LogLoss)
 LOSSES.register("hinge", Hinge)
 LOSSES.register("squared_hinge", SquaredHinge)
+
+def losses_for(task, **flags):
+    """A filter of loss classes: those for ``task`` whose class attributes match ``flags``.
+
+    ``LOSSES.names(losses_for("classification", signed_targets=True))`` are the
+    margin losses.
+    """
+    return lambda cls: cls.task == task and all(getattr(cls, k) == v for k, v in flags.items())
+
 
 #: Return a :class:`Loss` for a name (built with the ``delta`` it reads) or a loss object.
 get_loss = LOSSES.resolve
