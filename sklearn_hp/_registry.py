@@ -31,12 +31,16 @@ class Entry:
     settings : tuple of str
         Keyword arguments taken from the estimator's own hyperparameters when they
         are given to :meth:`Registry.resolve` (``"momentum"`` reads ``momentum``).
+    example : callable or None
+        ``example(rng)`` returns ``(block, input)`` for the contract battery, for
+        blocks that have no default instance (layers hold learned arrays).
     """
 
-    def __init__(self, cls, fixed=None, settings=()):
+    def __init__(self, cls, fixed=None, settings=(), example=None):
         self.cls = cls
         self.fixed = dict(fixed or {})
         self.settings = tuple(settings)
+        self.example = example
 
     def __call__(self, **available):
         """Build the block from the fixed settings and the ``available`` ones it reads."""
@@ -84,7 +88,7 @@ class Registry(Mapping):
         _REGISTRIES.append(self)
 
     # ------------------------------------------------------------ registration
-    def register(self, name, cls=None, *, settings=(), **fixed):
+    def register(self, name, cls=None, *, settings=(), example=None, **fixed):
         """Register ``cls`` under ``name``; usable as a class decorator.
 
         Parameters
@@ -94,6 +98,8 @@ class Registry(Mapping):
             Omitted when used as ``@REGISTRY.register("name")``.
         settings : tuple of str, default=()
             Estimator hyperparameters this name reads (see :class:`Entry`).
+        example : callable, optional
+            ``example(rng) -> (block, input)`` for the contract battery (layers).
         **fixed
             Keyword arguments the name fixes.
 
@@ -102,7 +108,8 @@ class Registry(Mapping):
         cls
         """
         if cls is None:
-            return lambda klass: self.register(name, klass, settings=settings, **fixed)
+            return lambda klass: self.register(name, klass, settings=settings,
+                                               example=example, **fixed)
         if not isinstance(name, str) or name in self._entries:
             raise ValueError(
                 f"Cannot register {self.kind} {name!r}: names are unique strings and "
@@ -110,7 +117,7 @@ class Registry(Mapping):
             )
         if not isinstance(cls, type):
             raise TypeError(f"Register a class under {name!r}, got {cls!r}.")
-        self._entries[name] = Entry(cls, fixed, settings)
+        self._entries[name] = Entry(cls, fixed, settings, example)
         return cls
 
     def alias(self, alias, name):

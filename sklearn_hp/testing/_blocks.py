@@ -13,8 +13,8 @@ from sklearn.base import clone
 
 from .._registry import all_registries
 
-__all__ = ["CHECKS", "check_block", "check_parameter_object", "check_registered",
-           "minimise_quadratic", "numeric_gradient"]
+__all__ = ["CHECKS", "check_block", "check_layer", "check_parameter_object",
+           "check_registered", "minimise_quadratic", "numeric_gradient"]
 
 
 def numeric_gradient(f, x, h=1e-6):
@@ -226,8 +226,38 @@ def check_sampler(sampler):
     )
 
 
-#: The battery of each registry kind (layers are checked in tests/nn/test_layers.py:
-#: they are built around learned arrays, so there is no default one to check).
+# -------------------------------------------------------------------- layers
+def check_layer(layer, x):
+    """Backward against finite differences, for the input and every trainable array.
+
+    Parameters
+    ----------
+    layer : Layer
+    x : ndarray
+        An input batch (float64); the registry's ``example`` gives one.
+    """
+    upstream = np.random.RandomState(0).randn(*layer.forward(x.copy(), training=True).shape)
+
+    def objective(_):
+        # A fresh input copy each time: a layer may overwrite its input.
+        return float(np.sum(upstream * layer.forward(x.copy(), training=True)))
+
+    layer.forward(x.copy(), training=True)
+    analytic = layer.backward(upstream.copy())
+    grads = [g.copy() for g in layer.grads] if len(layer.params) else []
+    x_var = x.copy()
+    numeric = numeric_gradient(
+        lambda z: float(np.sum(upstream * layer.forward(z.copy(), training=True))), x_var)
+    assert analytic.shape == x.shape, f"{layer!r}: input gradient of shape {analytic.shape}"
+    _assert_close(analytic, numeric, f"{layer!r} (input)", atol=1e-6)
+    for i, (param, grad) in enumerate(zip(layer.params, grads)):
+        _assert_close(grad, numeric_gradient(objective, param), f"{layer!r} (params[{i}])",
+                      atol=1e-6)
+    predicted = layer.forward(x.copy(), training=False)
+    assert predicted.shape == upstream.shape, f"{layer!r}: predict-time output shape"
+
+
+#: The battery of each registry kind.
 CHECKS = {
     "optimizer": check_optimizer,
     "lr_schedule": check_schedule,
@@ -236,20 +266,31 @@ CHECKS = {
     "weight_init": check_initializer,
     "penalty": check_penalty,
     "sampler": check_sampler,
+    "layer": check_layer,
 }
 
 
-def check_block(kind, block):
-    """Run the battery of ``kind`` on ``block`` (a name of that registry, or an object)."""
+def check_block(kind, block, *inputs):
+    """Run the battery of ``kind`` on ``block`` (a name of that registry, or an object).
+
+    A layer is given with its input batch: ``check_block("layer", layer, x)``.
+    """
     registry = {r.kind: r for r in all_registries()}[kind]
-    CHECKS[kind](registry.resolve(block))
+    entry = registry[block] if isinstance(block, str) else None
+    if entry is not None and entry.example is not None:
+        CHECKS[kind](*entry.example(np.random.RandomState(0)))
+        return
+    if entry is not None and not registry.hyperparameter:
+        raise ValueError(
+            f"{kind} {block!r} was registered without example=...; its battery needs "
+            f"example(rng) -> ({kind}, input), as a {kind} has no default instance."
+        )
+    CHECKS[kind](registry.resolve(block), *inputs)
 
 
 def check_registered(kind):
     """Run the battery of ``kind`` on every registered name; return the names checked."""
     registry = {r.kind: r for r in all_registries()}[kind]
-    checked = []
     for name in registry:
-        CHECKS[kind](registry.resolve(name))
-        checked.append(name)
-    return checked
+        check_block(kind, name)
+    return list(registry)
