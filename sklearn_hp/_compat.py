@@ -24,6 +24,7 @@ __all__ = [
     "InvalidParameterError",
     "StrOptions",
     "SKLEARN_VERSION",
+    "construct_test_instances",
     "RUN_SEARCH_TAKES_CALLBACK_CTX",
     "SEARCH_HOOKS",
     "validate_data",
@@ -49,3 +50,14 @@ if _missing_hooks:  # pragma: no cover - only on an unsupported scikit-learn
         f"scikit-learn {sklearn.__version__} lacks BaseSearchCV.{_missing_hooks}, "
         f"which sklearn_hp.search relies on; supported versions: 1.6 to 1.9."
     )
+
+
+def construct_test_instances(estimator_class):
+    """Instances scikit-learn's own tests build for ``estimator_class`` (1.6+).
+
+    Meta-estimators get the sub-estimators their required parameters need. Imported
+    on first use: the generator imports every scikit-learn estimator.
+    """
+    from sklearn.utils._test_common.instance_generator import _construct_instances
+
+    return list(_construct_instances(estimator_class))

@@ -172,8 +172,8 @@ class _LazyMembers:
         return data
 
     def info(self, name):
-        """The manifest's entry for member ``name``."""
-        return self._listed[name]
+        """The manifest's entry for member ``name`` (empty if it lists none)."""
+        return self._listed.get(name, {})
 
     def names(self):
         """The member names the manifest lists."""

@@ -29,39 +29,40 @@ __all__ = ["Registry", "name_of"]
 #: line runs code when imported and is never walked.
 _SKIPPED_SUBPACKAGES = {"cli", "plotting", "testing", "persistence"}
 
-#: scikit-learn modules whose public classes are helper types of fitted estimators.
-_SKLEARN_HELPER_MODULES = (
-    "sklearn.gaussian_process.kernels",
-    "sklearn.model_selection._split",
-    "sklearn._loss.loss",
-    "sklearn._loss.link",
-)
+#: scikit-learn modules whose classes are never in a model: tests, vendored code, dataset
+#: downloaders. Every other class defined in a scikit-learn module is a helper type a
+#: fitted estimator may keep (trees, losses, binners, scorers, neighbour trees, ...).
+_SKLEARN_EXCLUDED = ("sklearn.externals", "sklearn.datasets", "sklearn.utils._testing",
+                     "sklearn.utils._test_common", "sklearn.utils.estimator_checks",
+                     "sklearn.conftest", "sklearn._build_utils", "sklearn.__check_build")
 
-#: Further scikit-learn helper types, by name (skipped when a version lacks one).
-_SKLEARN_HELPER_TYPES = (
-    "sklearn.utils._bunch.Bunch",
-    "sklearn.tree._tree.Tree",
-    "sklearn.neighbors._kd_tree.KDTree",
-    "sklearn.neighbors._ball_tree.BallTree",
-    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.multiclass._ConstantPredictor",
-    "sklearn.compose._column_transformer.make_column_selector",
-    "sklearn.preprocessing._function_transformer.FunctionTransformer",
-    "sklearn.metrics._scorer._Scorer",
-    "sklearn.metrics._scorer._PredictScorer",
-    "sklearn.metrics._scorer._ProbaScorer",
-    "sklearn.metrics._scorer._ThresholdScorer",
-    "sklearn.metrics._dist_metrics.EuclideanDistance64",
-    "sklearn.metrics._dist_metrics.EuclideanDistance32",
-    "sklearn.metrics._dist_metrics.ManhattanDistance64",
-    "sklearn.metrics._dist_metrics.MinkowskiDistance64",
-    "sklearn.neighbors._kd_tree.BinaryTree64",
-    "sklearn.neighbors._ball_tree.BinaryTree64",
-    "sklearn.svm._classes.SVC",
-    "sklearn.utils._param_validation.Interval",
-)
+#: scikit-learn types skops distrusts and so do we: TreePredictor's node array holds raw
+#: indices scikit-learn follows without bounds checks, so a crafted file could crash the
+#: process at predict time (scikit-learn#34558). Pass trusted=[TreePredictor] to accept.
+_DISTRUSTED = {"sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"}
+
+#: Functions an estimator may hold as a hyperparameter or attribute (score functions,
+#: pooling functions, kernels), by module. Functions that read or write files are not.
+_FUNCTIONS = {
+    "numpy": ("mean", "median", "sum", "max", "min", "std", "var", "prod", "average",
+              "nanmean", "nanmedian", "nansum", "nanmax", "nanmin", "amax", "amin", "ptp",
+              "argmax", "argmin", "clip", "round", "sort", "cumsum", "dot"),
+    "sklearn.feature_selection": ("chi2", "f_classif", "f_regression", "r_regression",
+                                  "mutual_info_classif", "mutual_info_regression"),
+    "sklearn.metrics.pairwise": ("euclidean_distances", "manhattan_distances",
+                                 "cosine_distances", "cosine_similarity", "rbf_kernel",
+                                 "linear_kernel", "polynomial_kernel", "sigmoid_kernel",
+                                 "laplacian_kernel", "chi2_kernel", "additive_chi2_kernel",
+                                 "pairwise_distances", "pairwise_kernels"),
+    "sklearn.cluster._kmeans": ("_kmeans_single_lloyd", "_kmeans_single_elkan"),
+    "scipy._lib.array_api_compat.numpy._aliases": ("asarray",),
+}
+
+#: Every public function of these modules (metrics and scorers).
+_FUNCTION_MODULES = ("sklearn.metrics",)
+
+#: Helper types from scipy that fitted estimators keep.
+_SCIPY_TYPES = ("scipy.interpolate.BSpline",)
 
 _BUILTINS = (bool, int, float, complex, str, bytes, bytearray, list, tuple, dict, set,
              frozenset, slice, type(None))
@@ -94,18 +95,22 @@ def _sklearn_objects():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         objects = [cls for _, cls in all_estimators()]
-    for module_name in _SKLEARN_HELPER_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:  # pragma: no cover - absent in some scikit-learn versions
+    for module_name, module in list(sys.modules.items()):
+        if (module is None or not module_name.startswith("sklearn.")
+                or module_name.startswith(_SKLEARN_EXCLUDED) or ".tests" in module_name):
             continue
         objects += [obj for obj in vars(module).values()
                     if inspect.isclass(obj) and obj.__module__ == module_name]
-    for name in _SKLEARN_HELPER_TYPES:
-        importlib.import_module(name.rpartition(".")[0].split("._")[0])
-        obj = _resolve(name)
-        if obj is not None:
-            objects.append(obj)
+    for module_name, names in _FUNCTIONS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:  # pragma: no cover - a private module moved
+            continue
+        objects += [getattr(module, name) for name in names if hasattr(module, name)]
+    for module_name in _FUNCTION_MODULES:
+        module = importlib.import_module(module_name)
+        objects += [getattr(module, name) for name in getattr(module, "__all__", ())
+                    if inspect.isfunction(getattr(module, name))]
     return objects
 
 
@@ -141,6 +146,9 @@ def _numpy_scipy_objects():
     objects += [obj for name, obj in vars(scipy.sparse).items()
                 if inspect.isclass(obj) and name.endswith(("_matrix", "_array"))]
     objects += [obj for obj in vars(scipy.special).values() if isinstance(obj, np.ufunc)]
+    for name in _SCIPY_TYPES:
+        importlib.import_module(name.rpartition(".")[0])
+        objects.append(_resolve(name))
     return [obj for obj in objects if obj is not None]
 
 
@@ -148,7 +156,7 @@ def _numpy_scipy_objects():
 def _default_entries():
     entries = {}
     for obj in _numpy_scipy_objects() + _sklearn_objects() + _sklearn_hp_objects():
-        for name in _names(obj):
+        for name in _names(obj) - _DISTRUSTED:
             entries.setdefault(name, obj)
     return entries
 
@@ -160,7 +168,11 @@ def _names(obj):
     qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
     if module and qualname:
         names.add(f"{module}.{qualname}")
-    if isinstance(obj, np.ufunc):
+    if isinstance(obj, np.ufunc) and module is None:  # scipy.special: found by lookup
+        names.update(f"{name}.{obj.__name__}" for name, mod in list(sys.modules.items())
+                     if name.startswith("scipy.special")
+                     and getattr(mod, obj.__name__, None) is obj)
+    elif isinstance(obj, np.ufunc):
         names.add(f"numpy.{obj.__name__}")
     return names
 

@@ -8,10 +8,12 @@ objects and declares a shape that matches its bytes and fits the caps.
 """
 
 import io
+import json
 import math
 import zipfile
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from ._archive import ModelFileError, json_depth, npy_header
 from ._checks import check_state_keys
@@ -88,8 +90,10 @@ class _Audit:
             self.type_names.add(name)
         if loader in ("ObjectNode", "ReduceNode", "TreeNode", "LossNode"):
             content = node.get("content")
-            if isinstance(content, dict) and content.get("__loader__") == "DictNode":
-                cls = self.registry.get(name)
+            cls = self.registry.get(name)
+            if _own_setstate(cls):
+                pass  # a compiled helper type (Tree, KDTree) checks its own state
+            elif isinstance(content, dict) and content.get("__loader__") == "DictNode":
                 check_state_keys(cls, _keys(content, self), f"{self.where}: {name}")
             elif loader == "ObjectNode" and content is not None and not (
                     isinstance(content, dict) and content.get("content") == "null"):
@@ -125,8 +129,8 @@ class _Audit:
             self.fail(f"member {name!r} declares shape {shape} of {dtype} ({nbytes} bytes), "
                       f"over max_array_bytes={self.limits.max_array_bytes}.")
         listed = self.members.info(name) if hasattr(self.members, "info") else {}
-        if "shape" in listed and (listed.get("shape") != list(shape) or listed.get(
-                "dtype") != np.lib.format.dtype_to_descr(dtype)):
+        if "shape" in listed and (listed.get("shape") != list(shape)
+                                  or listed.get("dtype") != _descr(dtype)):
             self.fail(f"member {name!r} holds shape {shape} of {dtype}, but the manifest says "
                       f"shape {tuple(listed.get('shape') or ())} of {listed.get('dtype')}.")
         if nbytes != len(data) - offset:
@@ -146,6 +150,15 @@ class _Audit:
                         self._check_npy(member.read(info.file_size + 1), f"{name}/{info.filename}")
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             self.fail(f"sparse matrix {name!r} is damaged ({error}).")
+
+
+def _own_setstate(cls):
+    """Whether ``cls`` restores itself from a non-dict state with its own ``__setstate__``.
+
+    Compiled helper types (e.g. ``KDTree``) do; their state is theirs to check.
+    """
+    own = getattr(cls, "__setstate__", None)
+    return own is not None and own is not getattr(BaseEstimator, "__setstate__", None)
 
 
 def _keys(dict_node, audit):
@@ -170,4 +183,9 @@ def audit_schema(schema, node_classes, members, registry, limits, where):
 def as_array_info(data):
     """``{"shape": [...], "dtype": "<f8"}`` of ``.npy`` bytes, for the manifest."""
     shape, dtype, _ = npy_header(data, "array")
-    return {"shape": list(shape), "dtype": np.lib.format.dtype_to_descr(dtype)}
+    return {"shape": list(shape), "dtype": _descr(dtype)}
+
+
+def _descr(dtype):
+    """The dtype as the manifest's JSON holds it (tuples read back as lists)."""
+    return json.loads(json.dumps(np.lib.format.dtype_to_descr(dtype)))
