@@ -16,7 +16,7 @@ from .._compat import validate_parameter_constraints
 from ._archive import ModelFileError
 
 __all__ = ["check_hyperparameters", "check_state", "check_state_keys", "param_names",
-           "check_loaded", "MAX_N_JOBS"]
+           "check_loaded", "path_settings", "is_path_setting", "MAX_N_JOBS"]
 
 #: Largest ``abs(n_jobs)`` a loaded file may ask for.
 MAX_N_JOBS = 1024
@@ -39,6 +39,12 @@ def param_names(cls):
 
 def _is_path_name(name):
     return name in _PATH_NAMES or name.endswith(_PATH_SUFFIXES)
+
+
+def is_path_setting(name, value):
+    """Whether setting ``name=value`` points at files: a set ``memory``, or a path."""
+    return (name == "memory" and value is not None) or (
+        _is_path_name(name) and isinstance(value, (str, bytes, os.PathLike)))
 
 
 def check_hyperparameters(cls, params, where):
@@ -111,8 +117,8 @@ def check_state(cls, state, params, where):
 _MISSING = object()
 
 
-def check_loaded(obj, where, max_depth):
-    """Check every estimator reachable from ``obj`` (fitted sub-estimators included)."""
+def reachable_estimators(obj, where, max_depth):
+    """Yield every object with ``get_params`` reachable from ``obj`` (sub-estimators too)."""
     seen = set()
     stack = [(obj, 0)]
     while stack:
@@ -127,15 +133,34 @@ def check_loaded(obj, where, max_depth):
             children = list(value.values())
         elif isinstance(value, (list, tuple, set, frozenset)):
             children = list(value)
+        elif inspect.ismethod(value):
+            children = [value.__self__]
         elif hasattr(value, "__dict__") and not isinstance(value, type):
             children = list(vars(value).values())
             if callable(getattr(type(value), "get_params", None)):
-                try:
-                    params = value.get_params(deep=False)
-                except Exception as error:  # a broken object: refuse it, name it
-                    raise ModelFileError(f"{where}: {type(value).__name__} cannot report "
-                                         f"its hyperparameters ({error}).") from None
-                check_hyperparameters(type(value), params, f"{where}: {type(value).__name__}")
+                yield value
         else:
             continue
         stack.extend((child, depth + 1) for child in children)
+
+
+def path_settings(obj, where, max_depth):
+    """``(estimator, name, value)`` of every set ``memory`` or path-valued setting."""
+    found = []
+    for estimator in reachable_estimators(obj, where, max_depth):
+        names = set(param_names(type(estimator)))
+        for name, value in vars(estimator).items():
+            if name in names and is_path_setting(name, value):
+                found.append((estimator, name, value))
+    return found
+
+
+def check_loaded(obj, where, max_depth):
+    """Check every estimator reachable from ``obj`` (fitted sub-estimators included)."""
+    for value in reachable_estimators(obj, where, max_depth):
+        try:
+            params = value.get_params(deep=False)
+        except Exception as error:  # a broken object: refuse it, name it
+            raise ModelFileError(f"{where}: {type(value).__name__} cannot report "
+                                 f"its hyperparameters ({error}).") from None
+        check_hyperparameters(type(value), params, f"{where}: {type(value).__name__}")

@@ -17,7 +17,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._archive import ModelFileError
-from ._checks import check_hyperparameters, check_state, param_names
+from ._checks import check_hyperparameters, check_state, is_path_setting, param_names
 from ._registry import name_of
 
 __all__ = ["Encoder", "decode_tree", "node_classes"]
@@ -45,27 +45,24 @@ class Encoder:
     keep_values : bool
         Whether values JSON cannot hold go to ``self.values`` (a model file) rather
         than raising ``TypeError`` (a hyperparameters-only file).
-    on_memory : callable
-        Called with ``(where, value)`` for a non-None ``memory`` setting; returns the
-        value to save.
+    on_path : callable
+        Called with ``(where, value)`` for a set ``memory`` or a path-valued setting;
+        returns the value to save.
     """
 
-    def __init__(self, keep_values, on_memory):
+    def __init__(self, keep_values, on_path):
         self.keep_values = keep_values
-        self.on_memory = on_memory
+        self.on_path = on_path
         self.nodes = []     # objects with get_params, in the order of their "id"
         self.values = []    # values kept with the learned parameters
 
     def node(self, obj, where):
         """Encode one object with ``get_params`` (recursively)."""
         params = obj.get_params(deep=False)
-        encoded = {}
-        for name, value in params.items():
-            if name == "memory" and value is not None:
-                value = self.on_memory(f"{where}.{name}", value)
-            encoded[name] = self.encode(value, f"{where}.{name}")
-        check_hyperparameters(type(obj), {k: v for k, v in params.items() if k != "memory"},
-                              where)
+        params = {name: self.on_path(f"{where}.{name}", value)
+                  if is_path_setting(name, value) else value for name, value in params.items()}
+        check_hyperparameters(type(obj), params, where)
+        encoded = {name: self.encode(value, f"{where}.{name}") for name, value in params.items()}
         tree = {"class": name_of(type(obj)), "params": encoded}
         if self.keep_values:
             tree["id"] = len(self.nodes)

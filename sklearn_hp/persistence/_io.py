@@ -9,6 +9,7 @@ A model file is a zip archive of
   estimator's ``__getstate__`` without its hyperparameters), arrays in numpy format.
 """
 
+import copy
 import json
 import platform
 import types
@@ -20,7 +21,7 @@ import sklearn
 
 from .. import __version__
 from ._archive import Limits, ModelFileError, parse_json, read_members, write_members
-from ._checks import check_loaded
+from ._checks import check_loaded, path_settings
 from ._hyperparameters import Encoder, decode_tree, node_classes
 from ._registry import Registry
 from ._schema import as_array_info, audit_schema
@@ -60,12 +61,24 @@ def _versions():
     return versions
 
 
-def _neutralise_memory(where, value):
+def _neutralise_path(where, value):
     warnings.warn(
-        f"{where}={value!r} is saved as None: a cache directory is not part of a model "
-        "and a loaded file may not point joblib at one.", UserWarning, stacklevel=4,
+        f"{where}={value!r} is saved as None: a cache or checkpoint directory is not part "
+        "of a model, and a loaded file may not point the estimator at files.",
+        UserWarning, stacklevel=4,
     )
     return None
+
+
+def _without_paths(learned):
+    """``learned``, deep-copied with its path-valued settings set to None if it has any."""
+    if not path_settings(learned, "the model", _DEFAULT_MAX_DEPTH):
+        return learned
+    learned = copy.deepcopy(learned)
+    for estimator, name, value in path_settings(learned, "the model", _DEFAULT_MAX_DEPTH):
+        _neutralise_path(f"{type(estimator).__name__}.{name}", value)
+        setattr(estimator, name, None)
+    return learned
 
 
 def _learned_state(obj, params):
@@ -107,7 +120,7 @@ def save(estimator, path, what="model", trusted=()):
     if what not in ("model", "hyperparameters"):
         raise ValueError(f"what must be 'model' or 'hyperparameters'; got {what!r}.")
     if what == "hyperparameters":
-        tree = Encoder(False, _neutralise_memory).node(estimator, type(estimator).__name__)
+        tree = Encoder(False, _neutralise_path).node(estimator, type(estimator).__name__)
         document = {"format": HYPERPARAMETERS_FORMAT, "versions": _versions(),
                     "estimator": tree}
         with open(path, "w", encoding="utf-8") as handle:
@@ -115,11 +128,11 @@ def save(estimator, path, what="model", trusted=()):
             handle.write("\n")
         return
     skops_io = _skops_io()
-    encoder = Encoder(True, _neutralise_memory)
+    encoder = Encoder(True, _neutralise_path)
     tree = encoder.node(estimator, type(estimator).__name__)
     states = [_learned_state(obj, obj.get_params(deep=False)) for obj in encoder.nodes]
     try:
-        blob = skops_io.dumps({"states": states, "values": encoder.values})
+        blob = skops_io.dumps(_without_paths({"states": states, "values": encoder.values}))
     except Exception as error:
         raise TypeError(f"Cannot save {type(estimator).__name__}: skops cannot write one "
                         f"of its values ({error}).") from None

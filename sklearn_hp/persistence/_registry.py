@@ -62,7 +62,8 @@ _FUNCTIONS = {
 _FUNCTION_MODULES = ("sklearn.metrics",)
 
 #: Helper types from scipy that fitted estimators keep.
-_SCIPY_TYPES = ("scipy.interpolate.BSpline",)
+_SCIPY_TYPES = ("scipy.interpolate.BSpline", "scipy.stats.qmc.Sobol", "scipy.stats.qmc.Halton",
+                "scipy.stats.qmc.LatinHypercube")
 
 _BUILTINS = (bool, int, float, complex, str, bytes, bytearray, list, tuple, dict, set,
              frozenset, slice, type(None))
@@ -169,9 +170,11 @@ def _names(obj):
     if module and qualname:
         names.add(f"{module}.{qualname}")
     if isinstance(obj, np.ufunc) and module is None:  # scipy.special: found by lookup
-        names.update(f"{name}.{obj.__name__}" for name, mod in list(sys.modules.items())
-                     if name.startswith("scipy.special")
-                     and getattr(mod, obj.__name__, None) is obj)
+        with warnings.catch_warnings():  # deprecated scipy.special namespaces warn
+            warnings.simplefilter("ignore")
+            names.update(f"{name}.{obj.__name__}" for name, mod in list(sys.modules.items())
+                         if name.startswith("scipy.special")
+                         and getattr(mod, obj.__name__, None) is obj)
     elif isinstance(obj, np.ufunc):
         names.add(f"numpy.{obj.__name__}")
     return names

@@ -44,7 +44,11 @@ def _differences(a, b, where, seen, out):
     elif isinstance(a, np.random.Generator):
         _differences(a.bit_generator.state, b.bit_generator.state, where, seen, out)
     elif hasattr(a, "__dict__") and not isinstance(a, type) and not callable(a):
-        _differences(vars(a), vars(b), where, seen, out)
+        # what the object declares as its state (e.g. without caches it rebuilds)
+        state = getattr(a, "__getstate__", None)
+        a_state = state() if state is not None else vars(a)
+        b_state = b.__getstate__() if state is not None else vars(b)
+        _differences(a_state, b_state, where, seen, out)
     elif hasattr(type(a), "__reduce__") and type(a).__module__.startswith("sklearn."):
         _differences(a.__reduce__()[1:], b.__reduce__()[1:], where, seen, out)
     elif hasattr(a, "__dict__") and callable(a) and not isinstance(a, type):
