@@ -128,14 +128,14 @@ class _Audit:
         if nbytes > self.limits.max_array_bytes:
             self.fail(f"member {name!r} declares shape {shape} of {dtype} ({nbytes} bytes), "
                       f"over max_array_bytes={self.limits.max_array_bytes}.")
+        if nbytes != len(data) - offset:
+            self.fail(f"member {name!r} declares shape {shape} of {dtype} ({nbytes} bytes) "
+                      f"but holds {len(data) - offset} bytes; the file is damaged.")
         listed = self.members.info(name) if hasattr(self.members, "info") else {}
         if "shape" in listed and (listed.get("shape") != list(shape)
                                   or listed.get("dtype") != _descr(dtype)):
             self.fail(f"member {name!r} holds shape {shape} of {dtype}, but the manifest says "
                       f"shape {tuple(listed.get('shape') or ())} of {listed.get('dtype')}.")
-        if nbytes != len(data) - offset:
-            self.fail(f"member {name!r} declares shape {shape} of {dtype} ({nbytes} bytes) "
-                      f"but holds {len(data) - offset} bytes; the file is damaged.")
 
     def _check_npz(self, data, name):
         try:
