@@ -15,6 +15,7 @@ import zipfile
 import numpy as np
 
 __all__ = ["ModelFileError", "Limits", "read_members", "write_members", "parse_json",
+           "iter_dicts",
            "npy_header", "MANIFEST"]
 
 MANIFEST = "manifest.json"
@@ -204,6 +205,18 @@ def json_depth(text):
     steps = (np.isin(code, (ord("["), ord("{"))).astype(np.int64)
              - np.isin(code, (ord("]"), ord("}"))))
     return int(np.cumsum(steps).max(initial=0))
+
+
+def iter_dicts(tree):
+    """Every JSON object (dict) inside parsed JSON ``tree``, without recursion."""
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
 
 
 def parse_json(data, where, max_depth):

@@ -12,11 +12,10 @@ referenced as ``{"__value__": index}``.
 """
 
 import math
-from numbers import Integral, Real
 
 import numpy as np
 
-from ._archive import ModelFileError
+from ._archive import ModelFileError, iter_dicts
 from ._checks import check_hyperparameters, check_state, is_path_setting, param_names
 from ._registry import name_of
 
@@ -229,22 +228,16 @@ def _decode_node(data, context, depth):
 def node_classes(tree, registry, where):
     """The classes of a tree's nodes, in the order of their ``id``; nothing is built."""
     found = {}
-    stack = [tree]
-    while stack:
-        data = stack.pop()
-        if isinstance(data, list):
-            stack.extend(data)
-        elif isinstance(data, dict):
-            if "class" in data and "params" in data and "id" in data:
-                cls = registry.get(data["class"])
-                if not isinstance(cls, type):
-                    raise ModelFileError(
-                        f"{where}: class {data['class']!r} is not in the trusted registry "
-                        "(scikit-learn, sklearn_hp and trusted=[...]); refusing to load it. "
-                        "Pass trusted=[ThatClass] if you trust this file."
-                    )
-                found[data["id"]] = cls
-            stack.extend(data.values())
+    for data in iter_dicts(tree):
+        if "class" in data and "params" in data and "id" in data:
+            cls = registry.get(data["class"])
+            if not isinstance(cls, type):
+                raise ModelFileError(
+                    f"{where}: class {data['class']!r} is not in the trusted registry "
+                    "(scikit-learn, sklearn_hp and trusted=[...]); refusing to load it. "
+                    "Pass trusted=[ThatClass] if you trust this file."
+                )
+            found[data["id"]] = cls
     ids = list(found)
     if any(isinstance(i, bool) or not isinstance(i, int) for i in ids) or set(ids) != set(
             range(len(ids))):

@@ -119,12 +119,10 @@ def _sklearn_hp_objects():
     import sklearn_hp
 
     objects = []
-    for info in pkgutil.iter_modules(sklearn_hp.__path__):
-        if info.name.startswith("_") or info.name in _SKIPPED_SUBPACKAGES:
-            continue
-        importlib.import_module(f"sklearn_hp.{info.name}")
     prefixes = tuple(f"sklearn_hp.{info.name}" for info in pkgutil.iter_modules(sklearn_hp.__path__)
                      if not info.name.startswith("_") and info.name not in _SKIPPED_SUBPACKAGES)
+    for name in prefixes:
+        importlib.import_module(name)
     for module_name, module in list(sys.modules.items()):
         if module is None or not module_name.startswith(prefixes):
             continue

@@ -15,7 +15,7 @@ import zipfile
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._archive import ModelFileError, json_depth, npy_header
+from ._archive import ModelFileError, iter_dicts, json_depth, npy_header
 from ._checks import check_state_keys
 
 __all__ = ["audit_schema", "KNOWN_LOADERS"]
@@ -43,15 +43,9 @@ class _Audit:
     def walk(self, root, node_classes):
         """Audit every node under ``root``; ``node_classes[i]`` owns ``states[i]``."""
         self._check_states(root, node_classes)
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, dict):
-                if "__loader__" in node:
-                    self._node(node)
-                stack.extend(node.values())
+        for node in iter_dicts(root):
+            if "__loader__" in node:
+                self._node(node)
 
     def _check_states(self, root, node_classes):
         try:
