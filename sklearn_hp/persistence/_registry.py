@@ -101,7 +101,7 @@ def _sklearn_objects():
                 or module_name.startswith(_SKLEARN_EXCLUDED) or ".tests" in module_name):
             continue
         objects += [obj for obj in vars(module).values()
-                    if inspect.isclass(obj) and obj.__module__ == module_name]
+                    if inspect.isclass(obj) and _defined_in(obj, module_name)]
     for module_name, names in _FUNCTIONS.items():
         try:
             module = importlib.import_module(module_name)
@@ -113,6 +113,13 @@ def _sklearn_objects():
         objects += [getattr(module, name) for name in getattr(module, "__all__", ())
                     if inspect.isfunction(getattr(module, name))]
     return objects
+
+
+def _defined_in(cls, module_name):
+    """Whether ``cls`` is defined in ``module_name`` (compiled classes of scikit-learn 1.6
+    report the bare extension name, e.g. ``_loss`` for ``sklearn._loss._loss``)."""
+    return cls.__module__ == module_name or (
+        "." not in cls.__module__ and module_name.endswith(f".{cls.__module__}"))
 
 
 def _sklearn_hp_objects():
@@ -136,7 +143,7 @@ def _numpy_scipy_objects():
     import scipy.special
 
     objects = list(_BUILTINS)
-    objects += [_resolve(f"numpy.{name}") for name in _NUMPY_TYPES]
+    objects += [(f"numpy.{name}", _resolve(f"numpy.{name}")) for name in _NUMPY_TYPES]
     objects += sorted(set(np.sctypeDict.values()), key=repr)
     objects += [type(np.dtype(t)) for t in set(np.sctypeDict.values())]
     objects += [obj for obj in vars(np.random).values()
@@ -148,14 +155,20 @@ def _numpy_scipy_objects():
     for name in _SCIPY_TYPES:
         importlib.import_module(name.rpartition(".")[0])
         objects.append(_resolve(name))
-    return [obj for obj in objects if obj is not None]
+    return [obj for obj in objects
+            if obj is not None and not (isinstance(obj, tuple) and obj[1] is None)]
 
 
 @functools.lru_cache(maxsize=1)
 def _default_entries():
     entries = {}
     for obj in _numpy_scipy_objects() + _sklearn_objects() + _sklearn_hp_objects():
-        for name in _names(obj) - _DISTRUSTED:
+        if isinstance(obj, tuple):  # (the name numpy exports it under, the object)
+            alias, obj = obj
+            names = _names(obj) | {alias}
+        else:
+            names = _names(obj)
+        for name in names - _DISTRUSTED:
             entries.setdefault(name, obj)
     return entries
 

@@ -49,8 +49,9 @@ def _differences(a, b, where, seen, out):
         a_state = state() if state is not None else vars(a)
         b_state = b.__getstate__() if state is not None else vars(b)
         _differences(a_state, b_state, where, seen, out)
-    elif hasattr(type(a), "__reduce__") and type(a).__module__.startswith("sklearn."):
-        _differences(a.__reduce__()[1:], b.__reduce__()[1:], where, seen, out)
+    elif type(a).__eq__ is object.__eq__ and not callable(a):
+        # compiled helper types (trees, losses): compare what they pickle, not identity
+        _differences(a.__reduce_ex__(4)[1:], b.__reduce_ex__(4)[1:], where, seen, out)
     elif hasattr(a, "__dict__") and callable(a) and not isinstance(a, type):
         _differences(vars(a), vars(b), where, seen, out)
     else:
