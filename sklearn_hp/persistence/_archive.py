@@ -68,7 +68,9 @@ def write_members(path, members, manifest):
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
         for name, data in members.items():
-            archive.writestr(name, data)
+            # arrays are stored as they are (floats barely compress); JSON is deflated
+            archive.writestr(name, data, compress_type=zipfile.ZIP_STORED
+                             if name.endswith(".npy") else zipfile.ZIP_DEFLATED)
 
 
 def _describe_foreign(path, head):
@@ -201,9 +203,11 @@ def json_depth(text):
     """The deepest nesting of ``[`` and ``{`` in JSON text (strings skipped)."""
     if isinstance(text, str):
         text = text.encode("utf-8", "surrogatepass")
+    if b"[" not in text and b"{" not in text:
+        return 0
     code = np.frombuffer(_STRING.sub(b'""', text), dtype=np.uint8)
-    steps = (np.isin(code, (ord("["), ord("{"))).astype(np.int64)
-             - np.isin(code, (ord("]"), ord("}"))))
+    steps = ((code == ord("[")) | (code == ord("{"))).astype(np.int64)
+    steps -= (code == ord("]")) | (code == ord("}"))
     return int(np.cumsum(steps).max(initial=0))
 
 
