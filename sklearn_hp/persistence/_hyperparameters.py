@@ -6,7 +6,8 @@ no word for are tagged: ``{"__tuple__": [...]}``, ``{"__type__": "numpy.float64"
 ``{"__dtype__": "<f8"}``, ``{"__slice__": [start, stop, step]}``,
 ``{"__scalar__": 1.5, "dtype": "<f4"}``, ``{"__float__": "nan"}``,
 ``{"__ndarray__": [...], "dtype": "<i8", "shape": [2]}``, ``{"__dict__": [[k, v], ...]}``
-for keys that are not strings. In a model file, a value none of these fit (a function,
+for keys that are not strings, ``{"__object__": "module.QualName", "attributes": {...}}``
+for an object its class re-creates from its attributes (a splitter, a column selector). In a model file, a value none of these fit (a function,
 a random generator, an object array) is kept with the learned parameters and
 referenced as ``{"__value__": index}``.
 """
@@ -22,7 +23,7 @@ from ._registry import name_of
 __all__ = ["Encoder", "decode_tree", "node_classes"]
 
 _TAGS = ("__tuple__", "__dict__", "__type__", "__dtype__", "__slice__", "__scalar__",
-         "__float__", "__ndarray__", "__value__")
+         "__float__", "__ndarray__", "__object__", "__value__")
 #: Arrays written inline in a hyperparameters-only file, at most this many items.
 _MAX_INLINE_ITEMS = 10_000
 
@@ -30,6 +31,14 @@ _MAX_INLINE_ITEMS = 10_000
 def _is_node(value):
     return (not isinstance(value, type) and callable(getattr(value, "get_params", None))
             and callable(getattr(type(value), "get_params", None)))
+
+
+def _is_plain_object(value):
+    """An object rebuilt by its class called with its attributes (``KFold(n_splits=3)``,
+    ``make_column_selector(dtype_include="number")``)."""
+    if isinstance(value, type) or not hasattr(value, "__dict__") or not vars(value):
+        return False
+    return set(vars(value)) <= set(param_names(type(value)))
 
 
 def _simple_dtype(dtype):
@@ -97,6 +106,9 @@ class Encoder:
             return {"__type__": name_of(value)}
         if _is_node(value):
             return self.node(value, where)
+        if not self.keep_values and _is_plain_object(value):
+            return {"__object__": name_of(type(value)),
+                    "attributes": self.encode(dict(vars(value)), where)}
         if (not self.keep_values and isinstance(value, np.ndarray)
                 and _simple_dtype(value.dtype) and value.size <= _MAX_INLINE_ITEMS):
             return {"__ndarray__": self.encode(value.tolist(), where),
@@ -173,6 +185,8 @@ def _decode_tagged(tag, content, data, context, depth):
             raise ValueError(f"inline arrays hold at most {_MAX_INLINE_ITEMS} items")
         array = np.array(content, dtype=_dtype(data["dtype"], context))
         return array.reshape(shape)
+    if tag == "__object__":
+        return _decode_object(content, data["attributes"], context, depth)
     if tag == "__type__":
         obj = context.registry.get(content)
         if not isinstance(obj, type):
@@ -181,6 +195,18 @@ def _decode_tagged(tag, content, data, context, depth):
     if context.values is None or isinstance(content, bool) or not isinstance(content, int):
         raise ValueError("this file keeps no such value")
     return context.values[content]
+
+
+def _decode_object(name, attributes, context, depth):
+    cls = context.registry.get(name)
+    if not isinstance(cls, type) or not isinstance(attributes, dict):
+        _fail(context, f"class {name!r} is not in the trusted registry; refusing it.")
+    unknown = sorted(set(attributes) - set(param_names(cls)))
+    if unknown:
+        _fail(context, f"{name} takes no argument {unknown[0]!r}.")
+    attributes = {k: _decode(v, context, depth + 1) for k, v in attributes.items()}
+    check_hyperparameters(cls, attributes, f"{context.where}: {name}")
+    return cls(**attributes)
 
 
 def _dtype(text, context):

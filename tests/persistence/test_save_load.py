@@ -246,3 +246,18 @@ def test_bad_arguments_are_named(tmp_path):
         load(tmp_path / "m.skhp", max_bytes=0)
     with pytest.raises(ModelFileError, match="over max_bytes=100; raise it"):
         load(tmp_path / "m.skhp", max_bytes=100)
+
+
+def test_hyperparameters_file_keeps_splitters_and_column_selectors(tmp_path, assert_same):
+    from sklearn.compose import make_column_selector
+    from sklearn.model_selection import KFold
+
+    columns = ColumnTransformer([("num", StandardScaler(),
+                                  make_column_selector(dtype_include="number"))])
+    search = GridSearchCV(make_pipeline(columns, LogisticClassifier()),
+                          {"logisticclassifier__alpha": [1e-4]},
+                          cv=KFold(3, shuffle=True, random_state=1))
+    save(search, tmp_path / "search.json", what="hyperparameters")
+    assert '"__object__": "sklearn.model_selection._split.KFold"' in (
+        tmp_path / "search.json").read_text()
+    assert_same(load(tmp_path / "search.json"), search)
