@@ -7,9 +7,10 @@ no word for are tagged: ``{"__tuple__": [...]}``, ``{"__type__": "numpy.float64"
 ``{"__scalar__": 1.5, "dtype": "<f4"}``, ``{"__float__": "nan"}``,
 ``{"__ndarray__": [...], "dtype": "<i8", "shape": [2]}``, ``{"__dict__": [[k, v], ...]}``
 for keys that are not strings, ``{"__object__": "module.QualName", "attributes": {...}}``
-for an object its class re-creates from its attributes (a splitter, a column selector). In a model file, a value none of these fit (a function,
-a random generator, an object array) is kept with the learned parameters and
-referenced as ``{"__value__": index}``.
+for an object its class re-creates from its attributes (a splitter, a column
+selector). In a model file, a value none of these fit (a function, a random generator,
+an object array) is kept with the learned parameters and referenced as
+``{"__value__": index}``.
 """
 
 import math
