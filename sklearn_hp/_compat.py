@@ -27,6 +27,7 @@ __all__ = [
     "InvalidParameterError",
     "StrOptions",
     "SKLEARN_VERSION",
+    "construct_test_instances",
     "RUN_SEARCH_TAKES_CALLBACK_CTX",
     "SEARCH_HOOKS",
     "RegistryOptions",
@@ -85,3 +86,14 @@ class RegistryOptions(StrOptions):
     @options.setter
     def options(self, value):
         """Ignored: the names always come from the registry."""
+
+
+def construct_test_instances(estimator_class):
+    """Instances scikit-learn's own tests build for ``estimator_class`` (1.6+).
+
+    Meta-estimators get the sub-estimators their required parameters need. Imported
+    on first use: the generator imports every scikit-learn estimator.
+    """
+    from sklearn.utils._test_common.instance_generator import _construct_instances
+
+    return list(_construct_instances(estimator_class))

@@ -26,7 +26,8 @@ def _private_sklearn_uses(tree):
                 parts = alias.name.split(".")
                 if parts[0] == "sklearn" and any(p.startswith("_") for p in parts):
                     found.append((node.lineno, f"import {alias.name}"))
-        elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+        elif (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+              and not node.attr.endswith("__")):  # dunders such as __version__ are public
             root = node.value
             while isinstance(root, ast.Attribute):
                 root = root.value

@@ -40,7 +40,7 @@ def main(argv=None, out=print):
     module, _ = COMMANDS[args.command]
     try:
         return module.run(args, out)
-    except (ValueError, TypeError, OSError) as error:
+    except (ValueError, TypeError, OSError, ImportError) as error:
         print(f"sklearn-hp {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -8,11 +8,16 @@ from ..persistence import load
 
 def add_arguments(parser):
     """Register the command's options on ``parser``."""
-    parser.add_argument("path", help="a model saved by sklearn_hp.persistence.save")
+    parser.add_argument("path", help="a model (.skhp) or hyperparameters file (.json) "
+                                     "saved by sklearn_hp.persistence.save")
 
 
 def run(args, out):
-    """Load the model and print the two kinds of numbers apart."""
+    """Load the model and print the two kinds of numbers apart.
+
+    A file ``load`` refuses (damaged, foreign, too large, unsafe) raises its
+    ``ModelFileError``, which the command line prints as one line, exit status 2.
+    """
     model = load(args.path)
     final = model.steps[-1][1] if hasattr(model, "steps") else model
     out(f"{type(model).__name__} from {args.path}")

@@ -1,6 +1,17 @@
-"""Save and load estimators safely: JSON hyperparameters and ``.npz`` parameters, no pickle."""
+"""Save and load estimators safely: hyperparameters apart from learned parameters, no pickle.
 
-from ._codec import TRUSTED_PACKAGES
-from ._io import FORMAT, load, save
+``save(model, "model.skhp")`` writes one zip file: readable JSON hyperparameters, the
+learned parameters in skops format, and a manifest with versions and the SHA-256 of
+every member. ``load("model.skhp")`` rebuilds only classes of an explicit registry and
+refuses, before anything runs, any file that is damaged, too large or unsafe.
+``save(model, "model.json", what="hyperparameters")`` writes the unfitted estimator
+alone. Whole models need skops (the ``persist`` extra).
+"""
 
-__all__ = ["FORMAT", "TRUSTED_PACKAGES", "load", "save"]
+from ._archive import ModelFileError
+from ._checks import MAX_N_JOBS
+from ._io import EXTENSION, FORMAT, HYPERPARAMETERS_FORMAT, load, save
+from ._registry import Registry
+
+__all__ = ["EXTENSION", "FORMAT", "HYPERPARAMETERS_FORMAT", "MAX_N_JOBS", "ModelFileError",
+           "Registry", "load", "save"]

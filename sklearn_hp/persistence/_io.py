@@ -1,61 +1,262 @@
-"""``save`` and ``load``: one ``.npz`` file, JSON hyperparameters plus numeric arrays."""
+"""``save`` and ``load``: one ``.skhp`` file, hyperparameters apart from learned parameters.
 
+A model file is a zip archive of
+
+* ``manifest.json``: format, library versions, and the size and SHA-256 of every member
+  (shape and dtype of every array too);
+* ``hyperparameters.json``: every estimator's class and hyperparameters, readable JSON;
+* ``schema.json`` and ``*.npy``: the learned parameters in skops format (each
+  estimator's ``__getstate__`` without its hyperparameters), arrays in numpy format.
+"""
+
+import copy
 import json
+import platform
+import types
+import warnings
 
 import numpy as np
+import scipy
+import sklearn
 
 from .. import __version__
-from ._codec import Encoder, decode
+from ._archive import Limits, ModelFileError, parse_json, read_members, write_members
+from ._checks import check_loaded, path_settings
+from ._hyperparameters import Encoder, decode_tree, node_classes
+from ._registry import Registry
+from ._schema import as_array_info, audit_schema
 
-__all__ = ["save", "load", "FORMAT"]
+__all__ = ["save", "load", "FORMAT", "HYPERPARAMETERS_FORMAT", "EXTENSION"]
 
-FORMAT = "sklearn_hp.persistence/1"
-_META_KEY = "__meta__"
+FORMAT = "sklearn_hp.model/2"
+HYPERPARAMETERS_FORMAT = "sklearn_hp.hyperparameters/1"
+EXTENSION = ".skhp"
+_HP = "hyperparameters.json"
+_SCHEMA = "schema.json"
+_DEFAULT_MAX_BYTES = 2**31
+_DEFAULT_MAX_DEPTH = 200
 
 
-def save(estimator, path):
+def _skops_io():
+    try:
+        import skops.io
+    except ImportError:
+        raise ImportError(
+            "Saving and loading whole models needs skops: pip install 'sklearn_hp[persist]' "
+            "(hyperparameters alone, what='hyperparameters', do not)."
+        ) from None
+    return skops.io
+
+
+def _versions():
+    versions = {"sklearn_hp": __version__, "scikit-learn": sklearn.__version__,
+                "numpy": np.__version__, "scipy": scipy.__version__,
+                "python": platform.python_version()}
+    try:
+        from importlib.metadata import version
+
+        versions["skops"] = version("skops")
+    except Exception:  # skops absent: a hyperparameters-only file
+        pass
+    return versions
+
+
+def _neutralise_path(where, value):
+    warnings.warn(
+        f"{where}={value!r} is saved as None: a cache or checkpoint directory is not part "
+        "of a model, and a loaded file may not point the estimator at files.",
+        UserWarning, stacklevel=4,
+    )
+    return None
+
+
+def _without_paths(learned):
+    """``learned``, deep-copied with its path-valued settings set to None if it has any."""
+    if not path_settings(learned, "the model", _DEFAULT_MAX_DEPTH):
+        return learned
+    learned = copy.deepcopy(learned)
+    for estimator, name, value in path_settings(learned, "the model", _DEFAULT_MAX_DEPTH):
+        _neutralise_path(f"{type(estimator).__name__}.{name}", value)
+        setattr(estimator, name, None)
+    return learned
+
+
+def _learned_state(obj, params):
+    state = obj.__getstate__() if hasattr(obj, "__getstate__") else vars(obj)
+    if not isinstance(state, dict):
+        raise TypeError(f"{type(obj).__name__}.__getstate__() returned a "
+                        f"{type(state).__name__}; only a dict of attributes is saved.")
+    learned = {k: v for k, v in state.items()
+               if k not in params and not (k.startswith("__") and k.endswith("__"))}
+    return learned or None
+
+
+def save(estimator, path, what="model", trusted=()):
     """Save an estimator (fitted or not, pipelines included) without pickle.
 
     Parameters
     ----------
     estimator : estimator object
-        A scikit-learn or sklearn_hp estimator whose hyperparameters are plain data.
+        A scikit-learn or sklearn_hp estimator, or any object with ``get_params``.
     path : str or path-like
-        Destination file; ``.npz`` is the natural extension.
+        Destination file. ``.skhp`` is the natural extension of a model, ``.json`` of
+        hyperparameters alone.
+    what : {"model", "hyperparameters"}, default="model"
+        ``"model"`` writes hyperparameters and learned parameters (needs skops, the
+        ``persist`` extra); ``"hyperparameters"`` writes a small JSON file that re-creates
+        the unfitted estimator, ready for version control.
+    trusted : list of classes or functions, default=()
+        Classes outside scikit-learn and sklearn_hp the model holds; the file is checked
+        as :func:`load` will check it, so an unloadable file is never written.
 
     Raises
     ------
     TypeError
-        If a hyperparameter or learned value cannot be saved safely (e.g. a function).
+        If a value cannot be saved safely (with ``what="hyperparameters"``, any value
+        JSON cannot express, such as a function).
+    sklearn_hp.persistence.ModelFileError
+        If ``load`` would refuse the file (an untrusted class, a path-valued setting).
     """
-    encoder = Encoder()
-    tree = encoder.encode_estimator(estimator, type(estimator).__name__)
-    meta = {"format": FORMAT, "sklearn_hp_version": __version__, "estimator": tree}
-    with open(path, "wb") as handle:
-        np.savez(handle, **{_META_KEY: np.array(json.dumps(meta))}, **encoder.arrays)
+    if what not in ("model", "hyperparameters"):
+        raise ValueError(f"what must be 'model' or 'hyperparameters'; got {what!r}.")
+    if what == "hyperparameters":
+        tree = Encoder(False, _neutralise_path).node(estimator, type(estimator).__name__)
+        document = {"format": HYPERPARAMETERS_FORMAT, "versions": _versions(),
+                    "estimator": tree}
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=1, allow_nan=False)
+            handle.write("\n")
+        return
+    skops_io = _skops_io()
+    encoder = Encoder(True, _neutralise_path)
+    tree = encoder.node(estimator, type(estimator).__name__)
+    states = [_learned_state(obj, obj.get_params(deep=False)) for obj in encoder.nodes]
+    try:
+        blob = skops_io.dumps(_without_paths({"states": states, "values": encoder.values}))
+    except Exception as error:
+        raise TypeError(f"Cannot save {type(estimator).__name__}: skops cannot write one "
+                        f"of its values ({error}).") from None
+    members = _unzip(blob)
+    members[_HP] = json.dumps(tree, indent=1, allow_nan=False).encode()
+    manifest = {"format": FORMAT, "versions": _versions(), "estimator": tree["class"],
+                "members": {name: as_array_info(data) for name, data in members.items()
+                            if name.endswith(".npy")}}
+    registry = Registry(trusted)
+    limits = Limits(_DEFAULT_MAX_BYTES, _DEFAULT_MAX_BYTES, _DEFAULT_MAX_DEPTH)
+    schema = parse_json(members[_SCHEMA], f"{path}: {_SCHEMA}", limits.max_depth)
+    audit_schema(schema, node_classes(tree, registry, str(path)), members, registry, limits,
+                 str(path))
+    write_members(path, members, manifest)
 
 
-def load(path):
-    """Load an estimator written by :func:`save`.
+def _unzip(blob):
+    import io
+    import zipfile
 
-    No pickle is read: arrays are loaded with ``allow_pickle=False`` and only
-    scikit-learn and sklearn_hp classes are rebuilt, through their ``__init__``.
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def load(path, *, trusted=(), max_bytes=_DEFAULT_MAX_BYTES,
+         max_array_bytes=_DEFAULT_MAX_BYTES, max_depth=_DEFAULT_MAX_DEPTH):
+    """Load an estimator written by :func:`save`, refusing anything unsafe first.
+
+    No pickle is read and nothing the file names is imported: classes come from an
+    explicit registry (scikit-learn's estimators and helper types, sklearn_hp's
+    estimators and building blocks, numpy and scipy types, and ``trusted``).
+    Hyperparameters are validated with each class's own constraints; ``memory``
+    caches, path-valued settings and unreasonable ``n_jobs`` are refused; learned
+    state may only set data attributes; sizes, shapes and checksums are checked
+    before arrays are read.
 
     Parameters
     ----------
     path : str or path-like
+        A model file (``.skhp``) or a hyperparameters file (``.json``) written by
+        :func:`save`.
+    trusted : list of classes or functions, default=()
+        Further classes the file may hold, e.g. your own estimator.
+    max_bytes : int, default=2**31
+        Cap on the total decompressed size of the members read.
+    max_array_bytes : int, default=2**31
+        Cap on the decompressed size of any one array.
+    max_depth : int, default=200
+        Cap on the nesting depth of JSON and of estimators.
 
     Returns
     -------
     estimator : estimator object
+
+    Raises
+    ------
+    sklearn_hp.persistence.ModelFileError
+        (a ``ValueError``) for an empty, truncated, foreign, tampered, too large or
+        unsafe file; the message names the file and what is wrong.
     """
-    with np.load(path, allow_pickle=False) as archive:
-        if _META_KEY not in archive:
-            raise ValueError(f"{path} is not a file written by sklearn_hp.persistence.save.")
-        meta = json.loads(str(archive[_META_KEY]))
-        if meta.get("format") != FORMAT:
-            raise ValueError(
-                f"{path} has format {meta.get('format')!r}; this version reads {FORMAT!r}."
-            )
-        arrays = {key: archive[key] for key in archive.files if key != _META_KEY}
-    return decode(meta["estimator"], arrays)
+    limits = Limits(max_bytes, max_array_bytes, max_depth)
+    registry = Registry(trusted)
+    with open(path, "rb") as handle:
+        head = handle.read(64).lstrip()
+    if head.startswith(b"{"):
+        return _load_hyperparameters(path, registry, limits)
+    skops_io = _skops_io()
+    with read_members(path, limits) as (manifest, members):
+        if manifest.get("format") != FORMAT:
+            raise ModelFileError(f"{path} has format {manifest.get('format')!r}; this version "
+                                 f"reads {FORMAT!r}.")
+        for name in (_HP, _SCHEMA):
+            if name not in members:
+                raise ModelFileError(f"{path} lacks its {name}; the file is damaged.")
+        tree = parse_json(members[_HP], f"{path}: {_HP}", limits.max_depth)
+        schema = parse_json(members[_SCHEMA], f"{path}: {_SCHEMA}", limits.max_depth)
+        classes = node_classes(tree, registry, str(path))
+        type_names, files = audit_schema(schema, classes, members, registry, limits, str(path))
+        unreferenced = sorted(set(members.names()) - set(files) - {_HP, _SCHEMA})
+        if unreferenced:
+            raise ModelFileError(f"{path} holds member {unreferenced[0]!r} that nothing "
+                                 "refers to; refusing a tampered file.")
+        files[_SCHEMA] = members[_SCHEMA]
+        learned = _skops_load(skops_io, path, files, type_names)
+    context = types.SimpleNamespace(registry=registry, where=str(path), max_depth=max_depth,
+                                    states=learned["states"], values=learned["values"])
+    estimator = decode_tree(tree, context)
+    check_loaded(estimator, str(path), max_depth)
+    return estimator
+
+
+def _skops_load(skops_io, path, files, type_names):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    try:
+        learned = skops_io.loads(buffer.getvalue(), trusted=sorted(type_names))
+    except ModelFileError:
+        raise
+    except Exception as error:
+        raise ModelFileError(f"{path}: the learned parameters cannot be rebuilt "
+                             f"({type(error).__name__}: {error}).") from None
+    if not (isinstance(learned, dict) and isinstance(learned.get("states"), list)
+            and isinstance(learned.get("values"), list)):
+        raise ModelFileError(f"{path}: the learned parameters are not a states/values table.")
+    return learned
+
+
+def _load_hyperparameters(path, registry, limits):
+    with open(path, "rb") as handle:
+        data = handle.read(min(limits.max_bytes, 64 * 2**20) + 1)
+    if len(data) > min(limits.max_bytes, 64 * 2**20):
+        raise ModelFileError(f"{path} is over {min(limits.max_bytes, 64 * 2**20)} bytes; a "
+                             "hyperparameters file is small.")
+    document = parse_json(data, str(path), limits.max_depth)
+    if not isinstance(document, dict) or document.get("format") != HYPERPARAMETERS_FORMAT:
+        raise ModelFileError(f"{path} is JSON but not a file written by save (format "
+                             f"{HYPERPARAMETERS_FORMAT!r} expected).")
+    context = types.SimpleNamespace(registry=registry, where=str(path),
+                                    max_depth=limits.max_depth, states=None, values=None)
+    estimator = decode_tree(document.get("estimator"), context)
+    check_loaded(estimator, str(path), limits.max_depth)
+    return estimator

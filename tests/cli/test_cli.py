@@ -65,7 +65,7 @@ def test_inspect_command_reads_a_saved_model(tmp_path):
     from sklearn_hp import LogisticClassifier
     from sklearn_hp.persistence import save
 
-    path = tmp_path / "m.npz"
+    path = tmp_path / "model.skhp"
     save(LogisticClassifier(alpha=0.25, max_epochs=5).fit(*load_iris(return_X_y=True)), path)
     status, text = _run(["inspect", str(path)])
     assert status == 0
@@ -74,6 +74,17 @@ def test_inspect_command_reads_a_saved_model(tmp_path):
     assert "coef_                            shape (3, 4), dtype float64" in text
 
 
+def test_inspect_reads_a_hyperparameters_file(tmp_path):
+    from sklearn_hp import LogisticClassifier
+    from sklearn_hp.persistence import save
+
+    save(LogisticClassifier(alpha=0.25), tmp_path / "hp.json", what="hyperparameters")
+    status, text = _run(["inspect", str(tmp_path / "hp.json")])
+    assert status == 0
+    assert "alpha                            0.25" in text
+    assert "Not fitted: no learned parameters." in text
+
+
 def test_inspect_missing_file_is_a_clear_error(tmp_path, capsys):
-    assert _run(["inspect", str(tmp_path / "none.npz")])[0] == 2
+    assert _run(["inspect", str(tmp_path / "none.skhp")])[0] == 2
     assert "No such file" in capsys.readouterr().err

@@ -278,8 +278,8 @@ def test_safe_persistence_round_trip_then_continue_training(small_classification
 
     X, y = small_classification
     clf = MLPClassifier((8,), batch_norm=True, max_epochs=3, random_state=0).fit(X, y)
-    save(clf, tmp_path / "mlp.npz")
-    loaded = load(tmp_path / "mlp.npz")
+    save(clf, tmp_path / "mlp.skhp")
+    loaded = load(tmp_path / "mlp.skhp")
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
     loaded.set_params(warm_start=True).fit(X, y)
     assert len(loaded.loss_curve_) == 6

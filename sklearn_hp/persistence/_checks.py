@@ -1,0 +1,166 @@
+"""Rules a loaded estimator must pass before ``load`` returns it.
+
+* hyperparameters are validated with the class's own ``_parameter_constraints``;
+* settings that make code run later are refused: a ``memory`` cache directory (joblib
+  unpickles what it finds there), any path-valued setting, a ``pre_dispatch`` that
+  joblib would evaluate as Python, and ``n_jobs`` beyond a sane number of workers;
+* learned state holds data only: no dunder names and nothing that shadows a method or
+  property of the class.
+"""
+
+import inspect
+import os
+import re
+
+from .._compat import validate_parameter_constraints
+from ._archive import ModelFileError
+
+__all__ = ["check_hyperparameters", "check_state", "check_state_keys", "param_names",
+           "check_loaded", "path_settings", "is_path_setting", "MAX_N_JOBS"]
+
+#: Largest ``abs(n_jobs)`` a loaded file may ask for.
+MAX_N_JOBS = 1024
+_PATH_NAMES = {"memory", "cachedir", "cache_dir", "location", "path", "filename",
+               "directory", "dirname", "log_dir", "logdir", "checkpoint", "checkpoint_dir",
+               "output_dir", "save_path"}
+_PATH_SUFFIXES = ("_path", "_dir", "_file", "_filename", "_directory")
+_PRE_DISPATCH = re.compile(r"^\s*(all|\d+|(\d+\s*\*\s*)?n_jobs)\s*$")
+
+
+def param_names(cls):
+    """The hyperparameter names ``cls.__init__`` takes."""
+    getter = getattr(cls, "_get_param_names", None)
+    if callable(getter):
+        return list(getter())
+    signature = inspect.signature(cls.__init__)
+    return [p.name for p in signature.parameters.values()
+            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+
+
+def _is_path_name(name):
+    return name in _PATH_NAMES or name.endswith(_PATH_SUFFIXES)
+
+
+def is_path_setting(name, value):
+    """Whether setting ``name=value`` points at files: a set ``memory``, or a path."""
+    return (name == "memory" and value is not None) or (
+        _is_path_name(name) and isinstance(value, (str, bytes, os.PathLike)))
+
+
+def check_hyperparameters(cls, params, where):
+    """Refuse dangerous or invalid ``params`` of ``cls``; ``where`` names the file."""
+    for name, value in params.items():
+        if name == "memory" and value is not None:
+            raise ModelFileError(
+                f"{where}: memory={value!r} is refused: joblib would read cached pickles "
+                "from it on the next fit. Only memory=None is loaded; set the cache after "
+                "loading if you want one."
+            )
+        if _is_path_name(name) and isinstance(value, (str, bytes, os.PathLike)):
+            raise ModelFileError(
+                f"{where}: {name}={value!r} is a path; a model file may not point the "
+                "estimator at files or directories. Set it after loading."
+            )
+        if name == "n_jobs" and value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value == 0
+                or abs(value) > MAX_N_JOBS):
+            raise ModelFileError(
+                f"{where}: n_jobs={value!r} is refused; accepted: None or a non-zero "
+                f"integer between -{MAX_N_JOBS} and {MAX_N_JOBS}."
+            )
+        if name == "pre_dispatch" and isinstance(value, str) and not _PRE_DISPATCH.match(value):
+            raise ModelFileError(
+                f"{where}: pre_dispatch={value!r} is refused: joblib evaluates it as Python. "
+                "Accepted: an integer, 'all', or 'k*n_jobs'."
+            )
+    constraints = getattr(cls, "_parameter_constraints", None)
+    if isinstance(constraints, dict):
+        try:
+            validate_parameter_constraints(
+                constraints, {k: v for k, v in params.items() if k in constraints},
+                caller_name=cls.__name__,
+            )
+        except (ValueError, TypeError) as error:
+            raise ModelFileError(f"{where}: invalid hyperparameter: {error}") from None
+
+
+def check_state_keys(cls, keys, where):
+    """Refuse learned-state names that are not plain data attributes of ``cls``."""
+    for key in keys:
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ModelFileError(f"{where}: learned attribute name {key!r} is not an "
+                                 "identifier; refusing the file.")
+        if key.startswith("__") and key.endswith("__"):
+            raise ModelFileError(f"{where}: learned attribute {key!r} is a dunder name; "
+                                 "a file may only set data attributes.")
+        found = inspect.getattr_static(cls, key, _MISSING)
+        if found is not _MISSING and (callable(found) or hasattr(type(found), "__get__")):
+            raise ModelFileError(
+                f"{where}: learned attribute {key!r} would replace the "
+                f"{type(found).__name__} {cls.__name__}.{key}; a file may only set data "
+                "attributes."
+            )
+
+
+def check_state(cls, state, params, where):
+    """Check a learned-state dict of ``cls``; its names may not repeat hyperparameters."""
+    if not isinstance(state, dict):
+        raise ModelFileError(f"{where}: learned state is a {type(state).__name__}, "
+                             "expected a dict of attributes.")
+    check_state_keys(cls, state, where)
+    repeated = sorted(set(state) & set(params))
+    if repeated:
+        raise ModelFileError(f"{where}: learned state repeats the hyperparameter "
+                             f"{repeated[0]!r}; refusing the file.")
+
+
+_MISSING = object()
+
+
+def reachable_estimators(obj, where, max_depth):
+    """Yield every object with ``get_params`` reachable from ``obj`` (sub-estimators too)."""
+    seen = set()
+    stack = [(obj, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if id(value) in seen or isinstance(value, (str, bytes, int, float, type)):
+            continue
+        seen.add(id(value))
+        if depth > max_depth:
+            raise ModelFileError(f"{where}: objects nest more than max_depth={max_depth} "
+                                 "deep; refusing the file.")
+        if isinstance(value, dict):
+            children = list(value.values())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            children = list(value)
+        elif inspect.ismethod(value):
+            children = [value.__self__]
+        elif hasattr(value, "__dict__") and not isinstance(value, type):
+            children = list(vars(value).values())
+            if callable(getattr(type(value), "get_params", None)):
+                yield value
+        else:
+            continue
+        stack.extend((child, depth + 1) for child in children)
+
+
+def path_settings(obj, where, max_depth):
+    """``(estimator, name, value)`` of every set ``memory`` or path-valued setting."""
+    found = []
+    for estimator in reachable_estimators(obj, where, max_depth):
+        names = set(param_names(type(estimator)))
+        for name, value in vars(estimator).items():
+            if name in names and is_path_setting(name, value):
+                found.append((estimator, name, value))
+    return found
+
+
+def check_loaded(obj, where, max_depth):
+    """Check every estimator reachable from ``obj`` (fitted sub-estimators included)."""
+    for value in reachable_estimators(obj, where, max_depth):
+        try:
+            params = value.get_params(deep=False)
+        except Exception as error:  # a broken object: refuse it, name it
+            raise ModelFileError(f"{where}: {type(value).__name__} cannot report "
+                                 f"its hyperparameters ({error}).") from None
+        check_hyperparameters(type(value), params, f"{where}: {type(value).__name__}")

@@ -1,0 +1,238 @@
+"""The explicit registry of classes, types and functions a model file may name.
+
+A file names classes by ``"module.QualName"``; ``load`` looks those names up in this
+registry and never imports a module the file names. The registry holds
+
+* every estimator ``sklearn.utils.all_estimators()`` lists, and the scikit-learn helper
+  types fitted estimators keep (trees, kernels, losses, splitters, ...);
+* every class defined in sklearn_hp's public subpackages (estimators, optimizers,
+  schedules, transforms, activations, losses, initialisers, layers, callbacks, search
+  spaces and samplers), found by walking the subpackages, so new building blocks are
+  covered without editing this file;
+* numpy scalar types, dtypes, ufuncs and random generators, scipy sparse matrices and
+  special functions, and the builtin containers;
+* whatever the caller passes as ``trusted=[...]``.
+"""
+
+import functools
+import importlib
+import inspect
+import pkgutil
+import sys
+import warnings
+
+import numpy as np
+
+__all__ = ["Registry", "name_of"]
+
+#: sklearn_hp subpackages whose modules hold no class a model file needs; the command
+#: line runs code when imported and is never walked.
+_SKIPPED_SUBPACKAGES = {"cli", "plotting", "testing", "persistence"}
+
+#: scikit-learn modules whose classes are never in a model: tests, vendored code, dataset
+#: downloaders. Every other class defined in a scikit-learn module is a helper type a
+#: fitted estimator may keep (trees, losses, binners, scorers, neighbour trees, ...).
+_SKLEARN_EXCLUDED = ("sklearn.externals", "sklearn.datasets", "sklearn.utils._testing",
+                     "sklearn.utils._test_common", "sklearn.utils.estimator_checks",
+                     "sklearn.conftest", "sklearn._build_utils", "sklearn.__check_build")
+
+#: scikit-learn types skops distrusts and so do we: TreePredictor's node array holds raw
+#: indices scikit-learn follows without bounds checks, so a crafted file could crash the
+#: process at predict time (scikit-learn#34558). Pass trusted=[TreePredictor] to accept.
+_DISTRUSTED = {"sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"}
+
+#: Functions an estimator may hold as a hyperparameter or attribute (score functions,
+#: pooling functions, kernels), by module. Functions that read or write files are not.
+_FUNCTIONS = {
+    "numpy": ("mean", "median", "sum", "max", "min", "std", "var", "prod", "average",
+              "nanmean", "nanmedian", "nansum", "nanmax", "nanmin", "amax", "amin", "ptp",
+              "argmax", "argmin", "clip", "round", "sort", "cumsum", "dot"),
+    "sklearn.feature_selection": ("chi2", "f_classif", "f_regression", "r_regression",
+                                  "mutual_info_classif", "mutual_info_regression"),
+    "sklearn.metrics.pairwise": ("euclidean_distances", "manhattan_distances",
+                                 "cosine_distances", "cosine_similarity", "rbf_kernel",
+                                 "linear_kernel", "polynomial_kernel", "sigmoid_kernel",
+                                 "laplacian_kernel", "chi2_kernel", "additive_chi2_kernel",
+                                 "pairwise_distances", "pairwise_kernels"),
+    "sklearn.cluster._kmeans": ("_kmeans_single_lloyd", "_kmeans_single_elkan"),
+    "scipy._lib.array_api_compat.numpy._aliases": ("asarray",),
+}
+
+#: Every public function of these modules (metrics and scorers).
+_FUNCTION_MODULES = ("sklearn.metrics",)
+
+#: Helper types from scipy that fitted estimators keep.
+_SCIPY_TYPES = ("scipy.interpolate.BSpline", "scipy.stats.qmc.Sobol", "scipy.stats.qmc.Halton",
+                "scipy.stats.qmc.LatinHypercube")
+
+_BUILTINS = (bool, int, float, complex, str, bytes, bytearray, list, tuple, dict, set,
+             frozenset, slice, type(None))
+
+_NUMPY_TYPES = ("ndarray", "dtype", "ma.MaskedArray", "ma.core.MaskedArray",
+                "random.RandomState", "random.Generator", "random.SeedSequence")
+
+
+def name_of(obj):
+    """Return the ``"module.QualName"`` a file uses for a class or function."""
+    return f"{obj.__module__}.{obj.__qualname__}"
+
+
+def _resolve(name):
+    """The object called ``name`` in an already imported module, or None (no import)."""
+    module_name, _, attr = name.rpartition(".")
+    obj = sys.modules.get(module_name)
+    while obj is None and "." in module_name:  # nested names, e.g. numpy.ma.core.X
+        module_name, _, parent = module_name.rpartition(".")
+        attr = f"{parent}.{attr}"
+        obj = sys.modules.get(module_name)
+    for part in attr.split("."):
+        obj = getattr(obj, part, None)
+    return obj
+
+
+def _sklearn_objects():
+    from sklearn.utils import all_estimators
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        objects = [cls for _, cls in all_estimators()]
+    for module_name, module in list(sys.modules.items()):
+        if (module is None or not module_name.startswith("sklearn.")
+                or module_name.startswith(_SKLEARN_EXCLUDED) or ".tests" in module_name):
+            continue
+        objects += [obj for obj in vars(module).values()
+                    if inspect.isclass(obj) and _defined_in(obj, module_name)]
+    for module_name, names in _FUNCTIONS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:  # pragma: no cover - a private module moved
+            continue
+        objects += [getattr(module, name) for name in names if hasattr(module, name)]
+    for module_name in _FUNCTION_MODULES:
+        module = importlib.import_module(module_name)
+        objects += [getattr(module, name) for name in getattr(module, "__all__", ())
+                    if inspect.isfunction(getattr(module, name))]
+    return objects
+
+
+def _defined_in(cls, module_name):
+    """Whether ``cls`` is defined in ``module_name`` (compiled classes of scikit-learn 1.6
+    report the bare extension name, e.g. ``_loss`` for ``sklearn._loss._loss``)."""
+    return cls.__module__ == module_name or (
+        "." not in cls.__module__ and module_name.endswith(f".{cls.__module__}"))
+
+
+def _sklearn_hp_objects():
+    import sklearn_hp
+
+    objects = []
+    prefixes = tuple(f"sklearn_hp.{info.name}" for info in pkgutil.iter_modules(sklearn_hp.__path__)
+                     if not info.name.startswith("_") and info.name not in _SKIPPED_SUBPACKAGES)
+    for name in prefixes:
+        importlib.import_module(name)
+    for module_name, module in list(sys.modules.items()):
+        if module is None or not module_name.startswith(prefixes):
+            continue
+        objects += [obj for obj in vars(module).values()
+                    if inspect.isclass(obj) and obj.__module__ == module_name]
+    return objects
+
+
+def _numpy_scipy_objects():
+    import scipy.sparse
+    import scipy.special
+
+    objects = list(_BUILTINS)
+    objects += [(f"numpy.{name}", _resolve(f"numpy.{name}")) for name in _NUMPY_TYPES]
+    objects += sorted(set(np.sctypeDict.values()), key=repr)
+    objects += [type(np.dtype(t)) for t in set(np.sctypeDict.values())]
+    objects += [obj for obj in vars(np.random).values()
+                if inspect.isclass(obj) and issubclass(obj, np.random.BitGenerator)]
+    objects += [obj for obj in vars(np).values() if isinstance(obj, np.ufunc)]
+    objects += [obj for name, obj in vars(scipy.sparse).items()
+                if inspect.isclass(obj) and name.endswith(("_matrix", "_array"))]
+    objects += [obj for obj in vars(scipy.special).values() if isinstance(obj, np.ufunc)]
+    for name in _SCIPY_TYPES:
+        importlib.import_module(name.rpartition(".")[0])
+        objects.append(_resolve(name))
+    return [obj for obj in objects
+            if obj is not None and not (isinstance(obj, tuple) and obj[1] is None)]
+
+
+@functools.lru_cache(maxsize=1)
+def _default_entries():
+    entries = {}
+    for obj in _numpy_scipy_objects() + _sklearn_objects() + _sklearn_hp_objects():
+        if isinstance(obj, tuple):  # (the name numpy exports it under, the object)
+            alias, obj = obj
+            names = _names(obj) | {alias}
+        else:
+            names = _names(obj)
+        for name in names - _DISTRUSTED:
+            entries.setdefault(name, obj)
+    return entries
+
+
+def _names(obj):
+    """Every name a file may use for ``obj`` (skops names ufuncs by their module)."""
+    names = set()
+    module = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if module and qualname:
+        names.add(f"{module}.{qualname}")
+    if isinstance(obj, np.ufunc) and module is None:  # scipy.special: found by lookup
+        with warnings.catch_warnings():  # deprecated scipy.special namespaces warn
+            warnings.simplefilter("ignore")
+            names.update(f"{name}.{obj.__name__}" for name, mod in list(sys.modules.items())
+                         if name.startswith("scipy.special")
+                         and getattr(mod, obj.__name__, None) is obj)
+    elif isinstance(obj, np.ufunc):
+        names.add(f"numpy.{obj.__name__}")
+    return names
+
+
+class Registry:
+    """The classes, types and functions a file may name, by name.
+
+    Parameters
+    ----------
+    trusted : iterable of type, function or str, default=()
+        Extra entries trusted by the caller: the objects themselves, or names
+        ``"module.QualName"`` of objects in modules that are already imported.
+    """
+
+    def __init__(self, trusted=()):
+        self._entries = dict(_default_entries())
+        self._extra_names = set()
+        for item in trusted or ():
+            if isinstance(item, str):
+                obj = _resolve(item)
+                if obj is None:
+                    raise ValueError(
+                        f"trusted={item!r} names nothing in an imported module; pass the "
+                        "class or function itself (e.g. trusted=[MyEstimator])."
+                    )
+                self._entries[item] = obj
+                self._extra_names.add(item)
+            elif callable(item):
+                for name in _names(item):
+                    self._entries[name] = item
+                    self._extra_names.add(name)
+            else:
+                raise TypeError(
+                    f"trusted entries are classes, functions or their names; got {item!r}."
+                )
+
+    def get(self, name):
+        """The registered object called ``name``, or None."""
+        return self._entries.get(name) if isinstance(name, str) else None
+
+    def __contains__(self, name):
+        return isinstance(name, str) and name in self._entries
+
+    def knows(self, obj):
+        """Whether ``obj`` (a class or function) is registered under its own name."""
+        return any(self._entries.get(name) is obj for name in _names(obj))
+
+    def __len__(self):
+        return len(self._entries)

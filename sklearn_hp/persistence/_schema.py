@@ -1,0 +1,185 @@
+"""Audit a skops ``schema.json`` before skops builds anything from it.
+
+skops already refuses types it does not trust; this audit adds what a model file
+must also satisfy: every class or function is in *our* registry (so skops never
+imports a module the file names on its own), every learned-state name is a plain data
+attribute of its class, every array member exists, is referenced, holds no Python
+objects and declares a shape that matches its bytes and fits the caps.
+"""
+
+import io
+import json
+import math
+import zipfile
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from ._archive import ModelFileError, iter_dicts, json_depth, npy_header
+from ._checks import check_state_keys
+
+__all__ = ["audit_schema", "KNOWN_LOADERS"]
+
+KNOWN_LOADERS = {
+    "DictNode", "DefaultDictNode", "ListNode", "SetNode", "TupleNode", "JsonNode",
+    "NdArrayNode", "MaskedArrayNode", "DTypeNode", "TypeNode", "SliceNode",
+    "ObjectNode", "ReduceNode", "TreeNode", "LossNode", "FunctionNode",
+    "PartialNode", "CachedNode", "RandomStateNode", "RandomGeneratorNode",
+    "SparseMatrixNode", "ConstructorFromReduceNode", "OperatorFuncNode", "BytesNode",
+    "BytearrayNode", "MethodNode", "_DictWithDeprecatedKeysNode",
+}
+_NO_TYPE_LOADERS = {"CachedNode", "JsonNode"}
+
+
+class _Audit:
+    def __init__(self, members, registry, limits, where):
+        self.members, self.registry, self.limits, self.where = members, registry, limits, where
+        self.type_names = set()
+        self.files = {}
+
+    def fail(self, message):
+        raise ModelFileError(f"{self.where}: {message}")
+
+    def walk(self, root, node_classes):
+        """Audit every node under ``root``; ``node_classes[i]`` owns ``states[i]``."""
+        self._check_states(root, node_classes)
+        for node in iter_dicts(root):
+            if "__loader__" in node:
+                self._node(node)
+
+    def _check_states(self, root, node_classes):
+        try:
+            states = root["content"]["states"]["content"]
+            assert root["__loader__"] == "DictNode" and isinstance(states, list)
+        except (KeyError, TypeError, AssertionError):
+            self.fail("the learned parameters lack their 'states' table.")
+        if len(states) != len(node_classes):
+            self.fail(f"the file holds {len(states)} learned states for "
+                      f"{len(node_classes)} estimators.")
+        for cls, state in zip(node_classes, states):
+            if isinstance(state, dict) and state.get("__loader__") == "DictNode":
+                check_state_keys(cls, _keys(state, self), f"{self.where}: {cls.__name__}")
+            elif not (isinstance(state, dict) and state.get("__loader__") == "JsonNode"
+                      and state.get("content") == "null"):
+                self.fail(f"the learned state of {cls.__name__} is not a dict of attributes.")
+
+    def _node(self, node):
+        loader = node["__loader__"]
+        if loader not in KNOWN_LOADERS:
+            self.fail(f"unknown skops loader {loader!r}; refusing the file.")
+        if loader == "JsonNode":
+            content = node.get("content")
+            if not isinstance(content, str):
+                self.fail("a JSON value is not a string.")
+            depth = json_depth(content)
+            if depth > self.limits.max_depth:
+                self.fail(f"a JSON value nests {depth} levels deep, over "
+                          f"max_depth={self.limits.max_depth}.")
+        if loader not in _NO_TYPE_LOADERS:
+            name = f"{node.get('__module__')}.{node.get('__class__')}"
+            if name not in self.registry:
+                self.fail(f"{name} is not in the trusted registry (scikit-learn, sklearn_hp, "
+                          "numpy, scipy and trusted=[...]); refusing the file without "
+                          "importing anything. Pass trusted=[ThatClass] if you trust it.")
+            self.type_names.add(name)
+        if loader in ("ObjectNode", "ReduceNode", "TreeNode", "LossNode"):
+            content = node.get("content")
+            cls = self.registry.get(name)
+            if _own_setstate(cls):
+                pass  # a compiled helper type (Tree, KDTree) checks its own state
+            elif isinstance(content, dict) and content.get("__loader__") == "DictNode":
+                check_state_keys(cls, _keys(content, self), f"{self.where}: {name}")
+            elif loader == "ObjectNode" and content is not None and not (
+                    isinstance(content, dict) and content.get("content") == "null"):
+                self.fail(f"the state of {name} is not a dict of attributes.")
+        if loader == "MethodNode":
+            func = (node.get("content") or {}).get("func")
+            if not isinstance(func, str) or func.startswith("_"):
+                self.fail(f"method {func!r} of {name} is private; refusing the file.")
+        if "file" in node and loader in ("NdArrayNode", "SparseMatrixNode", "BytesNode",
+                                         "BytearrayNode"):
+            self._file(node["file"], loader)
+
+    def _file(self, name, loader):
+        if not isinstance(name, str) or name not in self.members:
+            self.fail(f"the learned parameters refer to member {name!r}, which the file "
+                      "does not hold.")
+        if name in self.files:
+            return
+        data = self.members[name]
+        if loader == "NdArrayNode":
+            self._check_npy(data, name)
+        elif loader == "SparseMatrixNode":
+            self._check_npz(data, name)
+        self.files[name] = data
+
+    def _check_npy(self, data, name):
+        where = f"{self.where}: member {name!r}"
+        shape, dtype, offset = npy_header(data, where)
+        if dtype.hasobject:
+            self.fail(f"member {name!r} is an array of Python objects; refusing it.")
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > self.limits.max_array_bytes:
+            self.fail(f"member {name!r} declares shape {shape} of {dtype} ({nbytes} bytes), "
+                      f"over max_array_bytes={self.limits.max_array_bytes}.")
+        if nbytes != len(data) - offset:
+            self.fail(f"member {name!r} declares shape {shape} of {dtype} ({nbytes} bytes) "
+                      f"but holds {len(data) - offset} bytes; the file is damaged.")
+        listed = self.members.info(name) if hasattr(self.members, "info") else {}
+        if "shape" in listed and (listed.get("shape") != list(shape)
+                                  or listed.get("dtype") != _descr(dtype)):
+            self.fail(f"member {name!r} holds shape {shape} of {dtype}, but the manifest says "
+                      f"shape {tuple(listed.get('shape') or ())} of {listed.get('dtype')}.")
+
+    def _check_npz(self, data, name):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                infos = archive.infolist()
+                total = sum(info.file_size for info in infos)
+                if total > self.limits.max_array_bytes:
+                    self.fail(f"sparse matrix {name!r} is {total} bytes decompressed, over "
+                              f"max_array_bytes={self.limits.max_array_bytes}.")
+                for info in infos:
+                    with archive.open(info) as member:
+                        self._check_npy(member.read(info.file_size + 1), f"{name}/{info.filename}")
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            self.fail(f"sparse matrix {name!r} is damaged ({error}).")
+
+
+def _own_setstate(cls):
+    """Whether ``cls`` restores itself from a non-dict state with its own ``__setstate__``.
+
+    Compiled helper types (e.g. ``KDTree``) do; their state is theirs to check.
+    """
+    own = getattr(cls, "__setstate__", None)
+    return own is not None and own is not getattr(BaseEstimator, "__setstate__", None)
+
+
+def _keys(dict_node, audit):
+    content = dict_node.get("content")
+    if not isinstance(content, dict):
+        audit.fail("a dict in the learned parameters has no content.")
+    return list(content)
+
+
+def audit_schema(schema, node_classes, members, registry, limits, where):
+    """Audit ``schema``; return ``(type_names, files)`` that skops may then load.
+
+    ``files`` maps every member the schema references to its verified bytes.
+    """
+    if not isinstance(schema, dict) or not isinstance(schema.get("protocol"), int):
+        raise ModelFileError(f"{where}: schema.json lacks a skops protocol number.")
+    audit = _Audit(members, registry, limits, where)
+    audit.walk(schema, node_classes)
+    return audit.type_names, audit.files
+
+
+def as_array_info(data):
+    """``{"shape": [...], "dtype": "<f8"}`` of ``.npy`` bytes, for the manifest."""
+    shape, dtype, _ = npy_header(data, "array")
+    return {"shape": list(shape), "dtype": _descr(dtype)}
+
+
+def _descr(dtype):
+    """The dtype as the manifest's JSON holds it (tuples read back as lists)."""
+    return json.loads(json.dumps(np.lib.format.dtype_to_descr(dtype)))
