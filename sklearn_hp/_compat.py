@@ -28,6 +28,7 @@ __all__ = [
     "SEARCH_HOOKS",
     "validate_data",
     "validate_parameter_constraints",
+    "watch_search",
 ]
 
 SKLEARN_VERSION = tuple(int(p) for p in sklearn.__version__.split(".")[:2] if p.isdigit())
@@ -49,3 +50,33 @@ if _missing_hooks:  # pragma: no cover - only on an unsupported scikit-learn
         f"scikit-learn {sklearn.__version__} lacks BaseSearchCV.{_missing_hooks}, "
         f"which sklearn_hp.search relies on; supported versions: 1.6 to 1.9."
     )
+
+
+def watch_search(search, report):
+    """Call ``report(results)`` after every ``evaluate_candidates`` batch of ``search.fit``.
+
+    ``results`` is the cumulative results dict ``BaseSearchCV`` builds. The hook
+    wraps the private ``_run_search`` on this one instance (keeping its
+    signature, which ``BaseSearchCV.fit`` inspects); call the returned function
+    to remove it.
+    """
+    run = search._run_search
+
+    def wrap(evaluate_candidates):
+        def evaluate(candidate_params, *args, **kwargs):
+            results = evaluate_candidates(candidate_params, *args, **kwargs)
+            report(results)
+            return results
+        return evaluate
+
+    if "callback_ctx" in inspect.signature(run).parameters:
+        def run_search(evaluate_candidates, *, callback_ctx=None):
+            return run(wrap(evaluate_candidates), callback_ctx=callback_ctx)
+    else:
+        def run_search(evaluate_candidates):
+            return run(wrap(evaluate_candidates))
+    search._run_search = run_search
+
+    def unwatch():
+        vars(search).pop("_run_search", None)
+    return unwatch
