@@ -48,7 +48,9 @@ def set_vs_learned(search, fixed=None):
     setting = [f"{_plain(r['name'])} = {r['value']}  ({r['set_by']})"
                for r in table.hyperparameters
                if r["name"].startswith("model__") and r["set_by"] == "the search"]
-    setting += [f"{name} = {_value(value)}  (you)" for name, value in (fixed or {}).items()]
+    searched = {_plain(name) for name in search.best_params_}
+    setting += [f"{name} = {_value(value)}  (you)" for name, value in (fixed or {}).items()
+                if name not in searched]
     learned = [f"{r['name']}: {r['value']}" + (f" = {r['n_numbers']:,} numbers"
                                                  if r["n_numbers"] > 1 else "")
                for r in table.learned]
@@ -63,6 +65,9 @@ def set_vs_learned(search, fixed=None):
 def importance_text(search):
     """The importance table, or a line saying why there is none."""
     try:
-        return str(hyperparameter_importance(search))
+        importance = hyperparameter_importance(search)
     except ValueError as error:
         return f"No hyperparameter importance: {error}"
+    for row in importance.rows:
+        row["name"] = _plain(row["name"])
+    return str(importance)
