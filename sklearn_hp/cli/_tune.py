@@ -59,9 +59,11 @@ def add_arguments(parser):
 
 def _check_args(args):
     for option, value, low in (("--n-iter", args.n_iter, 1), ("--cv", args.cv, 2),
-                               ("--blas-threads", args.blas_threads, 1)):
+                               ("--blas-threads", args.blas_threads, 1),
+                               ("--n-jobs", abs(args.n_jobs), 1)):
         if value < low:
-            raise ValueError(f"{option} must be at least {low}, got {value}.")
+            raise ValueError(f"{option} must be at least {low}, got {value}"
+                             + (" (-1 means all cores)." if option == "--n-jobs" else "."))
     if args.time_budget is not None and args.time_budget <= 0:
         raise ValueError(f"--time-budget must be > 0 seconds, got {args.time_budget}.")
     check_scoring(args.scoring)
