@@ -71,7 +71,7 @@ class WarningCounter:
         parts = [f"{n} {name} (e.g. {self.examples[name][:90]})"
                  for name, n in self.counts.most_common()]
         if self.workers_silenced:
-            parts.append("warnings in parallel workers were silenced")
+            parts.append("those of parallel workers were silenced")
         return ("warnings: " + "; ".join(parts)) if parts else ""
 
 
