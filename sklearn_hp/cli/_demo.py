@@ -6,6 +6,7 @@ import time
 from sklearn.model_selection import train_test_split
 
 from ._data import load_table
+from ._options import check_counts
 from ._report import results_table, set_vs_learned
 from ._tune import build_run, fit_search, write_plot
 
@@ -26,12 +27,7 @@ def add_arguments(parser):
 def run(args, out):
     """Tune an MLP on 75 % of digits, then score the best one on the other 25 %."""
     start = time.perf_counter()
-    for option, value, low in (("--n-iter", args.n_iter, 1), ("--cv", args.cv, 2),
-                               ("--max-epochs", args.max_epochs, 1),
-                               ("--n-jobs", abs(args.n_jobs), 1)):
-        if value < low:
-            raise ValueError(f"{option} must be at least {low}, got {value}"
-                             + (" (-1 means all cores)." if option == "--n-jobs" else "."))
+    check_counts(args, {"--n-iter": 1, "--cv": 2, "--max-epochs": 1, "--n-jobs": 1})
     table = load_table("digits")
     X_train, X_test, y_train, y_test = train_test_split(
         table.X, table.y, test_size=0.25, stratify=table.y, random_state=args.random_state)

@@ -10,7 +10,7 @@ from ..diagnostics import diagnose
 from ..persistence import save
 from ._data import load_table, make_preprocessor
 from ._models import MODELS, default_space, describe_defaults, load_space_file, make_model
-from ._options import DATASETS, add_set_argument, parse_assignments
+from ._options import DATASETS, add_set_argument, check_counts, parse_assignments
 from ._progress import SearchProgress, counted_warnings
 from ._report import importance_text, results_table, set_vs_learned
 from ._searches import SEARCHES, check_scoring, make_search
@@ -58,12 +58,7 @@ def add_arguments(parser):
 
 
 def _check_args(args):
-    for option, value, low in (("--n-iter", args.n_iter, 1), ("--cv", args.cv, 2),
-                               ("--blas-threads", args.blas_threads, 1),
-                               ("--n-jobs", abs(args.n_jobs), 1)):
-        if value < low:
-            raise ValueError(f"{option} must be at least {low}, got {value}"
-                             + (" (-1 means all cores)." if option == "--n-jobs" else "."))
+    check_counts(args, {"--n-iter": 1, "--cv": 2, "--blas-threads": 1, "--n-jobs": 1})
     if args.time_budget is not None and args.time_budget <= 0:
         raise ValueError(f"--time-budget must be > 0 seconds, got {args.time_budget}.")
     check_scoring(args.scoring)
