@@ -6,9 +6,11 @@ traceback is shown (set ``SKLEARN_HP_DEBUG=1`` to see one).
 
 import argparse
 import os
+import re
 import sys
 
 from . import _demo, _diagnose, _inspect, _predict, _tune
+from ._progress import counted_warnings
 
 __all__ = ["main"]
 
@@ -56,7 +58,7 @@ def one_line(error):
     if not lines:
         return type(error).__name__
     if len(lines) > 1 and any(line.startswith("Traceback") for line in lines):
-        return lines[-1]
+        return re.sub(r"^(?:\w+\.)+(?=\w+:)", "", lines[-1])  # drop the module path
     text = " ".join(lines)
     return text if len(text) <= 400 else text[:397] + "..."
 
@@ -73,7 +75,11 @@ def main(argv=None, out=print):
         return 2
     module, _ = COMMANDS[args.command]
     try:
-        return module.run(args, out)
+        with counted_warnings() as counter:
+            status = module.run(args, out)
+        if counter.summary():
+            out(counter.summary())
+        return status
     except KeyboardInterrupt:
         print(f"sklearn-hp {args.command}: interrupted", file=sys.stderr)
         return 130
