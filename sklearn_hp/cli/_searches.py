@@ -81,8 +81,8 @@ def make_search(kind, estimator, space, args):
     cls, fixed = SEARCHES[kind]
     common = dict(scoring=args.scoring, cv=args.cv, n_jobs=args.n_jobs,
                   **search_kwargs(cls, args))
-    if kind == "grid":
-        return cls(estimator, grid_from_space(space, args.n_iter), **common)
+    if kind == "grid":  # evaluated in one batch: verbose=1 announces its size up front
+        return cls(estimator, grid_from_space(space, args.n_iter), verbose=1, **common)
     if kind == "hyperband":
         return cls(estimator, space, random_state=args.random_state, **fixed, **common)
     return cls(estimator, space, n_iter=args.n_iter, random_state=args.random_state,
