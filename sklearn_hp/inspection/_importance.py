@@ -62,7 +62,7 @@ class HyperparameterImportance(Table):
         return format_table(shown, self.columns, self.headers)
 
     def __str__(self):
-        fit = ("" if self.surrogate_r2 is None else
+        fit = (" (fewer than 10: a rough guide)" if self.surrogate_r2 is None else
                f"; the forest explains {self.surrogate_r2:.0%} of it out of bag")
         return (f"Share of the variation of mean test {self.metric} over "
                 f"{self.n_candidates} candidates{fit}:\n{self.table()}")

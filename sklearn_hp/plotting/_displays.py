@@ -75,10 +75,13 @@ class OptimizationHistoryDisplay(_Display):
                                   label="candidate")
         (self.best_line_,) = ax.step(trials, self.best_so_far_, where="post", color="C3",
                                      label="best so far")
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("candidate (evaluation order)")
         ax.set_ylabel(f"mean test {self.metric}")
         ax.set_title(f"{self.search_name or 'search'}: optimisation history")
-        ax.legend(loc="lower right")
+        ax.legend(loc="best")
         return self
 
 
@@ -122,8 +125,11 @@ class HyperparameterImportanceDisplay(_Display):
         """Draw on ``ax`` (a new figure if None); return ``self``."""
         ax = self._take_axes(ax)
         order = np.arange(len(self.names))[::-1]  # most important on top
-        self.bars_ = ax.barh(order, 100 * self.shares, color="C2",
-                             xerr=None if self.stds is None else 100 * self.stds)
+        error = None
+        if self.stds is not None:  # error bars clipped to the possible range [0, 100] %
+            error = 100 * np.vstack([np.minimum(self.stds, self.shares),
+                                     np.minimum(self.stds, 1 - self.shares)])
+        self.bars_ = ax.barh(order, 100 * self.shares, color="C2", xerr=error)
         ax.set_yticks(order)
         ax.set_yticklabels(self.names)
         ax.set_xlabel(f"share of the variation of mean test {self.metric} (%)")
