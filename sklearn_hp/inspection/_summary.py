@@ -98,15 +98,34 @@ def _learned_rows(estimator, prefix):
                 if _is_estimator(step):
                     rows += _learned_rows(step, f"{prefix}{step_name}__")
         elif isinstance(value, (list, tuple)) and value and all(map(_is_estimator, value)):
-            for i, step in enumerate(value):
-                rows += _learned_rows(step, f"{prefix}{name}[{i}]__")
+            kinds = sorted({type(step).__name__ for step in value})
+            count = sum(r["n_numbers"] for step in value for r in _learned_rows(step, ""))
+            rows.append(_learned_row(prefix + name,
+                                     f"{len(value)} fitted {' / '.join(kinds)}", count))
+        elif _is_tree(value):
+            rows.append(_learned_row(prefix + name, f"tree of {value.node_count} nodes",
+                                     _tree_numbers(value)))
         else:
             count = _numbers(value)
             if count is not None and not (isinstance(value, (list, tuple)) and not value):
-                rows.append({"name": prefix + name, "kind": "learned parameter",
-                             "set_by": "training", "value": _shape_text(value),
-                             "n_numbers": count})
+                rows.append(_learned_row(prefix + name, _shape_text(value), count))
     return rows
+
+
+def _learned_row(name, value, count):
+    return {"name": name, "kind": "learned parameter", "set_by": "training",
+            "value": value, "n_numbers": int(count)}
+
+
+def _is_tree(value):
+    """A fitted ``sklearn.tree._tree.Tree`` (held by decision trees as ``tree_``)."""
+    return all(hasattr(value, a) for a in ("node_count", "threshold", "feature", "value"))
+
+
+def _tree_numbers(tree):
+    """Split features and thresholds, child links and leaf values of a tree."""
+    return int(sum(np.size(getattr(tree, a)) for a in
+                   ("feature", "threshold", "children_left", "children_right", "value")))
 
 
 class Summary(Table):

@@ -85,3 +85,15 @@ def test_unfitted_search_is_a_clear_error():
     with pytest.raises(NotFittedError, match="GridSearchCV is not fitted"):
         summary(GridSearchCV(Ridge(), {"alpha": [1.0]}))
     assert np.isfinite(summary(Ridge()).n_learned)
+
+
+def test_forest_is_one_row_per_ensemble_with_the_trees_numbers():
+    from sklearn.ensemble import RandomForestClassifier
+
+    forest = RandomForestClassifier(n_estimators=3, max_depth=2, random_state=0).fit(X, y)
+    table = summary(forest)
+    row = next(r for r in table.learned if r["name"] == "estimators_")
+    assert row["value"] == "3 fitted DecisionTreeClassifier"
+    per_tree = [t.tree_.node_count * 4 + t.tree_.value.size for t in forest.estimators_]
+    assert row["n_numbers"] == sum(per_tree) + 3 * 3  # + n_outputs_, n_classes_, max_features_
+    assert len(table.learned) < 10
