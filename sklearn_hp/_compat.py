@@ -35,6 +35,7 @@ __all__ = [
     "check_sample_weight",
     "validate_data",
     "validate_parameter_constraints",
+    "watch_search",
 ]
 
 SKLEARN_VERSION = tuple(int(p) for p in sklearn.__version__.split(".")[:2] if p.isdigit())
@@ -97,3 +98,33 @@ def construct_test_instances(estimator_class):
     from sklearn.utils._test_common.instance_generator import _construct_instances
 
     return list(_construct_instances(estimator_class))
+
+
+def watch_search(search, report):
+    """Call ``report(results)`` after every ``evaluate_candidates`` batch of ``search.fit``.
+
+    ``results`` is the cumulative results dict ``BaseSearchCV`` builds. The hook
+    wraps the private ``_run_search`` on this one instance (keeping its
+    signature, which ``BaseSearchCV.fit`` inspects); call the returned function
+    to remove it.
+    """
+    run = search._run_search
+
+    def wrap(evaluate_candidates):
+        def evaluate(candidate_params, *args, **kwargs):
+            results = evaluate_candidates(candidate_params, *args, **kwargs)
+            report(results)
+            return results
+        return evaluate
+
+    if "callback_ctx" in inspect.signature(run).parameters:
+        def run_search(evaluate_candidates, *, callback_ctx=None):
+            return run(wrap(evaluate_candidates), callback_ctx=callback_ctx)
+    else:
+        def run_search(evaluate_candidates):
+            return run(wrap(evaluate_candidates))
+    search._run_search = run_search
+
+    def unwatch():
+        vars(search).pop("_run_search", None)
+    return unwatch

@@ -36,23 +36,42 @@ def _private_sklearn_uses(tree):
     return found
 
 
+def _reads_text(node, name):
+    """Whether ``node`` is ``str(name)``, ``repr(name)``, ``format(name)`` or ``name.args``."""
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id in ("str", "repr", "format")
+        and any(isinstance(a, ast.Name) and a.id == name for a in node.args)
+    ) or (
+        isinstance(node, ast.Attribute) and node.attr == "args"
+        and isinstance(node.value, ast.Name) and node.value.id == name
+    )
+
+
+_MATCHING_METHODS = {"startswith", "endswith", "find", "index", "count", "match", "search",
+                     "fullmatch", "findall"}
+
+
 def _message_matches(tree):
-    """``(line, what)`` of every test on the text of a caught exception."""
+    """``(line, what)`` of every test on the text of a caught exception.
+
+    Showing the text (printing it, putting it in another message) is fine; comparing
+    it (``in``, ``==``, ``startswith``, ``re.search``...) is a match on a message.
+    """
     found = []
     for handler in ast.walk(tree):
         if not (isinstance(handler, ast.ExceptHandler) and handler.name):
             continue
         for node in ast.walk(ast.Module(body=handler.body, type_ignores=[])):
-            reads_text = (
-                isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id in ("str", "repr", "format")
-                and any(isinstance(a, ast.Name) and a.id == handler.name for a in node.args)
-            ) or (
-                isinstance(node, ast.Attribute) and node.attr == "args"
-                and isinstance(node.value, ast.Name) and node.value.id == handler.name
-            )
-            if reads_text:
-                found.append((node.lineno, f"reads the text of {handler.name}"))
+            if isinstance(node, ast.Compare):
+                tested = [node.left, *node.comparators]
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr in _MATCHING_METHODS):
+                tested = [node.func.value, *node.args]
+            else:
+                continue
+            if any(_reads_text(sub, handler.name) for part in tested for sub in ast.walk(part)):
+                found.append((node.lineno, f"matches the text of {handler.name}"))
     return found
 
 
@@ -75,10 +94,12 @@ def test_the_grep_sees_what_it_forbids():
         "x = sklearn.utils._testing\n"
         "try:\n    pass\nexcept ValueError as error:\n    if 'failed' in str(error):\n"
         "        raise\n"
+        "except KeyError as other:\n    if str(other).startswith('x'):\n        raise\n"
+        "except TypeError as shown:\n    print(str(shown))\n"
     )
     tree = ast.parse(code)
     assert len(_private_sklearn_uses(tree)) == 4
-    assert len(_message_matches(tree)) == 1
+    assert len(_message_matches(tree)) == 2
 
 
 def test_registry_options_follow_the_registry():

@@ -20,6 +20,13 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
     assert namespace["mlp"].score(namespace["X_te"], namespace["y_te"]) > 0.95
     assert namespace["bayes"].best_score_ > 0.9
     assert namespace["hyper"].resource_spent_ < namespace["hyper"].resource_requested_
+    assert "searched hyperparameter" in out and "the search" in out
+    from sklearn_hp.inspection import count_parameters
+
+    best_mlp = namespace["wine"].best_estimator_[-1]
+    assert namespace["table"].n_learned == count_parameters(best_mlp) + 3 * 13 + 1
+    assert namespace["importance"].rows[0]["name"] == "mlpclassifier__learning_rate"
+    assert (tmp_path / "learning_rate_vs_score.png").stat().st_size > 10_000
     assert (namespace["model"].predict(namespace["X"])
             == namespace["search"].best_estimator_.predict(namespace["X"])).all()
 

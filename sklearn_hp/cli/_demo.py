@@ -1,63 +1,62 @@
-"""``sklearn-hp demo``: train on a dataset bundled with scikit-learn, show both kinds of numbers."""
+"""``sklearn-hp demo``: a short guided run of ``tune`` (an MLP on digits, BayesSearchCV)."""
 
-import numpy as np
+import argparse
+import time
+
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from ..inspection import count_parameters, hyperparameters, learned_parameters
-from ..linear_model import LogisticClassifier
-from ._options import DATASETS, add_dataset_argument
-
-#: Classification datasets the demo accepts.
-DEMO_DATASETS = ("breast_cancer", "iris", "wine", "digits")
+from ._data import load_table
+from ._options import check_counts
+from ._report import results_table, set_vs_learned
+from ._tune import build_run, fit_search, write_plot
 
 
 def add_arguments(parser):
     """Register the demo's options on ``parser``."""
-    add_dataset_argument(parser)
-    parser.add_argument("--optimizer", default="adam", help="optimizer name (default: adam)")
-    parser.add_argument("--learning-rate", type=float, default=0.01)
-    parser.add_argument("--max-epochs", type=int, default=200)
-    parser.add_argument("--alpha", type=float, default=1e-4, help="penalty strength")
+    parser.add_argument("--n-iter", type=int, default=20,
+                        help="candidates BayesSearchCV evaluates (default: 20)")
+    parser.add_argument("--cv", type=int, default=3, help="cross-validation folds (default: 3)")
+    parser.add_argument("--max-epochs", type=int, default=30,
+                        help="epoch budget of each network (default: 30)")
+    parser.add_argument("--n-jobs", type=int, default=1, help="parallel fits (default: 1)")
+    parser.add_argument("--plot", metavar="history.png",
+                        help="also draw the optimisation history (needs matplotlib)")
     parser.add_argument("--random-state", type=int, default=0)
 
 
 def run(args, out):
-    """Train a LogisticClassifier and print what was set beside what was learned."""
-    if args.dataset not in DEMO_DATASETS:
-        raise ValueError(f"demo trains a classifier; --dataset must be one of {DEMO_DATASETS}, "
-                         f"got {args.dataset!r}.")
-    bunch = DATASETS[args.dataset]()
-    X_tr, X_te, y_tr, y_te = train_test_split(
-        bunch.data, bunch.target, test_size=0.25, stratify=bunch.target,
-        random_state=args.random_state,
-    )
-    model = LogisticClassifier(
-        optimizer=args.optimizer, learning_rate=args.learning_rate,
-        max_epochs=args.max_epochs, alpha=args.alpha, random_state=args.random_state,
-    )
-    pipe = make_pipeline(StandardScaler(), model).fit(X_tr, y_tr)
-    out(f"Dataset {args.dataset}: {X_tr.shape[0]} training and {X_te.shape[0]} test samples, "
-        f"{X_tr.shape[1]} features, {len(model.classes_)} classes.\n")
-    out("Hyperparameters (what you set, before training):")
-    for name, value in hyperparameters(model).items():
-        out(f"  {name:<20} {value!r}")
-    out(f"\nLearned parameters (what training found, {count_parameters(model)} numbers):")
-    names = list(getattr(bunch, "feature_names", range(X_tr.shape[1])))
-    for name, value in learned_parameters(model).items():
-        out(f"  {name:<20} shape {np.shape(value)}")
-    _print_coefficients(model, names, out)
-    out(f"  {'intercept_':<20} {np.array2string(model.intercept_, precision=4)}")
-    out(f"\nTrained {model.n_iter_} epochs, final loss {model.loss_curve_[-1]:.4f}; "
-        f"test accuracy {pipe.score(X_te, y_te):.4f}.")
+    """Tune an MLP on 75 % of digits, then score the best one on the other 25 %."""
+    start = time.perf_counter()
+    check_counts(args, {"--n-iter": 1, "--cv": 2, "--max-epochs": 1, "--n-jobs": 1})
+    table = load_table("digits")
+    X_train, X_test, y_train, y_test = train_test_split(
+        table.X, table.y, test_size=0.25, stratify=table.y, random_state=args.random_state)
+    tune_args = argparse.Namespace(
+        model="mlp", search="bayes", space=None, assignments=[f"max_epochs={args.max_epochs}"],
+        n_iter=args.n_iter, cv=args.cv, scoring=None, n_jobs=args.n_jobs, storage=None,
+        time_budget=None, random_state=args.random_state)
+    search, fixed = build_run(tune_args, table)
+    out("sklearn-hp demo: the same as\n"
+        f"  sklearn-hp tune --data digits --model mlp --search bayes --n-iter {args.n_iter} "
+        f"--cv {args.cv} --set max_epochs={args.max_epochs}\n"
+        f"but holding out a quarter of the images to test the winner.\n")
+    out(f"1. Data: {len(y_train)} training and {len(y_test)} test images of 8x8 pixels, "
+        "10 digits; pixels scaled inside the model's pipeline.")
+    out("2. Hyperparameters to search (set before training, never learned):")
+    for name, dimension in search.search_spaces.items():
+        out(f"     {name.split('__', 1)[1]:<20} {dimension!r}")
+    out(f"3. BayesSearchCV: {args.n_iter} candidates, each cross-validated "
+        f"{args.cv} times; a Gaussian process picks the next one from the scores so far.")
+    counter = fit_search(search, X_train, y_train, out, args.n_iter)
+    out("\n" + results_table(search))
+    out("\n4. What was set, and what was learned, in the best model:")
+    out(set_vs_learned(search, fixed))
+    if args.plot:
+        write_plot(search, args.plot)
+        out(f"\nPlot written to {args.plot}")
+    if counter.summary():
+        out("\n" + counter.summary())
+    accuracy = search.score(X_test, y_test)
+    out(f"\nTest accuracy of the best model on {len(y_test)} held-out images: {accuracy:.4f}; "
+        f"demo took {time.perf_counter() - start:.0f} s.")
     return 0
-
-
-def _print_coefficients(model, names, out, top=5):
-    """Print the largest coefficients (by size) of each output row."""
-    for row, coef in enumerate(model.coef_):
-        order = np.argsort(-np.abs(coef))[:top]
-        label = model.classes_[1] if len(model.coef_) == 1 else model.classes_[row]
-        parts = ", ".join(f"{names[i]}={coef[i]:+.3f}" for i in order)
-        out(f"  coef_ (class {label}, top {top}): {parts}")

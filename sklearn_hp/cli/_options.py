@@ -4,7 +4,8 @@ import ast
 
 from sklearn import datasets
 
-__all__ = ["DATASETS", "add_dataset_argument", "add_set_argument", "parse_assignments"]
+__all__ = ["DATASETS", "add_dataset_argument", "add_set_argument", "check_counts",
+           "parse_assignments"]
 
 DATASETS = {
     "breast_cancer": datasets.load_breast_cancer,
@@ -40,3 +41,19 @@ def parse_assignments(assignments):
         except (ValueError, SyntaxError):
             params[name] = text  # a bare word such as sgd is a string
     return params
+
+
+def check_counts(args, minimums):
+    """Raise a one-line error when an integer option is below its minimum.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+    minimums : dict
+        ``{"--n-iter": 1, ...}``; ``--n-jobs`` may also be negative (``-1``: all cores).
+    """
+    for option, low in minimums.items():
+        value = getattr(args, option.lstrip("-").replace("-", "_"))
+        if (abs(value) if option == "--n-jobs" else value) < low:
+            hint = " (-1 means all cores)" if option == "--n-jobs" else ""
+            raise ValueError(f"{option} must be at least {low}, got {value}{hint}.")

@@ -1,0 +1,101 @@
+"""Progress lines during a search, and warnings kept to one summary line."""
+
+import collections
+import contextlib
+import os
+import time
+import warnings
+
+import numpy as np
+
+from .._compat import watch_search
+
+__all__ = ["SearchProgress", "WarningCounter", "counted_warnings"]
+
+
+class SearchProgress:
+    """Print one line per evaluated candidate: its score and the best so far.
+
+    Parameters
+    ----------
+    out : callable
+        Where lines go (``print``).
+    total : int or None
+        Planned candidates, when known.
+    metric : str or None
+        Refit metric with several scorers.
+    """
+
+    def __init__(self, out, total=None, metric=None):
+        self.out = out
+        self.total = total
+        self.key = f"mean_test_{metric}" if metric else "mean_test_score"
+        self.seen = 0
+        self.best = -np.inf
+        self.start = time.perf_counter()
+
+    def __call__(self, results):
+        scores = np.asarray(results.get(self.key, []), dtype=float)
+        budgets = results.get("n_resources")
+        for i in range(self.seen, len(scores)):
+            score = scores[i]
+            if np.isfinite(score):
+                self.best = max(self.best, score)
+            done = f"{i + 1}/{self.total}" if self.total else f"{i + 1}"
+            budget = "" if budgets is None else f" at {budgets[i]} epochs"
+            self.out(f"  candidate {done:>7}{budget}: score {score:.4f}  best so far "
+                     f"{self.best:.4f}  ({time.perf_counter() - self.start:.0f} s)")
+        self.seen = len(scores)
+
+    def watch(self, search):
+        """Attach to ``search``; return a function that detaches."""
+        return watch_search(search, self)
+
+
+class WarningCounter:
+    """Counts of caught warnings by category, with one example message each."""
+
+    def __init__(self):
+        self.counts = collections.Counter()
+        self.examples = {}
+        self.workers_silenced = False
+
+    def add(self, caught):
+        for item in caught:
+            name = item.category.__name__
+            self.counts[name] += 1
+            self.examples.setdefault(name, str(item.message).strip().splitlines()[0])
+
+    def summary(self):
+        """One line (or an empty string when nothing was caught)."""
+        parts = [f"{n} {name} (e.g. {self.examples[name][:90]})"
+                 for name, n in self.counts.most_common()]
+        if self.workers_silenced:
+            parts.append("those of parallel workers were silenced")
+        return ("warnings: " + "; ".join(parts)) if parts else ""
+
+
+@contextlib.contextmanager
+def counted_warnings(n_jobs=None):
+    """Catch every warning into a :class:`WarningCounter` instead of printing it.
+
+    With parallel workers (``n_jobs`` other than 1 or None), their warnings are
+    silenced through ``PYTHONWARNINGS`` and the counter says so.
+    """
+    counter = WarningCounter()
+    parallel = n_jobs not in (None, 1)
+    saved = os.environ.get("PYTHONWARNINGS")
+    if parallel:
+        os.environ["PYTHONWARNINGS"] = "ignore"
+        counter.workers_silenced = True
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("ignore" if parallel else "always")
+            yield counter
+        counter.add(caught)
+    finally:
+        if parallel:
+            if saved is None:
+                os.environ.pop("PYTHONWARNINGS", None)
+            else:
+                os.environ["PYTHONWARNINGS"] = saved

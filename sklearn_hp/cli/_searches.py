@@ -1,0 +1,89 @@
+"""Build the search ``tune`` runs, passing only options the search class accepts."""
+
+import inspect
+import math
+
+import numpy as np
+from sklearn.metrics import get_scorer_names
+from sklearn.model_selection import GridSearchCV
+
+from ..search import BayesSearchCV, Categorical, HyperbandSearchCV, Integer, Real
+
+__all__ = ["SEARCHES", "check_scoring", "grid_from_space", "make_search", "search_kwargs"]
+
+#: --search name -> (class, extra fixed arguments)
+SEARCHES = {
+    "grid": (GridSearchCV, {}),
+    "random": (BayesSearchCV, {"sampler": "random"}),
+    "bayes": (BayesSearchCV, {"sampler": "gp"}),
+    "hyperband": (HyperbandSearchCV, {}),
+}
+
+#: Options forwarded to a search only when its signature takes them.
+_OPTIONAL = {"storage": "--storage", "time_budget": "--time-budget"}
+
+
+def search_kwargs(search_cls, args):
+    """Keyword arguments for ``search_cls`` from ``--storage`` and ``--time-budget``.
+
+    A given option the class does not accept is an error, not silently dropped.
+    """
+    accepted = inspect.signature(search_cls).parameters
+    kwargs = {}
+    for name, option in _OPTIONAL.items():
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        if name not in accepted:
+            raise ValueError(f"{option} is not supported by {search_cls.__name__} in this "
+                             f"version; run without {option}.")
+        kwargs[name] = value
+    return kwargs
+
+
+def check_scoring(name):
+    """``--scoring``: one of scikit-learn's scorer names (None keeps the model's score)."""
+    if name is not None and name not in get_scorer_names():
+        raise ValueError(f"--scoring {name!r} is unknown; accepted: scikit-learn scorer names "
+                         f"such as accuracy, balanced_accuracy, f1_macro, roc_auc, r2, "
+                         f"neg_mean_squared_error (all: {len(get_scorer_names())} names).")
+    return name
+
+
+def grid_from_space(space, n_iter):
+    """Turn a space into a grid of at most about ``n_iter`` points.
+
+    Categorical dimensions keep their choices; each numeric one gets ``k``
+    evenly spaced values (geometric on log scales), the largest ``k >= 2``
+    that keeps the grid within ``n_iter``.
+    """
+    fixed = math.prod(len(d.choices) for d in space.values() if isinstance(d, Categorical))
+    numeric = [name for name, d in space.items() if not isinstance(d, Categorical)]
+    k = 2
+    while numeric and fixed * (k + 1) ** len(numeric) <= n_iter:
+        k += 1
+    grid = {}
+    for name, dim in space.items():
+        if isinstance(dim, Categorical):
+            grid[name] = list(dim.choices)
+        elif isinstance(dim, (Real, Integer)):
+            spaced = (np.geomspace if dim.log else np.linspace)(dim.low, dim.high, k)
+            grid[name] = ([float(v) for v in spaced] if isinstance(dim, Real)
+                          else sorted({int(round(v)) for v in spaced}))
+        else:
+            raise ValueError(f"--search grid needs Real, Integer or Categorical dimensions; "
+                             f"{name} is {dim!r}.")
+    return grid
+
+
+def make_search(kind, estimator, space, args):
+    """Return the unfitted search for ``--search kind``."""
+    cls, fixed = SEARCHES[kind]
+    common = dict(scoring=args.scoring, cv=args.cv, n_jobs=args.n_jobs,
+                  **search_kwargs(cls, args))
+    if kind == "grid":  # evaluated in one batch: verbose=1 announces its size up front
+        return cls(estimator, grid_from_space(space, args.n_iter), verbose=1, **common)
+    if kind == "hyperband":
+        return cls(estimator, space, random_state=args.random_state, **fixed, **common)
+    return cls(estimator, space, n_iter=args.n_iter, random_state=args.random_state,
+               **fixed, **common)

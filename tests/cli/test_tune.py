@@ -1,0 +1,197 @@
+"""``sklearn-hp tune`` and ``predict`` end to end, and their one-line errors."""
+
+import argparse
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.pipeline import Pipeline
+
+from sklearn_hp import MLPClassifier
+from sklearn_hp.cli._data import load_table, make_preprocessor
+from sklearn_hp.cli._tune import build_run, fit_search
+from sklearn_hp.persistence import load
+
+from .conftest import run_cli
+
+
+def _tune_argv(train, search, out, n_iter=3):
+    return ["tune", "--data", train, "--target", "species", "--search", search,
+            "--n-iter", n_iter, "--cv", "2", "--set", "max_epochs=3", "--out", out,
+            "--random-state", "0"]
+
+
+@pytest.mark.parametrize("search", ["bayes", "hyperband"])
+def test_tune_in_a_subprocess_saves_a_model_that_predicts_like_the_search(
+        table_csv, tmp_path, search):
+    train, new = table_csv
+    model_path = tmp_path / "model.skhp"
+    done = subprocess.run([sys.executable, "-m", "sklearn_hp",
+                           *map(str, _tune_argv(train, search, model_path))],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"written to {model_path}" in done.stdout
+    # the same run in this process (one BLAS thread per fit, as the command) gives the
+    # same best model
+    args = argparse.Namespace(model="mlp", search=search, space=None, n_iter=3, cv=2,
+                              assignments=["max_epochs=3"], scoring=None, n_jobs=1,
+                              storage=None, time_budget=None, random_state=0)
+    table = load_table(str(train), "species")
+    search_here, _ = build_run(args, table)
+    fit_search(search_here, table.X, table.y, out=lambda line: None, blas_threads=1)
+    import pandas as pd
+
+    rows = pd.read_csv(new)
+    expected = search_here.best_estimator_.predict(rows)
+    np.testing.assert_array_equal(load(model_path).predict(rows), expected)
+    predicted = subprocess.run([sys.executable, "-m", "sklearn_hp", "predict", str(model_path),
+                                "--data", str(new)], capture_output=True, text=True, timeout=120)
+    assert predicted.returncode == 0, predicted.stderr
+    assert predicted.stdout.split() == [str(v) for v in expected]
+
+
+def test_tune_reports_progress_results_learned_numbers_and_one_warning_line(
+        table_csv, tmp_path, capsys):
+    train, _ = table_csv
+    status, text = run_cli(["tune", "--data", train, "--target", "species", "--n-iter", 4,
+                            "--cv", 2, "--set", "max_epochs=2", "--search", "random",
+                            "--plot", tmp_path / "history.png"])
+    assert status == 0, capsys.readouterr().err
+    assert capsys.readouterr().err == ""
+    assert [line.split(":")[0].split()[-1] for line in text.splitlines()
+            if line.startswith("  candidate")] == ["1/4", "2/4", "3/4", "4/4"]
+    assert "Top 4 of 4 candidates (mean ± std of 2-fold cross-validated score)" in text
+    assert "model__weights_" in text and "max_epochs = 2  (you)" in text
+    assert "verdict:" in text and "hyperparameter" in text
+    warning_lines = [line for line in text.splitlines() if "Warning" in line]
+    assert len(warning_lines) == 1 and warning_lines[0].startswith("warnings: ")
+    assert int(warning_lines[0].split()[1]) >= 4  # 4 candidates x 2 folds stop at 2 epochs
+    assert (tmp_path / "history.png").stat().st_size > 10_000
+
+
+def test_grid_search_stays_within_n_iter(table_csv):
+    train, _ = table_csv
+    status, text = run_cli(["tune", "--data", train, "--target", "species", "--model",
+                            "logistic", "--search", "grid", "--n-iter", 20, "--cv", 2,
+                            "--set", "max_epochs=3"])
+    assert status == 0
+    # 3 penalties x 2 x 2 numeric points (3 x 3 x 3 = 27 would exceed 20)
+    assert "Top 5 of 12 candidates" in text
+
+
+def test_space_file_is_read_from_toml_and_json(table_csv, tmp_path):
+    train, _ = table_csv
+    toml = tmp_path / "space.toml"
+    toml.write_text('hidden_layer_sizes = [[4], [8, 4]]\n'
+                    'learning_rate = {low = 1e-3, high = 1e-1, log = true}\n')
+    json_file = tmp_path / "space.json"
+    json_file.write_text('{"batch_size": {"low": 8, "high": 32}}')
+    status, text = run_cli(["tune", "--data", train, "--target", "species", "--space", toml,
+                            "--n-iter", 2, "--cv", 2, "--set", "max_epochs=2"])
+    assert status == 0 and "over: hidden_layer_sizes, learning_rate" in text
+    assert "hidden_layer_sizes = (" in text  # lists became tuples
+    status, text = run_cli(["tune", "--data", train, "--target", "species", "--space",
+                            json_file, "--n-iter", 2, "--cv", 2, "--set", "max_epochs=2"])
+    assert status == 0 and "batch_size = " in text
+
+
+def _bad(tmp_path):
+    bad_toml = tmp_path / "bad.toml"
+    bad_toml.write_text("learning_rate = {low = 1e-3, high = \n")
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text('{"learning_rat": [0.1]}')
+    no_bounds = tmp_path / "bounds.json"
+    no_bounds.write_text('{"alpha": {"low": 0.1}}')
+    return {
+        "no such file": (["--data", tmp_path / "none.csv", "--target", "species"],
+                         "no such file"),
+        "unknown column": (["--target", "kind"], "'kind' is not a column"),
+        "unknown model": (["--target", "species", "--model", "forest"], "is unknown"),
+        "unimportable model": (["--target", "species", "--model", "sklearn.nope.Model"],
+                               "cannot be imported"),
+        "unknown scorer": (["--target", "species", "--scoring", "acuracy"],
+                           "--scoring 'acuracy' is unknown"),
+        "malformed TOML": (["--target", "species", "--space", bad_toml], "not valid TOML"),
+        "unknown hyperparameter": (["--target", "species", "--space", unknown],
+                                   "has no hyperparameter 'learning_rat'"),
+        "half a range": (["--target", "species", "--space", no_bounds], "needs both low"),
+        "unknown --set": (["--target", "species", "--set", "epochs=3"],
+                          "--set epochs: MLPClassifier has no such"),
+        "regression model on labels": (["--target", "species", "--model", "linear"],
+                                       "--model linear does regression only"),
+        "missing output folder": (["--target", "species", "--out", tmp_path / "no" / "m"],
+                                  "does not exist"),
+    }
+
+
+@pytest.mark.parametrize("case", ["no such file", "unknown column", "unknown model",
+                                  "unimportable model", "unknown scorer", "malformed TOML",
+                                  "unknown hyperparameter", "half a range", "unknown --set",
+                                  "regression model on labels", "missing output folder"])
+def test_bad_input_is_one_line_and_status_2(table_csv, tmp_path, capsys, case):
+    train, _ = table_csv
+    extra, expected = _bad(tmp_path)[case]
+    argv = ["tune", "--data", train, *extra] if "--data" not in extra else ["tune", *extra]
+    status, text = run_cli(argv)
+    err = capsys.readouterr().err
+    assert status == 2 and text == ""
+    assert err.count("\n") == 1 and err.startswith("sklearn-hp tune: error: "), err
+    assert expected in err
+
+
+def test_a_real_process_shows_no_traceback(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "sklearn_hp", "tune", "--data",
+                           str(tmp_path / "missing.csv"), "--target", "y"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "no such file" in done.stderr
+
+
+def test_predict_names_missing_and_extra_columns(table_csv, tmp_path, capsys):
+    import pandas as pd
+
+    from sklearn_hp.cli._predict import check_columns
+
+    train, new = table_csv
+    table = load_table(str(train), "species")
+    model = Pipeline([("preprocess", make_preprocessor(table)),
+                      ("model", MLPClassifier(max_epochs=1, random_state=0))])
+    model.fit(table.X, table.y)
+    rows = pd.read_csv(new)
+    assert list(check_columns(model, rows[rows.columns[::-1]], "new.csv").columns) == \
+        ["length", "mass", "colour", "island"]
+    with pytest.raises(ValueError, match=r"lacks columns the model was trained on: \['mass'\]"):
+        check_columns(model, rows.drop(columns="mass"), "new.csv")
+    with pytest.raises(ValueError, match=r"not trained on: \['species'\]"):
+        check_columns(model, rows.assign(species="big"), "new.csv")
+    assert run_cli(["predict", tmp_path / "none.skhp", "--data", new])[0] == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_storage_and_time_budget_pass_only_to_searches_that_take_them():
+    from sklearn_hp.cli._searches import search_kwargs
+
+    class Takes:
+        def __init__(self, estimator, storage=None, time_budget=None):
+            pass
+
+    class Refuses:
+        def __init__(self, estimator):
+            pass
+
+    args = argparse.Namespace(storage="study.db", time_budget=30.0)
+    assert search_kwargs(Takes, args) == {"storage": "study.db", "time_budget": 30.0}
+    assert search_kwargs(Refuses, argparse.Namespace(storage=None, time_budget=None)) == {}
+    with pytest.raises(ValueError, match="--storage is not supported by Refuses"):
+        search_kwargs(Refuses, args)
+
+
+def test_grid_from_space_discretises_log_and_integer_dimensions():
+    from sklearn_hp.cli._searches import grid_from_space
+    from sklearn_hp.search import Categorical, Integer, Real
+
+    grid = grid_from_space({"a": Real(1e-4, 1e-2, log=True), "b": Integer(1, 9),
+                            "c": Categorical(["x", "y"])}, n_iter=18)
+    assert np.allclose(grid["a"], [1e-4, 1e-3, 1e-2])
+    assert grid["b"] == [1, 5, 9] and grid["c"] == ["x", "y"]
