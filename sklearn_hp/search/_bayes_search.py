@@ -190,6 +190,10 @@ class BayesSearchCV(TrialSearchCV):
             if isinstance(self.random_state, np.random.RandomState):
                 rng = np.random.RandomState()
                 rng.set_state(self.random_state.get_state())
+            if loop.n_stored_ahead:
+                # resumed from storage: a stream of its own, so proposals do not
+                # repeat those of the first run
+                rng = np.random.RandomState([rng.randint(2**31 - 1), loop.n_stored_ahead])
         self.sampler_, self._rng = sampler, rng
         loop.evaluate(loop.replay(loop.n_stored_ahead))
         if continuing and self.storage is None and len(loop.records) >= self.n_iter:

@@ -39,6 +39,11 @@ import uuid
 
 import joblib
 import numpy as np
+
+try:  # joblib >= 1.6 depends on cloudpickle; older versions ship it inside
+    import cloudpickle
+except ImportError:  # pragma: no cover
+    from joblib.externals import cloudpickle
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.metadata_routing import get_routing_for_object
@@ -239,6 +244,24 @@ def clean_checkpoints(path=None):
     return removed
 
 
+def _save_checkpoint(path, model, budget):
+    """Write ``(model, budget)`` atomically; a model that cannot be saved is not.
+
+    cloudpickle (joblib's) also saves classes defined in ``__main__`` or a
+    notebook, which plain pickle cannot from a worker process; the file still
+    loads with ``pickle.load``. A failed save only costs the next rung a
+    restart from scratch.
+    """
+    tmp = f"{path}.{uuid.uuid4().hex}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            cloudpickle.dump((model, budget), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
 def _delegate(method):
     return lambda self: hasattr(self.estimator, method)
 
@@ -371,10 +394,7 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
             spent = extra
         # a model at the full budget is never continued: no checkpoint needed
         if path is not None and (self.max_resource is None or budget < self.max_resource):
-            tmp = f"{path}.{uuid.uuid4().hex}.tmp"
-            with open(tmp, "wb") as f:
-                pickle.dump((model, budget), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
+            _save_checkpoint(path, model, budget)
         return model, spent
 
     @available_if(_delegate("predict"))

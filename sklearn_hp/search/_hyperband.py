@@ -267,10 +267,12 @@ class _BudgetSearch(TrialSearchCV):
         sampler = self.sampler_ = make_sampler(self.sampler)
         rng = check_random_state(self.random_state)
         for bracket, (n_candidates, budgets) in enumerate(self._brackets()):
-            candidates = [_without(p, resource) for p in loop.replay(n_candidates)]
-            if len(candidates) < n_candidates:
-                candidates += sampler.propose(space, self._sampler_trials(loop.records, space),
-                                              n_candidates - len(candidates), rng)
+            # the sampler proposes even when the bracket's first rung is stored, so
+            # a resumed search draws the same random numbers as an uninterrupted one
+            candidates = sampler.propose(space, self._sampler_trials(loop.records, space),
+                                         n_candidates, rng)
+            stored = [_without(p, resource) for p in loop.replay(n_candidates)]
+            candidates[:len(stored)] = stored
             for rung, budget in enumerate(budgets):
                 records = loop.evaluate(
                     [{**c, resource: budget} for c in candidates],

@@ -17,6 +17,7 @@ to :meth:`TrialLoop.evaluate`, which returns their records.
 import contextlib
 import math
 import os
+import sys
 import time
 import warnings
 from numbers import Real
@@ -87,6 +88,43 @@ def check_search_spaces(search_spaces, reserved=(), owner="the search"):
                     f"search_spaces, or pass another resource=."
                 )
     return SearchSpace(search_spaces)
+
+
+def _die_with_parent():
+    """Loky worker initializer: be killed when the process that started us dies.
+
+    A search killed with SIGKILL cannot shut its workers down; on Linux the
+    kernel does it (``PR_SET_PDEATHSIG``), so no orphaned worker keeps memory.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):  # not Linux: workers end at their idle timeout
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+@contextlib.contextmanager
+def _workers_die_with_search():
+    """Run joblib's default (loky) workers with :func:`_die_with_parent`.
+
+    Only the default backend is touched: a backend chosen by the user (dask,
+    threading, a loky backend configured with its own initializer) is left as is.
+    """
+    from joblib import parallel_config
+    from joblib.parallel import LokyBackend, get_active_backend
+
+    backend, _ = get_active_backend()
+    if (not sys.platform.startswith("linux") or type(backend) is not LokyBackend
+            or getattr(backend, "backend_kwargs", {}).get("initializer") is not None):
+        yield
+        return
+    kwargs = {**getattr(backend, "backend_kwargs", {}), "initializer": _die_with_parent}
+    with parallel_config(backend=LokyBackend(**kwargs)):
+        yield
 
 
 class _SearchStopped(Exception):
@@ -413,7 +451,7 @@ class TrialSearchCV(BaseSearchCV):
         self._stored = storage.open(fingerprint, self._codec)
         self._storage = storage
         try:
-            with self._fit_wrapper(X, y, params):
+            with self._fit_wrapper(X, y, params), _workers_die_with_search():
                 super().fit(X, y, **params)
         finally:
             storage.close()

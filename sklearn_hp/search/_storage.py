@@ -378,6 +378,11 @@ def make_storage(storage):
     if storage is None:
         return MemoryStorage()
     if isinstance(storage, (str, os.PathLike)):
+        if not os.fspath(storage):
+            raise ValueError(
+                "storage='' is not a file name; give a path such as 'study.db', a "
+                "storage object, or None to keep trials in memory."
+            )
         return SQLiteStorage(storage)
     needed = ("open", "add", "set_status", "get_meta", "set_meta", "close")
     missing = [m for m in needed if not callable(getattr(storage, m, None))]
