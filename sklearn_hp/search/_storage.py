@@ -197,12 +197,8 @@ class SQLiteStorage:
             tables = {row[0] for row in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise StorageError(
-                    f"The trial storage {self.path!r} is locked by another process "
-                    f"(waited {self.timeout} s): {error}. Wait for it to finish or use "
-                    f"another file."
-                ) from error
+            if _is_lock_error(error):
+                raise self._locked(error) from error
             raise StorageError(
                 f"Cannot open the trial storage {self.path!r}: {error}. Accepted: a "
                 f"path to a writable SQLite file (created when missing)."
@@ -220,6 +216,12 @@ class SQLiteStorage:
                 f"(got {mode!r}); put it on a local or shared file system with locking."
             )
         return conn, tables
+
+    def _locked(self, error):
+        return StorageError(
+            f"The trial storage {self.path!r} is locked by another process (waited "
+            f"{self.timeout} s): {error}. Wait for it to finish or use another file."
+        )
 
     def open(self, fingerprint, codec):
         """Open (or create) the file, check its fingerprint, return its trials.
@@ -286,6 +288,8 @@ class SQLiteStorage:
         try:
             return self._conn.execute(sql, args)
         except sqlite3.OperationalError as error:
+            if _is_lock_error(error):
+                raise self._locked(error) from error
             raise StorageError(
                 f"Writing to the trial storage {self.path!r} failed: {error}."
             ) from error
@@ -327,6 +331,10 @@ class SQLiteStorage:
             pass
         self._conn.close()
         self._conn = None
+
+
+def _is_lock_error(error):
+    return "locked" in str(error) or "busy" in str(error)
 
 
 def _alive(pid):
