@@ -114,9 +114,12 @@ def _workers_die_with_search():
     Only the default backend is touched: a backend chosen by the user (dask,
     threading, a loky backend configured with its own initializer) is left as is.
     """
-    from joblib import parallel_config
-    from joblib.parallel import LokyBackend, get_active_backend
-
+    try:  # joblib >= 1.3
+        from joblib import parallel_config
+        from joblib.parallel import LokyBackend, get_active_backend
+    except ImportError:  # pragma: no cover
+        yield
+        return
     backend, _ = get_active_backend()
     if (not sys.platform.startswith("linux") or type(backend) is not LokyBackend
             or getattr(backend, "backend_kwargs", {}).get("initializer") is not None):
