@@ -20,6 +20,8 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
     assert namespace["mlp"].score(namespace["X_te"], namespace["y_te"]) > 0.95
     assert namespace["bayes"].best_score_ > 0.9
     assert namespace["hyper"].resource_spent_ < namespace["hyper"].resource_requested_
+    assert "10 complete None" in out and len(namespace["study"].cv_results_["params"]) == 10
+    assert namespace["on_dask"].best_score_ > 0.9
     assert (namespace["model"].predict(namespace["X"])
             == namespace["search"].best_estimator_.predict(namespace["X"])).all()
 
