@@ -6,10 +6,10 @@ Three parts, printed as tables and written to ``benchmarks/results/bench_scale*`
    ``storage="*.db"`` on a cheap estimator (Branin as the score, instant fits,
    2-fold CV), against Optuna with its SQLite (RDB) storage on the same
    objective (Optuna's GPSampler takes 1-2 s per trial here, too slow for 500
-   trials, so the peer is its TPE sampler). Per trial we time the sampler's ``propose``, the storage commit,
-   and the whole loop minus fitting/scoring (what a user waits for besides the
-   model). Medians over trials 1-30 and over the last 30 trials; both with the
-   machine's default BLAS threads and with one thread (threadpoolctl), idle and
+   trials, so the peer is its TPE sampler). Per trial we time the sampler's
+   ``propose``, the storage commit, and the whole loop minus fitting/scoring
+   (what a user waits for besides the model). Medians over trials 1-30 and
+   over the last 30 trials; both with the machine's default BLAS threads and with one thread (threadpoolctl), idle and
    while another process keeps one core busy. The runs alternate (ours, peer,
    ours, ...) in one process.
 2. **Peak memory**: the process's resident memory after 30 trials and at the
@@ -240,8 +240,12 @@ def _blas():
                      if i["user_api"] == "blas")
 
 
-class Uneven(RegressorMixin, BaseEstimator):
-    """Sleeps 0.02 to 0.3 s depending on ``x``; records (start, end) per fit."""
+class Uneven(Branin):
+    """Sleeps 0.02 to 0.3 s depending on ``x``; appends (start, end) of each fit to ``log``.
+
+    It has ``warm_start`` but no ``partial_fit``, so Hyperband gives it the total
+    budget at each rung.
+    """
 
     def __init__(self, x=0.0, max_epochs=9, warm_start=False, log=None):
         self.x = x
@@ -255,12 +259,6 @@ class Uneven(RegressorMixin, BaseEstimator):
         with open(self.log, "a") as f:
             f.write(f"{start} {time.time()}\n")
         return self
-
-    def partial_fit(self, X, y=None):
-        return self
-
-    def predict(self, X):
-        return np.zeros(len(X))
 
     def score(self, X, y=None):
         return -abs(self.x - 0.3)

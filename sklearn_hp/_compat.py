@@ -40,9 +40,10 @@ RUN_SEARCH_TAKES_CALLBACK_CTX = (
 
 #: Private ``BaseSearchCV`` methods that ``sklearn_hp.search`` overrides, with the
 #: same signatures in scikit-learn 1.6 to 1.9: ``_format_results(candidate_params,
-#: n_splits, out, more_results=None)`` (``BayesSearchCV(warm_start=True)`` prepends
-#: the trials of the previous fit) and the static ``_select_best_index(refit,
-#: refit_metric, results)`` (budget searches pick the best full-budget candidate).
+#: n_splits, out, more_results=None)`` (the searches keep each batch's raw results
+#: and format all trials once, see :func:`set_search_results`) and the static
+#: ``_select_best_index(refit, refit_metric, results)`` (budget searches pick the
+#: best full-budget candidate).
 SEARCH_HOOKS = ("_format_results", "_select_best_index")
 _missing_hooks = [name for name in SEARCH_HOOKS if not hasattr(BaseSearchCV, name)]
 if _missing_hooks:  # pragma: no cover - only on an unsupported scikit-learn

@@ -145,7 +145,8 @@ class Flaky(ClassifierMixin, BaseEstimator):
 @pytest.mark.filterwarnings("ignore")
 def test_failing_trials_get_error_score_and_do_not_stop_the_search():
     search = BayesSearchCV(Flaky(), {"C": Real(1e-3, 1e3, log=True)}, n_iter=14,
-                           sampler=GPSampler(n_initial_points=6), random_state=0, cv=3).fit(X_IRIS, Y_IRIS)
+                           sampler=GPSampler(n_initial_points=6), random_state=0,
+                           cv=3).fit(X_IRIS, Y_IRIS)
     scores = search.cv_results_["mean_test_score"]
     assert len(scores) == 14
     failed = np.array([p["C"] > 1 for p in search.cv_results_["params"]])

@@ -84,7 +84,7 @@ def test_bayes_search_killed_mid_way_resumes_without_rerunning(tmp_path):
     after = _fits(log)
     assert len(after) == 2 * (12 - kept) + 1
     conn = sqlite3.connect(db)
-    stored_x = [json.loads(p)["x"] for p, in conn.execute(
+    stored_x = [json.loads(p)["k"] for p, in conn.execute(
         "SELECT params FROM sklearn_hp_trials WHERE number < ?", (kept,))]
     assert not {x for x, _ in after[:-1]} & set(stored_x)
     assert {x for x, _ in before} >= set(stored_x)
@@ -104,7 +104,7 @@ def test_hyperband_killed_between_rungs_resumes_at_its_rung(tmp_path):
     conn = sqlite3.connect(db)
     rows = conn.execute("SELECT number, params, status FROM sklearn_hp_trials").fetchall()
     assert len(rows) == 22
-    stored = {(json.loads(p)["x"], json.loads(p)["max_epochs"]) for n, p, _ in rows if n < kept}
+    stored = {(json.loads(p)["k"], json.loads(p)["max_epochs"]) for n, p, _ in rows if n < kept}
     after = _fits(log)
     assert len(after) == 2 * (22 - kept) + 1
     assert not set(after[:-1]) & stored

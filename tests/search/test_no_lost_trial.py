@@ -27,14 +27,16 @@ Y = np.arange(30.0)
 class Scripted(RegressorMixin, BaseEstimator):
     """Candidate ``k`` raises if in ``failing``, diverges if in ``diverging``.
 
-    Training to ``interrupt_at`` epochs in total raises ``KeyboardInterrupt``.
+    Training to ``interrupt_at`` epochs in total raises ``KeyboardInterrupt``;
+    each fit sleeps ``delay`` seconds.
     Every fit appends ``[k, max_epochs]`` to the file ``log``; the score peaks at
     ``k = 17`` and grows with the epochs.
     """
 
     def __init__(self, k=0, max_epochs=9, warm_start=False, failing=(), diverging=(),
-                 interrupt_at=None, log=None):
+                 interrupt_at=None, log=None, delay=0.0):
         self.k = k
+        self.delay = delay
         self.max_epochs = max_epochs
         self.warm_start = warm_start
         self.failing = failing
@@ -45,6 +47,7 @@ class Scripted(RegressorMixin, BaseEstimator):
     def fit(self, X, y=None):
         with open(self.log, "a") as f:
             f.write(json.dumps([self.k, self.max_epochs]) + "\n")
+        time.sleep(self.delay)
         done = self.epochs_ if self.warm_start and hasattr(self, "epochs_") else 0
         if done + self.max_epochs == self.interrupt_at:
             raise KeyboardInterrupt
