@@ -9,8 +9,9 @@ Three parts, printed as tables and written to ``benchmarks/results/bench_scale*`
    trials, so the peer is its TPE sampler). Per trial we time the sampler's
    ``propose``, the storage commit, and the whole loop minus fitting/scoring
    (what a user waits for besides the model). Medians over trials 1-30 and
-   over the last 30 trials; both with the machine's default BLAS threads and with one thread (threadpoolctl), idle and
-   while another process keeps one core busy. The runs alternate (ours, peer,
+   over the last 30 trials; both with the machine's default BLAS threads and
+   with one thread (threadpoolctl), idle and while another process keeps one
+   core busy. The runs alternate (ours, peer,
    ours, ...) in one process.
 2. **Peak memory**: the process's resident memory after 30 trials and at the
    end of the longest run (flat means the trial records do not pile up).
