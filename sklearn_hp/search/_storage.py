@@ -274,6 +274,7 @@ class SQLiteStorage:
                     f"use another file."
                 )
         self.set_meta("owner", [socket.gethostname(), os.getpid()])
+        self._leased = True
 
     def _load(self):
         rows = self._conn.execute(
@@ -330,10 +331,12 @@ class SQLiteStorage:
         """Release the lease and close the connection."""
         if self._conn is None:
             return
-        try:
-            self._conn.execute("DELETE FROM sklearn_hp_meta WHERE key='owner'")
-        except sqlite3.Error:
-            pass
+        if getattr(self, "_leased", False):  # never release another process's lease
+            try:
+                self._conn.execute("DELETE FROM sklearn_hp_meta WHERE key='owner'")
+            except sqlite3.Error:
+                pass
+            self._leased = False
         self._conn.close()
         self._conn = None
 
