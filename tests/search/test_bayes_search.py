@@ -269,3 +269,18 @@ def test_metadata_routing_reaches_the_estimator():
     reference = LogisticRegression(max_iter=200, C=search.best_params_["C"]).fit(
         X_IRIS, Y_IRIS, sample_weight=weights)
     np.testing.assert_allclose(search.best_estimator_.coef_, reference.coef_, rtol=1e-6)
+
+
+@pytest.mark.skipif(not RUN_SEARCH_TAKES_CALLBACK_CTX, reason="callbacks need scikit-learn >= 1.9")
+@pytest.mark.filterwarnings("ignore")
+def test_scikit_learn_progress_bar_follows_our_batches(capsys):
+    pytest.importorskip("rich")
+    from sklearn.callback import ProgressBar
+
+    search = BayesSearchCV(LogisticRegression(max_iter=300), {"C": Real(1e-2, 1e2, log=True)},
+                           n_iter=4, batch_size=2, cv=2, random_state=0)
+    search.set_callbacks(ProgressBar())
+    search.fit(X_IRIS, Y_IRIS)
+    out = capsys.readouterr().out
+    assert len(search.cv_results_["params"]) == 4
+    assert "batch #1" in out and "batch #2" not in out
