@@ -257,3 +257,29 @@ def test_time_budget_stops_within_one_trial(tmp_path):
     assert max(starts) < 2.0
     last = search.trials_[-1]
     assert last.finished_at - start < 2.0 + last.duration + 0.5
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_failed_first_batch_with_several_metrics(tmp_path):
+    model = Scripted(failing=(0, 1), log=str(tmp_path / "fits.log"))
+    search = BayesSearchCV(model, SPACE, n_iter=4, batch_size=2, sampler=InOrder(), cv=2,
+                           scoring=["r2", "neg_mean_absolute_error"],
+                           refit="neg_mean_absolute_error").fit(X, Y)
+    results = search.cv_results_
+    for metric in ("r2", "neg_mean_absolute_error"):
+        assert np.isnan(results[f"mean_test_{metric}"][:2]).all()
+        assert np.isfinite(results[f"mean_test_{metric}"][2:]).all()
+    # predictions do not depend on k: the first finished candidate wins the tie
+    assert search.best_index_ == 2 and np.isfinite(search.best_score_)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_time_budget_in_hyperband_stops_between_small_batches(tmp_path):
+    model = Scripted(log=str(tmp_path / "fits.log"), delay=0.1)  # 0.2 s per trial
+    start = time.time()
+    search = HyperbandSearchCV(model, SPACE, max_resource=9, cv=2, random_state=0,
+                               time_budget=1.0, refit=False).fit(X, Y)
+    assert search.stop_reason_ == "time_budget"
+    assert 2 <= search.n_trials_ < 22
+    # the first rung (9 candidates) was cut into batches of one: none started late
+    assert max(t.finished_at - t.duration - start for t in search.trials_) < 1.0
