@@ -88,8 +88,10 @@ _ATTRIBUTES_DOC = """
     best_estimator_ : estimator
         The user's estimator (unwrapped) refitted on all data with the full budget.
     resource_spent_ : int
-        Resource units actually trained during the search (refit excluded),
-        summed over candidates and splits.
+        Resource units actually trained by this search (refit excluded),
+        summed over candidates and splits; with a storage file it includes the
+        runs it resumed (the count is stored after every batch, so the training
+        of a killed run counts too).
     resource_requested_ : int
         What the same schedule costs when every rung retrains from scratch.
     trials_ : list of TrialRecord
@@ -285,12 +287,17 @@ class _BudgetSearch(TrialSearchCV):
                 loop.mark([records[i] for i in order[n_keep:]], "pruned")
                 candidates = [candidates[i] for i in order[:n_keep]]
 
-    def _after_search(self, loop):
+    def _after_batch(self):
+        # the storage always holds what this search trained, also after a crash
         ctx = self._budget_context
-        spent = self._storage.get_meta("resource_spent", 0)
-        spent += read_ledger(ctx["directory"], ctx["run_id"])
+        if "spent_before" not in ctx:
+            ctx["spent_before"] = self._storage.get_meta("resource_spent", 0)
+        spent = ctx["spent_before"] + read_ledger(ctx["directory"], ctx["run_id"])
         self._storage.set_meta("resource_spent", spent)
-        self.resource_spent_ = int(spent)
+        return spent
+
+    def _after_search(self, loop):
+        self.resource_spent_ = int(self._after_batch())
         self.resource_requested_ = int(self._n_splits * sum(r.budget for r in loop.records))
 
 

@@ -254,9 +254,11 @@ class TrialLoop:
                     self._chunk is None or j - i < self._chunk):
                 j += 1
             self._check_running()
-            for record in self._run(candidates[i:j], first + i, extra):
+            records = self._run(candidates[i:j], first + i, extra)
+            for record in records:
                 self._finish(record)
                 out.append(record)
+            self.search._after_batch()
             i = j
         return out
 
@@ -411,6 +413,9 @@ class TrialSearchCV(BaseSearchCV):
 
     def _search(self, loop):
         raise NotImplementedError
+
+    def _after_batch(self):
+        """Called after each evaluated batch, once its trials are stored."""
 
     def _after_search(self, loop):
         """Called once the loop ended, before results are installed."""
