@@ -33,6 +33,7 @@ __all__ = [
     "RegistryOptions",
     "all_fits_failed",
     "check_sample_weight",
+    "set_search_results",
     "validate_data",
     "validate_parameter_constraints",
     "watch_search",
@@ -47,9 +48,10 @@ RUN_SEARCH_TAKES_CALLBACK_CTX = (
 
 #: Private ``BaseSearchCV`` methods that ``sklearn_hp.search`` overrides, with the
 #: same signatures in scikit-learn 1.6 to 1.9: ``_format_results(candidate_params,
-#: n_splits, out, more_results=None)`` (``BayesSearchCV(warm_start=True)`` prepends
-#: the trials of the previous fit) and the static ``_select_best_index(refit,
-#: refit_metric, results)`` (budget searches pick the best full-budget candidate).
+#: n_splits, out, more_results=None)`` (the searches keep each batch's raw results
+#: and format all trials once, see :func:`set_search_results`) and the static
+#: ``_select_best_index(refit, refit_metric, results)`` (budget searches pick the
+#: best full-budget candidate).
 SEARCH_HOOKS = ("_format_results", "_select_best_index")
 _missing_hooks = [name for name in SEARCH_HOOKS if not hasattr(BaseSearchCV, name)]
 if _missing_hooks:  # pragma: no cover - only on an unsupported scikit-learn
@@ -115,6 +117,7 @@ def watch_search(search, report):
             results = evaluate_candidates(candidate_params, *args, **kwargs)
             report(results)
             return results
+        evaluate.__wrapped__ = evaluate_candidates  # set_search_results reaches fit's state
         return evaluate
 
     if "callback_ctx" in inspect.signature(run).parameters:
@@ -128,3 +131,49 @@ def watch_search(search, report):
     def unwatch():
         vars(search).pop("_run_search", None)
     return unwatch
+
+
+#: Local variables of ``BaseSearchCV.fit`` that ``evaluate_candidates`` closes
+#: over, the same in scikit-learn 1.6 to 1.9.
+_FIT_STATE = ("all_candidate_params", "all_out", "all_more_results", "results")
+
+
+def set_search_results(evaluate_candidates, candidate_params, out, more_results, results):
+    """Make ``BaseSearchCV.fit`` finish with these results.
+
+    ``fit`` reads what ``evaluate_candidates`` accumulated in its closure (the
+    evaluated candidates, the per-split results, the extra columns and the last
+    formatted ``results``) to pick the best candidate and set ``cv_results_``.
+    ``sklearn_hp.search`` records every trial itself (including trials resumed
+    from storage and batches whose fits all failed, which scikit-learn's
+    ``evaluate_candidates`` raises on without keeping), so it replaces that state
+    with its own complete record before ``fit`` goes on.
+
+    Parameters
+    ----------
+    evaluate_candidates : function
+        The closure ``BaseSearchCV.fit`` passed to ``_run_search``.
+    candidate_params : list of dict
+    out : list of dict
+        One entry per (candidate, split), candidate-major, as ``_fit_and_score``
+        returns them.
+    more_results : dict of list
+    results : dict
+        ``BaseSearchCV._format_results`` of the above.
+    """
+    while hasattr(evaluate_candidates, "__wrapped__"):  # e.g. watch_search's wrapper
+        evaluate_candidates = evaluate_candidates.__wrapped__
+    code, closure = evaluate_candidates.__code__, evaluate_candidates.__closure__ or ()
+    cells = dict(zip(code.co_freevars, closure))
+    missing = [name for name in _FIT_STATE if name not in cells]
+    if missing:  # pragma: no cover - only on an unsupported scikit-learn
+        raise RuntimeError(
+            f"scikit-learn {sklearn.__version__}'s BaseSearchCV.fit no longer keeps "
+            f"{missing} for evaluate_candidates; supported versions: 1.6 to 1.9."
+        )
+    cells["all_candidate_params"].cell_contents[:] = list(candidate_params)
+    cells["all_out"].cell_contents[:] = list(out)
+    accumulated = cells["all_more_results"].cell_contents
+    accumulated.clear()
+    accumulated.update({k: list(v) for k, v in more_results.items()})
+    cells["results"].cell_contents = results

@@ -27,6 +27,8 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
     assert namespace["table"].n_learned == count_parameters(best_mlp) + 3 * 13 + 1
     assert namespace["importance"].rows[0]["name"] == "mlpclassifier__learning_rate"
     assert (tmp_path / "learning_rate_vs_score.png").stat().st_size > 10_000
+    assert "10 complete None" in out and len(namespace["study"].cv_results_["params"]) == 10
+    assert namespace["on_dask"].best_score_ > 0.9
     assert (namespace["model"].predict(namespace["X"])
             == namespace["search"].best_estimator_.predict(namespace["X"])).all()
 

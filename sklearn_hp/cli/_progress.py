@@ -34,22 +34,38 @@ class SearchProgress:
         self.best = -np.inf
         self.start = time.perf_counter()
 
+    def _line(self, number, score, budget):
+        if np.isfinite(score):
+            self.best = max(self.best, score)
+        done = f"{number}/{self.total}" if self.total else f"{number}"
+        budget = "" if budget is None else f" at {budget} epochs"
+        self.out(f"  candidate {done:>7}{budget}: score {score:.4f}  best so far "
+                 f"{self.best:.4f}  ({time.perf_counter() - self.start:.0f} s)")
+
     def __call__(self, results):
+        """Print the candidates of ``results`` (a ``cv_results_``-like dict) not yet shown."""
         scores = np.asarray(results.get(self.key, []), dtype=float)
         budgets = results.get("n_resources")
         for i in range(self.seen, len(scores)):
-            score = scores[i]
-            if np.isfinite(score):
-                self.best = max(self.best, score)
-            done = f"{i + 1}/{self.total}" if self.total else f"{i + 1}"
-            budget = "" if budgets is None else f" at {budgets[i]} epochs"
-            self.out(f"  candidate {done:>7}{budget}: score {score:.4f}  best so far "
-                     f"{self.best:.4f}  ({time.perf_counter() - self.start:.0f} s)")
+            self._line(i + 1, scores[i], None if budgets is None else budgets[i])
         self.seen = len(scores)
 
+    def on_trial_end(self, search, trial):
+        """Search callback of sklearn_hp's searches: one line per finished trial."""
+        self.seen += 1
+        self._line(self.seen, trial.score, trial.budget)
+
     def watch(self, search):
-        """Attach to ``search``; return a function that detaches."""
-        return watch_search(search, self)
+        """Attach to ``search``; return a function that detaches.
+
+        sklearn_hp's searches take the progress as one of their ``callbacks``;
+        scikit-learn's own are watched batch by batch.
+        """
+        if "callbacks" not in search.get_params(deep=False):
+            return watch_search(search, self)
+        callbacks = search.callbacks
+        search.set_params(callbacks=[*(callbacks or []), self])
+        return lambda: search.set_params(callbacks=callbacks)
 
 
 class WarningCounter:

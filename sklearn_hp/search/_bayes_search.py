@@ -7,26 +7,14 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils import check_random_state
 
-from .._compat import BaseSearchCV, Interval
-from ._samplers import (
-    SAMPLER_NAMES,
-    QuasiRandomSampler,
-    RandomSampler,
-    Trial,
-    make_sampler,
-)
-from ._search_base import (
-    BatchEvaluator,
-    begin_search_context,
-    end_search_context,
-    planned_n_splits,
-)
-from ._space import SearchSpace
+from .._compat import Interval
+from ._samplers import SAMPLER_NAMES, make_sampler
+from ._search_base import TrialSearchCV
 
 __all__ = ["BayesSearchCV"]
 
 
-class BayesSearchCV(BaseSearchCV):
+class BayesSearchCV(TrialSearchCV):
     """Bayesian optimisation of hyperparameters with cross-validation.
 
     A drop-in replacement for :class:`~sklearn.model_selection.RandomizedSearchCV`:
@@ -35,9 +23,12 @@ class BayesSearchCV(BaseSearchCV):
     and produces ``cv_results_``, ``best_params_``, ``best_estimator_`` etc. with
     exactly the same layout, because cross-validation, scoring, refit, error
     handling, metadata routing and parallelism are all scikit-learn's
-    ``BaseSearchCV``. Only the choice of candidates differs: after
-    ``n_initial_points`` quasi-random points, a sampler (Gaussian process by
-    default) reads the finished trials and proposes the next batch.
+    ``BaseSearchCV``. Only the choice of candidates differs: a sampler
+    (Gaussian process by default, after its own quasi-random warm-up) reads the
+    finished trials and proposes the next batch.
+
+    A long search can be stored, resumed, bounded in time and watched: see
+    ``storage``, ``time_budget`` and ``callbacks``.
 
     Parameters
     ----------
@@ -54,11 +45,9 @@ class BayesSearchCV(BaseSearchCV):
     sampler : {"gp", "tpe", "random", "sobol"} or sampler object, default="gp"
         How candidates are proposed. An object needs a
         ``propose(space, trials, n_candidates, random_state)`` method; it is
-        deep-copied, and the copy is kept in ``sampler_``.
-    n_initial_points : int or None, default=None
-        Quasi-random (Sobol) candidates evaluated before the sampler's model is
-        used; ``None`` means ``max(5, n_dims + 1)``. Ignored by the random and
-        Sobol samplers.
+        deep-copied, and the copy is kept in ``sampler_``. Model-based samplers
+        start with their own quasi-random design (``GPSampler(n_initial_points=10)``
+        sets its size).
     batch_size : int or None, default=None
         Candidates proposed per round and evaluated in parallel. ``None`` gives
         enough candidates to keep ``n_jobs`` workers busy
@@ -70,7 +59,24 @@ class BayesSearchCV(BaseSearchCV):
         search: finished trials are kept in ``cv_results_`` and in the sampler's
         memory, and only ``n_iter - n_finished`` new candidates are evaluated.
         Raise ``n_iter`` (``search.set_params(n_iter=100)``) and call ``fit``
-        again with the same data to extend a search.
+        again with the same data to extend a search. (``storage=`` does the same
+        across processes.)
+    storage : None, str, path-like or storage object, default=None
+        Where finished trials are kept. ``None``: in memory. A path: an SQLite
+        file (:class:`SQLiteStorage`), each trial committed as it finishes;
+        calling ``fit`` again with the same file (in this or another process,
+        after a crash) resumes: stored trials are not run again, the sampler
+        continues from them and ``cv_results_`` covers them all. A file written
+        by a different search (estimator, space, cv, scoring or data) is refused
+        with an error naming the difference.
+    time_budget : float or None, default=None
+        Seconds; no trial starts once they have passed since ``fit`` began
+        (running trials finish). ``stop_reason_`` is then ``"time_budget"``.
+    callbacks : list or None, default=None
+        Search callbacks (:class:`NoImprovementStopper`, :class:`DeadlineStopper`,
+        :class:`SearchProgress`, or objects with ``on_trial_end(search, trial)``,
+        which stops the search by returning ``True``). ``verbose >= 1`` adds a
+        :class:`SearchProgress` printing one line per trial.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As in :class:`~sklearn.model_selection.RandomizedSearchCV`. With several
         metrics, the metric named by ``refit`` is optimised (the first metric if
@@ -82,8 +88,13 @@ class BayesSearchCV(BaseSearchCV):
     cv_results_, best_estimator_, best_score_, best_params_, best_index_,
     scorer_, n_splits_, refit_time_, multimetric_
         As in ``RandomizedSearchCV``.
-    trials_ : list of Trial
-        ``(params, score)`` of every evaluated candidate, in order.
+    trials_ : list of TrialRecord
+        Every finished trial in order (params, score, status, per-split results).
+    n_trials_ : int
+        ``len(trials_)``, the rows of ``cv_results_``.
+    stop_reason_ : str or None
+        Why the search stopped early: ``"time_budget"``, ``"KeyboardInterrupt"``,
+        ``"callback <name>"``; ``None`` when it ran to ``n_iter``.
     sampler_ : sampler object
         The sampler used (with its state, e.g. kernel hyperparameters).
 
@@ -101,13 +112,10 @@ class BayesSearchCV(BaseSearchCV):
     """
 
     _parameter_constraints = {
-        **BaseSearchCV._parameter_constraints,
-        "search_spaces": [dict, list],
+        **TrialSearchCV._parameter_constraints,
         "n_iter": [Interval(Integral, 1, None, closed="left")],
         "sampler": SAMPLER_NAMES.constraint(),
-        "n_initial_points": [Interval(Integral, 0, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
         "warm_start": ["boolean"],
     }
 
@@ -118,10 +126,12 @@ class BayesSearchCV(BaseSearchCV):
         *,
         n_iter=50,
         sampler="gp",
-        n_initial_points=None,
         batch_size=None,
         random_state=None,
         warm_start=False,
+        storage=None,
+        time_budget=None,
+        callbacks=None,
         scoring=None,
         n_jobs=None,
         refit=True,
@@ -134,10 +144,12 @@ class BayesSearchCV(BaseSearchCV):
         self.search_spaces = search_spaces
         self.n_iter = n_iter
         self.sampler = sampler
-        self.n_initial_points = n_initial_points
         self.batch_size = batch_size
         self.random_state = random_state
         self.warm_start = warm_start
+        self.storage = storage
+        self.time_budget = time_budget
+        self.callbacks = callbacks
         super().__init__(
             estimator=estimator,
             scoring=scoring,
@@ -150,92 +162,47 @@ class BayesSearchCV(BaseSearchCV):
             return_train_score=return_train_score,
         )
 
-    # ----------------------------------------------------------- resumability
-    def fit(self, X, y=None, **params):
-        """Run the search (or continue it when ``warm_start=True``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or None
-        **params : dict
-            Passed to the estimator's ``fit``, the scorer and the splitter, as in
-            ``RandomizedSearchCV.fit``.
-
-        Returns
-        -------
-        self
-        """
-        self._n_splits = planned_n_splits(self, X, y, params)
-        resuming = self.warm_start and hasattr(self, "_evaluated")
-        self._previous = self._evaluated if resuming else None
-        try:
-            return super().fit(X, y, **params)
-        finally:
-            self._previous = None
-
-    def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        # BaseSearchCV calls this after every batch with everything evaluated in
-        # the current ``fit``; trials of an earlier fit are prepended when resuming.
-        candidate_params, out = list(candidate_params), list(out)
-        if self._previous is not None:
-            candidate_params = self._previous["params"] + candidate_params
-            out = self._previous["out"] + out
-        self._evaluated = {"params": candidate_params, "out": out, "n_splits": n_splits}
-        return super()._format_results(candidate_params, n_splits, out, more_results)
-
     # ----------------------------------------------------------------- search
+    def _memory_storage(self):
+        # warm_start continues from the trials of the previous fit
+        previous = getattr(self, "_memory", None)
+        if not (self.warm_start and previous is not None):
+            previous = super()._memory_storage()
+        self._memory = previous
+        return previous
+
+    def _planned_n_trials(self):
+        return max(self.n_iter, len(self._stored))
+
     def _default_batch_size(self):
         if self.batch_size is not None:
             return self.batch_size
         return max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits))
 
-    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
-        """Propose candidates in batches until ``n_iter`` are evaluated."""
-        space = SearchSpace(self.search_spaces)
-        if self._previous is not None:
-            if self._previous["n_splits"] != self._n_splits:
-                raise ValueError(
-                    f"warm_start=True continues a search with "
-                    f"{self._previous['n_splits']} CV splits, but cv now gives "
-                    f"{self._n_splits}. Use the same cv, or warm_start=False."
-                )
-            trials, sampler, rng = list(self.trials_), self.sampler_, self._rng
-            initial_sampler = self._initial_sampler
+    def _search(self, loop):
+        """Propose candidates in batches until ``n_iter`` trials are finished."""
+        continuing = self.warm_start and loop.n_stored_ahead and hasattr(self, "sampler_")
+        if continuing and self.storage is None:
+            sampler, rng = self.sampler_, self._rng
         else:
-            trials, sampler = [], make_sampler(self.sampler)
+            sampler = make_sampler(self.sampler)
             rng = check_random_state(self.random_state)
             if isinstance(self.random_state, np.random.RandomState):
                 rng = np.random.RandomState()
                 rng.set_state(self.random_state.get_state())
-            initial_sampler = QuasiRandomSampler()
-        if self._previous is not None and len(trials) >= self.n_iter:
+            if loop.n_stored_ahead:
+                # resumed from storage: a stream of its own, so proposals do not
+                # repeat those of the first run
+                rng = np.random.RandomState([rng.randint(2**31 - 1), loop.n_stored_ahead])
+        self.sampler_, self._rng = sampler, rng
+        loop.evaluate(loop.replay(loop.n_stored_ahead))
+        if continuing and self.storage is None and len(loop.records) >= self.n_iter:
             raise ValueError(
-                f"warm_start=True: the search already evaluated {len(trials)} "
+                f"warm_start=True: the search already evaluated {len(loop.records)} "
                 f"candidates and n_iter={self.n_iter}; set n_iter above "
-                f"{len(trials)} to continue it."
+                f"{len(loop.records)} to continue it."
             )
-        self.sampler_, self._rng, self._initial_sampler = sampler, rng, initial_sampler
-        self.trials_ = trials
-
-        model_free = isinstance(sampler, (RandomSampler, QuasiRandomSampler))
-        n_dims = max(sub.n_dims for sub in space.subspaces)
-        n_initial = 0 if model_free else (
-            self.n_initial_points if self.n_initial_points is not None
-            else max(5, n_dims + 1)
-        )
         batch_size = self._default_batch_size()
-
-        search_ctx = begin_search_context(self, callback_ctx)
-        evaluate = BatchEvaluator(self, evaluate_candidates, search_ctx)
-        while len(trials) < self.n_iter:
-            n = min(batch_size, self.n_iter - len(trials))
-            if len(trials) < n_initial:
-                n = min(n, n_initial - len(trials))
-                candidates = initial_sampler.propose(space, trials, n, rng)
-            else:
-                candidates = sampler.propose(space, trials, n, rng)
-            scores = evaluate(candidates)
-            trials.extend(Trial(p, float(s)) for p, s in zip(candidates, scores))
-        evaluate.finish(any(np.isfinite(t.score) for t in trials))
-        end_search_context(self, search_ctx)
+        while len(loop.records) < self.n_iter:
+            n = min(batch_size, self.n_iter - len(loop.records))
+            loop.evaluate(sampler.propose(self._space, loop.records, n, rng))

@@ -17,25 +17,47 @@ Checkpoints are written atomically (write then rename), so concurrent joblib
 workers never read half-written files. When workers do not share the directory
 (a multi-machine dask cluster without a shared file system), the look-up misses
 and training restarts from scratch: results stay correct, only the saving is lost.
-Checkpoints are pickles written by the search itself into its own directory (a
-fresh temporary one unless ``checkpoint_dir`` is given); never point
-``checkpoint_dir`` at a directory others can write to.
+Checkpoints are pickles written by the search itself into its own directory;
+never point ``checkpoint_dir`` at a directory others can write to.
+
+Where the directory lives (:func:`checkpoint_directory`): with a storage file,
+next to it (``study.db.checkpoints``), kept after a crash so a resumed search
+continues training, removed when the search completes; otherwise a fresh
+directory (in ``checkpoint_dir`` or the temporary directory) removed when
+``fit`` exits. A directory left by a killed process is removed by the next
+budget search that starts, or by :func:`clean_checkpoints`.
 """
 
 import hashlib
+import json
 import os
 import pickle
+import shutil
+import socket
+import tempfile
 import uuid
 
 import joblib
 import numpy as np
+
+try:  # joblib >= 1.6 depends on cloudpickle; older versions ship it inside
+    import cloudpickle
+except ImportError:  # pragma: no cover
+    from joblib.externals import cloudpickle
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.metadata_routing import get_routing_for_object
 from sklearn.utils.metaestimators import available_if
 
 __all__ = ["BudgetedEstimator", "resolve_continuation", "candidate_fingerprint",
-           "read_ledger", "CONTINUATIONS"]
+           "read_ledger", "CONTINUATIONS", "checkpoint_directory", "clean_checkpoints",
+           "release_checkpoints",
+           "data_fingerprint"]
+
+_PREFIX = "sklearn_hp_ckpt_"
+_OWNER = "owner.json"
+#: Checkpoint directories in use by a search running in this process.
+_ACTIVE = set()
 
 #: How a budget is applied: "continue" sets the resource to the *extra* epochs and
 #: ``warm_start=True`` (our estimators, SGD, MLP); "total" sets it to the total with
@@ -103,7 +125,7 @@ def candidate_fingerprint(estimator, resource):
         return joblib.hash(items)
 
 
-def _data_fingerprint(X, y):
+def data_fingerprint(X, y):
     """Hash of the training data, fast for numpy arrays (no pickling)."""
     if isinstance(X, np.ndarray) and (y is None or isinstance(y, np.ndarray)):
         digest = hashlib.sha1()
@@ -117,13 +139,127 @@ def _data_fingerprint(X, y):
     return joblib.hash((X, y))
 
 
-def read_ledger(checkpoint_dir):
-    """Total resource trained by all fits that wrote to ``checkpoint_dir``."""
-    path = os.path.join(checkpoint_dir, "ledger.txt")
+def _ledger_path(checkpoint_dir, run_id):
+    return os.path.join(checkpoint_dir, f"ledger-{run_id}.txt" if run_id else "ledger.txt")
+
+
+def read_ledger(checkpoint_dir, run_id=None):
+    """Total resource trained by the fits of run ``run_id`` in ``checkpoint_dir``."""
+    path = _ledger_path(checkpoint_dir, run_id)
     if not os.path.exists(path):
         return 0
     with open(path) as f:
         return int(sum(float(line) for line in f if line.strip()))
+
+
+def _owner_alive(directory):
+    """Whether the process that made a checkpoint directory still runs."""
+    try:
+        with open(os.path.join(directory, _OWNER)) as f:
+            owner = json.load(f)
+    except (OSError, ValueError):
+        return False
+    if owner.get("host") != socket.gethostname():
+        return True  # cannot tell: leave other machines' directories alone
+    if owner.get("pid") == os.getpid():
+        return os.path.abspath(directory) in _ACTIVE
+    try:
+        os.kill(int(owner["pid"]), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, KeyError, ValueError, TypeError):
+        return True
+    return True
+
+
+def checkpoint_directory(checkpoint_dir=None, storage_path=None):
+    """Create the checkpoint directory of one budget search.
+
+    Parameters
+    ----------
+    checkpoint_dir : str or None
+        Parent directory given by the user (``None``: the temporary directory).
+    storage_path : str or None
+        ``<storage file>.checkpoints`` when the search has a storage file; it
+        is reused by a resumed search.
+
+    Returns
+    -------
+    directory : str
+    persistent : bool
+        Whether the directory should survive an abnormal exit (for resuming).
+    """
+    if storage_path is not None and checkpoint_dir is None:
+        directory, persistent = storage_path, True
+    else:
+        parent = checkpoint_dir or tempfile.gettempdir()
+        clean_checkpoints(parent)
+        directory = os.path.join(parent, f"{_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}")
+        persistent = False
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, _OWNER), "w") as f:
+        json.dump({"host": socket.gethostname(), "pid": os.getpid()}, f)
+    _ACTIVE.add(os.path.abspath(directory))
+    return directory, persistent
+
+
+def release_checkpoints(directory, remove):
+    """Mark a checkpoint directory unused by this process; remove it if asked."""
+    _ACTIVE.discard(os.path.abspath(directory))
+    if remove:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def clean_checkpoints(path=None):
+    """Remove checkpoint directories that no running search owns.
+
+    Budget searches remove their checkpoints when ``fit`` ends; a process
+    killed with SIGKILL cannot. Call this after such a crash (budget searches
+    also call it when they start).
+
+    Parameters
+    ----------
+    path : str, path-like or None
+        A storage file (its ``.checkpoints`` directory is removed unless its
+        search is running), a directory holding checkpoint directories, or
+        ``None`` for the temporary directory.
+
+    Returns
+    -------
+    removed : list of str
+        The directories removed.
+    """
+    path = tempfile.gettempdir() if path is None else os.fspath(path)
+    candidates = []
+    if os.path.isdir(path + ".checkpoints"):
+        candidates.append(path + ".checkpoints")
+    elif os.path.isdir(path):
+        candidates = [os.path.join(path, name) for name in os.listdir(path)
+                      if name.startswith(_PREFIX)]
+    removed = []
+    for directory in candidates:
+        if os.path.isdir(directory) and not _owner_alive(directory):
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
+    return removed
+
+
+def _save_checkpoint(path, model, budget):
+    """Write ``(model, budget)`` atomically; a model that cannot be saved is not.
+
+    cloudpickle (joblib's) also saves classes defined in ``__main__`` or a
+    notebook, which plain pickle cannot from a worker process; the file still
+    loads with ``pickle.load``. A failed save only costs the next rung a
+    restart from scratch.
+    """
+    tmp = f"{path}.{uuid.uuid4().hex}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            cloudpickle.dump((model, budget), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def _delegate(method):
@@ -155,10 +291,13 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
         Current budget; ``None`` keeps the estimator's own setting.
     random_state : int or None
         Seed of the subsample when ``resource="n_samples"``.
+    run_id : str or None
+        Names the ledger file the resource trained is appended to, so a search
+        counts its own fits only.
     """
 
     def __init__(self, estimator, resource, continuation, checkpoint_dir=None,
-                 max_resource=None, budget=None, random_state=None):
+                 max_resource=None, budget=None, random_state=None, run_id=None):
         self.estimator = estimator
         self.resource = resource
         self.continuation = continuation
@@ -166,6 +305,7 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
         self.max_resource = max_resource
         self.budget = budget
         self.random_state = random_state
+        self.run_id = run_id
 
     def set_params(self, **params):
         own = set(self._get_param_names())
@@ -194,7 +334,7 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
 
     def _checkpoint_path(self, X, y):
         key = candidate_fingerprint(self.estimator, self.resource)
-        return os.path.join(self.checkpoint_dir, f"{key}-{_data_fingerprint(X, y)}.pkl")
+        return os.path.join(self.checkpoint_dir, f"{key}-{data_fingerprint(X, y)}.pkl")
 
     def fit(self, X, y=None, **fit_params):
         """Train for ``budget``, continuing a checkpoint when one exists."""
@@ -207,7 +347,7 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
         else:
             model, spent = self._fit_resource(X, y, budget, fit_params)
         if self.checkpoint_dir is not None:
-            with open(os.path.join(self.checkpoint_dir, "ledger.txt"), "a") as f:
+            with open(_ledger_path(self.checkpoint_dir, self.run_id), "a") as f:
                 f.write(f"{spent}\n")
         self.estimator_ = model
         self.resource_spent_ = spent
@@ -254,10 +394,7 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
             spent = extra
         # a model at the full budget is never continued: no checkpoint needed
         if path is not None and (self.max_resource is None or budget < self.max_resource):
-            tmp = f"{path}.{uuid.uuid4().hex}.tmp"
-            with open(tmp, "wb") as f:
-                pickle.dump((model, budget), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
+            _save_checkpoint(path, model, budget)
         return model, spent
 
     @available_if(_delegate("predict"))

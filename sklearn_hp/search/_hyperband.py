@@ -1,32 +1,34 @@
 """Successive halving and Hyperband on top of ``BaseSearchCV``, resuming training."""
 
+import contextlib
 import math
-import shutil
-import tempfile
+import uuid
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from .._compat import BaseSearchCV, Interval, StrOptions
-from ._budget import CONTINUATIONS, BudgetedEstimator, read_ledger, resolve_continuation
-from ._samplers import SAMPLER_NAMES, Trial, make_sampler
-from ._search_base import (
-    BatchEvaluator,
-    begin_search_context,
-    end_search_context,
-    planned_n_splits,
+from ._budget import (
+    CONTINUATIONS,
+    BudgetedEstimator,
+    checkpoint_directory,
+    read_ledger,
+    release_checkpoints,
+    resolve_continuation,
 )
-from ._space import SearchSpace
+from ._samplers import SAMPLER_NAMES, Trial, make_sampler
+from ._search_base import TrialSearchCV
 
 __all__ = ["SuccessiveHalvingSearchCV", "HyperbandSearchCV"]
 
 _COMMON_DOC = """
     Training is *continued*, not restarted, between rungs: the estimator is
     wrapped in a :class:`~sklearn_hp.search._budget.BudgetedEstimator` that
-    checkpoints every (candidate, split) model to ``checkpoint_dir`` (a temporary
-    directory by default, shared by all joblib workers of the machine, removed
-    after ``fit``) and, at the next rung, loads it and trains only the missing
+    checkpoints every (candidate, split) model to a directory shared by all
+    joblib workers of the machine (next to the storage file, or a temporary
+    one; removed when the search ends, see :func:`clean_checkpoints` after a
+    crash) and, at the next rung, loads it and trains only the missing
     epochs with ``warm_start=True``. Estimators with ``warm_start`` and
     ``partial_fit`` (ours, ``SGDClassifier``, ``MLPClassifier``) get the *extra*
     epochs as the resource; ensembles with ``warm_start`` only (``n_estimators``)
@@ -59,11 +61,21 @@ _PARAMETERS_DOC = """
     continuation : {"auto", "continue", "total", "restart"}, default="auto"
         How a larger budget is applied (see above).
     checkpoint_dir : str or None, default=None
-        Where partial models are kept; ``None`` makes a temporary directory.
+        Parent directory of the partial models; ``None`` uses the storage
+        file's directory (``<storage>.checkpoints``), or the temporary one.
         Give a directory shared by all machines when using a distributed
         joblib backend.
     random_state : int, RandomState instance or None, default=None
         Seeds candidate sampling (and subsampling for ``"n_samples"``).
+    storage : None, str, path-like or storage object, default=None
+        As for :class:`BayesSearchCV`: every (candidate, rung) trial is
+        committed as it finishes; ``fit`` with the same storage resumes at the
+        rung where the search stopped, without running stored trials again.
+    time_budget : float or None, default=None
+        Seconds after which no trial starts (rungs are then run in batches of
+        about ``n_jobs`` fits, so the budget is kept within one batch).
+    callbacks : list or None, default=None
+        Search callbacks, as for :class:`BayesSearchCV`.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As in :class:`~sklearn.model_selection.RandomizedSearchCV`. The best
         candidate is chosen among those trained with the full budget.
@@ -76,21 +88,27 @@ _ATTRIBUTES_DOC = """
     best_estimator_ : estimator
         The user's estimator (unwrapped) refitted on all data with the full budget.
     resource_spent_ : int
-        Resource units actually trained during the search (refit excluded),
-        summed over candidates and splits.
+        Resource units actually trained by this search (refit excluded),
+        summed over candidates and splits; with a storage file it includes the
+        runs it resumed (the count is stored after every batch, so the training
+        of a killed run counts too).
     resource_requested_ : int
         What the same schedule costs when every rung retrains from scratch.
+    trials_ : list of TrialRecord
+        Every finished (candidate, rung) trial in order; candidates not
+        promoted have status ``"pruned"``.
+    stop_reason_ : str or None
+        Why the search stopped early (``None`` when every bracket ran).
     max_resource_, min_resource_ : int
         The budgets used.
 """
 
 
-class _BudgetSearch(BaseSearchCV):
+class _BudgetSearch(TrialSearchCV):
     """Shared machinery: brackets of successive halving with resumed training."""
 
     _parameter_constraints = {
-        **BaseSearchCV._parameter_constraints,
-        "search_spaces": [dict, list],
+        **TrialSearchCV._parameter_constraints,
         "resource": [str, None],
         "max_resource": [Interval(Integral, 1, None, closed="left"), None],
         "min_resource": [Interval(Integral, 1, None, closed="left"), None],
@@ -98,11 +116,11 @@ class _BudgetSearch(BaseSearchCV):
         "sampler": SAMPLER_NAMES.constraint(),
         "continuation": [StrOptions(set(CONTINUATIONS))],
         "checkpoint_dir": [str, None],
-        "random_state": ["random_state"],
     }
 
     def _init_budget_params(self, search_spaces, resource, max_resource, min_resource,
-                            eta, sampler, continuation, checkpoint_dir, random_state):
+                            eta, sampler, continuation, checkpoint_dir, random_state,
+                            storage, time_budget, callbacks):
         self.search_spaces = search_spaces
         self.resource = resource
         self.max_resource = max_resource
@@ -112,6 +130,9 @@ class _BudgetSearch(BaseSearchCV):
         self.continuation = continuation
         self.checkpoint_dir = checkpoint_dir
         self.random_state = random_state
+        self.storage = storage
+        self.time_budget = time_budget
+        self.callbacks = callbacks
 
     # ---------------------------------------------------------------- fitting
     def _resolve_resource(self):
@@ -129,25 +150,22 @@ class _BudgetSearch(BaseSearchCV):
             f"'n_estimators') or 'n_samples'."
         )
 
-    def fit(self, X, y=None, **params):
-        """Run the search; see the class docstring for how training is resumed.
+    def _reserved_parameters(self):
+        resource = self._resolve_resource()
+        return () if resource == "n_samples" else (resource,)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or None
-        **params : dict
-            Passed to the estimator's ``fit``, the scorer and the splitter.
+    def _fingerprint_settings(self):
+        return {"resource": self._resolve_resource(), "max_resource": self.max_resource,
+                "min_resource": self.min_resource, "eta": self.eta,
+                "n_candidates": getattr(self, "n_candidates", None)}
 
-        Returns
-        -------
-        self
-        """
+    @contextlib.contextmanager
+    def _fit_wrapper(self, X, y, params):
+        """Wrap the estimator in a BudgetedEstimator for the duration of ``fit``."""
         user_estimator = self.estimator
-        self._validate_params()
         resource = self._resolve_resource()
         continuation = resolve_continuation(user_estimator, resource, self.continuation)
-        self._n_splits = n_splits = planned_n_splits(self, X, y, params)
+        n_splits = self._n_splits
         if self.max_resource is not None:
             max_resource = self.max_resource
         elif resource == "n_samples":  # size of a training split
@@ -161,23 +179,27 @@ class _BudgetSearch(BaseSearchCV):
                     f"{max_resource!r}; give max_resource as a positive integer."
                 )
         seed = check_random_state(self.random_state).randint(2**31 - 1)
-        own_dir = self.checkpoint_dir is None
-        directory = tempfile.mkdtemp(prefix="sklearn_hp_ckpt_") if own_dir else self.checkpoint_dir
+        directory, persistent = checkpoint_directory(
+            self.checkpoint_dir, getattr(self._storage, "checkpoint_path", None))
+        run_id = uuid.uuid4().hex
         self._budget_context = dict(resource=resource, continuation=continuation,
-                                    max_resource=max_resource, directory=directory)
-        self.estimator = BudgetedEstimator(
-            user_estimator, resource, continuation, checkpoint_dir=directory,
-            max_resource=max_resource, random_state=seed,
-        )
+                                    max_resource=max_resource, directory=directory,
+                                    run_id=run_id)
+        completed = False
         try:
-            super().fit(X, y, **params)
+            self._budgets()
+            self.estimator = BudgetedEstimator(
+                user_estimator, resource, continuation, checkpoint_dir=directory,
+                max_resource=max_resource, random_state=seed, run_id=run_id,
+            )
+            yield
+            completed = getattr(self, "stop_reason_", None) is None
         finally:
             self.estimator = user_estimator
-            if own_dir:
-                shutil.rmtree(directory, ignore_errors=True)
-        if hasattr(self, "best_estimator_"):
+            # kept after an early stop or a crash when a storage file can resume them
+            release_checkpoints(directory, remove=completed or not persistent)
+        if isinstance(getattr(self, "best_estimator_", None), BudgetedEstimator):
             self.best_estimator_ = self.best_estimator_.estimator_
-        return self
 
     @staticmethod
     def _select_best_index(refit, refit_metric, results):
@@ -220,49 +242,67 @@ class _BudgetSearch(BaseSearchCV):
         """List of ``(n_candidates, budgets)``; implemented by subclasses."""
         raise NotImplementedError
 
-    def _sampler_trials(self, history, space):
+    def _planned_n_trials(self):
+        total = 0
+        for n_candidates, budgets in self._brackets():
+            for _ in budgets:
+                total += n_candidates
+                n_candidates = max(1, int(n_candidates // self.eta))
+        return max(total, len(self._stored))
+
+    def _sampler_trials(self, records, space):
         """Trials at the largest budget that has enough of them for a model."""
+        resource = self._budget_context["resource"]
         n_dims = max(sub.n_dims for sub in space.subspaces)
         by_budget = {}
-        for params, budget, score in history:
-            by_budget.setdefault(budget, []).append(Trial(params, score))
+        for record in records:
+            by_budget.setdefault(record.budget, []).append(
+                Trial(_without(record.params, resource), record.score))
         for budget in sorted(by_budget, reverse=True):
             if len(by_budget[budget]) >= n_dims + 2:
                 return by_budget[budget]
         return []
 
-    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+    def _search(self, loop):
         """Run every bracket's successive halving, resuming models across rungs."""
-        space = SearchSpace(self.search_spaces)
-        resource = self._budget_context["resource"]
-        self._budgets()
-        sampler = make_sampler(self.sampler)
-        self.sampler_ = sampler
+        space, resource = self._space, self._budget_context["resource"]
+        sampler = self.sampler_ = make_sampler(self.sampler)
         rng = check_random_state(self.random_state)
-        history = []  # (params without resource, budget, score)
-        requested = 0
-        search_ctx = begin_search_context(self, callback_ctx)
-        evaluate = BatchEvaluator(self, evaluate_candidates, search_ctx)
         for bracket, (n_candidates, budgets) in enumerate(self._brackets()):
-            candidates = sampler.propose(
-                space, self._sampler_trials(history, space), n_candidates, rng
-            )
+            # the sampler proposes even when the bracket's first rung is stored, so
+            # a resumed search draws the same random numbers as an uninterrupted one
+            candidates = sampler.propose(space, self._sampler_trials(loop.records, space),
+                                         n_candidates, rng)
+            stored = [_without(p, resource) for p in loop.replay(n_candidates)]
+            candidates[:len(stored)] = stored
             for rung, budget in enumerate(budgets):
-                batch = [{**c, resource: budget} for c in candidates]
-                more = {"iter": [rung] * len(batch), "n_resources": [budget] * len(batch),
-                        "bracket": [bracket] * len(batch)}
-                scores = evaluate(batch, more)
-                requested += budget * len(batch) * self._n_splits
-                history.extend((c, budget, float(s)) for c, s in zip(candidates, scores))
+                records = loop.evaluate(
+                    [{**c, resource: budget} for c in candidates],
+                    {"iter": rung, "n_resources": budget, "bracket": bracket})
                 if rung == len(budgets) - 1:
                     break
                 n_keep = max(1, int(len(candidates) // self.eta))
+                scores = np.array([r.score for r in records])
                 order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
+                loop.mark([records[i] for i in order[n_keep:]], "pruned")
                 candidates = [candidates[i] for i in order[:n_keep]]
-        evaluate.finish(any(np.isfinite(score) for _, _, score in history))
-        end_search_context(self, search_ctx)
-        self.resource_spent_ = read_ledger(self._budget_context["directory"])
-        self.resource_requested_ = int(requested)
+
+    def _after_batch(self):
+        # the storage always holds what this search trained, also after a crash
+        ctx = self._budget_context
+        if "spent_before" not in ctx:
+            ctx["spent_before"] = self._storage.get_meta("resource_spent", 0)
+        spent = ctx["spent_before"] + read_ledger(ctx["directory"], ctx["run_id"])
+        self._storage.set_meta("resource_spent", spent)
+        return spent
+
+    def _after_search(self, loop):
+        self.resource_spent_ = int(self._after_batch())
+        self.resource_requested_ = int(self._n_splits * sum(r.budget for r in loop.records))
+
+
+def _without(params, name):
+    return {k: v for k, v in params.items() if k != name}
 
 
 class SuccessiveHalvingSearchCV(_BudgetSearch):
@@ -291,11 +331,13 @@ class SuccessiveHalvingSearchCV(_BudgetSearch):
 
     def __init__(self, estimator, search_spaces, *, resource=None, max_resource=None,
                  min_resource=None, eta=3, n_candidates=None, sampler="random",
-                 continuation="auto", checkpoint_dir=None, random_state=None,
-                 scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
-                 pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False):
+                 continuation="auto", checkpoint_dir=None, random_state=None, storage=None,
+                 time_budget=None, callbacks=None, scoring=None, n_jobs=None, refit=True,
+                 cv=None, verbose=0, pre_dispatch="2*n_jobs", error_score=np.nan,
+                 return_train_score=False):
         self._init_budget_params(search_spaces, resource, max_resource, min_resource,
-                                 eta, sampler, continuation, checkpoint_dir, random_state)
+                                 eta, sampler, continuation, checkpoint_dir, random_state,
+                                 storage, time_budget, callbacks)
         self.n_candidates = n_candidates
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
@@ -328,11 +370,12 @@ class HyperbandSearchCV(_BudgetSearch):
 
     def __init__(self, estimator, search_spaces, *, resource=None, max_resource=None,
                  min_resource=None, eta=3, sampler="random", continuation="auto",
-                 checkpoint_dir=None, random_state=None, scoring=None, n_jobs=None,
-                 refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
-                 error_score=np.nan, return_train_score=False):
+                 checkpoint_dir=None, random_state=None, storage=None, time_budget=None,
+                 callbacks=None, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
+                 pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False):
         self._init_budget_params(search_spaces, resource, max_resource, min_resource,
-                                 eta, sampler, continuation, checkpoint_dir, random_state)
+                                 eta, sampler, continuation, checkpoint_dir, random_state,
+                                 storage, time_budget, callbacks)
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
                          error_score=error_score, return_train_score=return_train_score)

@@ -1,20 +1,41 @@
-"""Helpers shared by the searches built on scikit-learn's ``BaseSearchCV``."""
+"""The search loop shared by every search: propose, evaluate, record, resume.
 
+:class:`TrialSearchCV` sits on scikit-learn's ``BaseSearchCV`` (which keeps
+cross-validation, scoring, refit, metadata routing and joblib), and adds what a
+search of hours needs, written once for :class:`BayesSearchCV`,
+:class:`SuccessiveHalvingSearchCV` and :class:`HyperbandSearchCV`:
+
+* trial storage and resume (``storage=``), with the search's fingerprint;
+* no lost trial: a batch whose fits all fail is recorded with ``error_score``
+  and never evaluated again; ``KeyboardInterrupt`` keeps every finished trial;
+* ``time_budget`` and search-level ``callbacks`` that may stop the search.
+
+A subclass writes only ``_search(loop)``: it proposes candidates and hands them
+to :meth:`TrialLoop.evaluate`, which returns their records.
+"""
+
+import contextlib
+import math
+import os
+import sys
+import time
 import warnings
+from numbers import Real
 
 import numpy as np
+from joblib import effective_n_jobs
+from scipy import stats
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
-from .._compat import all_fits_failed
+from .._compat import BaseSearchCV, HasMethods, Interval, all_fits_failed, set_search_results
+from ._callbacks import SearchProgress
+from ._fingerprint import ParamCodec, search_fingerprint
+from ._space import SearchSpace
+from ._storage import StorageError, TrialRecord, make_storage
 
-__all__ = [
-    "objective_key",
-    "planned_n_splits",
-    "BatchEvaluator",
-    "begin_search_context",
-    "end_search_context",
-]
+__all__ = ["TrialSearchCV", "TrialLoop", "objective_key", "planned_n_splits",
+           "check_search_spaces"]
 
 
 def planned_n_splits(search, X, y, params):
@@ -33,16 +54,6 @@ def objective_key(search, results):
     ``mean_test_score`` for a single metric; ``mean_test_<refit>`` for several
     metrics with ``refit="<name>"``; the first metric's column when ``refit`` is
     a callable or ``False`` with several metrics.
-
-    Parameters
-    ----------
-    search : BaseSearchCV
-    results : dict
-        The cumulative results returned by ``evaluate_candidates``.
-
-    Returns
-    -------
-    key : str
     """
     if "mean_test_score" in results:
         return "mean_test_score"
@@ -51,118 +62,448 @@ def objective_key(search, results):
     keys = [k for k in results if k.startswith("mean_test_")]
     if not keys:
         raise ValueError(
-            f"Found no mean_test_* column in the search results (columns: "
-            f"{sorted(results)})."
+            f"Found no mean_test_* column in the search results (columns: {sorted(results)})."
         )
     return keys[0]
 
 
-def begin_search_context(search, callback_ctx):
-    """Open scikit-learn 1.9's callback sub-context for a sequential search.
+def check_search_spaces(search_spaces, reserved=(), owner="the search"):
+    """Validate a search-space spec and return its :class:`SearchSpace`.
 
-    Returns ``None`` on older versions (``callback_ctx`` is then ``None``).
+    Unfrozen ``scipy.stats`` distributions and parameters the search sets itself
+    (``reserved``, e.g. the resource of a budget search) are refused by name.
     """
-    if callback_ctx is None:
-        return None
-    return callback_ctx.subcontext(
-        task_name="search", max_subtasks=None, sequential_subtasks=True
-    ).call_on_fit_task_begin(estimator=search)
+    for sub in search_spaces if isinstance(search_spaces, (list, tuple)) else [search_spaces]:
+        for name, value in (sub.items() if isinstance(sub, dict) else ()):
+            if isinstance(value, (stats.rv_continuous, stats.rv_discrete)):
+                raise ValueError(
+                    f"Parameter {name!r}: {getattr(value, 'name', value)!r} is an unfrozen "
+                    f"scipy.stats distribution. Freeze it with its parameters, e.g. "
+                    f"scipy.stats.loguniform(1e-4, 1e-1), or use Real/Integer/Categorical."
+                )
+            if name in reserved:
+                raise ValueError(
+                    f"Parameter {name!r} is in search_spaces, but {owner} sets it itself "
+                    f"(it is the resource, given by the budget schedule). Remove it from "
+                    f"search_spaces, or pass another resource=."
+                )
+    return SearchSpace(search_spaces)
 
 
-def end_search_context(search, search_ctx):
-    """Close what :func:`begin_search_context` opened."""
-    if search_ctx is not None:
-        search_ctx.call_on_fit_task_end(estimator=search)
+def _die_with_parent():
+    """Loky worker initializer: be killed when the process that started us dies.
+
+    A search killed with SIGKILL cannot shut its workers down; on Linux the
+    kernel does it (``PR_SET_PDEATHSIG``), so no orphaned worker keeps memory.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):  # not Linux: workers end at their idle timeout
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
-class BatchEvaluator:
-    """Evaluate batches of candidates through ``evaluate_candidates``.
+@contextlib.contextmanager
+def _workers_die_with_search():
+    """Run joblib's default (loky) workers with :func:`_die_with_parent`.
 
-    scikit-learn raises ``ValueError("All the N fits failed...")`` whenever every
-    fit of one ``evaluate_candidates`` call fails, which with small batches would
-    let a single diverging candidate end the whole search. Here such a batch is
-    scored ``nan`` for the sampler and carried over: it is evaluated again
-    together with the next batch, so it still appears in ``cv_results_`` with
-    ``error_score``. Only if the very last batch fails entirely are its
-    candidates left out of ``cv_results_`` (with a warning).
+    Only the default backend is touched: a backend chosen by the user (dask,
+    threading, a loky backend configured with its own initializer) is left as is.
+    """
+    try:  # joblib >= 1.3
+        from joblib import parallel_config
+        from joblib.parallel import LokyBackend, get_active_backend
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    backend, _ = get_active_backend()
+    if (not sys.platform.startswith("linux") or type(backend) is not LokyBackend
+            or getattr(backend, "backend_kwargs", {}).get("initializer") is not None):
+        yield
+        return
+    kwargs = {**getattr(backend, "backend_kwargs", {}), "initializer": _die_with_parent}
+    with parallel_config(backend=LokyBackend(**kwargs)):
+        yield
+
+
+class _SearchStopped(Exception):
+    """Raised inside the loop when no further trial may start."""
+
+
+@contextlib.contextmanager
+def _callback_subcontext(parent, search, **kwargs):
+    """scikit-learn (>= 1.9) callback sub-context, closed whatever happens."""
+    if parent is None:
+        yield None
+        return
+    ctx = parent.subcontext(**kwargs).call_on_fit_task_begin(estimator=search)
+    try:
+        yield ctx
+    finally:
+        ctx.call_on_fit_task_end(estimator=search)
+
+
+def _plain(value):
+    """A JSON-able copy of one of scikit-learn's per-split values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    return float(value)
+
+
+class TrialLoop:
+    """Evaluates candidates for a search and records every finished trial.
+
+    Trials are numbered in the order candidates are given to :meth:`evaluate`.
+    A trial already in the storage under its number is taken from there, not
+    run again (the candidate must be the same); every new trial is committed to
+    the storage, then shown to the callbacks, as soon as its batch returns.
 
     Parameters
     ----------
-    search : BaseSearchCV
+    search : TrialSearchCV
     evaluate_candidates : callable
-        The function ``BaseSearchCV.fit`` hands to ``_run_search``.
+        What ``BaseSearchCV.fit`` hands to ``_run_search``.
+    stored : list of TrialRecord
+        Trials found in the storage.
     search_ctx : CallbackContext or None
-        From :func:`begin_search_context`; each batch gets its own sub-context,
-        passed on only when scikit-learn supports callbacks.
+        scikit-learn's callback context of the search (>= 1.9).
     """
 
-    def __init__(self, search, evaluate_candidates, search_ctx):
+    def __init__(self, search, evaluate_candidates, stored, search_ctx=None):
         self.search = search
-        self.evaluate_candidates = evaluate_candidates
+        self.storage = search._storage
+        self.codec = search._codec
+        self._evaluate_candidates = evaluate_candidates
+        self._stored = {r.number: r for r in stored}
         self.search_ctx = search_ctx
-        self._carried = []
-        self._carried_more = None
+        self.records = []
+        self.stop_reason = None
+        self._start = time.monotonic()
+        n_splits = search._n_splits
+        self._chunk = None
+        if search.time_budget is not None:  # finer batches, so the budget is kept
+            self._chunk = max(1, math.ceil(effective_n_jobs(search.n_jobs) / n_splits))
 
-    def __call__(self, candidates, more_results=None):
-        """Evaluate ``candidates``; return their objective scores (``nan`` if failed).
+    # -------------------------------------------------------------- queries
+    @property
+    def n_stored_ahead(self):
+        """Stored trials not replayed yet."""
+        return sum(1 for k in self._stored if k >= len(self.records))
+
+    def replay(self, n):
+        """Parameters of up to ``n`` stored trials next in line (resuming)."""
+        first = len(self.records)
+        out = []
+        while len(out) < n and first + len(out) in self._stored:
+            out.append(self._stored[first + len(out)].params)
+        return out
+
+    def time_left(self):
+        """Seconds left of ``time_budget`` (``None`` without one)."""
+        if self.search.time_budget is None:
+            return None
+        return self.search.time_budget - (time.monotonic() - self._start)
+
+    def stop(self, reason):
+        """Let no further trial start; ``reason`` goes to ``stop_reason_``."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+
+    def _check_running(self):
+        left = self.time_left()
+        if left is not None and left <= 0:
+            self.stop("time_budget")
+        if self.stop_reason is not None:
+            raise _SearchStopped(self.stop_reason)
+
+    # ----------------------------------------------------------- evaluating
+    def evaluate(self, candidates, extra=None):
+        """Evaluate candidates (or take them from storage); return their records.
 
         Parameters
         ----------
         candidates : list of dict
-        more_results : dict of list or None
-            Extra ``cv_results_`` columns for these candidates.
+        extra : dict or None
+            Extra ``cv_results_`` columns shared by these candidates.
 
         Returns
         -------
-        scores : ndarray of shape (len(candidates),)
+        list of TrialRecord, in the order of ``candidates``
         """
-        batch = self._carried + list(candidates)
-        more = None
-        if more_results is not None:
-            more = {k: list((self._carried_more or {}).get(k, [])) + list(v)
-                    for k, v in more_results.items()}
-        try:
-            results = self._evaluate(batch, more)
-        except ValueError as error:
-            if self.search.error_score == "raise" or not all_fits_failed(error):
-                raise
-            self._carried, self._carried_more = batch, more
-            return np.full(len(candidates), np.nan)
-        self._carried, self._carried_more = [], None
-        key = objective_key(self.search, results)
-        return np.asarray(results[key], dtype=float)[-len(candidates):]
+        candidates, extra = list(candidates), dict(extra or {})
+        first, n = len(self.records), len(candidates)
+        out, i = [], 0
+        while i < n:
+            stored = self._stored.get(first + i)
+            if stored is not None:
+                self._check_same(stored, candidates[i], extra)
+                self.records.append(stored)
+                out.append(stored)
+                i += 1
+                continue
+            j = i + 1
+            while j < n and first + j not in self._stored and (
+                    self._chunk is None or j - i < self._chunk):
+                j += 1
+            self._check_running()
+            records = self._run(candidates[i:j], first + i, extra)
+            for record in records:
+                self._finish(record)
+                out.append(record)
+            self.search._after_batch()
+            i = j
+        return out
 
-    def _evaluate(self, batch, more):
-        kwargs = {}
-        if more is not None:
-            kwargs["more_results"] = more
-        batch_ctx = None
-        if self.search_ctx is not None:
-            batch_ctx = self.search_ctx.subcontext(
-                task_name="batch",
-                max_subtasks=len(batch) * self.search.n_splits_,
-                sequential_subtasks=False,
-            ).call_on_fit_task_begin(estimator=self.search)
-            kwargs["callback_ctx"] = batch_ctx
-        results = self.evaluate_candidates(batch, **kwargs)
-        if batch_ctx is not None:
-            batch_ctx.call_on_fit_task_end(estimator=self.search)
-        return results
-
-    def finish(self, any_success):
-        """Report candidates of a last, entirely failed batch.
-
-        Raises the usual "all fits failed" error when nothing succeeded.
-        """
-        if not self._carried:
-            return
-        if not any_success:
-            raise ValueError(
-                f"All fits of all {len(self._carried)} evaluated candidates failed; "
-                f"set error_score='raise' to see the errors."
+    def _check_same(self, stored, params, extra):
+        if self.codec.encode(stored.params) != self.codec.encode(params) or (
+                stored.extra != extra):
+            raise StorageError(
+                f"Trial {stored.number} in the storage is {stored.params} {stored.extra}, "
+                f"but the resumed search proposes {params} {extra} at that position; the "
+                f"storage was written by a search with other settings. Use a new storage."
             )
-        warnings.warn(
-            f"Every fit of the last {len(self._carried)} candidate(s) failed; they "
-            f"are left out of cv_results_ (see trials_): {self._carried!r}",
-            UserWarning,
-        )
+
+    def _run(self, candidates, first, extra):
+        search = self.search
+        n_splits = search._n_splits
+        with _callback_subcontext(self.search_ctx, search, task_name="batch",
+                                  max_subtasks=len(candidates) * n_splits,
+                                  sequential_subtasks=False) as ctx:
+            kwargs = {} if ctx is None else {"callback_ctx": ctx}
+            search._batch_out = None
+            try:
+                self._evaluate_candidates(candidates, **kwargs)
+                outs = search._batch_out[-len(candidates) * n_splits:]
+            except ValueError as error:
+                # scikit-learn raises when every fit of a call fails
+                if search.error_score == "raise" or not all_fits_failed(error):
+                    raise
+                outs = self._failed_outs(len(candidates) * n_splits, str(error))
+        finished = time.time()
+        return [self._make_record(first + k, params, outs[k * n_splits:(k + 1) * n_splits],
+                                  extra, finished)
+                for k, params in enumerate(candidates)]
+
+    def _score_template(self):
+        for record in self.records:
+            return record.splits[0]["test_scores"]
+        scoring = self.search.scoring
+        if isinstance(scoring, (list, tuple, set)):
+            return {name: None for name in scoring}
+        if isinstance(scoring, dict):
+            return {name: None for name in scoring}
+        return None
+
+    def _failed_outs(self, n, message):
+        template = self._score_template()
+        error = float(self.search.error_score)
+        score = ({k: error for k in template} if isinstance(template, dict) else error)
+        out = {"test_scores": score, "n_test_samples": 0, "fit_time": math.nan,
+               "score_time": math.nan, "fit_error": message}
+        if self.search.return_train_score:
+            out["train_scores"] = score
+        return [dict(out) for _ in range(n)]
+
+    def _make_record(self, number, params, outs, extra, finished):
+        splits = [{k: _plain(v) for k, v in o.items() if k not in ("estimator", "parameters")}
+                  for o in outs]
+        scores = [s["test_scores"] for s in splits]
+        if isinstance(scores[0], dict):
+            refit = self.search.refit
+            name = refit if isinstance(refit, str) and refit in scores[0] else next(iter(scores[0]))
+            scores = [s[name] for s in scores]
+        score = float(np.mean(scores))
+        errors = [s["fit_error"] for s in splits if s.get("fit_error")]
+        if errors:
+            status = "diverged" if any("DivergenceError" in e for e in errors) else "failed"
+        else:
+            status = "complete" if math.isfinite(score) else "diverged"
+        return TrialRecord(number=number, params=dict(params), score=score, status=status,
+                           splits=splits, extra=dict(extra), finished_at=finished)
+
+    def _finish(self, record):
+        self.records.append(record)
+        self.storage.add(record)
+        for callback in self.search._callbacks:
+            hook = getattr(callback, "on_trial_end", None)
+            if hook is not None and hook(self.search, record):
+                self.stop(f"callback {type(callback).__name__}")
+
+    def mark(self, records, status):
+        """Set the status of finished trials (e.g. ``"pruned"``), in storage too."""
+        records = [r for r in records if r.status == "complete"]
+        if records:
+            self.storage.set_status([r.number for r in records], status)
+            for r in records:
+                r.status = status
+
+    # -------------------------------------------------------------- results
+    def install_results(self, evaluate_candidates):
+        """Make ``BaseSearchCV.fit`` finish with every recorded trial."""
+        records = self.records
+        if not records:
+            raise ValueError(
+                f"The search stopped ({self.stop_reason}) before any trial finished; "
+                f"give it more time (time_budget={self.search.time_budget})."
+            )
+        if not any(math.isfinite(r.score) for r in records):
+            raise ValueError(
+                f"All fits of all {len(records)} evaluated candidates failed; set "
+                f"error_score='raise' to see the errors."
+                f" First error: {records[0].fit_error}"
+            )
+        params = [r.params for r in records]
+        outs = [s for r in records for s in r.splits]
+        keys = list(dict.fromkeys(k for r in records for k in r.extra))
+        more = {k: [r.extra.get(k) for r in records] for k in keys}
+        results = BaseSearchCV._format_results(
+            self.search, params, self.search._n_splits, outs, more)
+        set_search_results(evaluate_candidates, params, outs, more, results)
+
+
+class TrialSearchCV(BaseSearchCV):
+    """Base of the searches: storage, resume, budgets and callbacks.
+
+    Subclasses define ``__init__`` (with ``storage``, ``time_budget`` and
+    ``callbacks`` among their keyword arguments) and ``_search(loop)``.
+    """
+
+    _parameter_constraints = {
+        **BaseSearchCV._parameter_constraints,
+        "search_spaces": [dict, list],
+        "random_state": ["random_state"],
+        "storage": [None, str, os.PathLike,
+                    HasMethods(["open", "add", "set_status", "get_meta", "set_meta", "close"])],
+        "time_budget": [Interval(Real, 0, None, closed="neither"), None],
+        "callbacks": [list, tuple, None],
+    }
+
+    # ------------------------------------------------------------- hooks
+    def _reserved_parameters(self):
+        """Parameter names the search sets itself (refused in the space)."""
+        return ()
+
+    def _fingerprint_settings(self):
+        """Settings that shape the candidate sequence (part of the fingerprint)."""
+        return {}
+
+    def _memory_storage(self):
+        """The storage used with ``storage=None``."""
+        return make_storage(None)
+
+    def _fit_wrapper(self, X, y, params):
+        """Context around ``BaseSearchCV.fit`` (budget searches wrap the estimator)."""
+        return contextlib.nullcontext()
+
+    def _planned_n_trials(self):
+        """Trials the search will have when it ends normally (``None`` if unknown)."""
+        return None
+
+    def _time_left(self):
+        loop = getattr(self, "_loop", None)
+        return None if loop is None else loop.time_left()
+
+    def _search(self, loop):
+        raise NotImplementedError
+
+    def _after_batch(self):
+        """Called after each evaluated batch, once its trials are stored."""
+
+    def _after_search(self, loop):
+        """Called once the loop ended, before results are installed."""
+
+    #: Attributes that live only while ``fit`` runs (a storage connection, the
+    #: loop and its closure over joblib): never pickled, so the search stays
+    #: cheap to send to the workers that scikit-learn >= 1.9 hands it to.
+    _RUNTIME_STATE = ("_storage", "_stored", "_loop", "_callbacks", "_batch_out")
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # object.__getstate__ is __dict__ itself
+        running = state.get("_loop") is not None
+        for key in self._RUNTIME_STATE + (("trials_", "_memory") if running else ()):
+            state.pop(key, None)
+        return state
+
+    # --------------------------------------------------------------- fit
+    def fit(self, X, y=None, **params):
+        """Run the search, resuming the trials already in ``storage``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or None
+        **params : dict
+            Passed to the estimator's ``fit``, the scorer and the splitter, as in
+            ``RandomizedSearchCV.fit``.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        self._space = check_search_spaces(self.search_spaces, self._reserved_parameters(),
+                                          type(self).__name__)
+        self._n_splits = planned_n_splits(self, X, y, params)
+        self._codec = ParamCodec(self.search_spaces)
+        storage = self._memory_storage() if self.storage is None else make_storage(self.storage)
+        fingerprint = search_fingerprint(self, X, y, self._fingerprint_settings())
+        self._fingerprint = fingerprint
+        self._stored = storage.open(fingerprint, self._codec)
+        self._storage = storage
+        try:
+            with self._fit_wrapper(X, y, params), _workers_die_with_search():
+                super().fit(X, y, **params)
+        finally:
+            storage.close()
+            for key in self._RUNTIME_STATE:
+                self.__dict__.pop(key, None)
+        return self
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        # While the loop runs, scikit-learn's per-batch formatting is skipped: the
+        # loop keeps the raw results and formats every trial once at the end.
+        self._batch_out = out
+        return {}
+
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        """Run ``_search`` in a :class:`TrialLoop`; install every finished trial."""
+        callbacks = list(self.callbacks or [])
+        if self.verbose > 0 and not any(isinstance(c, SearchProgress) for c in callbacks):
+            callbacks.append(SearchProgress(bar=False))
+        self._callbacks = callbacks
+        with _callback_subcontext(callback_ctx, self, task_name="search", max_subtasks=None,
+                                  sequential_subtasks=True) as search_ctx:
+            loop = TrialLoop(self, evaluate_candidates, self._stored, search_ctx)
+            self._loop, self.trials_, self.stop_reason_ = loop, loop.records, None
+            self._n_resumed = len(self._stored)
+            try:
+                for callback in callbacks:
+                    getattr(callback, "on_search_begin", lambda s: None)(self)
+                self._search(loop)
+            except _SearchStopped:
+                pass
+            except KeyboardInterrupt:
+                if not loop.records:
+                    raise
+                loop.stop("KeyboardInterrupt")
+                warnings.warn(
+                    f"{type(self).__name__} interrupted: the {len(loop.records)} finished "
+                    f"trials are kept (cv_results_, best_params_, storage).", UserWarning)
+            finally:
+                for callback in callbacks:
+                    getattr(callback, "on_search_end", lambda s: None)(self)
+        self.stop_reason_ = loop.stop_reason
+        self.n_trials_ = len(loop.records)
+        if self.stop_reason_ == "time_budget" and self.verbose > 0:
+            print(f"[{type(self).__name__}] time_budget={self.time_budget}s reached after "
+                  f"{self.n_trials_} trials; no further trial started.")
+        self._after_search(loop)
+        loop.install_results(evaluate_candidates)

@@ -9,7 +9,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_hp._compat import RUN_SEARCH_TAKES_CALLBACK_CTX
-from sklearn_hp.search import BayesSearchCV, Integer, Real
+from sklearn_hp.search import BayesSearchCV, Categorical, GPSampler, Integer, Real, TPESampler
 
 
 
@@ -65,13 +65,19 @@ def test_random_sampler_reproduces_randomized_search_candidates():
                                random.cv_results_["mean_test_score"])
 
 
+def _warm4(name):
+    """The sampler ``name`` with a warm-up of 4 quasi-random points."""
+    return {"gp": GPSampler(n_initial_points=4), "tpe": TPESampler(n_initial_points=4),
+            "sobol": "sobol"}[name]
+
+
 @pytest.mark.parametrize("sampler", ["gp", "tpe", "sobol"])
 def test_same_random_state_gives_same_candidates(sampler, toy_data):
     space = {"x": Real(-1, 1), "y": Real(-1, 1)}
-    runs = [BayesSearchCV(Quadratic(), space, n_iter=9, n_initial_points=4, sampler=sampler,
+    runs = [BayesSearchCV(Quadratic(), space, n_iter=9, sampler=_warm4(sampler),
                           random_state=7, cv=2).fit(*toy_data) for _ in range(2)]
     assert runs[0].cv_results_["params"] == runs[1].cv_results_["params"]
-    other = BayesSearchCV(Quadratic(), space, n_iter=9, n_initial_points=4, sampler=sampler,
+    other = BayesSearchCV(Quadratic(), space, n_iter=9, sampler=_warm4(sampler),
                           random_state=8, cv=2).fit(*toy_data)
     assert other.cv_results_["params"] != runs[0].cv_results_["params"]
 
@@ -89,7 +95,7 @@ def test_gp_finds_quadratic_optimum_where_random_search_does_not(toy_data):
 
 def test_tpe_improves_on_its_initial_design(toy_data):
     space = {"x": Real(-1, 1), "y": Real(-1, 1)}
-    search = BayesSearchCV(Quadratic(), space, n_iter=40, sampler="tpe", n_initial_points=10,
+    search = BayesSearchCV(Quadratic(), space, n_iter=40, sampler=TPESampler(n_initial_points=10),
                            random_state=0, cv=2).fit(*toy_data)
     scores = search.cv_results_["mean_test_score"]
     assert scores[10:].max() > scores[:10].max()
@@ -139,7 +145,8 @@ class Flaky(ClassifierMixin, BaseEstimator):
 @pytest.mark.filterwarnings("ignore")
 def test_failing_trials_get_error_score_and_do_not_stop_the_search():
     search = BayesSearchCV(Flaky(), {"C": Real(1e-3, 1e3, log=True)}, n_iter=14,
-                           n_initial_points=6, random_state=0, cv=3).fit(X_IRIS, Y_IRIS)
+                           sampler=GPSampler(n_initial_points=6), random_state=0,
+                           cv=3).fit(X_IRIS, Y_IRIS)
     scores = search.cv_results_["mean_test_score"]
     assert len(scores) == 14
     failed = np.array([p["C"] > 1 for p in search.cv_results_["params"]])
@@ -174,7 +181,7 @@ def test_nested_names_inside_pipeline_and_conditional_spaces():
         {"clf__penalty": ["elasticnet"], "clf__alpha": Real(1e-5, 1e-1, log=True),
          "clf__l1_ratio": uniform(0, 1)},
     ]
-    search = BayesSearchCV(pipe, spaces, n_iter=14, n_initial_points=4,
+    search = BayesSearchCV(pipe, spaces, n_iter=14, sampler=GPSampler(n_initial_points=4),
                            random_state=0).fit(X_IRIS, Y_IRIS)
     params = search.cv_results_["params"]
     assert len(params) == 14
@@ -207,29 +214,47 @@ def test_batch_size_defaults_to_fill_workers(toy_data):
     assert search._default_batch_size() == 3
 
 
+class TaskRecorder:
+    """A scikit-learn (>= 1.9) fit callback recording the tasks it sees."""
+
+    def __init__(self):
+        self.begun, self.ended = [], []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        self.begun.append(context.task_name)
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.ended.append(context.task_name)
+
+
 @pytest.mark.skipif(not RUN_SEARCH_TAKES_CALLBACK_CTX, reason="callbacks need scikit-learn >= 1.9")
-def test_callback_context_is_passed_through(toy_data):
-    seen = []
+@pytest.mark.filterwarnings("ignore")
+def test_scikit_learn_callbacks_see_every_batch_open_and_close():
+    recorder = TaskRecorder()
+    search = BayesSearchCV(Flaky(), {"C": Categorical([0.1, 0.5])}, n_iter=3, batch_size=1,
+                           sampler="random", random_state=0, cv=2)
+    search.set_callbacks(recorder)
+    search.fit(X_IRIS, Y_IRIS)
+    assert recorder.begun.count("batch") == recorder.ended.count("batch") == 3
+    # 3 candidates x 2 splits, and every task that began also ended
+    assert recorder.begun.count("candidate-split-evaluation") == 6
+    assert sorted(recorder.begun) == sorted(recorder.ended)
 
-    def fake_evaluate(candidates, callback_ctx=None):
-        seen.append(callback_ctx)
-        n = len(seen) * len(candidates)
-        return {"mean_test_score": np.zeros(n), "params": [{}] * n}
-
-    class Ctx:
-        def subcontext(self, **kw):
-            return self
-
-        def call_on_fit_task_begin(self, **kw):
-            return self
-
-        def call_on_fit_task_end(self, **kw):
-            return None
-
-    search = BayesSearchCV(Quadratic(), {"x": Real(-1, 1)}, n_iter=2, batch_size=1)
-    search.n_splits_, search._previous = 2, None
-    search._run_search(fake_evaluate, callback_ctx=Ctx())
-    assert len(seen) == 2 and all(isinstance(c, Ctx) for c in seen)
+    # a batch that raises (error_score="raise") still closes its contexts
+    recorder = TaskRecorder()
+    failing = BayesSearchCV(Flaky(), {"C": [10.0]}, n_iter=2, batch_size=1, cv=2,
+                            error_score="raise")
+    failing.set_callbacks(recorder)
+    with pytest.raises(ValueError, match="diverged"):
+        failing.fit(X_IRIS, Y_IRIS)
+    assert recorder.begun.count("batch") == recorder.ended.count("batch") == 1
+    assert recorder.begun.count("search") == recorder.ended.count("search") == 1
 
 
 def test_metadata_routing_reaches_the_estimator():
@@ -244,3 +269,18 @@ def test_metadata_routing_reaches_the_estimator():
     reference = LogisticRegression(max_iter=200, C=search.best_params_["C"]).fit(
         X_IRIS, Y_IRIS, sample_weight=weights)
     np.testing.assert_allclose(search.best_estimator_.coef_, reference.coef_, rtol=1e-6)
+
+
+@pytest.mark.skipif(not RUN_SEARCH_TAKES_CALLBACK_CTX, reason="callbacks need scikit-learn >= 1.9")
+@pytest.mark.filterwarnings("ignore")
+def test_scikit_learn_progress_bar_follows_our_batches(capsys):
+    pytest.importorskip("rich")
+    from sklearn.callback import ProgressBar
+
+    search = BayesSearchCV(LogisticRegression(max_iter=300), {"C": Real(1e-2, 1e2, log=True)},
+                           n_iter=4, batch_size=2, cv=2, random_state=0)
+    search.set_callbacks(ProgressBar())
+    search.fit(X_IRIS, Y_IRIS)
+    out = capsys.readouterr().out
+    assert len(search.cv_results_["params"]) == 4
+    assert "batch #1" in out and "batch #2" not in out

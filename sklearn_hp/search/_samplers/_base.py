@@ -9,6 +9,7 @@ from collections import namedtuple
 
 import numpy as np
 from sklearn.utils import check_random_state
+from threadpoolctl import ThreadpoolController
 
 __all__ = ["BaseSampler", "Trial", "choose_subspaces", "impute_failed_scores"]
 
@@ -85,17 +86,42 @@ class BaseSampler:
 class ModelBasedSampler(BaseSampler):
     """Base class of samplers that model each sub-space's trials.
 
-    Conditional spaces (lists of dicts) are handled here: each candidate's
-    sub-space is drawn uniformly (as ``RandomizedSearchCV`` does) and proposed by
+    The sampler owns its warm-up: until ``n_initial_points`` trials are
+    finished (``None``: ``max(5, n_dims + 1)``), candidates come from a
+    quasi-random (Sobol) design, as Optuna's ``n_startup_trials``. Conditional
+    spaces (lists of dicts) are handled here: each candidate's sub-space is
+    drawn uniformly (as ``RandomizedSearchCV`` does) and proposed by
     ``_propose_in_subspace`` from that sub-space's own trials, encoded to the unit
-    cube. With fewer than ``min_trials`` finished trials, candidates are drawn
-    uniformly in the unit cube.
+    cube. With fewer than ``min_trials`` finished trials in a sub-space,
+    candidates are drawn uniformly in the unit cube. The model's own linear
+    algebra runs on one BLAS thread: its matrices are small, and BLAS threads
+    only cost time on a busy machine (the estimators' threads are left alone).
     """
 
     min_trials = 2
+    n_initial_points = None
+
+    def _n_initial(self, space):
+        if self.n_initial_points is not None:
+            return self.n_initial_points
+        return max(5, max(sub.n_dims for sub in space.subspaces) + 1)
 
     def propose(self, space, trials, n_candidates, random_state):
         rng = check_random_state(random_state)
+        n_design = min(max(self._n_initial(space) - len(trials), 0), n_candidates)
+        proposals = []
+        if n_design:
+            if getattr(self, "_design", None) is None:
+                from ._random import QuasiRandomSampler
+
+                self._design = QuasiRandomSampler()
+            proposals = self._design.propose(space, trials, n_design, rng)
+        if n_design < n_candidates:
+            with _single_blas_thread():
+                proposals += self._propose_from_model(space, trials, n_candidates - n_design, rng)
+        return proposals
+
+    def _propose_from_model(self, space, trials, n_candidates, rng):
         groups = [[] for _ in space.subspaces]
         for trial in trials:
             index = space.subspace_index(trial.params)
@@ -123,6 +149,16 @@ class ModelBasedSampler(BaseSampler):
         holds finite scores to maximise.
         """
         raise NotImplementedError
+
+
+_CONTROLLER = []
+
+
+def _single_blas_thread():
+    """Context limiting BLAS to one thread (the controller is built once)."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 def random_columns(subspace, n, rng):

@@ -82,6 +82,9 @@ class GPSampler(ModelBasedSampler):
 
     Parameters
     ----------
+    n_initial_points : int or None, default=None
+        Quasi-random (Sobol) candidates before the model is used; ``None`` means
+        ``max(5, n_dims + 1)``.
     xi : float, default=0.0
         Exploration margin of expected improvement, in standard deviations of
         the scores.
@@ -98,8 +101,9 @@ class GPSampler(ModelBasedSampler):
         Noise variance of the standardised scores, or ``"fit"``.
     """
 
-    def __init__(self, xi=0.0, max_points=150, refit_every=5,
+    def __init__(self, n_initial_points=None, xi=0.0, max_points=150, refit_every=5,
                  n_random_candidates=500, n_starts=4, noise="fit", output_warping="power"):
+        self.n_initial_points = n_initial_points
         self.output_warping = output_warping
         self.xi = xi
         self.max_points = max_points

@@ -32,7 +32,9 @@ class QuasiRandomSampler(BaseSampler):
     Covers the space more evenly than random draws for the same number of
     points; the usual initial design of the model-based samplers. One Sobol
     sequence per sub-space continues across calls, so successive batches keep
-    their low discrepancy. Frozen distributions are mapped with ``ppf``.
+    their low discrepancy; a sequence started for a search that already has
+    trials (resumed from storage) skips as many points. Frozen distributions
+    are mapped with ``ppf``.
     """
 
     def __init__(self):
@@ -48,6 +50,9 @@ class QuasiRandomSampler(BaseSampler):
                 self._engines[index] = qmc.Sobol(
                     d=sub.n_dims, scramble=True, seed=rng.randint(2**31 - 1)
                 )
+                seen = int(sum(space.subspace_index(t.params) == index for t in trials))
+                if seen:
+                    self._engines[index].fast_forward(seen)
             with warnings.catch_warnings():
                 # balance properties hold for powers of two; partial batches are fine
                 warnings.simplefilter("ignore", UserWarning)

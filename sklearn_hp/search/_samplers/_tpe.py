@@ -24,6 +24,9 @@ class TPESampler(ModelBasedSampler):
 
     Parameters
     ----------
+    n_initial_points : int or None, default=None
+        Quasi-random (Sobol) candidates before the model is used; ``None`` means
+        ``max(5, n_dims + 1)``.
     gamma : float, default=0.25
         Fraction of trials treated as good.
     max_good : int, default=25
@@ -38,8 +41,9 @@ class TPESampler(ModelBasedSampler):
         trials in the mixture.
     """
 
-    def __init__(self, gamma=0.25, max_good=25, n_ei_candidates=24, prior_weight=1.0,
-                 bandwidth=0.1):
+    def __init__(self, n_initial_points=None, gamma=0.25, max_good=25, n_ei_candidates=24,
+                 prior_weight=1.0, bandwidth=0.1):
+        self.n_initial_points = n_initial_points
         self.bandwidth = bandwidth
         self.gamma = gamma
         self.max_good = max_good

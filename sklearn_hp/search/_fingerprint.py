@@ -1,0 +1,140 @@
+"""What makes two searches the same search, and how their parameters are written down.
+
+A storage records the fingerprint of the search that filled it: the estimator's
+class and parameters, the search space, cv, scoring, the settings that shape the
+sequence of candidates, and the data's shape and checksum. Resuming compares
+the fingerprints part by part, so the error names what changed.
+"""
+
+import hashlib
+import re
+
+import numpy as np
+
+from ._budget import data_fingerprint
+from ._space import Categorical, SearchSpace
+
+__all__ = ["describe", "search_fingerprint", "ParamCodec"]
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def describe(value):
+    """A JSON-able description of ``value`` that is equal for equal settings.
+
+    Estimators become their class and parameters, frozen ``scipy.stats``
+    distributions their name and arguments, arrays their shape and checksum,
+    functions their qualified name; other objects their ``repr`` without memory
+    addresses.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating, np.bool_)):
+        value = value.item() if hasattr(value, "item") else value
+        return value if value == value else "nan"
+    if isinstance(value, (list, tuple)):
+        return [describe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): describe(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, np.ndarray):
+        return {"array": list(value.shape), "sha1": data_fingerprint(value, None)}
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return {"class": _qualname(type(value)), "params": describe(value.get_params(deep=False))}
+    if hasattr(value, "dist") and hasattr(value, "args") and hasattr(value, "kwds"):
+        return {"distribution": getattr(value.dist, "name", _qualname(type(value.dist))),
+                "args": describe(value.args), "kwds": describe(value.kwds)}
+    if callable(value) and hasattr(value, "__qualname__"):
+        return _qualname(value)
+    return _ADDRESS.sub("", repr(value))
+
+
+def _qualname(obj):
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def search_fingerprint(search, X, y, settings):
+    """The fingerprint of ``search`` fitted on ``(X, y)``.
+
+    Parameters
+    ----------
+    search : BaseSearchCV
+    X, y : array-like
+    settings : dict
+        Search-specific settings that shape the candidate sequence.
+
+    Returns
+    -------
+    dict
+        ``search``, ``estimator``, ``search_spaces``, ``cv``, ``scoring``,
+        ``settings`` and ``data`` entries.
+    """
+    return {
+        "search": type(search).__name__,
+        "estimator": describe(search.estimator),
+        "search_spaces": describe(search.search_spaces),
+        "cv": describe(search.cv),
+        "scoring": describe(search.scoring),
+        "settings": describe({**settings, "return_train_score": search.return_train_score,
+                              "error_score": search.error_score}),
+        "data": {"X_shape": list(np.shape(X)), "y_shape": None if y is None else list(np.shape(y)),
+                 "sha1": data_fingerprint(X, y)},
+    }
+
+
+def fingerprint_hash(fingerprint):
+    """A short stable hash of a fingerprint (names checkpoint directories)."""
+    return hashlib.sha1(repr(fingerprint).encode()).hexdigest()[:16]
+
+
+class ParamCodec:
+    """Turn parameter dicts into JSON values and back.
+
+    Numbers, strings, ``None`` and booleans are written as they are, tuples as
+    ``{"__tuple__": [...]}``; anything else (an estimator, a function) must be
+    one of the space's choices for that name and is written as its position,
+    ``{"__choice__": i}``.
+
+    Parameters
+    ----------
+    search_spaces : dict or list of dict
+    """
+
+    def __init__(self, search_spaces):
+        self.choices = {}
+        for sub in SearchSpace(search_spaces).subspaces:
+            for name, dim in zip(sub.names, sub.dimensions):
+                if isinstance(dim, Categorical):
+                    self.choices.setdefault(name, []).extend(dim.choices)
+
+    def encode(self, params):
+        return {name: self._encode(name, value) for name, value in params.items()}
+
+    def decode(self, params):
+        return {name: self._decode(name, value) for name, value in params.items()}
+
+    def _encode(self, name, value):
+        if value is None or isinstance(value, (bool, str, int, float)):
+            return value
+        if isinstance(value, (np.integer, np.floating, np.bool_)):
+            return value.item()
+        if isinstance(value, tuple):
+            return {"__tuple__": [self._encode(name, v) for v in value]}
+        if isinstance(value, list):
+            return [self._encode(name, v) for v in value]
+        for i, choice in enumerate(self.choices.get(name, [])):
+            if choice is value:
+                return {"__choice__": i}
+        raise ValueError(
+            f"Cannot store parameter {name}={value!r}: accepted values are numbers, "
+            f"strings, None, tuples and lists of them, or one of the space's choices "
+            f"for {name!r}."
+        )
+
+    def _decode(self, name, value):
+        if isinstance(value, list):
+            return [self._decode(name, v) for v in value]
+        if isinstance(value, dict) and "__tuple__" in value:
+            return tuple(self._decode(name, v) for v in value["__tuple__"])
+        if isinstance(value, dict) and "__choice__" in value:
+            return self.choices[name][value["__choice__"]]
+        return value

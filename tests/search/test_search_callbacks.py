@@ -1,0 +1,119 @@
+"""Search-level callbacks: stoppers, progress display, and the hook order."""
+
+import datetime
+import io
+import time
+
+import numpy as np
+import pytest
+
+from sklearn_hp.search import (
+    BayesSearchCV,
+    DeadlineStopper,
+    HyperbandSearchCV,
+    NoImprovementStopper,
+    SearchCallback,
+    SearchProgress,
+)
+from tests.search.test_no_lost_trial import SPACE, InOrder, Scripted, X, Y
+
+
+def _bayes(tmp_path, callbacks, n_iter=12, **kw):
+    return BayesSearchCV(Scripted(log=str(tmp_path / "fits.log")), SPACE, n_iter=n_iter,
+                         batch_size=1, sampler=InOrder(), cv=2, callbacks=callbacks,
+                         refit=False, **kw)
+
+
+class Hooks(SearchCallback):
+    def __init__(self):
+        self.calls = []
+
+    def on_search_begin(self, search):
+        self.calls.append(("begin", len(search.trials_)))
+
+    def on_trial_end(self, search, trial):
+        self.calls.append(("trial", trial.number, trial.status, len(search.trials_)))
+
+    def on_search_end(self, search):
+        self.calls.append(("end", len(search.trials_)))
+
+
+def test_hooks_see_every_new_trial_in_order(tmp_path):
+    hooks = Hooks()
+    _bayes(tmp_path, [hooks], n_iter=3).fit(X, Y)
+    assert hooks.calls == [("begin", 0), ("trial", 0, "complete", 1), ("trial", 1, "complete", 2),
+                           ("trial", 2, "complete", 3), ("end", 3)]
+    # resuming: stored trials are not shown again; the end hook runs after an error too
+    db = str(tmp_path / "s.db")
+    _bayes(tmp_path, None, n_iter=2, storage=db).fit(X, Y)
+    hooks = Hooks()
+    _bayes(tmp_path, [hooks], n_iter=3, storage=db).fit(X, Y)
+    assert hooks.calls == [("begin", 0), ("trial", 2, "complete", 3), ("end", 3)]
+
+
+@pytest.mark.filterwarnings("ignore:One or more of the test scores")
+def test_no_improvement_stopper_counts_trials_since_the_best(tmp_path):
+    # k = 0, 1, 2, ... improves until 17; from there a constant model never improves
+    search = _bayes(tmp_path, [NoImprovementStopper(patience=3)], n_iter=30)
+    search.set_params(estimator=Scripted(log=str(tmp_path / "fits.log"), failing=(3, 4, 5)))
+    search.fit(X, Y)
+    # trials 3, 4, 5 fail (no improvement): the search stops after trial 5
+    assert search.n_trials_ == 6
+    assert search.stop_reason_ == "callback NoImprovementStopper"
+    with pytest.raises(ValueError, match="patience must be an int >= 1, got 0"):
+        NoImprovementStopper(patience=0)
+
+
+def test_deadline_stopper(tmp_path):
+    past = DeadlineStopper(datetime.datetime.now() - datetime.timedelta(seconds=1))
+    search = _bayes(tmp_path, [past]).fit(X, Y)
+    assert search.n_trials_ == 1 and search.stop_reason_ == "callback DeadlineStopper"
+    future = DeadlineStopper(time.time() + 3600)
+    assert _bayes(tmp_path, [future]).fit(X, Y).n_trials_ == 12
+    with pytest.raises(ValueError, match="deadline must be a datetime.datetime or a POSIX"):
+        DeadlineStopper("tomorrow")
+
+
+def test_progress_lines_show_trials_best_score_and_time_left(tmp_path):
+    out = io.StringIO()
+    _bayes(tmp_path, [SearchProgress(bar=False, file=out)], n_iter=4).fit(X, Y)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 4
+    assert lines[0].startswith("[BayesSearchCV] trial 1/4: score=-17.11 (complete), best=-17.11")
+    assert "best=-14.11" in lines[3] and "left ~" in lines[3]
+
+    out = io.StringIO()
+    HyperbandSearchCV(Scripted(log=str(tmp_path / "f.log")), SPACE, max_resource=9, cv=2,
+                      random_state=0, time_budget=60, refit=False,
+                      callbacks=[SearchProgress(bar=False, file=out)]).fit(X, Y)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 22 and lines[-1].startswith("[HyperbandSearchCV] trial 22/22:")
+
+
+def test_progress_bar_uses_tqdm(tmp_path):
+    pytest.importorskip("tqdm")
+    out = io.StringIO()
+    _bayes(tmp_path, [SearchProgress(file=out)], n_iter=3).fit(X, Y)
+    text = out.getvalue()
+    assert "3/3" in text and "best=" in text
+
+
+def test_verbose_prints_one_line_per_trial(tmp_path, capsys):
+    _bayes(tmp_path, None, n_iter=3, verbose=1).fit(X, Y)
+    err = capsys.readouterr().err
+    assert err.count("[BayesSearchCV] trial ") == 3
+
+
+def test_search_parameters_for_callers(tmp_path):
+    """storage, time_budget and callbacks are plain keyword arguments everywhere."""
+    from sklearn_hp.search import SuccessiveHalvingSearchCV
+
+    for cls in (BayesSearchCV, HyperbandSearchCV, SuccessiveHalvingSearchCV):
+        params = cls(Scripted(), SPACE).get_params()
+        assert params["storage"] is None and params["time_budget"] is None
+        assert params["callbacks"] is None
+    with pytest.raises(ValueError, match="'time_budget' parameter of BayesSearchCV must be"):
+        _bayes(tmp_path, None, time_budget=0).fit(X, Y)
+    with pytest.raises(ValueError, match="'storage' parameter of BayesSearchCV must be"):
+        _bayes(tmp_path, None, storage=3).fit(X, Y)
+    assert np.isfinite(_bayes(tmp_path, [], n_iter=2).fit(X, Y).best_score_)
