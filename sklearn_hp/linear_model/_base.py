@@ -30,6 +30,17 @@ class BaseLinearModel(BaseGradientEstimator):
     def _keeps_2d_coef(self, n_outputs):
         return True
 
+    def _initialize_from_targets(self, Y, sample_weight):
+        # Start the intercept at the best constant prediction (the mean target, or
+        # the logits of the class frequencies), as the networks start their output bias.
+        self.intercept_[...] = self._constant_output(Y, sample_weight)
+
+    def _loss_curvature(self):
+        # Sigmoid cross-entropy curves at most 1/4 in the raw output, softmax 1/2.
+        if self.loss != "log_loss":
+            return 1.0
+        return 0.25 if self.classes_.size == 2 else 0.5
+
     def _prepare_model(self):
         self._loss_fn = get_loss(self.loss, delta=getattr(self, "epsilon", None))
 

@@ -30,13 +30,6 @@ from ..nn import (
 __all__ = ["BaseNeuralNetwork"]
 
 
-def _usable_weights(sample_weight):
-    """``sample_weight``, or None when it is missing or sums to zero."""
-    if sample_weight is None or not np.sum(sample_weight) > 0:
-        return None
-    return sample_weight
-
-
 class BaseNeuralNetwork(BaseGradientEstimator):
     """Dense hidden layers (optionally batch norm and dropout) and a linear output layer.
 
@@ -44,6 +37,8 @@ class BaseNeuralNetwork(BaseGradientEstimator):
     :meth:`_initialize_features`, :meth:`_feature_layers` and
     :meth:`_n_feature_activations`.
     """
+
+    _is_network = True
 
     #: Attributes holding lists of trainable arrays (packed into one buffer to train).
     _trainable_attributes = ("weights_", "biases_", "bn_gammas_", "bn_betas_")
@@ -143,10 +138,6 @@ class BaseNeuralNetwork(BaseGradientEstimator):
         # Start the output bias at the best constant prediction: training then
         # learns the variation around it instead of first walking the bias there.
         self.biases_[-1][...] = self._constant_output(Y, sample_weight)
-
-    def _constant_output(self, Y, sample_weight):
-        """Raw output of the best constant model (0 when there is no closed form)."""
-        return 0.0
 
     def _build_layers(self):
         """The layer stack around the learned arrays (references, not copies)."""

@@ -7,7 +7,7 @@ from .._compat import StrOptions, validate_data
 from .._docs import store_hyperparameters
 from .._targets import GradientClassifierMixin
 from ..nn import get_loss
-from ._base import BaseNeuralNetwork, _usable_weights
+from ._base import BaseNeuralNetwork
 from ._docs import fill_network_doc
 
 __all__ = ["MLPClassifier", "NetworkClassifierMixin"]
@@ -46,14 +46,6 @@ class NetworkClassifierMixin(GradientClassifierMixin):
         self
         """
         return self._partial_fit(X, y, sample_weight, classes=classes)
-
-    def _constant_output(self, Y, sample_weight):
-        if self.loss != "log_loss":
-            return 0.0
-        # Logits of the (weighted) class frequencies.
-        prior = np.clip(np.average(Y, axis=0, weights=_usable_weights(sample_weight)),
-                        1e-6, 1 - 1e-6)
-        return np.log(prior / (1.0 - prior)) if Y.shape[1] == 1 else np.log(prior)
 
     @available_if(_has_probabilities)
     def predict_proba(self, X):
@@ -121,7 +113,7 @@ class MLPClassifier(NetworkClassifierMixin, BaseNeuralNetwork):
         alpha=1e-4,
         l1_ratio=0.15,
         optimizer="adam",
-        learning_rate=0.001,
+        learning_rate="auto",
         lr_schedule="constant",
         momentum=0.9,
         batch_size="auto",

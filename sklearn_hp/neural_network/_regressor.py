@@ -5,7 +5,7 @@ import numpy as np
 from .._compat import StrOptions
 from .._docs import store_hyperparameters
 from .._targets import GradientRegressorMixin
-from ._base import BaseNeuralNetwork, _usable_weights
+from ._base import BaseNeuralNetwork
 from ._docs import fill_network_doc
 
 __all__ = ["MLPRegressor"]
@@ -55,7 +55,7 @@ class MLPRegressor(GradientRegressorMixin, BaseNeuralNetwork):
         alpha=1e-4,
         l1_ratio=0.15,
         optimizer="adam",
-        learning_rate=0.001,
+        learning_rate="auto",
         lr_schedule="constant",
         momentum=0.9,
         batch_size="auto",
@@ -71,9 +71,6 @@ class MLPRegressor(GradientRegressorMixin, BaseNeuralNetwork):
         callbacks=None,
     ):
         store_hyperparameters(self, locals())
-
-    def _constant_output(self, Y, sample_weight):
-        return np.average(Y, axis=0, weights=_usable_weights(sample_weight))
 
     def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch over ``(X, y)``, starting from the current weights.

@@ -1,0 +1,75 @@
+"""``learning_rate="auto"``: a base learning rate suited to the optimizer and the model.
+
+Adaptive optimizers (Adagrad, RMSprop, Adam, AdamW) normalise the gradient, so a
+fixed rate per optimizer works across data sets. Plain and momentum SGD take
+steps proportional to the gradient, so on linear models their rate comes from
+the data: the inverse of the curvature bound ``c * (mean squared row norm + 1)``
+(``c`` is the loss's largest second derivative: 1 for squared error, 1/4 for the
+logistic loss), the step size scikit-learn's SAG solver uses, divided by
+``1 / (1 - momentum)`` for momentum, whose steps add up to that factor.
+"""
+
+import numpy as np
+
+from ._optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
+
+__all__ = ["AUTO_LEARNING_RATES", "auto_learning_rate"]
+
+#: ``optimizer -> (linear models, networks)`` rates used by ``learning_rate="auto"``.
+#: ``None`` marks the data-scaled SGD rate of linear models (see the module docstring).
+AUTO_LEARNING_RATES = {
+    "sgd": (None, 0.05),
+    "momentum": (None, 0.005),
+    "nesterov": (None, 0.005),
+    "adagrad": (0.1, 0.01),
+    "rmsprop": (0.01, 0.001),
+    "adam": (0.01, 0.001),
+    "adamw": (0.01, 0.001),
+}
+
+#: Rate for an optimizer object of a class not in the table.
+_FALLBACK = (0.01, 0.001)
+
+
+def _table_key(optimizer):
+    """The row of :data:`AUTO_LEARNING_RATES` an optimizer object belongs to."""
+    if isinstance(optimizer, SGD):
+        if not optimizer.momentum:
+            return "sgd"
+        return "nesterov" if optimizer.nesterov else "momentum"
+    for cls, key in ((AdamW, "adamw"), (Adam, "adam"), (RMSprop, "rmsprop"),
+                     (Adagrad, "adagrad")):
+        if isinstance(optimizer, cls):
+            return key
+    return None
+
+
+def auto_learning_rate(optimizer, *, network, X=None, curvature=1.0):
+    """Return the base learning rate ``learning_rate="auto"`` stands for.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The resolved optimizer object.
+    network : bool
+        Whether the model is a neural network (else a linear model).
+    X : ndarray, optional
+        Training data; scales plain and momentum SGD on linear models.
+    curvature : float, default=1.0
+        Largest second derivative of the loss in the raw output.
+
+    Returns
+    -------
+    float
+    """
+    key = _table_key(optimizer)
+    linear_rate, network_rate = AUTO_LEARNING_RATES.get(key, _FALLBACK)
+    if network:
+        return float(network_rate)
+    if linear_rate is not None:
+        return float(linear_rate)
+    mean_sq_norm = float(np.mean(np.einsum("ij,ij->i", X, X))) if X is not None else 1.0
+    rate = 1.0 / (curvature * (mean_sq_norm + 1.0))
+    if key != "sgd":
+        rate *= 1.0 - optimizer.momentum
+    return float(rate)
