@@ -247,7 +247,11 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _build_optimizer(self, fresh_state):
         """Build the gradient transform; keep the saved state unless ``fresh_state``."""
-        self._optimizer_spec = resolve_optimizer(self.optimizer, self.momentum)
+        spec = resolve_optimizer(self.optimizer, self.momentum)
+        if getattr(spec, "weight_decay", 0.0) is None:  # AdamW's default: decay = alpha
+            spec = copy.copy(spec)
+            spec.weight_decay = self.alpha
+        self._optimizer_spec = spec
         # penalty=None switches off every weight penalty, AdamW's decoupled decay too.
         penalized = self._penalized_indices() if self.penalty is not None else ()
         decay_mask = [i in penalized for i in range(len(self._parameters()))]

@@ -21,14 +21,14 @@ AUTO_LEARNING_RATES = {
     "sgd": (None, 0.05),
     "momentum": (None, 0.005),
     "nesterov": (None, 0.005),
-    "adagrad": (0.1, 0.01),
+    "adagrad": (0.5, 0.01),
     "rmsprop": (0.01, 0.001),
-    "adam": (0.01, 0.001),
-    "adamw": (0.01, 0.001),
+    "adam": (0.03, 0.001),
+    "adamw": (0.03, 0.001),
 }
 
 #: Rate for an optimizer object of a class not in the table.
-_FALLBACK = (0.01, 0.001)
+_FALLBACK = (0.03, 0.001)
 
 
 def _table_key(optimizer):
