@@ -23,7 +23,7 @@ def check_sample_weight(sample_weight, X):
         bad = np.flatnonzero(sample_weight < 0)
         raise ValueError(
             f"sample_weight must be >= 0; got {bad.size} negative value(s), e.g. "
-            f"sample_weight[{bad[0]}]={sample_weight[bad[0]]!r}. Give samples to ignore "
+            f"sample_weight[{bad[0]}]={float(sample_weight[bad[0]])!r}. Give samples to ignore "
             "a weight of 0."
         )
     return sample_weight
