@@ -115,6 +115,20 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         self
+
+        Raises
+        ------
+        DivergenceError
+            When the loss becomes non-finite, grows a billion-fold, or ends ten
+            times above both where it started and a constant model's loss (two
+            times warns :class:`~sklearn_hp.exceptions.DivergenceWarning`).
+
+        Notes
+        -----
+        A fit that raises, or is interrupted (``KeyboardInterrupt``), leaves the
+        estimator as it was before that fit: unfitted if it was, otherwise with
+        its earlier weights, optimizer state and curves. Only ``callbacks_`` holds
+        the aborted fit's callbacks, so their records can be read.
         """
         return self._fit(X, y, sample_weight, validation_data, incremental=False)
 
@@ -207,7 +221,9 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         tol = self.tol if self.tol is not None else 0.0
         return [BestEpochStopping(patience=self.n_iter_no_change, min_delta=tol)]
 
-    # Per-fit helpers, rebuilt from the hyperparameters and the state on the next fit.
+    #: Per-fit helpers, rebuilt from the hyperparameters and the state when needed:
+    #: the network's cached batch activations and its flat training buffer (the
+    #: learned arrays are saved as arrays of their own; the buffer would double them).
     _transient_attributes = ("_training_network", "_packed")
 
     def __getstate__(self):

@@ -4,7 +4,10 @@ __all__ = ["DivergenceError", "DivergenceWarning"]
 
 
 class DivergenceError(FloatingPointError, ValueError):
-    """Training produced a non-finite loss; the estimator keeps no NaN weights.
+    """Training diverged; the estimator is left as it was before that fit.
+
+    Raised when the loss becomes non-finite, grows a billion-fold within a fit,
+    or ends ten times above both where it started and a constant model's loss.
 
     Raised by ``fit`` and ``partial_fit``. A search treats it like any failing fit
     (``error_score``), so finished trials are kept.

@@ -211,13 +211,6 @@ class BaseNeuralNetwork(BaseGradientEstimator):
         self._packed = packed
         return packed
 
-    def __getstate__(self):
-        # The views are pickled as arrays of their own; the buffer would only double
-        # the size. It is rebuilt on the next fit.
-        state = dict(super().__getstate__())
-        state.pop("_packed", None)
-        return state
-
     def _parameters(self):
         return self._packed_parameters().groups
 
