@@ -20,7 +20,6 @@ from sklearn_hp import (
 from sklearn_hp.callbacks import Callback
 from sklearn_hp.diagnostics import diagnose
 from sklearn_hp.exceptions import DivergenceError, DivergenceWarning
-from sklearn_hp.optim import SGD
 
 
 def _scaled(load):

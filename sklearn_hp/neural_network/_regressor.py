@@ -1,6 +1,5 @@
 """MLPRegressor: a multi-layer perceptron for (multi-output) regression."""
 
-import numpy as np
 
 from .._compat import StrOptions
 from .._docs import store_hyperparameters
