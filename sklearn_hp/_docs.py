@@ -20,21 +20,24 @@ TRAINING_PARAMETERS = """\
         Step size, or a function of the epoch (0-based) returning it. "auto"
         picks the base rate from the optimizer (stored in ``learning_rate_``):
 
-        ===================  ==========================  ========
-        optimizer            linear models               networks
-        ===================  ==========================  ========
-        sgd                  1 / (c (mean |x|^2 + 1))    0.05
-        momentum, nesterov   (1 - momentum) x that       0.005
-        adagrad              0.5                         0.01
-        rmsprop              0.01                        0.001
-        adam, adamw          0.03                        0.001
-        ===================  ==========================  ========
+        ===================  ============================  ========
+        optimizer            linear models                 networks
+        ===================  ============================  ========
+        sgd                  1 / (c (mean |x|^2 + 1))      0.05
+        momentum, nesterov   (1 - momentum) x that         0.005
+        adagrad              0.1 s                         0.01
+        rmsprop              0.002 s                       0.001
+        adam, adamw          0.01 s                        0.001
+        ===================  ============================  ========
 
-        ``c`` is the loss's largest curvature in the raw output (1 for squared
-        error and margin losses, 1/4 for binary and 1/2 for multinomial log-loss),
-        so plain SGD steps at the inverse curvature bound of the data (the step
-        size of scikit-learn's SAG solver). Other optimizer objects take the
-        adam row.
+        Adaptive optimizers move each weight by about the rate per step, so on
+        linear models the rate is a share of the distance the weights travel:
+        ``s`` is the targets' standard deviation for regressors and 3 for
+        classifiers (a logit of 3 is a probability of 0.95). Plain SGD steps at
+        the inverse curvature bound of the data (the step of scikit-learn's SAG
+        solver), ``c`` being the loss's largest curvature in the raw output (1 for
+        squared error and margin losses, 1/4 for binary and 1/2 for multinomial
+        log-loss). Other optimizer objects take the adam row.
     lr_schedule : str or Schedule, default="constant"
         Per-epoch multiplier of ``learning_rate``: "constant", "step",
         "exponential", "cosine", "invscaling", "plateau" or a

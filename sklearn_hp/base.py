@@ -188,7 +188,7 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         elif not hasattr(self, "_optimizer_transform"):  # loaded by sklearn_hp.persistence
             self._build_optimizer(fresh_state=False)
         self._prepare_model()
-        self._resolve_learning_rate(X, continuing)
+        self._resolve_learning_rate(X, Y, sample_weight)
         if not continuing or not hasattr(self, "validation_scores_"):
             self.validation_scores_ = []
             self.best_epoch_ = None
@@ -282,16 +282,21 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         """Largest second derivative of the loss in the raw output (scales auto SGD)."""
         return 1.0
 
-    def _resolve_learning_rate(self, X, continuing):
+    def _target_scale(self, Y, sample_weight):
+        """How far the weights travel, for the adaptive optimizers' auto rate."""
+        return 1.0
+
+    def _resolve_learning_rate(self, X, Y, sample_weight):
         """Set ``learning_rate_``, the base rate used (``learning_rate="auto"`` resolved)."""
         if callable(self.learning_rate):
             self.learning_rate_ = None
         elif self.learning_rate != "auto":
             self.learning_rate_ = float(self.learning_rate)
-        elif not (continuing and getattr(self, "learning_rate_", None)):
+        else:
             self.learning_rate_ = auto_learning_rate(
                 self._optimizer_spec, network=self._is_network, X=X,
                 curvature=self._loss_curvature(),
+                target_scale=self._target_scale(Y, sample_weight),
             )
 
     def _describe_learning_rate(self):

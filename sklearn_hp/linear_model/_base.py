@@ -3,8 +3,10 @@
 from numbers import Real
 
 import numpy as np
+from sklearn.base import is_classifier
 
 from .._compat import Interval, StrOptions
+from .._targets import _usable_weights
 from ..base import BaseGradientEstimator
 from ..nn import get_loss
 
@@ -34,6 +36,14 @@ class BaseLinearModel(BaseGradientEstimator):
         # Start the intercept at the best constant prediction (the mean target, or
         # the logits of the class frequencies), as the networks start their output bias.
         self.intercept_[...] = self._constant_output(Y, sample_weight)
+
+    def _target_scale(self, Y, sample_weight):
+        if is_classifier(self):
+            return 3.0  # a logit of 3 is a probability of 0.95
+        weights = _usable_weights(sample_weight)
+        mean = np.average(Y, axis=0, weights=weights)
+        std = float(np.mean(np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=weights))))
+        return std if std > 0 else 1.0
 
     def _loss_curvature(self):
         # Sigmoid cross-entropy curves at most 1/4 in the raw output, softmax 1/2.

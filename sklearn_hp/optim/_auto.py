@@ -1,12 +1,16 @@
 """``learning_rate="auto"``: a base learning rate suited to the optimizer and the model.
 
-Adaptive optimizers (Adagrad, RMSprop, Adam, AdamW) normalise the gradient, so a
-fixed rate per optimizer works across data sets. Plain and momentum SGD take
-steps proportional to the gradient, so on linear models their rate comes from
-the data: the inverse of the curvature bound ``c * (mean squared row norm + 1)``
-(``c`` is the loss's largest second derivative: 1 for squared error, 1/4 for the
-logistic loss), the step size scikit-learn's SAG solver uses, divided by
-``1 / (1 - momentum)`` for momentum, whose steps add up to that factor.
+Adaptive optimizers (Adagrad, RMSprop, Adam, AdamW) move each weight by about the
+learning rate per step whatever the gradient's size, so on linear models their
+rate is a share of the distance the weights have to travel: the targets' standard
+deviation for regressors, 3 for classifiers (a logit of 3 is a probability of
+0.95). Networks take fixed, customary rates. Plain and momentum SGD take steps
+proportional to the gradient, so on linear models their rate comes from the
+data: the inverse of the curvature bound ``c * (mean squared row norm + 1)`` (``c``
+is the loss's largest second derivative in the raw output: 1 for squared error,
+1/4 for the binary and 1/2 for the multinomial logistic loss), the step size of
+scikit-learn's SAG solver, times ``1 - momentum`` for momentum, whose steps add up
+to ``1 / (1 - momentum)`` times a plain one.
 """
 
 import numpy as np
@@ -16,19 +20,20 @@ from ._optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
 __all__ = ["AUTO_LEARNING_RATES", "auto_learning_rate"]
 
 #: ``optimizer -> (linear models, networks)`` rates used by ``learning_rate="auto"``.
-#: ``None`` marks the data-scaled SGD rate of linear models (see the module docstring).
+#: Linear-model rates are multiplied by the target scale; ``None`` marks the
+#: data-scaled SGD rate of linear models (see the module docstring).
 AUTO_LEARNING_RATES = {
     "sgd": (None, 0.05),
     "momentum": (None, 0.005),
     "nesterov": (None, 0.005),
-    "adagrad": (0.5, 0.01),
-    "rmsprop": (0.01, 0.001),
-    "adam": (0.03, 0.001),
-    "adamw": (0.03, 0.001),
+    "adagrad": (0.1, 0.01),
+    "rmsprop": (0.002, 0.001),
+    "adam": (0.01, 0.001),
+    "adamw": (0.01, 0.001),
 }
 
-#: Rate for an optimizer object of a class not in the table.
-_FALLBACK = (0.03, 0.001)
+#: Rates for an optimizer object of a class not in the table (Adam's).
+_FALLBACK = AUTO_LEARNING_RATES["adam"]
 
 
 def _table_key(optimizer):
@@ -44,7 +49,7 @@ def _table_key(optimizer):
     return None
 
 
-def auto_learning_rate(optimizer, *, network, X=None, curvature=1.0):
+def auto_learning_rate(optimizer, *, network, X=None, curvature=1.0, target_scale=1.0):
     """Return the base learning rate ``learning_rate="auto"`` stands for.
 
     Parameters
@@ -57,6 +62,9 @@ def auto_learning_rate(optimizer, *, network, X=None, curvature=1.0):
         Training data; scales plain and momentum SGD on linear models.
     curvature : float, default=1.0
         Largest second derivative of the loss in the raw output.
+    target_scale : float, default=1.0
+        Distance the linear weights travel: the targets' standard deviation for
+        regressors, 3 for classifiers.
 
     Returns
     -------
@@ -67,7 +75,7 @@ def auto_learning_rate(optimizer, *, network, X=None, curvature=1.0):
     if network:
         return float(network_rate)
     if linear_rate is not None:
-        return float(linear_rate)
+        return float(linear_rate * target_scale)
     mean_sq_norm = float(np.mean(np.einsum("ij,ij->i", X, X))) if X is not None else 1.0
     rate = 1.0 / (curvature * (mean_sq_norm + 1.0))
     if key != "sgd":
