@@ -10,7 +10,7 @@ rates, the convergence rule) were chosen looking at the "tuning" half only; the
 Usage::
 
     python benchmarks/bench_defaults.py            # the full table (a few minutes)
-    python benchmarks/bench_defaults.py --quick    # 3 folds, fewer datasets
+    python benchmarks/bench_defaults.py --quick    # 3 folds, fewer datasets, one seed
 
 Writes ``benchmarks/results/bench_defaults.md`` and ``bench_defaults.json``. Runs
 with one BLAS thread: the scores are the point, and ``bench_mlp.py`` /
@@ -87,36 +87,50 @@ def classification_datasets():
 
 
 def regression_datasets():
-    """``name -> (half, X, y)`` of the regression tasks."""
+    """``name -> (half, X, y)`` of the regression tasks.
+
+    diabetes and friedman1 were held out at first; a first run showed the
+    adaptive optimizers' fixed rate too small for diabetes' unscaled target, and
+    the target-scaled rate was chosen looking at them, so they count as tuning.
+    """
     diabetes = datasets.load_diabetes(return_X_y=True)
     return {
         "plane 3x1-2x2+5": ("tuning", *_plane(0)),
         "make_regression": ("tuning", *datasets.make_regression(
             500, 10, n_informative=6, noise=10.0, random_state=0)),
-        "diabetes": ("held-out", *diabetes),
-        "diabetes, 20% missing": ("held-out", _with_missing(diabetes[0], 0.2, 4),
-                                  diabetes[1]),
-        "friedman1": ("held-out", *datasets.make_friedman1(1000, noise=1.0, random_state=5)),
+        "diabetes": ("tuning", *diabetes),
+        "diabetes, 20% missing": ("tuning", _with_missing(diabetes[0], 0.2, 4), diabetes[1]),
+        "friedman1": ("tuning", *datasets.make_friedman1(1000, noise=1.0, random_state=5)),
+        "friedman2": ("held-out", *datasets.make_friedman2(1000, noise=10.0, random_state=6)),
+        "friedman3": ("held-out", *datasets.make_friedman3(1000, noise=0.1, random_state=7)),
+        "low-rank regression, 10% missing": ("held-out", *_missing_first(
+            datasets.make_regression(2000, 50, n_informative=20, effective_rank=10,
+                                     noise=5.0, random_state=8), 0.1, 9)),
     }
 
 
-def pairs(task):
+def _missing_first(Xy, fraction, seed):
+    X, y = Xy
+    return _with_missing(X, fraction, seed), y
+
+
+def pairs(task, seed):
     """``(ours name, ours, peer name, peer)`` for a task, all with defaults."""
     if task == "classification":
         return [
-            ("LogisticClassifier", LogisticClassifier(random_state=0),
+            ("LogisticClassifier", LogisticClassifier(random_state=seed),
              "LogisticRegression", LogisticRegression()),
-            ("LinearSVMClassifier", LinearSVMClassifier(random_state=0),
-             "LinearSVC", LinearSVC(random_state=0)),
-            ("MLPClassifier", MLPClassifier(random_state=0),
-             "sklearn MLPClassifier", SkMLPClassifier(random_state=0)),
+            ("LinearSVMClassifier", LinearSVMClassifier(random_state=seed),
+             "LinearSVC", LinearSVC(random_state=seed)),
+            ("MLPClassifier", MLPClassifier(random_state=seed),
+             "sklearn MLPClassifier", SkMLPClassifier(random_state=seed)),
         ]
     return [
-        ("LinearRegressor", LinearRegressor(random_state=0), "Ridge", Ridge()),
-        ("LinearRegressor", LinearRegressor(random_state=0),
-         "SGDRegressor", SGDRegressor(random_state=0)),
-        ("MLPRegressor", MLPRegressor(random_state=0),
-         "sklearn MLPRegressor", SkMLPRegressor(random_state=0)),
+        ("LinearRegressor", LinearRegressor(random_state=seed), "Ridge", Ridge()),
+        ("LinearRegressor", LinearRegressor(random_state=seed),
+         "SGDRegressor", SGDRegressor(random_state=seed)),
+        ("MLPRegressor", MLPRegressor(random_state=seed),
+         "sklearn MLPRegressor", SkMLPRegressor(random_state=seed)),
     ]
 
 
@@ -129,8 +143,8 @@ def cv_score(estimator, X, y, cv):
     return float(np.mean(scores)), time.perf_counter() - start
 
 
-def run(quick=False):
-    """Score every pair on every dataset; return the list of result rows."""
+def run(quick=False, seeds=(0, 1, 2)):
+    """Score every pair on every dataset, averaged over ``seeds``; return result rows."""
     n_splits = 3 if quick else 5
     rows = []
     for task, table in (("classification", classification_datasets()),
@@ -141,18 +155,22 @@ def run(quick=False):
                 continue
             splitter = (StratifiedKFold if task == "classification" else KFold)(
                 n_splits, shuffle=True, random_state=0)
-            peer_cache = {}
-            for ours_name, ours, peer_name, peer in pairs(task):
-                ours_key = (ours_name, name)
-                if ours_key not in peer_cache:
-                    peer_cache[ours_key] = cv_score(ours, X, y, splitter)
-                ours_score, ours_time = peer_cache[ours_key]
-                peer_score, peer_time = cv_score(peer, X, y, splitter)
+            scores = {}  # (name, seed) -> (score, seconds); ours is shared by two peers
+            for seed in seeds:
+                for ours_name, ours, peer_name, peer in pairs(task, seed):
+                    for key, est in (((ours_name, seed), ours), ((peer_name, seed), peer)):
+                        if key not in scores:
+                            scores[key] = cv_score(est, X, y, splitter)
+            for ours_name, _, peer_name, _ in pairs(task, 0):
+                ours_score, ours_time = _mean([scores[ours_name, s] for s in seeds])
+                peer_score, peer_time = _mean([scores[peer_name, s] for s in seeds])
                 delta = ours_score - peer_score
                 rows.append({
                     "half": half, "dataset": name, "shape": list(X.shape), "metric": metric,
-                    "ours": ours_name, "peer": peer_name,
+                    "ours": ours_name, "peer": peer_name, "seeds": list(seeds),
                     "ours_score": ours_score, "peer_score": peer_score, "delta": delta,
+                    "ours_by_seed": [scores[ours_name, s][0] for s in seeds],
+                    "peer_by_seed": [scores[peer_name, s][0] for s in seeds],
                     "meets_target": bool(delta >= -TOLERANCE[metric]),
                     "ours_seconds": ours_time, "peer_seconds": peer_time,
                 })
@@ -161,14 +179,21 @@ def run(quick=False):
     return rows
 
 
-def report(rows, n_splits):
+def _mean(pairs_):
+    """Mean score and mean seconds of ``(score, seconds)`` pairs."""
+    return float(np.mean([p[0] for p in pairs_])), float(np.mean([p[1] for p in pairs_]))
+
+
+def report(rows, n_splits, n_seeds):
     """Markdown tables, one per half, with the rows that miss the target flagged."""
     header = ["dataset (n × features)", "metric", "ours", "score", "peer", "score",
               "ours − peer", "target", "time ours / peer (s)"]
     parts = [
-        f"# Default hyperparameters vs scikit-learn's ({n_splits}-fold CV)",
+        f"# Default hyperparameters vs scikit-learn's ({n_splits}-fold CV, mean of "
+        f"{n_seeds} random_state values)",
         "",
-        "Every estimator with its defaults (random_state=0) in a Pipeline of "
+        "Every estimator with its defaults (random_state 0, 1, 2 for the stochastic "
+        "ones, scores averaged; the CV folds are the same) in a Pipeline of "
         "SimpleImputer (tables with missing values) and StandardScaler. Target: ours "
         "at most 0.01 accuracy (1 point) or 0.01 R² below the peer.",
     ]
@@ -192,16 +217,23 @@ def report(rows, n_splits):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3 folds, half the datasets")
+    parser.add_argument("--quick", action="store_true",
+                        help="3 folds, half the datasets, one seed")
+    parser.add_argument("--seeds", type=int, default=3, help="random_state values 0..N-1")
     args = parser.parse_args(argv)
+    seeds = (0,) if args.quick else tuple(range(args.seeds))
     # Scores are the point here, not speed (bench_mlp and bench_linear time both
     # thread settings); one BLAS thread keeps the run short on a shared machine.
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")  # convergence warnings of both sides
-        rows = run(quick=args.quick)
+        start = time.perf_counter()
+        rows = run(quick=args.quick, seeds=seeds)
+        seconds = time.perf_counter() - start
     n_splits = 3 if args.quick else 5
     suffix = "_quick" if args.quick else ""
-    write_result(f"bench_defaults{suffix}.md", report(rows, n_splits))
+    text = report(rows, n_splits, len(seeds))
+    text += f"\n\nWhole run: {seconds:.0f} s with one BLAS thread.\n"
+    write_result(f"bench_defaults{suffix}.md", text)
     (RESULTS / f"bench_defaults{suffix}.json").write_text(json.dumps(rows, indent=1) + "\n")
 
 

@@ -32,12 +32,13 @@ TRAINING_PARAMETERS = """\
 
         Adaptive optimizers move each weight by about the rate per step, so on
         linear models the rate is a share of the distance the weights travel:
-        ``s`` is the targets' standard deviation for regressors and 3 for
-        classifiers (a logit of 3 is a probability of 0.95). Plain SGD steps at
-        the inverse curvature bound of the data (the step of scikit-learn's SAG
-        solver), ``c`` being the loss's largest curvature in the raw output (1 for
-        squared error and margin losses, 1/4 for binary and 1/2 for multinomial
-        log-loss). Other optimizer objects take the adam row.
+        ``s`` is the targets' standard deviation for regressors and 10 for
+        classifiers (the logits of a confident linear classifier reach about
+        10). Plain SGD steps at the inverse curvature bound of the data (the step
+        of scikit-learn's SAG solver), ``c`` being the loss's largest curvature
+        in the raw output (1 for squared error and margin losses, 1/4 for binary
+        and 1/2 for multinomial log-loss). Other optimizer objects take the adam
+        row.
     lr_schedule : str or Schedule, default="constant"
         Per-epoch multiplier of ``learning_rate``: "constant", "step",
         "exponential", "cosine", "invscaling", "plateau" or a

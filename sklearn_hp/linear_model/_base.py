@@ -39,7 +39,7 @@ class BaseLinearModel(BaseGradientEstimator):
 
     def _target_scale(self, Y, sample_weight):
         if is_classifier(self):
-            return 3.0  # a logit of 3 is a probability of 0.95
+            return 10.0  # the logits of a confident linear classifier reach about 10
         weights = _usable_weights(sample_weight)
         mean = np.average(Y, axis=0, weights=weights)
         std = float(np.mean(np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=weights))))

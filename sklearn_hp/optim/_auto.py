@@ -3,14 +3,14 @@
 Adaptive optimizers (Adagrad, RMSprop, Adam, AdamW) move each weight by about the
 learning rate per step whatever the gradient's size, so on linear models their
 rate is a share of the distance the weights have to travel: the targets' standard
-deviation for regressors, 3 for classifiers (a logit of 3 is a probability of
-0.95). Networks take fixed, customary rates. Plain and momentum SGD take steps
-proportional to the gradient, so on linear models their rate comes from the
-data: the inverse of the curvature bound ``c * (mean squared row norm + 1)`` (``c``
-is the loss's largest second derivative in the raw output: 1 for squared error,
-1/4 for the binary and 1/2 for the multinomial logistic loss), the step size of
-scikit-learn's SAG solver, times ``1 - momentum`` for momentum, whose steps add up
-to ``1 / (1 - momentum)`` times a plain one.
+deviation for regressors, 10 for classifiers (the logits of a confident linear
+classifier reach about 10). Networks take fixed, customary rates. Plain and
+momentum SGD take steps proportional to the gradient, so on linear models their
+rate comes from the data: the inverse of the curvature bound ``c * (mean squared
+row norm + 1)`` (``c`` is the loss's largest second derivative in the raw output:
+1 for squared error, 1/4 for the binary and 1/2 for the multinomial logistic
+loss), the step size of scikit-learn's SAG solver, times ``1 - momentum`` for
+momentum, whose steps add up to ``1 / (1 - momentum)`` times a plain one.
 """
 
 import numpy as np
@@ -64,7 +64,7 @@ def auto_learning_rate(optimizer, *, network, X=None, curvature=1.0, target_scal
         Largest second derivative of the loss in the raw output.
     target_scale : float, default=1.0
         Distance the linear weights travel: the targets' standard deviation for
-        regressors, 3 for classifiers.
+        regressors, 10 for classifiers.
 
     Returns
     -------

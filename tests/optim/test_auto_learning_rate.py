@@ -52,10 +52,10 @@ def test_the_table_is_what_the_estimators_use(plane):
         reg = LinearRegressor(optimizer=name, max_epochs=1, tol=None).fit(X, y)
         mlp = MLPRegressor((4,), optimizer=name, max_epochs=1, tol=None).fit(X, y)
         assert mlp.learning_rate_ == network
-        if linear is not None:  # times the target scale: std(y), or 3 for classifiers
+        if linear is not None:  # times the target scale: std(y), or 10 for classifiers
             assert reg.learning_rate_ == pytest.approx(linear * y.std())
             clf = LogisticClassifier(optimizer=name, max_epochs=1, tol=None).fit(X, y > 5)
-            assert clf.learning_rate_ == pytest.approx(3 * linear)
+            assert clf.learning_rate_ == pytest.approx(10 * linear)
     # Plain SGD on a linear model: the inverse curvature bound of the data.
     mean_sq = np.mean(np.sum(X**2, axis=1))
     reg = LinearRegressor(optimizer="sgd", max_epochs=1, tol=None).fit(X, y)
