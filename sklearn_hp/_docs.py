@@ -25,20 +25,21 @@ TRAINING_PARAMETERS = """\
         ===================  ============================  ========
         sgd                  1 / (c (mean |x|^2 + 1))      0.05
         momentum, nesterov   (1 - momentum) x that         0.005
-        adagrad              0.1 s                         0.01
-        rmsprop              0.002 s                       0.001
-        adam, adamw          0.01 s                        0.001
+        adagrad              0.1 s / r                     0.01
+        rmsprop              0.002 s / r                   0.001
+        adam, adamw          0.01 s / r                    0.001
         ===================  ============================  ========
 
         Adaptive optimizers move each weight by about the rate per step, so on
         linear models the rate is a share of the distance the weights travel:
         ``s`` is the targets' standard deviation for regressors and 10 for
         classifiers (the logits of a confident linear classifier reach about
-        10). Plain SGD steps at the inverse curvature bound of the data (the step
-        of scikit-learn's SAG solver), ``c`` being the loss's largest curvature
-        in the raw output (1 for squared error and margin losses, 1/4 for binary
-        and 1/2 for multinomial log-loss). Other optimizer objects take the adam
-        row.
+        10), per unit of the features' root mean square ``r`` (1 once
+        standardized). Plain SGD steps at the inverse curvature bound of the
+        data (the step of scikit-learn's SAG solver), ``c`` being the loss's
+        largest curvature in the raw output (1 for squared error and margin
+        losses, 1/4 for binary and 1/2 for multinomial log-loss). Other
+        optimizer objects take the adam row.
     lr_schedule : str or Schedule, default="constant"
         Per-epoch multiplier of ``learning_rate``: "constant", "step",
         "exponential", "cosine", "invscaling", "plateau" or a

@@ -168,8 +168,8 @@ class TrainingRun:
                   "Lower learning_rate")
         if data_loss > _DIVERGED_FACTOR * start:
             raise DivergenceError(
-                f"Training diverged: {what}, {remedy}; the estimator was left as it was "
-                "before this fit."
+                f"Training diverged: {what}, {remedy}, or scale the features; the "
+                "estimator was left as it was before this fit."
             )
         warnings.warn(
             f"Training may have diverged: {what}, {remedy}, or scale the features.",

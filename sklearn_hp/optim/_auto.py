@@ -4,7 +4,8 @@ Adaptive optimizers (Adagrad, RMSprop, Adam, AdamW) move each weight by about th
 learning rate per step whatever the gradient's size, so on linear models their
 rate is a share of the distance the weights have to travel: the targets' standard
 deviation for regressors, 10 for classifiers (the logits of a confident linear
-classifier reach about 10). Networks take fixed, customary rates. Plain and
+classifier reach about 10), divided by the features' root mean square (1 once
+standardized). Networks take fixed, customary rates. Plain and
 momentum SGD take steps proportional to the gradient, so on linear models their
 rate comes from the data: the inverse of the curvature bound ``c * (mean squared
 row norm + 1)`` (``c`` is the loss's largest second derivative in the raw output:
@@ -12,6 +13,8 @@ row norm + 1)`` (``c`` is the loss's largest second derivative in the raw output
 loss), the step size of scikit-learn's SAG solver, times ``1 - momentum`` for
 momentum, whose steps add up to ``1 / (1 - momentum)`` times a plain one.
 """
+
+import math
 
 import numpy as np
 
@@ -74,9 +77,13 @@ def auto_learning_rate(optimizer, *, network, X=None, curvature=1.0, target_scal
     linear_rate, network_rate = AUTO_LEARNING_RATES.get(key, _FALLBACK)
     if network:
         return float(network_rate)
+    mean_sq_norm = float(np.mean(np.einsum("ij,ij->i", X, X))) if X is not None else None
     if linear_rate is not None:
-        return float(linear_rate * target_scale)
-    mean_sq_norm = float(np.mean(np.einsum("ij,ij->i", X, X))) if X is not None else 1.0
+        # A step of the rate in every weight moves the output by about the rate times
+        # the features' size: per unit of feature scale (1 once standardized).
+        rms = math.sqrt(mean_sq_norm / X.shape[1]) if mean_sq_norm else 1.0
+        return float(linear_rate * target_scale / rms)
+    mean_sq_norm = 1.0 if mean_sq_norm is None else mean_sq_norm
     rate = 1.0 / (curvature * (mean_sq_norm + 1.0))
     if key != "sgd":
         rate *= 1.0 - optimizer.momentum

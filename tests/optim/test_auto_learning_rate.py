@@ -64,6 +64,9 @@ def test_the_table_is_what_the_estimators_use(plane):
     assert clf.learning_rate_ == pytest.approx(0.1 * 4.0 / (mean_sq + 1.0))
     assert auto_learning_rate(SGD(momentum=0.5, nesterov=True), network=False,
                               X=X) == pytest.approx(0.5 / (mean_sq + 1.0))
+    # Per unit of feature scale: the same data in other units gets the same steps.
+    assert LinearRegressor(max_epochs=1, tol=None).fit(100 * X, y).learning_rate_ == (
+        pytest.approx(0.01 * y.std() / 100))
     # A float is used as given; the estimators default to "auto".
     assert LinearRegressor(learning_rate=0.2, max_epochs=1).fit(X, y).learning_rate_ == 0.2
     for cls in (LinearRegressor, LogisticClassifier, LinearSVMClassifier, MLPClassifier,
