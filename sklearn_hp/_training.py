@@ -174,7 +174,7 @@ class TrainingRun:
         warnings.warn(
             f"Training may have diverged: {what}, {remedy}, or scale the features.",
             DivergenceWarning,
-            stacklevel=4,
+            stacklevel=6,  # the caller of fit
         )
 
     def _step(self, idx, params, penalized, penalized_idx, lr, epoch):

@@ -413,9 +413,10 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
 def _check_magnitude(name, array):
     """Refuse values so large that their squares overflow (the loss would be inf)."""
     limit = math.sqrt(np.finfo(array.dtype).max)
-    if array.size and np.max(np.abs(array)) > limit:
+    largest = max(array.max(), -array.min()) if array.size else 0.0  # no |array| copy
+    if largest > limit:
         raise ValueError(
-            f"{name} holds values as large as {np.max(np.abs(array)):.3g} in absolute "
+            f"{name} holds values as large as {largest:.3g} in absolute "
             f"value; squares of values above {limit:.3g} overflow {array.dtype}, so "
             f"training cannot work. Scale {name} (e.g. StandardScaler in a Pipeline)."
         )

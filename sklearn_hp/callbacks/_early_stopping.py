@@ -28,7 +28,7 @@ class EarlyStopping(Callback):
     restore_best_weights : bool, default=True
         At the end of training, put back the parameters (and running statistics)
         of the best epoch. The state is copied and put back through the
-        :class:`~sklearn_hp.TrainingRun` the hooks receive as ``info["run"]``.
+        :class:`~sklearn_hp.callbacks.TrainingRun` the hooks receive as ``info["run"]``.
 
     Attributes
     ----------

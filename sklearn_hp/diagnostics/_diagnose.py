@@ -67,6 +67,7 @@ def diagnose(estimator, X, y, *, cv=5, scoring=None, gap_tolerance=0.05,
     warned :class:`~sklearn_hp.exceptions.DivergenceWarning`, or the mean training
     score ends more than ``gap_tolerance`` below the constant baseline's; the
     advice is then to lower ``learning_rate``.
+    Any other error of a fit is raised, rather than scored as NaN.
     Overfitting: the mean training score beats the validation score by more than
     ``gap_tolerance``. Underfitting: otherwise, if the training score closes less
     than ``underfit_fraction`` of the distance from the constant baseline to a
