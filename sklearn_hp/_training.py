@@ -53,6 +53,9 @@ class TrainingRun:
         Highest validation score of this run (``-inf`` without validation).
     best_epoch : int or None
         Epoch (0-based, over all fits) of ``best_score``.
+    best_state : list of ndarray or None
+        With ``early_stopping=True``, the snapshot of the best epoch, put back
+        at the end of training.
     converged : bool
         Whether training stopped by itself (plateau of the loss or a callback).
     epochs_run : int
@@ -68,6 +71,7 @@ class TrainingRun:
         self.best_loss = math.inf
         self.best_score = -math.inf
         self.best_epoch = None
+        self.best_state = None
         self.converged = False
         self.epochs_run = 0
         self._losses = []

@@ -69,8 +69,13 @@ def test_callbacks_read_and_restore_state_through_the_run():
 def test_early_stopping_is_one_internal_callback_keeping_the_best_epoch():
     X, y = make_classification(400, flip_y=0.2, random_state=0)
     clf = LogisticClassifier(early_stopping=True, n_iter_no_change=4, learning_rate=0.3,
-                             max_epochs=200, random_state=0).fit(X, y)
-    assert clf.callbacks_ == []  # the user's callbacks only
+                             max_epochs=200, random_state=0, callbacks=[_Probe()])
+    clf.fit(X, y)  # the probe puts the first state back, then early stopping the best
+    assert [type(cb) for cb in clf.callbacks_] == [_Probe]  # the user's callbacks only
+    run = clf.callbacks_[0].runs_[0]
+    # The run holds the best epoch's state, which the estimator ends with.
+    np.testing.assert_array_equal(run.best_state[0], clf.coef_.T)
+    assert run.converged and run.epochs_run == clf.n_iter_
     assert clf.n_iter_ < 200
     assert clf.best_epoch_ == int(np.argmax(clf.validation_scores_))
     # With the same split, a user EarlyStopping restores the same best epoch.

@@ -78,7 +78,7 @@ class EarlyStopping(Callback):
         if gain > self.min_delta or (gain > 0 and self._keeps_every_improvement):
             self.best_, self.best_epoch_ = logs[self.monitor], epoch
             if self.restore_best_weights:
-                self._best_state = info["run"].snapshot()
+                self._keep_state(info["run"])
         if gain > self.min_delta:
             self._waited = 0
             return False
@@ -89,15 +89,31 @@ class EarlyStopping(Callback):
         return False
 
     def on_train_end(self, estimator, **info):
-        if self.restore_best_weights and self._best_state is not None:
-            info["run"].restore(self._best_state)
+        state = self._kept_state(info["run"])
+        if self.restore_best_weights and state is not None:
+            info["run"].restore(state)
         self._best_state = None
+
+    def _keep_state(self, run):
+        """Keep a snapshot of the current (best so far) state."""
+        self._best_state = run.snapshot()
+
+    def _kept_state(self, run):
+        return self._best_state
 
 
 class BestEpochStopping(EarlyStopping):
     """The estimators' own ``early_stopping=True``: stop when the validation score
     has not improved by ``min_delta`` for ``patience`` epochs, and put back the
     state of the epoch with the highest score.
+
+    The best state is the run's: it is kept in ``run.best_state``.
     """
 
     _keeps_every_improvement = True
+
+    def _keep_state(self, run):
+        run.best_state = run.snapshot()
+
+    def _kept_state(self, run):
+        return run.best_state
