@@ -36,6 +36,7 @@ __all__ = [
     "set_search_results",
     "validate_data",
     "validate_parameter_constraints",
+    "validate_estimator_settings",
     "watch_search",
 ]
 
@@ -177,3 +178,20 @@ def set_search_results(evaluate_candidates, candidate_params, out, more_results,
     accumulated.clear()
     accumulated.update({k: list(v) for k, v in more_results.items()})
     cells["results"].cell_contents = results
+
+
+def validate_estimator_settings(estimator):
+    """Check the hyperparameters of ``estimator`` and of every estimator nested in it.
+
+    Each is validated against its own ``_parameter_constraints``, so a bad value is
+    reported under its estimator's name (inside ``cross_validate`` scikit-learn would
+    rename the error after ``cross_validate``). Estimators without constraints are
+    skipped.
+    """
+    nested = [estimator, *(v for v in estimator.get_params(deep=True).values()
+                           if hasattr(v, "get_params") and not isinstance(v, type))]
+    for est in nested:
+        constraints = getattr(est, "_parameter_constraints", None)
+        if constraints:
+            validate_parameter_constraints(constraints, est.get_params(deep=False),
+                                           caller_name=type(est).__name__)

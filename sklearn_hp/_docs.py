@@ -5,17 +5,41 @@ __all__ = ["TRAINING_PARAMETERS", "LEARNED_TRAINING_ATTRIBUTES", "fill_doc",
 
 TRAINING_PARAMETERS = """\
     penalty : {%(penalties)s}, Penalty or None
-        Weight penalty; intercepts and biases are never penalised.
+        Weight penalty; intercepts and biases are never penalised. ``None`` also
+        switches off AdamW's decoupled weight decay.
     alpha : float
-        Penalty strength.
+        Penalty strength; also the decoupled decay of ``optimizer="adamw"``
+        (``AdamW(weight_decay=None)``), applied on top of the penalty's gradient.
     l1_ratio : float in [0, 1], default=0.15
         L1 share of the elastic-net penalty.
     optimizer : str or Optimizer, default="adam"
         One of %(optimizers)s,
         or an :class:`sklearn_hp.optim.Optimizer` object, whose settings a search
         can tune as nested hyperparameters (``optimizer__beta_1``).
-    learning_rate : float or callable
-        Step size, or a function of the epoch (0-based) returning it.
+    learning_rate : float, "auto" or callable, default="auto"
+        Step size, or a function of the epoch (0-based) returning it. "auto"
+        picks the base rate from the optimizer (stored in ``learning_rate_``):
+
+        ===================  ============================  ========
+        optimizer            linear models                 networks
+        ===================  ============================  ========
+        sgd                  1 / (c (mean |x|^2 + 1))      0.05
+        momentum, nesterov   (1 - momentum) x that         0.005
+        adagrad              0.1 s / r                     0.01
+        rmsprop              0.002 s / r                   0.001
+        adam, adamw          0.01 s / r                    0.001
+        ===================  ============================  ========
+
+        Adaptive optimizers move each weight by about the rate per step, so on
+        linear models the rate is a share of the distance the weights travel:
+        ``s`` is the targets' standard deviation for regressors and 10 for
+        classifiers (the logits of a confident linear classifier reach about
+        10), per unit of the features' root mean square ``r`` (1 once
+        standardized). Plain SGD steps at the inverse curvature bound of the
+        data (the step of scikit-learn's SAG solver), ``c`` being the loss's
+        largest curvature in the raw output (1 for squared error and margin
+        losses, 1/4 for binary and 1/2 for multinomial log-loss). Other
+        optimizer objects take the adam row.
     lr_schedule : str or Schedule, default="constant"
         Per-epoch multiplier of ``learning_rate``: one of %(schedules)s, or a
         :class:`sklearn_hp.optim.Schedule` object.
@@ -26,15 +50,18 @@ TRAINING_PARAMETERS = """\
     max_epochs : int
         Maximum passes over the training data per ``fit``.
     tol : float or None, default=1e-4
-        Smallest improvement of the loss (or of the validation score with early
-        stopping) that counts; ``None`` always runs ``max_epochs``.
+        Training has converged when the last ``n_iter_no_change`` epochs together
+        lowered the best loss by less than ``tol`` (so slow but steady progress
+        goes on); with early stopping, when the validation score has not risen by
+        more than ``tol`` for ``n_iter_no_change`` epochs. ``None`` always runs
+        ``max_epochs``.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data (or use ``validation_data``),
         stop when its score stalls and keep the best epoch's weights.
     validation_fraction : float in (0, 1), default=0.1
         Held-out share for early stopping.
     n_iter_no_change : int, default=10
-        Epochs without improvement before training stops.
+        Window of epochs over which progress is judged (see ``tol``).
     shuffle : bool, default=True
         Shuffle the samples every epoch.
     random_state : int, RandomState instance or None, default=None
@@ -50,6 +77,9 @@ TRAINING_PARAMETERS = """\
 LEARNED_TRAINING_ATTRIBUTES = """\
     n_iter_ : int
         Epochs run by the last ``fit`` (``partial_fit`` adds one).
+    learning_rate_ : float or None
+        Base learning rate used (``learning_rate="auto"`` resolved); None when
+        ``learning_rate`` is a function.
     loss_curve_ : list of float
         Training loss plus penalty after each epoch, over all fits.
     validation_scores_ : list of float

@@ -6,13 +6,38 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ._compat import check_sample_weight, validate_data
+from ._compat import check_sample_weight as _sklearn_check_sample_weight
+from ._compat import validate_data
 from .nn import LOSSES
 from .nn._losses import losses_for
 
-__all__ = ["GradientClassifierMixin", "GradientRegressorMixin", "loss_constraint"]
+__all__ = ["GradientClassifierMixin", "GradientRegressorMixin", "check_sample_weight",
+           "loss_constraint"]
 
 _FLOATS = [np.float64, np.float32]
+
+
+def check_sample_weight(sample_weight, X):
+    """``sample_weight`` as an array of X's dtype; negative weights are refused.
+
+    A negative weight would make training maximise that sample's loss.
+    """
+    sample_weight = _sklearn_check_sample_weight(sample_weight, X, dtype=X.dtype)
+    if sample_weight.size and sample_weight.min() < 0:
+        bad = np.flatnonzero(sample_weight < 0)
+        raise ValueError(
+            f"sample_weight must be >= 0; got {bad.size} negative value(s), e.g. "
+            f"sample_weight[{bad[0]}]={float(sample_weight[bad[0]])!r}. Give samples to ignore "
+            "a weight of 0."
+        )
+    return sample_weight
+
+
+def _usable_weights(sample_weight):
+    """``sample_weight``, or None when it is missing or sums to zero."""
+    if sample_weight is None or not np.sum(sample_weight) > 0:
+        return None
+    return sample_weight
 
 
 def loss_constraint(task, **flags):
@@ -100,8 +125,7 @@ class GradientClassifierMixin(_LossMixin, ClassifierMixin):
 
     def _prepare_sample_weight(self, X, y, sample_weight, continuing, classes):
         self._set_classes(y, continuing, classes)
-        sw = (None if sample_weight is None
-              else check_sample_weight(sample_weight, X, dtype=X.dtype))
+        sw = None if sample_weight is None else check_sample_weight(sample_weight, X)
         if self.class_weight is not None:
             cw = compute_sample_weight(self._class_weight_dict(), y).astype(X.dtype)
             sw = cw if sw is None else sw * cw
@@ -186,6 +210,17 @@ class GradientClassifierMixin(_LossMixin, ClassifierMixin):
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    def _constant_output(self, Y, sample_weight):
+        """Raw output of the best constant model: logits of the class frequencies.
+
+        Margin losses (-1/+1 targets) start at 0.
+        """
+        if self._signed_targets:
+            return 0.0
+        prior = np.clip(np.average(Y, axis=0, weights=_usable_weights(sample_weight)),
+                        1e-6, 1 - 1e-6)
+        return np.log(prior / (1.0 - prior)) if Y.shape[1] == 1 else np.log(prior)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
@@ -222,6 +257,10 @@ class GradientRegressorMixin(_LossMixin, RegressorMixin):
 
     def _encode_targets(self, y):
         return y.reshape(y.shape[0], -1)
+
+    def _constant_output(self, Y, sample_weight):
+        """Raw output of the best constant model: the (weighted) mean target."""
+        return np.average(Y, axis=0, weights=_usable_weights(sample_weight))
 
     def predict(self, X):
         """Return the predicted targets."""

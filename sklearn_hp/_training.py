@@ -1,19 +1,36 @@
-"""The mini-batch training loop shared by every gradient-trained estimator."""
+"""The mini-batch training loop shared by every gradient-trained estimator.
+
+:class:`TrainingRun` is the one owner of a fit's progress: the best training loss,
+the best validation score and its epoch, whether training converged, and the
+copies of the model's state (:meth:`TrainingRun.snapshot`) that callbacks such as
+:class:`~sklearn_hp.callbacks.EarlyStopping` keep and put back.
+"""
+
+import math
+import warnings
 
 import numpy as np
 
 from ._blas import add_scaled
-from .exceptions import DivergenceError
+from .exceptions import DivergenceError, DivergenceWarning
 from .nn import add_penalty_gradient, penalty_value_and_gradient
 
 __all__ = ["TrainingRun"]
 
 #: Growth of the epoch loss over the first epoch of a run that counts as divergence.
 _EXPLOSION_FACTOR = 1e9
+#: A run whose loss ends this many times above where it started (or above the
+#: constant model's loss, if higher) raises DivergenceError ...
+_DIVERGED_FACTOR = 10.0
+#: ... and this many times above earns a DivergenceWarning.
+_SUSPECT_FACTOR = 2.0
 
 
 class TrainingRun:
     """One call of ``fit`` or ``partial_fit``: epochs of mini-batch descent.
+
+    Callbacks receive the run as ``info["run"]`` in every hook and read the
+    model's state through :meth:`snapshot` and put it back with :meth:`restore`.
 
     Parameters
     ----------
@@ -25,14 +42,52 @@ class TrainingRun:
         ``(X_val, y_val, sample_weight_val)`` scored after each epoch.
     rng : numpy.random.RandomState
         Drives shuffling and stochastic layers.
+    callbacks : list of Callback
+        Called around every epoch and batch (the user's and the estimator's own).
+
+    Attributes
+    ----------
+    best_loss : float
+        Lowest epoch training loss (plus penalty) of this run.
+    best_score : float
+        Highest validation score of this run (``-inf`` without validation).
+    best_epoch : int or None
+        Epoch (0-based, over all fits) of ``best_score``.
+    best_state : list of ndarray or None
+        With ``early_stopping=True``, the snapshot of the best epoch, put back
+        at the end of training.
+    converged : bool
+        Whether training stopped by itself (plateau of the loss or a callback).
+    epochs_run : int
+        Epochs run so far.
     """
 
-    def __init__(self, estimator, X, Y, sample_weight, validation, rng):
+    def __init__(self, estimator, X, Y, sample_weight, validation, rng, callbacks=()):
         self.est = estimator
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.validation = validation
         self.rng = rng
+        self.callbacks = list(callbacks)
+        self.best_loss = math.inf
+        self.best_score = -math.inf
+        self.best_epoch = None
+        self.best_state = None
+        self.converged = False
+        self.epochs_run = 0
+        self._losses = []
+        self._start_loss = None
 
+    # ----------------------------------------------------------- state access
+    def snapshot(self):
+        """Return copies of the model's state (parameters and running statistics)."""
+        return [a.copy() for a in self.est._state_arrays()]
+
+    def restore(self, state):
+        """Put back a state returned by :meth:`snapshot`, in place."""
+        for array, saved in zip(self.est._state_arrays(), state):
+            array[...] = saved
+
+    # ------------------------------------------------------------------ loop
     def run(self, n_epochs, *, check_convergence):
         """Train for at most ``n_epochs`` epochs; return the number run."""
         est = self.est
@@ -41,14 +96,13 @@ class TrainingRun:
         penalized = [params[i] for i in penalized_idx]
         n = self.X.shape[0]
         batch = est._effective_batch_size(n)
-        no_improvement = 0
-        epochs_run = 0
         first_loss = None
+        data_loss = None
         for _ in range(n_epochs):
             epoch = len(est.loss_curve_)
             lr = est._learning_rate_at(epoch)
-            for cb in est.callbacks_:
-                cb.on_epoch_begin(est, epoch)
+            for cb in self.callbacks:
+                cb.on_epoch_begin(est, epoch, run=self)
             order = self.rng.permutation(n) if est.shuffle else None
             total = 0.0
             for b, start in enumerate(range(0, n, batch)):
@@ -56,25 +110,42 @@ class TrainingRun:
                        else slice(start, start + batch))
                 loss = self._step(idx, params, penalized, penalized_idx, lr, epoch)
                 total += loss * min(batch, n - start)
-                for cb in est.callbacks_:
-                    cb.on_batch_end(est, b, loss)
-            penalty = penalty_value_and_gradient(penalized, est.penalty, est.alpha, est.l1_ratio)
-            epoch_loss = total / n + penalty
+                for cb in self.callbacks:
+                    cb.on_batch_end(est, b, loss, run=self)
+            data_loss = total / n
+            epoch_loss = data_loss + penalty_value_and_gradient(
+                penalized, est.penalty, est.alpha, est.l1_ratio
+            )
             first_loss = epoch_loss if first_loss is None else first_loss
             self._check_not_exploding(first_loss, epoch_loss, lr, epoch)
             est.loss_curve_.append(float(epoch_loss))
-            epochs_run += 1
+            self.epochs_run += 1
             logs = {"loss": float(epoch_loss), "lr": float(lr)}
-            improved = self._track_progress(logs, epoch)
-            no_improvement = 0 if improved else no_improvement + 1
+            self._track_progress(logs, epoch)
             if est.verbose:
                 print(_format_logs(epoch, logs))
-            stop = any([bool(cb.on_epoch_end(est, epoch, logs)) for cb in est.callbacks_])
-            if stop or (check_convergence and est.tol is not None
-                        and no_improvement >= est.n_iter_no_change):
-                est._converged = True
+            stop = any([bool(cb.on_epoch_end(est, epoch, logs, run=self))
+                        for cb in self.callbacks])
+            if stop or (check_convergence and self._plateaued()):
+                self.converged = True
                 break
-        return epochs_run
+        if data_loss is not None:
+            self._check_ended_below_start(data_loss)
+        return self.epochs_run
+
+    def _plateaued(self):
+        """Whether the last ``n_iter_no_change`` epochs lowered the loss by less than ``tol``.
+
+        Progress is measured over the whole window, so a loss that falls slowly but
+        steadily (less than ``tol`` per epoch, more over the window) keeps training.
+        With ``early_stopping`` the estimator's stopping callback decides instead.
+        """
+        est = self.est
+        window = est.n_iter_no_change
+        if est.tol is None or est.early_stopping or len(self._losses) <= window:
+            return False
+        before = min(self._losses[:-window])
+        return before - min(self._losses[-window:]) < est.tol
 
     def _check_not_exploding(self, first_loss, loss, lr, epoch):
         """A loss that grew a billion-fold is diverging even while it is still finite."""
@@ -82,9 +153,32 @@ class TrainingRun:
             return
         raise DivergenceError(
             f"Training diverged at epoch {epoch + 1}: the loss grew from {first_loss:.3g} "
-            f"to {loss:.3g} with learning_rate={self.est.learning_rate!r} (effective rate "
+            f"to {loss:.3g} with {self.est._describe_learning_rate()} (effective rate "
             f"{lr:.3g}) and optimizer={self.est.optimizer!r}. Lower learning_rate, or scale "
-            "the features; the estimator was left without the diverged weights."
+            "the features; the estimator was left as it was before this fit."
+        )
+
+    def _check_ended_below_start(self, data_loss):
+        """Report a run whose loss ended above both its start and the constant model's."""
+        est = self.est
+        constant = est._constant_loss(self.Y, self.sample_weight)
+        start = max(self._start_loss, constant)
+        if not data_loss > _SUSPECT_FACTOR * start + 1e-12:
+            return
+        what = (f"the training loss ended at {data_loss:.3g}, {data_loss / start:.3g} times "
+                f"the larger of where it started ({self._start_loss:.3g}) and a constant "
+                f"prediction's loss ({constant:.3g})")
+        remedy = (f"with {est._describe_learning_rate()} and optimizer={est.optimizer!r}. "
+                  "Lower learning_rate")
+        if data_loss > _DIVERGED_FACTOR * start:
+            raise DivergenceError(
+                f"Training diverged: {what}, {remedy}, or scale the features; the "
+                "estimator was left as it was before this fit."
+            )
+        warnings.warn(
+            f"Training may have diverged: {what}, {remedy}, or scale the features.",
+            DivergenceWarning,
+            stacklevel=6,  # the caller of fit
         )
 
     def _step(self, idx, params, penalized, penalized_idx, lr, epoch):
@@ -97,10 +191,12 @@ class TrainingRun:
             if not np.isfinite(loss):
                 raise DivergenceError(
                     f"Training diverged at epoch {epoch + 1}: the loss became {loss} with "
-                    f"learning_rate={est.learning_rate!r} (effective rate {lr:.3g}) and "
+                    f"{est._describe_learning_rate()} (effective rate {lr:.3g}) and "
                     f"optimizer={est.optimizer!r}. Lower learning_rate, or scale the "
-                    "features; the estimator was left without the diverged weights."
+                    "features; the estimator was left as it was before this fit."
                 )
+            if self._start_loss is None:
+                self._start_loss = float(loss)  # the untrained model's loss, first batch
             add_penalty_gradient(penalized, est.penalty, est.alpha, est.l1_ratio,
                                  [grads[i] for i in penalized_idx])
             updates = est._optimizer_transform.update(grads, est._optimizer_state, params)
@@ -109,30 +205,20 @@ class TrainingRun:
         return loss
 
     def _track_progress(self, logs, epoch):
-        """Record validation scores and best state; say whether this epoch improved."""
-        est = self.est
-        tol = est.tol or 0.0
+        """Record the loss, the validation score and the best epoch."""
+        self._losses.append(logs["loss"])
+        self.best_loss = min(self.best_loss, logs["loss"])
         if self.validation is None:
-            improved = logs["loss"] < est._best_loss - tol
-            est._best_loss = min(est._best_loss, logs["loss"])
-            return improved
+            return
         X_val, y_val, sw_val = self.validation
-        score = float(est._validation_score(X_val, y_val, sw_val))
+        score = float(self.est._validation_score(X_val, y_val, sw_val))
         logs["val_score"] = score
-        est.validation_scores_.append(score)
-        loss_improved = logs["loss"] < est._best_loss - tol
-        est._best_loss = min(est._best_loss, logs["loss"])
-        score_improved = np.isfinite(score) and score > est._best_score + tol
-        if np.isfinite(score) and score > est._best_score:
-            est._best_score = score
-            est.best_epoch_ = epoch
-            if est.early_stopping:
-                est._best_state = [a.copy() for a in est._state_arrays()]
-        # Early stopping judges progress on the validation score, otherwise on the loss.
-        return score_improved if est.early_stopping else loss_improved
+        self.est.validation_scores_.append(score)
+        if np.isfinite(score) and score > self.best_score:
+            self.best_score = score
+            self.best_epoch = epoch
 
 
 def _format_logs(epoch, logs):
     parts = [f"epoch {epoch + 1}"] + [f"{k}={v:.6g}" for k, v in logs.items()]
     return ", ".join(parts)
-

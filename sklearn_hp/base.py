@@ -6,6 +6,7 @@ Subclasses provide the model through five hooks: ``_initialize``, ``_parameters`
 ``_penalized_indices``, ``_loss_and_gradients`` and ``_raw_output``.
 """
 
+import copy
 import math
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -18,16 +19,20 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import (
-    Interval,
-    StrOptions,
-    check_sample_weight,
-    validate_parameter_constraints,
-)
+from ._compat import Interval, StrOptions, validate_parameter_constraints
+from ._targets import check_sample_weight
 from ._training import TrainingRun
+from .callbacks._early_stopping import BestEpochStopping
 from .exceptions import DivergenceError
 from .nn import PENALTIES
-from .optim import OPTIMIZERS, SCHEDULES, Schedule, resolve_optimizer, resolve_schedule
+from .optim import (
+    OPTIMIZERS,
+    SCHEDULES,
+    Schedule,
+    auto_learning_rate,
+    resolve_optimizer,
+    resolve_schedule,
+)
 
 __all__ = ["BaseGradientEstimator"]
 
@@ -44,7 +49,9 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "optimizer": OPTIMIZERS.constraint(),
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), callable],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="neither"), callable, StrOptions({"auto"})
+        ],
         "lr_schedule": SCHEDULES.constraint(),
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -109,6 +116,20 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         self
+
+        Raises
+        ------
+        DivergenceError
+            When the loss becomes non-finite, grows a billion-fold, or ends ten
+            times above both where it started and a constant model's loss (two
+            times warns :class:`~sklearn_hp.exceptions.DivergenceWarning`).
+
+        Notes
+        -----
+        A fit that raises, or is interrupted (``KeyboardInterrupt``), leaves the
+        estimator as it was before that fit: unfitted if it was, otherwise with
+        its earlier weights, optimizer state and curves. Only ``callbacks_`` holds
+        the aborted fit's callbacks, so their records can be read.
         """
         return self._fit(X, y, sample_weight, validation_data, incremental=False)
 
@@ -136,51 +157,95 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _fit(self, X, y, sample_weight, validation_data, *, incremental, classes=None):
         self._validate_hyperparameters()
+        hyperparameters = self.get_params(deep=False)
+        before = copy.deepcopy({k: v for k, v in self.__getstate__().items()
+                                if k not in hyperparameters})
+        try:
+            return self._fit_from(before, X, y, sample_weight, validation_data,
+                                  incremental=incremental, classes=classes)
+        except BaseException as error:  # also KeyboardInterrupt: leave no half-trained model
+            aborted = getattr(self, "callbacks_", [])
+            self._restore_state(before)
+            self.callbacks_ = aborted  # the aborted fit's callbacks, to read their records
+            for cb in aborted:
+                cb.on_train_abort(self, error)
+            raise
+
+    def _fit_from(self, before, X, y, sample_weight, validation_data, *, incremental,
+                  classes):
         continuing = hasattr(self, "loss_curve_") and (incremental or self.warm_start)
         X, y = self._validate_training_data(X, y, reset=not continuing)
+        _check_magnitude("X", X)
         sample_weight = self._prepare_sample_weight(X, y, sample_weight, continuing, classes)
         rng = self._training_rng(incremental, continuing)
         validation, (X, y, sample_weight) = self._validation_split(
             X, y, sample_weight, validation_data, incremental, rng
         )
         Y = self._encode_targets(y).astype(X.dtype, copy=False)
-        snapshot = [a.copy() for a in self._state_arrays()] if continuing else None
+        _check_magnitude("y", Y)
         if not continuing:
             self._start_training(X.shape[1], Y.shape[1], X.dtype, rng)
             self._initialize_from_targets(Y, sample_weight)
         elif not hasattr(self, "_optimizer_transform"):  # loaded by sklearn_hp.persistence
             self._build_optimizer(fresh_state=False)
         self._prepare_model()
-        self._reset_progress(continuing)
+        self._resolve_learning_rate(X, Y, sample_weight)
+        if not continuing or not hasattr(self, "validation_scores_"):
+            self.validation_scores_ = []
+            self.best_epoch_ = None
         self.callbacks_ = [clone(cb) for cb in (getattr(self, "callbacks", None) or [])]
-        for cb in self.callbacks_:
-            cb.on_train_begin(self, X=X, y=y)
-        run = TrainingRun(self, X, Y, sample_weight, validation, rng)
-        n_epochs = 1 if incremental else self.max_epochs
-        try:
-            epochs = run.run(n_epochs, check_convergence=not incremental)
-            self._check_finite_parameters()
-        except BaseException as error:  # also KeyboardInterrupt: close progress bars
-            for cb in self.callbacks_:
-                cb.on_train_abort(self, error)
-            if isinstance(error, DivergenceError):
-                self._discard_diverged_state(snapshot)
-            raise
-        self.n_iter_ = epochs if not incremental else getattr(self, "n_iter_", 0) + 1
-        if validation is not None and self.early_stopping and self._best_state is not None:
-            for array, best in zip(self._state_arrays(), self._best_state):
-                array[...] = best
-        self._best_state = None
-        for cb in self.callbacks_:
-            cb.on_train_end(self)
+        stoppers = self._internal_callbacks(validation)
+        run = TrainingRun(self, X, Y, sample_weight, validation, rng,
+                          callbacks=self.callbacks_ + stoppers)
+        for cb in run.callbacks:
+            cb.on_train_begin(self, X=X, y=y, run=run)
+        run.run(1 if incremental else self.max_epochs, check_convergence=not incremental)
+        self._check_finite_parameters()
+        self.n_iter_ = run.epochs_run if not incremental else getattr(self, "n_iter_", 0) + 1
+        for cb in run.callbacks:
+            cb.on_train_end(self, run=run)
+        if run.best_epoch is not None:
+            self.best_epoch_ = run.best_epoch
         self._after_fit(X, y, sample_weight, validation)
-        if not incremental and not self._converged and self.tol is not None:
+        if not incremental and not run.converged and self.tol is not None:
             warnings.warn(
                 f"{type(self).__name__} stopped after max_epochs={self.max_epochs} epochs "
                 "without converging; raise max_epochs or learning_rate.",
                 ConvergenceWarning,
             )
         return self
+
+    def _internal_callbacks(self, validation):
+        """``early_stopping=True`` as a callback: stop on the validation score, keep the best."""
+        if not (self.early_stopping and validation is not None):
+            return []
+        tol = self.tol if self.tol is not None else 0.0
+        return [BestEpochStopping(patience=self.n_iter_no_change, min_delta=tol)]
+
+    #: Per-fit helpers, rebuilt from the hyperparameters and the state when needed:
+    #: the network's cached batch activations and its flat training buffer (the
+    #: learned arrays are saved as arrays of their own; the buffer would double them).
+    _transient_attributes = ("_training_network", "_packed")
+
+    def __getstate__(self):
+        """The estimator's state: hyperparameters and learned attributes.
+
+        Per-fit helpers (``_transient_attributes``) are left out; they are rebuilt.
+        """
+        state = dict(super().__getstate__())
+        for name in self._transient_attributes:
+            state.pop(name, None)
+        return state
+
+    def _restore_state(self, state):
+        """Put back the learned state saved before a fit; attributes added since go."""
+        hyperparameters = self.get_params(deep=False)
+        self.__dict__.clear()
+        self.__dict__.update(hyperparameters)
+        self.__dict__.update(state)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "loss_curve_")
 
     def _training_rng(self, incremental, continuing):
         if incremental and continuing and hasattr(self, "_rng"):
@@ -199,20 +264,47 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _build_optimizer(self, fresh_state):
         """Build the gradient transform; keep the saved state unless ``fresh_state``."""
-        self._optimizer_spec = resolve_optimizer(self.optimizer, self.momentum)
-        decay_mask = [i in self._penalized_indices() for i in range(len(self._parameters()))]
+        spec = resolve_optimizer(self.optimizer, self.momentum)
+        if getattr(spec, "weight_decay", 0.0) is None:  # AdamW's default: decay = alpha
+            spec = copy.copy(spec)
+            spec.weight_decay = self.alpha
+        self._optimizer_spec = spec
+        # penalty=None switches off every weight penalty, AdamW's decoupled decay too.
+        penalized = self._penalized_indices() if self.penalty is not None else ()
+        decay_mask = [i in penalized for i in range(len(self._parameters()))]
         self._optimizer_transform = self._optimizer_spec.build(decay_mask=decay_mask)
         if fresh_state or getattr(self, "_optimizer_state", None) is None:
             self._optimizer_state = self._optimizer_transform.init(self._parameters())
 
-    def _reset_progress(self, continuing):
-        self._converged = False
-        self._best_loss = math.inf
-        self._best_score = -math.inf
-        self._best_state = None
-        if not continuing or not hasattr(self, "validation_scores_"):
-            self.validation_scores_ = []
-            self.best_epoch_ = None
+    #: Whether ``learning_rate="auto"`` takes the network column of the rate table.
+    _is_network = False
+
+    def _loss_curvature(self):
+        """Largest second derivative of the loss in the raw output (scales auto SGD)."""
+        return 1.0
+
+    def _target_scale(self, Y, sample_weight):
+        """How far the weights travel, for the adaptive optimizers' auto rate."""
+        return 1.0
+
+    def _resolve_learning_rate(self, X, Y, sample_weight):
+        """Set ``learning_rate_``, the base rate used (``learning_rate="auto"`` resolved)."""
+        if callable(self.learning_rate):
+            self.learning_rate_ = None
+        elif self.learning_rate != "auto":
+            self.learning_rate_ = float(self.learning_rate)
+        else:
+            self.learning_rate_ = auto_learning_rate(
+                self._optimizer_spec, network=self._is_network, X=X,
+                curvature=self._loss_curvature(),
+                target_scale=self._target_scale(Y, sample_weight),
+            )
+
+    def _describe_learning_rate(self):
+        """``learning_rate=...`` as the user gave it, and the rate it stood for."""
+        if self.learning_rate == "auto":
+            return f"learning_rate='auto' (base rate {self.learning_rate_:.3g})"
+        return f"learning_rate={self.learning_rate!r}"
 
     def _validation_split(self, X, y, sample_weight, validation_data, incremental, rng):
         """Return ``(validation, training)``: the scored set and the data to train on."""
@@ -221,6 +313,7 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         if incremental or not self._needs_validation_split():
             return None, (X, y, sample_weight)
         stratify = y if self._stratify_split() else None
+        self._check_split_sizes(X.shape[0], stratify)
         idx_train, idx_val = train_test_split(
             np.arange(X.shape[0]),
             test_size=self.validation_fraction,
@@ -238,6 +331,22 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         training = (X[idx_train], y[idx_train], None if sw is None else sw[idx_train])
         return validation, training
 
+    def _check_split_sizes(self, n_samples, stratify):
+        """Both sides of a stratified split need a sample of every class."""
+        if stratify is None:
+            return
+        n_classes = np.unique(stratify).size
+        n_val = math.ceil(self.validation_fraction * n_samples)
+        if n_val < n_classes or n_samples - n_val < n_classes:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} of {n_samples} samples "
+                f"holds out {n_val} and trains on {n_samples - n_val}, but a stratified "
+                f"split needs at least one sample of each of the {n_classes} classes on "
+                "each side; use a validation_fraction between "
+                f"{n_classes / n_samples:.3g} and {1 - n_classes / n_samples:.3g}, more "
+                "samples, or validation_data=(X_val, y_val)."
+            )
+
     def _check_validation_data(self, validation_data):
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValueError(
@@ -247,7 +356,7 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         X_val, y_val = self._validate_training_data(*validation_data[:2], reset=False)
         sw = validation_data[2] if len(validation_data) == 3 else None
         if sw is not None:
-            sw = check_sample_weight(sw, X_val, dtype=X_val.dtype)
+            sw = check_sample_weight(sw, X_val)
         return X_val, y_val, sw
 
     def _needs_validation_split(self):
@@ -259,7 +368,7 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
     def _prepare_sample_weight(self, X, y, sample_weight, continuing, classes):
         if sample_weight is None:
             return None
-        return check_sample_weight(sample_weight, X, dtype=X.dtype)
+        return check_sample_weight(sample_weight, X)
 
     def _effective_batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -271,9 +380,21 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
             return float(self.learning_rate(epoch))
         schedule = resolve_schedule(self.lr_schedule)
         return schedule(
-            epoch, base_lr=self.learning_rate, max_epochs=self.max_epochs,
+            epoch, base_lr=self.learning_rate_, max_epochs=self.max_epochs,
             losses=self.loss_curve_,
         )
+
+    def _constant_output(self, Y, sample_weight):
+        """Raw output of the best constant model (0 when there is no closed form)."""
+        return 0.0
+
+    def _constant_loss(self, Y, sample_weight):
+        """Training loss of the constant model of :meth:`_constant_output`."""
+        raw = np.empty_like(Y)
+        raw[...] = self._constant_output(Y, sample_weight)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            loss, _ = self._loss_fn.value_and_gradient(Y, raw, sample_weight)
+        return float(loss)
 
     def _validation_score(self, X_val, y_val, sample_weight):
         return self.score(X_val, y_val, sample_weight=sample_weight)
@@ -283,16 +404,20 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
             if not np.all(np.isfinite(array)):
                 raise DivergenceError(
                     "Training diverged: the weights became non-finite with "
-                    f"learning_rate={self.learning_rate!r}. Lower learning_rate."
+                    f"{self._describe_learning_rate()}. Lower learning_rate."
                 )
-
-    def _discard_diverged_state(self, snapshot):
-        if snapshot is not None:
-            for array, saved in zip(self._state_arrays(), snapshot):
-                array[...] = saved
-            return
-        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
-            delattr(self, name)
 
     def _check_is_fitted(self):
         check_is_fitted(self, "loss_curve_")
+
+
+def _check_magnitude(name, array):
+    """Refuse values so large that their squares overflow (the loss would be inf)."""
+    limit = math.sqrt(np.finfo(array.dtype).max)
+    largest = max(array.max(), -array.min()) if array.size else 0.0  # no |array| copy
+    if largest > limit:
+        raise ValueError(
+            f"{name} holds values as large as {largest:.3g} in absolute "
+            f"value; squares of values above {limit:.3g} overflow {array.dtype}, so "
+            f"training cannot work. Scale {name} (e.g. StandardScaler in a Pipeline)."
+        )

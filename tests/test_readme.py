@@ -16,6 +16,9 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "logisticclassifier__learning_rate" in out
     assert "verdict: " in out
+    assert "refused: Training diverged" in out
+    assert abs(namespace["plane"].coef_ - [3, -2]).max() < 0.02
+    assert abs(namespace["plane"].learning_rate_ - 0.1 * namespace["y_plane"].std()) < 1e-12
     assert namespace["search"].best_score_ > 0.95
     assert namespace["mlp"].score(namespace["X_te"], namespace["y_te"]) > 0.95
     assert namespace["bayes"].best_score_ > 0.9

@@ -4,5 +4,6 @@ from ._base import Callback
 from ._early_stopping import EarlyStopping
 from ._history import History
 from ._progress import ProgressBar
+from .._training import TrainingRun
 
-__all__ = ["Callback", "EarlyStopping", "History", "ProgressBar"]
+__all__ = ["Callback", "EarlyStopping", "History", "ProgressBar", "TrainingRun"]

@@ -10,7 +10,11 @@ class Callback(BaseEstimator):
 
     Callbacks are hyperparameters: an estimator clones its ``callbacks`` at the
     start of ``fit`` into the learned attribute ``callbacks_``, so the objects you
-    pass are never changed by training. ``on_epoch_end`` may return ``True`` to
+    pass are never changed by training. Every hook receives the running
+    :class:`~sklearn_hp.callbacks.TrainingRun` as ``info["run"]``: its
+    ``snapshot()`` and ``restore(state)`` copy and put back the model's state, and it
+    holds the run's best loss, best validation score and best epoch.
+    ``on_epoch_end`` may return ``True`` to
     stop training.
     """
 

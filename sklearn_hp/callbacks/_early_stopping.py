@@ -5,7 +5,7 @@ from numbers import Integral
 
 from ._base import Callback
 
-__all__ = ["EarlyStopping"]
+__all__ = ["BestEpochStopping", "EarlyStopping"]
 
 _MONITORS = {"loss": -1.0, "val_score": 1.0}  # sign: +1 when larger is better
 
@@ -27,7 +27,8 @@ class EarlyStopping(Callback):
         Smallest change that counts as an improvement.
     restore_best_weights : bool, default=True
         At the end of training, put back the parameters (and running statistics)
-        of the best epoch.
+        of the best epoch. The state is copied and put back through the
+        :class:`~sklearn_hp.callbacks.TrainingRun` the hooks receive as ``info["run"]``.
 
     Attributes
     ----------
@@ -62,6 +63,10 @@ class EarlyStopping(Callback):
         self._waited = 0
         self._best_state = None
 
+    #: Keep the state of every epoch better than the best so far, however slightly
+    #: (otherwise only of epochs better by more than ``min_delta``).
+    _keeps_every_improvement = False
+
     def on_epoch_end(self, estimator, epoch, logs, **info):
         if self.monitor not in logs:
             raise ValueError(
@@ -69,12 +74,13 @@ class EarlyStopping(Callback):
                 f"{sorted(logs)}; pass validation_data=(X_val, y_val) to fit or set "
                 "early_stopping=True to get 'val_score', or monitor 'loss'."
             )
-        value = logs[self.monitor]
-        sign = _MONITORS[self.monitor]
-        if sign * (value - self.best_) > self.min_delta:
-            self.best_, self.best_epoch_, self._waited = value, epoch, 0
+        gain = _MONITORS[self.monitor] * (logs[self.monitor] - self.best_)
+        if gain > self.min_delta or (gain > 0 and self._keeps_every_improvement):
+            self.best_, self.best_epoch_ = logs[self.monitor], epoch
             if self.restore_best_weights:
-                self._best_state = [a.copy() for a in estimator._state_arrays()]
+                self._keep_state(info["run"])
+        if gain > self.min_delta:
+            self._waited = 0
             return False
         self._waited += 1
         if self._waited >= self.patience:
@@ -83,7 +89,31 @@ class EarlyStopping(Callback):
         return False
 
     def on_train_end(self, estimator, **info):
-        if self.restore_best_weights and self._best_state is not None:
-            for array, best in zip(estimator._state_arrays(), self._best_state):
-                array[...] = best
+        state = self._kept_state(info["run"])
+        if self.restore_best_weights and state is not None:
+            info["run"].restore(state)
         self._best_state = None
+
+    def _keep_state(self, run):
+        """Keep a snapshot of the current (best so far) state."""
+        self._best_state = run.snapshot()
+
+    def _kept_state(self, run):
+        return self._best_state
+
+
+class BestEpochStopping(EarlyStopping):
+    """The estimators' own ``early_stopping=True``: stop when the validation score
+    has not improved by ``min_delta`` for ``patience`` epochs, and put back the
+    state of the epoch with the highest score.
+
+    The best state is the run's: it is kept in ``run.best_state``.
+    """
+
+    _keeps_every_improvement = True
+
+    def _keep_state(self, run):
+        run.best_state = run.snapshot()
+
+    def _kept_state(self, run):
+        return run.best_state

@@ -25,6 +25,9 @@ def advice_for(estimator, verdict, converged):
     """
     params = estimator.get_params(deep=True)
     advice = []
+    if verdict == "diverged":
+        return [(name, "decrease", "training diverged: the loss grew instead of falling")
+                for name in params if name.split("__")[-1] == "learning_rate"]
     if verdict in ("overfitting", "underfitting"):
         for knob, action, why in KNOBS:
             if verdict == "underfitting":

@@ -8,7 +8,7 @@ __all__ = ["hyperparameters", "learned_parameters", "count_parameters"]
 #: Learned attributes that describe the fit rather than hold model numbers.
 _BOOKKEEPING = {
     "n_features_in_", "feature_names_in_", "n_iter_", "loss_curve_", "validation_scores_",
-    "best_epoch_", "callbacks_", "classes_", "support_",
+    "best_epoch_", "callbacks_", "classes_", "support_", "learning_rate_",
 }
 
 

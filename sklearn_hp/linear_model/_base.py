@@ -1,7 +1,9 @@
 """Linear models trained by gradient descent: ``raw = X @ coef_.T + intercept_``."""
 
 import numpy as np
+from sklearn.base import is_classifier
 
+from .._targets import _usable_weights
 from ..base import BaseGradientEstimator
 
 __all__ = ["BaseLinearModel"]
@@ -26,6 +28,25 @@ class BaseLinearModel(BaseGradientEstimator):
 
     def _keeps_2d_coef(self, n_outputs):
         return True
+
+    def _initialize_from_targets(self, Y, sample_weight):
+        # Start the intercept at the best constant prediction (the mean target, or
+        # the logits of the class frequencies), as the networks start their output bias.
+        self.intercept_[...] = self._constant_output(Y, sample_weight)
+
+    def _target_scale(self, Y, sample_weight):
+        if is_classifier(self):
+            return 10.0  # the logits of a confident linear classifier reach about 10
+        weights = _usable_weights(sample_weight)
+        mean = np.average(Y, axis=0, weights=weights)
+        std = float(np.mean(np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=weights))))
+        return std if std > 0 else 1.0
+
+    def _loss_curvature(self):
+        # Sigmoid cross-entropy curves at most 1/4 in the raw output, softmax 1/2.
+        if self.loss != "log_loss":
+            return 1.0
+        return 0.25 if self.classes_.size == 2 else 0.5
 
     def _prepare_model(self):
         self._loss_fn = self._training_loss()

@@ -44,7 +44,7 @@ class LinearRegressor(GradientRegressorMixin, BaseLinearModel):
         alpha=1e-4,
         l1_ratio=0.15,
         optimizer="adam",
-        learning_rate=0.01,
+        learning_rate="auto",
         lr_schedule="constant",
         momentum=0.9,
         batch_size="auto",

@@ -29,13 +29,6 @@ from ..nn import (
 __all__ = ["BaseNeuralNetwork"]
 
 
-def _usable_weights(sample_weight):
-    """``sample_weight``, or None when it is missing or sums to zero."""
-    if sample_weight is None or not np.sum(sample_weight) > 0:
-        return None
-    return sample_weight
-
-
 class BaseNeuralNetwork(BaseGradientEstimator):
     """Dense hidden layers (optionally batch norm and dropout) and a linear output layer.
 
@@ -43,6 +36,8 @@ class BaseNeuralNetwork(BaseGradientEstimator):
     :meth:`_initialize_features`, :meth:`_feature_layers` and
     :meth:`_n_feature_activations`.
     """
+
+    _is_network = True
 
     #: Attributes holding lists of trainable arrays (packed into one buffer to train).
     _trainable_attributes = ("weights_", "biases_", "bn_gammas_", "bn_betas_")
@@ -144,10 +139,6 @@ class BaseNeuralNetwork(BaseGradientEstimator):
         # learns the variation around it instead of first walking the bias there.
         self.biases_[-1][...] = self._constant_output(Y, sample_weight)
 
-    def _constant_output(self, Y, sample_weight):
-        """Raw output of the best constant model (0 when there is no closed form)."""
-        return 0.0
-
     def _build_layers(self):
         """The layer stack around the learned arrays (references, not copies)."""
         activations = self._layer_activations()
@@ -219,13 +210,6 @@ class BaseNeuralNetwork(BaseGradientEstimator):
             setattr(self, name, [view_of[id(a)] for a in getattr(self, name)])
         self._packed = packed
         return packed
-
-    def __getstate__(self):
-        # The views are pickled as arrays of their own; the buffer would only double
-        # the size. It is rebuilt on the next fit.
-        state = dict(super().__getstate__())
-        state.pop("_packed", None)
-        return state
 
     def _parameters(self):
         return self._packed_parameters().groups

@@ -1,11 +1,10 @@
 """MLPClassifier, and the classifier behaviour shared with ConvNetClassifier."""
 
-import numpy as np
 
 from .._compat import StrOptions
 from .._docs import store_hyperparameters
 from .._targets import GradientClassifierMixin, loss_constraint
-from ._base import BaseNeuralNetwork, _usable_weights
+from ._base import BaseNeuralNetwork
 from ._docs import fill_network_doc
 
 __all__ = ["MLPClassifier", "NetworkClassifierMixin"]
@@ -19,13 +18,6 @@ CLASSIFIER_CONSTRAINTS = {
 class NetworkClassifierMixin(GradientClassifierMixin):
     """The starting output bias of the network classifiers."""
 
-    def _constant_output(self, Y, sample_weight):
-        if not self._training_loss().predicts_proba:
-            return 0.0
-        # Logits of the (weighted) class frequencies.
-        prior = np.clip(np.average(Y, axis=0, weights=_usable_weights(sample_weight)),
-                        1e-6, 1 - 1e-6)
-        return np.log(prior / (1.0 - prior)) if Y.shape[1] == 1 else np.log(prior)
 
 
 @fill_network_doc
@@ -74,7 +66,7 @@ class MLPClassifier(NetworkClassifierMixin, BaseNeuralNetwork):
         alpha=1e-4,
         l1_ratio=0.15,
         optimizer="adam",
-        learning_rate=0.001,
+        learning_rate="auto",
         lr_schedule="constant",
         momentum=0.9,
         batch_size="auto",

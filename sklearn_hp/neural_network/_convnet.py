@@ -44,7 +44,7 @@ class BaseConvNet(BaseNeuralNetwork):
 
     _parameter_constraints = {
         **BaseNeuralNetwork._parameter_constraints,
-        "image_shape": [tuple, list, None],
+        "image_shape": [tuple, list, None, StrOptions({"row"})],
         "conv_filters": _POSITIVE_INT_OR_PAIR,
         "kernel_size": _POSITIVE_INT_OR_PAIR,
         "pool_size": _POSITIVE_INT_OR_PAIR,
@@ -67,9 +67,19 @@ class BaseConvNet(BaseNeuralNetwork):
 
     def _image_shape(self, n_features):
         """``(height, width, channels)`` of the images in X's rows."""
+        if isinstance(self.image_shape, str):  # "row": a 1-D signal
+            return (1, n_features, 1)
         if self.image_shape is None:
             side = math.isqrt(n_features)
-            return (side, side, 1) if side * side == n_features else (1, n_features, 1)
+            if side * side != n_features:
+                raise ValueError(
+                    f"image_shape=None infers a square one-channel image, but "
+                    f"n_features={n_features} is not a square number; give "
+                    "image_shape=(height, width) or (height, width, channels) whose "
+                    f"product is {n_features}, or image_shape='row' to read each sample as a "
+                    f"one-row image (1, {n_features}, 1)."
+                )
+            return (side, side, 1)
         shape = _positive_ints("image_shape", self.image_shape)
         if len(shape) not in (2, 3):
             raise ValueError(
@@ -136,11 +146,11 @@ class ConvNetClassifier(NetworkClassifierMixin, BaseConvNet):
 
     Parameters
     ----------
-    image_shape : tuple or None, default=None
+    image_shape : tuple, "row" or None, default=None
         ``(height, width)`` or ``(height, width, channels)`` of each sample, read
         channels-last from its row of X. ``None`` infers a square one-channel image
-        (64 features -> 8x8x1), or a one-row image (1, n_features, 1) when the
-        feature count is not a square.
+        (64 features -> 8x8x1) and refuses a feature count that is not a square;
+        ``"row"`` reads each sample as a one-row image ``(1, n_features, 1)``.
     conv_filters : int or tuple of int, default=(16, 32)
         Filters of each convolution layer; ``()`` gives no convolution.
     kernel_size : int or (int, int), default=3
@@ -209,7 +219,7 @@ class ConvNetClassifier(NetworkClassifierMixin, BaseConvNet):
         alpha=1e-4,
         l1_ratio=0.15,
         optimizer="adam",
-        learning_rate=0.001,
+        learning_rate="auto",
         lr_schedule="constant",
         momentum=0.9,
         batch_size="auto",

@@ -1,10 +1,9 @@
 """MLPRegressor: a multi-layer perceptron for (multi-output) regression."""
 
-import numpy as np
 
 from .._docs import store_hyperparameters
 from .._targets import GradientRegressorMixin, loss_constraint
-from ._base import BaseNeuralNetwork, _usable_weights
+from ._base import BaseNeuralNetwork
 from ._docs import fill_network_doc
 
 __all__ = ["MLPRegressor"]
@@ -54,7 +53,7 @@ class MLPRegressor(GradientRegressorMixin, BaseNeuralNetwork):
         alpha=1e-4,
         l1_ratio=0.15,
         optimizer="adam",
-        learning_rate=0.001,
+        learning_rate="auto",
         lr_schedule="constant",
         momentum=0.9,
         batch_size="auto",
@@ -71,5 +70,3 @@ class MLPRegressor(GradientRegressorMixin, BaseNeuralNetwork):
     ):
         store_hyperparameters(self, locals())
 
-    def _constant_output(self, Y, sample_weight):
-        return np.average(Y, axis=0, weights=_usable_weights(sample_weight))

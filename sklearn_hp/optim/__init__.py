@@ -1,5 +1,6 @@
 """Optimizers as composable gradient transforms, and learning-rate schedules."""
 
+from ._auto import AUTO_LEARNING_RATES, auto_learning_rate
 from ._optimizers import (
     OPTIMIZERS,
     SGD,
@@ -32,6 +33,7 @@ from ._transforms import (
 )
 
 __all__ = [
+    "AUTO_LEARNING_RATES",
     "OPTIMIZERS",
     "SCHEDULES",
     "SGD",
@@ -54,6 +56,7 @@ __all__ = [
     "Schedule",
     "StepDecay",
     "Trace",
+    "auto_learning_rate",
     "resolve_optimizer",
     "resolve_schedule",
 ]

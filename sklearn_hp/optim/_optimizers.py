@@ -119,23 +119,31 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
 
+    Every step subtracts ``learning_rate * weight_decay * w`` from the weights (not
+    the biases), outside Adam's gradient scaling, so the decay does not shrink
+    with the gradients' size as an L2 term in the loss does.
+
     Parameters
     ----------
-    weight_decay : float, default=0.01
-        Decay applied to weights (not biases) at every step, scaled by the
-        learning rate.
+    weight_decay : float or None, default=None
+        Decay per step, scaled by the learning rate. ``None`` takes the
+        estimator's ``alpha``, so one knob sets the penalty with every optimizer;
+        the estimator's ``penalty=None`` switches the decay off whatever its
+        value (built alone, ``None`` means no decay).
     """
 
-    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, weight_decay=0.01):
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, weight_decay=None):
         super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
         self.weight_decay = weight_decay
 
     def build(self, decay_mask=None):
-        if self.weight_decay < 0:
+        decay = 0.0 if self.weight_decay is None else self.weight_decay
+        if decay < 0:
             raise ValueError(
-                f"AdamW weight_decay must be >= 0, got weight_decay={self.weight_decay!r}."
+                f"AdamW weight_decay must be >= 0 or None, got "
+                f"weight_decay={self.weight_decay!r}."
             )
-        return Chain(super().build(), AddDecayedWeights(self.weight_decay, decay_mask))
+        return Chain(super().build(), AddDecayedWeights(decay, decay_mask))
 
 
 def _check_unit_interval(name, value):

@@ -36,8 +36,6 @@ def test_wide_unregularised_network_on_60_noisy_samples_overfits():
     _check_advice(model, diagnosis)
 
 
-@pytest.mark.xfail(reason="diagnose() has no 'diverged' verdict yet: a fit that blows up "
-                          "raises DivergenceError, so every fold fails", strict=False)
 def test_learning_rate_1e3_diverges():
     model = MLPClassifier(hidden_layer_sizes=(32,), learning_rate=1e3, max_epochs=5,
                           random_state=0)

@@ -30,13 +30,22 @@ def _toy_images(n=60, shape=(6, 6, 2), seed=0):
 
 
 @pytest.mark.parametrize(
-    "n_features, expected", [(64, (8, 8, 1)), (10, (1, 10, 1)), (1, (1, 1, 1))]
+    "n_features, image_shape, expected",
+    [(64, None, (8, 8, 1)), (10, "row", (1, 10, 1)), (1, None, (1, 1, 1))],
 )
-def test_image_shape_is_inferred(n_features, expected):
+def test_image_shape_is_inferred(n_features, image_shape, expected):
     X, y = _toy_images(shape=(n_features,))
-    clf = ConvNetClassifier(conv_filters=(2,), hidden_layer_sizes=(), max_epochs=1,
-                            random_state=0).fit(X, y)
+    clf = ConvNetClassifier(image_shape, conv_filters=(2,), hidden_layer_sizes=(),
+                            max_epochs=1, random_state=0).fit(X, y)
     assert clf.image_shape_ == expected
+
+
+def test_non_square_input_without_image_shape_is_refused():
+    X, y = _toy_images(shape=(60,))
+    with pytest.raises(ValueError, match=r"n_features=60 is not a square number; give "
+                                         r"image_shape=\(height, width\)"):
+        ConvNetClassifier(max_epochs=1).fit(X, y)
+    assert not hasattr(ConvNetClassifier(), "image_shape_")
 
 
 def test_explicit_image_shape_with_channels_valid_padding_stride_and_avg_pooling():
