@@ -1,7 +1,6 @@
 """diagnose() on four networks whose verdict is known, advice naming real knobs."""
 
 import numpy as np
-import pytest
 from sklearn.datasets import load_digits
 
 from sklearn_hp import MLPClassifier
