@@ -31,6 +31,8 @@ class SearchProgress:
         self.total = total
         self.key = f"mean_test_{metric}" if metric else "mean_test_score"
         self.seen = 0
+        self.new = 0  # trials run by this process (sklearn_hp's searches)
+        self.resumed = None  # trials taken from storage, known at the first new one
         self.best = -np.inf
         self.start = time.perf_counter()
 
@@ -51,9 +53,42 @@ class SearchProgress:
         self.seen = len(scores)
 
     def on_trial_end(self, search, trial):
-        """Search callback of sklearn_hp's searches: one line per finished trial."""
-        self.seen += 1
-        self._line(self.seen, trial.score, trial.budget)
+        """Search callback of sklearn_hp's searches: one line per finished trial.
+
+        Lines are numbered by the trial's place in the search, so a resumed run
+        first says how many trials it took from the storage, then goes on from there.
+        """
+        number = trial.number + 1
+        if self.resumed is None:
+            self.resumed = trial.number
+            if self.resumed:
+                self.out(f"  candidates 1-{self.resumed} resumed from the storage "
+                         "(not run again)")
+        self.new += 1
+        finite = [t.score for t in search.trials_ if np.isfinite(t.score)]
+        self.best = max([self.best, *finite])  # resumed trials count for the best too
+        self._line(number, trial.score, trial.budget)
+
+    def outcome(self, search, storage=None):
+        """Lines on how the search ended: stopped early, and trials resumed from storage.
+
+        Empty for a search that ran all its candidates in this process.
+        """
+        lines = []
+        n_trials = getattr(search, "n_trials_", None)
+        reason = getattr(search, "stop_reason_", None)
+        if reason == "time_budget":
+            lines.append(f"Search stopped by --time-budget {search.time_budget:g} s after "
+                         f"{n_trials} candidates; no further candidate was started.")
+        elif reason == "KeyboardInterrupt":
+            lines.append(f"Search interrupted after {n_trials} candidates; the finished ones "
+                         "are kept and reported below.")
+        elif reason is not None:
+            lines.append(f"Search stopped ({reason}) after {n_trials} candidates.")
+        if storage is not None and n_trials is not None:
+            lines.append(f"Storage {storage}: {n_trials} candidates, {n_trials - self.new} of "
+                         f"them resumed from earlier runs, {self.new} run now.")
+        return lines
 
     def watch(self, search):
         """Attach to ``search``; return a function that detaches.

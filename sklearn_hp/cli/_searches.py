@@ -35,8 +35,11 @@ def search_kwargs(search_cls, args):
         if value is None:
             continue
         if name not in accepted:
-            raise ValueError(f"{option} is not supported by {search_cls.__name__} in this "
-                             f"version; run without {option}.")
+            able = [kind for kind, (cls, _) in SEARCHES.items()
+                    if name in inspect.signature(cls).parameters]
+            choices = (", ".join(able[:-1]) + " or " if len(able) > 1 else "") + able[-1]
+            raise ValueError(f"{option} is not supported by {search_cls.__name__}; use "
+                             f"--search {choices}, or run without {option}.")
         kwargs[name] = value
     return kwargs
 
@@ -54,12 +57,17 @@ def grid_from_space(space, n_iter):
     """Turn a space into a grid of at most about ``n_iter`` points.
 
     Categorical dimensions keep their choices; each numeric one gets ``k``
-    evenly spaced values (geometric on log scales), the largest ``k >= 2``
-    that keeps the grid within ``n_iter``.
+    evenly spaced values (geometric on log scales), the largest ``k`` that
+    keeps the grid within ``n_iter``; ``k = 1`` is the middle of the range.
+    Categorical choices that alone exceed ``n_iter`` are an error.
     """
     fixed = math.prod(len(d.choices) for d in space.values() if isinstance(d, Categorical))
+    if fixed > n_iter:
+        raise ValueError(f"--search grid: the categorical choices alone make {fixed} "
+                         f"candidates, more than --n-iter {n_iter}; raise --n-iter to at "
+                         f"least {fixed} or use --search random.")
     numeric = [name for name, d in space.items() if not isinstance(d, Categorical)]
-    k = 2
+    k = 1
     while numeric and fixed * (k + 1) ** len(numeric) <= n_iter:
         k += 1
     grid = {}
@@ -67,7 +75,9 @@ def grid_from_space(space, n_iter):
         if isinstance(dim, Categorical):
             grid[name] = list(dim.choices)
         elif isinstance(dim, (Real, Integer)):
-            spaced = (np.geomspace if dim.log else np.linspace)(dim.low, dim.high, k)
+            spread = np.geomspace if dim.log else np.linspace
+            spaced = spread(dim.low, dim.high, 3)[1:2] if k == 1 else spread(
+                dim.low, dim.high, k)
             grid[name] = ([float(v) for v in spaced] if isinstance(dim, Real)
                           else sorted({int(round(v)) for v in spaced}))
         else:

@@ -38,7 +38,8 @@ def add_arguments(parser):
                         help="grid, random, bayes (Gaussian process) or hyperband "
                              "(default: bayes)")
     parser.add_argument("--n-iter", type=int, default=20,
-                        help="candidates for random and bayes, the most for grid; "
+                        help="candidates for random and bayes, the most for grid (numeric "
+                             "ranges get fewer points, down to their middle); "
                              "hyperband's follow from the epoch budget (default: 20)")
     parser.add_argument("--cv", type=int, default=5, help="cross-validation folds (default: 5)")
     parser.add_argument("--scoring", help="a scikit-learn scorer name (default: accuracy "
@@ -96,7 +97,9 @@ def fit_search(search, X, y, out, total=None, blas_threads=1):
     """Fit ``search`` with a progress line per candidate; return the warning counter.
 
     Each fit uses ``blas_threads`` BLAS threads: the many small fits of a search
-    run fastest on one thread each, parallel over fits with ``n_jobs``.
+    run fastest on one thread each, parallel over fits with ``n_jobs``. Then a
+    line says why the search stopped early (time budget, interruption), if it
+    did, and how many trials a storage resumed.
     """
     progress = SearchProgress(out, total, search.refit if isinstance(search.refit, str)
                               else None)
@@ -107,6 +110,8 @@ def fit_search(search, X, y, out, total=None, blas_threads=1):
             search.fit(X, y)
     finally:
         unwatch()
+    for line in progress.outcome(search, getattr(search, "storage", None)):
+        out(line)
     return counter
 
 

@@ -119,7 +119,7 @@ class SearchProgress(SearchCallback):
     def on_search_begin(self, search):
         self._start = time.monotonic()
         self._total = search._planned_n_trials()
-        self._done = len(search.trials_)
+        self._done = self._resumed(search)  # trials taken from storage are done already
         self._tqdm = None
         if self.bar is not False:
             try:

@@ -183,7 +183,8 @@ def test_storage_and_time_budget_pass_only_to_searches_that_take_them():
     args = argparse.Namespace(storage="study.db", time_budget=30.0)
     assert search_kwargs(Takes, args) == {"storage": "study.db", "time_budget": 30.0}
     assert search_kwargs(Refuses, argparse.Namespace(storage=None, time_budget=None)) == {}
-    with pytest.raises(ValueError, match="--storage is not supported by Refuses"):
+    with pytest.raises(ValueError, match="--storage is not supported by Refuses; use "
+                                         "--search random, bayes or hyperband, or run"):
         search_kwargs(Refuses, args)
 
 
@@ -195,3 +196,10 @@ def test_grid_from_space_discretises_log_and_integer_dimensions():
                             "c": Categorical(["x", "y"])}, n_iter=18)
     assert np.allclose(grid["a"], [1e-4, 1e-3, 1e-2])
     assert grid["b"] == [1, 5, 9] and grid["c"] == ["x", "y"]
+    # fewer than 2 x 2 x 2 points allowed: each numeric range keeps its middle
+    grid = grid_from_space({"a": Real(1e-4, 1e-2, log=True), "b": Integer(1, 9),
+                            "c": Categorical(["x", "y"])}, n_iter=7)
+    assert np.allclose(grid["a"], [1e-3]) and grid["b"] == [5] and grid["c"] == ["x", "y"]
+    with pytest.raises(ValueError, match="the categorical choices alone make 2 candidates, "
+                                         "more than --n-iter 1; raise --n-iter to at least 2"):
+        grid_from_space({"c": Categorical(["x", "y"])}, n_iter=1)

@@ -89,6 +89,14 @@ def test_progress_lines_show_trials_best_score_and_time_left(tmp_path):
     lines = out.getvalue().splitlines()
     assert len(lines) == 22 and lines[-1].startswith("[HyperbandSearchCV] trial 22/22:")
 
+    # resumed from storage: the count goes on from the stored trials
+    db = str(tmp_path / "s.db")
+    _bayes(tmp_path, None, n_iter=2, storage=db).fit(X, Y)
+    out = io.StringIO()
+    _bayes(tmp_path, [SearchProgress(bar=False, file=out)], n_iter=4, storage=db).fit(X, Y)
+    assert [line.split(":")[0] for line in out.getvalue().splitlines()] == [
+        "[BayesSearchCV] trial 3/4", "[BayesSearchCV] trial 4/4"]
+
 
 def test_progress_bar_uses_tqdm(tmp_path):
     pytest.importorskip("tqdm")
