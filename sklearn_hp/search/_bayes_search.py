@@ -235,6 +235,8 @@ class BayesSearchCV(BaseSearchCV):
                 candidates = initial_sampler.propose(space, trials, n, rng)
             else:
                 candidates = sampler.propose(space, trials, n, rng)
+            if not candidates:  # a finite space ran out of new candidates
+                break
             scores = evaluate(candidates)
             trials.extend(Trial(p, float(s)) for p, s in zip(candidates, scores))
         evaluate.finish(any(np.isfinite(t.score) for t in trials))

@@ -5,12 +5,15 @@ runs cross-validation or stores anything outside itself: the search drives it in
 an ask/tell loop through :meth:`BaseSampler.propose`.
 """
 
+import warnings
 from collections import namedtuple
 
 import numpy as np
 from sklearn.utils import check_random_state
+from threadpoolctl import ThreadpoolController
 
-__all__ = ["BaseSampler", "Trial", "choose_subspaces", "impute_failed_scores"]
+__all__ = ["BaseSampler", "Trial", "choose_subspaces", "distinct_candidates",
+           "impute_failed_scores"]
 
 
 def choose_subspaces(space, n_candidates, rng):
@@ -85,14 +88,31 @@ class BaseSampler:
 class ModelBasedSampler(BaseSampler):
     """Base class of samplers that model each sub-space's trials.
 
+    The sampler owns its warm-up: the first ``n_initial_points`` candidates of a
+    search are scrambled Sobol points, the later ones come from the model.
     Conditional spaces (lists of dicts) are handled here: each candidate's
     sub-space is drawn uniformly (as ``RandomizedSearchCV`` does) and proposed by
     ``_propose_in_subspace`` from that sub-space's own trials, encoded to the unit
-    cube. With fewer than ``min_trials`` finished trials, candidates are drawn
-    uniformly in the unit cube.
+    cube. Proposals are distinct from each other and from every finished trial
+    after integer rounding and category decoding; once a finite space has no new
+    candidate left, fewer (or no) candidates are returned, with a warning.
+
+    Parameters
+    ----------
+    n_initial_points : int or None, default=None
+        Quasi-random candidates before the model is used; ``None`` means
+        ``max(5, n_dims + 1)`` with ``n_dims`` the largest sub-space's dimension.
     """
 
     min_trials = 2
+
+    def __init__(self, n_initial_points=None):
+        self.n_initial_points = n_initial_points
+
+    def _n_initial(self, space):
+        if self.n_initial_points is not None:
+            return int(self.n_initial_points)
+        return max(5, max(sub.n_dims for sub in space.subspaces) + 1)
 
     def propose(self, space, trials, n_candidates, random_state):
         rng = check_random_state(random_state)
@@ -101,6 +121,12 @@ class ModelBasedSampler(BaseSampler):
             index = space.subspace_index(trial.params)
             if index >= 0:
                 groups[index].append(trial)
+        if len(trials) < self._n_initial(space):
+            if not hasattr(self, "_warm_up"):
+                from ._random import QuasiRandomSampler
+
+                self._warm_up = QuasiRandomSampler()
+            return self._warm_up.propose(space, trials, n_candidates, rng)
         chosen = choose_subspaces(space, n_candidates, rng)
         proposals = []
         for index in np.unique(chosen):
@@ -113,8 +139,12 @@ class ModelBasedSampler(BaseSampler):
                 continue
             X = sub.encode([t.params for t in group])
             y = impute_failed_scores(scores)
-            proposals.extend(self._propose_in_subspace(index, sub, X, y, count, rng))
-        return proposals
+            # The models' matrices are small (at most a few hundred rows): BLAS
+            # threads cost more than they save, and on a busy machine they make
+            # each proposal tens of times slower, so the models run on one.
+            with _blas_controller().limit(limits=1, user_api="blas"):
+                proposals.extend(self._propose_in_subspace(index, sub, X, y, count, rng))
+        return distinct_candidates(space, trials, proposals, rng, owner=self)
 
     def _propose_in_subspace(self, index, subspace, X, y, n_candidates, rng):
         """Propose ``n_candidates`` dicts of ``subspace`` from encoded trials.
@@ -123,6 +153,86 @@ class ModelBasedSampler(BaseSampler):
         holds finite scores to maximise.
         """
         raise NotImplementedError
+
+
+_CONTROLLER = []
+
+
+def _blas_controller():
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
+
+
+#: Finite sub-spaces up to this many candidates are enumerated to find new ones.
+_ENUMERATE_LIMIT = 20000
+
+
+def distinct_candidates(space, trials, candidates, rng, owner=None):
+    """Make ``candidates`` distinct from each other and from ``trials``.
+
+    A candidate equal to an earlier one (after integer rounding and category
+    decoding) is replaced by a random candidate of the same sub-space not seen
+    yet; when a finite space has none left it is dropped, and a warning says
+    that the space holds fewer distinct candidates than requested (once per
+    ``owner``).
+
+    Parameters
+    ----------
+    space : SearchSpace
+    trials : list of Trial
+    candidates : list of dict
+    rng : RandomState
+    owner : object or None
+        Remembers that the warning was given.
+
+    Returns
+    -------
+    candidates : list of dict
+        At most ``len(candidates)``, all distinct and new.
+    """
+    seen = [set() for _ in space.subspaces]
+    for index, sub in enumerate(space.subspaces):
+        params = [t.params for t in trials if space.subspace_index(t.params) == index]
+        if params:
+            seen[index].update(sub.keys(sub.encode(params)))
+    out = []
+    for params in candidates:
+        index = max(space.subspace_index(params), 0)
+        sub = space.subspaces[index]
+        key = sub.keys(sub.encode([params]))[0]
+        if key in seen[index]:
+            params, key = _unseen(sub, seen[index], rng)
+            if params is None:
+                continue
+        seen[index].add(key)
+        out.append(params)
+    if len(out) < len(candidates) and not getattr(owner, "_warned_exhausted", False):
+        warnings.warn(
+            f"The search space holds only {space.n_points:.0f} distinct candidates and "
+            f"all of them have been proposed; each is evaluated once, so the search "
+            f"stops before n_iter.", UserWarning, stacklevel=3)
+        if owner is not None:
+            owner._warned_exhausted = True
+    return out
+
+
+def _unseen(sub, seen, rng):
+    """A random candidate of ``sub`` whose key is not in ``seen`` (or ``(None, None)``)."""
+    if sub.n_points <= _ENUMERATE_LIMIT:
+        points = sub.all_points()
+        keys = sub.keys(points)
+        fresh = [i for i, k in enumerate(keys) if k not in seen]
+        if not fresh:
+            return None, None
+        i = fresh[rng.randint(len(fresh))]
+        return sub.decode(points[i:i + 1])[0], keys[i]
+    for _ in range(100):
+        params = sub.from_unit(rng.uniform(size=(1, sub.n_dims)))[0]
+        key = sub.keys(sub.encode([params]))[0]
+        if key not in seen:
+            return params, key
+    return None, None
 
 
 def random_columns(subspace, n, rng):
