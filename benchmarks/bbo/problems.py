@@ -81,7 +81,8 @@ class Synthetic:
         space = {f"x{i}": Real(low, high) for i in range(n_cont)}
         space.update({f"i{i}": Integer(int(np.ceil(low)), int(np.floor(high)))
                       for i in range(n_int)})
-        space.update({f"c{k}": Categorical(sorted(choices)) for k, choices in enumerate(categories)})
+        space.update({f"c{k}": Categorical(sorted(choices))
+                      for k, choices in enumerate(categories)})
         self.space = space
         self.param_names = list(space)
         self.optimum = 0.0 if categories else base_min
