@@ -249,3 +249,12 @@ def test_search_over_fewer_points_than_n_iter_evaluates_each_once_and_says_so(sa
     params = [(p["a"], p["b"]) for p in small.cv_results_["params"]]
     assert sorted(params) == [(a, b) for a in (0, 1, 2) for b in ("u", "v")]
     assert small.best_params_ == {"a": 2, "b": "v"}
+
+
+def test_every_third_gp_proposal_climbs_within_the_least_tried_category():
+    rng = np.random.RandomState(0)
+    params = [{"kind": "a" if i < 10 else "b", "x": u, "y": v}
+              for i, (u, v) in enumerate(rng.uniform(size=(12, 2)))]
+    trials = [Trial(p, _toy_score(p)) for p in params]  # no 'c' tried yet
+    assert GPSampler().propose(TOY, trials, 1, rng)[0]["kind"] == "c"  # 12 % 3 == 0
+    assert GPSampler().propose(TOY, trials[:11], 1, rng)[0]["kind"] != "c"
