@@ -247,6 +247,8 @@ class _BudgetSearch(BaseSearchCV):
             candidates = sampler.propose(
                 space, self._sampler_trials(history, space), n_candidates, rng
             )
+            if not candidates:  # a finite space has no new candidate for this bracket
+                continue
             for rung, budget in enumerate(budgets):
                 batch = [{**c, resource: budget} for c in candidates]
                 more = {"iter": [rung] * len(batch), "n_resources": [budget] * len(batch),

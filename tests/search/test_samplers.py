@@ -258,3 +258,19 @@ def test_every_third_gp_proposal_climbs_within_the_least_tried_category():
     trials = [Trial(p, _toy_score(p)) for p in params]  # no 'c' tried yet
     assert GPSampler().propose(TOY, trials, 1, rng)[0]["kind"] == "c"  # 12 % 3 == 0
     assert GPSampler().propose(TOY, trials[:11], 1, rng)[0]["kind"] != "c"
+
+
+def test_hyperband_with_a_model_based_sampler_skips_brackets_of_an_exhausted_space():
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import SGDClassifier
+
+    from sklearn_hp.search import HyperbandSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.warns(UserWarning, match="holds only 2 distinct candidates"):
+        search = HyperbandSearchCV(SGDClassifier(random_state=0), {"alpha": [1e-4, 1e-3]},
+                                   resource="max_iter", max_resource=9, sampler="tpe",
+                                   random_state=0, cv=2).fit(X, y)
+    first_rung = [p["alpha"] for p, r in zip(search.cv_results_["params"],
+                                               search.cv_results_["n_resources"]) if r == 1]
+    assert sorted(first_rung) == [1e-4, 1e-3]
