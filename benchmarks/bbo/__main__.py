@@ -226,6 +226,8 @@ def main(argv=None):
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--overhead", action="store_true")
+    parser.add_argument("--code", default=None,
+                        help="report our results of this code version (default: the current)")
     args = parser.parse_args(argv)
     if args.overhead:
         print(overhead())
@@ -235,7 +237,7 @@ def main(argv=None):
     code = code_hash()
     if not args.report_only:
         run(problems, args.methods, seeds, code)
-    text = report(problems, list(METHODS), list(range(max(seeds) + 1)), code)
+    text = report(problems, list(METHODS), list(range(max(seeds) + 1)), args.code or code)
     RESULTS.mkdir(exist_ok=True)
     if set(problems) == set(PROBLEMS):
         (RESULTS / "bbo.md").write_text(text)

@@ -110,8 +110,9 @@ class ModelBasedSampler(BaseSampler):
         self.n_initial_points = n_initial_points
 
     def _n_initial(self, space):
-        if self.n_initial_points is not None:
-            return int(self.n_initial_points)
+        n_initial = getattr(self, "n_initial_points", None)  # subclasses may skip __init__
+        if n_initial is not None:
+            return int(n_initial)
         return max(5, max(sub.n_dims for sub in space.subspaces) + 1)
 
     def propose(self, space, trials, n_candidates, random_state):
