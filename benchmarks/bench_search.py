@@ -55,34 +55,7 @@ RESULTS = Path(__file__).parent / "results"
 
 # ----------------------------------------------------------------- functions
 
-_H3_A = np.array([[3.0, 10, 30], [0.1, 10, 35], [3.0, 10, 30], [0.1, 10, 35]])
-_H3_P = 1e-4 * np.array([[3689, 1170, 2673], [4699, 4387, 7470],
-                         [1091, 8732, 5547], [381, 5743, 8828]])
-_H6_A = np.array([[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14],
-                  [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]])
-_H6_P = 1e-4 * np.array([[1312, 1696, 5569, 124, 8283, 5886],
-                         [2329, 4135, 8307, 3736, 1004, 9991],
-                         [2348, 1451, 3522, 2883, 3047, 6650],
-                         [4047, 8828, 8732, 5743, 1091, 381]])
-_H_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
-
-
-def branin(x):
-    b, c, t = 5.1 / (4 * np.pi**2), 5 / np.pi, 1 / (8 * np.pi)
-    return (x[1] - b * x[0] ** 2 + c * x[0] - 6) ** 2 + 10 * (1 - t) * np.cos(x[0]) + 10
-
-
-def camel(x):
-    return ((4 - 2.1 * x[0] ** 2 + x[0] ** 4 / 3) * x[0] ** 2 + x[0] * x[1]
-            + (-4 + 4 * x[1] ** 2) * x[1] ** 2)
-
-
-def hartmann3(x):
-    return -np.sum(_H_ALPHA * np.exp(-np.sum(_H3_A * (x - _H3_P) ** 2, axis=1)))
-
-
-def hartmann6(x):
-    return -np.sum(_H_ALPHA * np.exp(-np.sum(_H6_A * (x - _H6_P) ** 2, axis=1)))
+from benchmarks.bbo.functions import branin, camel, hartmann3, hartmann6  # noqa: E402
 
 
 #: name -> (function, bounds, optimum value)

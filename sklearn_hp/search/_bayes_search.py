@@ -205,4 +205,7 @@ class BayesSearchCV(TrialSearchCV):
         batch_size = self._default_batch_size()
         while len(loop.records) < self.n_iter:
             n = min(batch_size, self.n_iter - len(loop.records))
-            loop.evaluate(sampler.propose(self._space, loop.records, n, rng))
+            candidates = sampler.propose(self._space, loop.records, n, rng)
+            if not candidates:  # a finite space ran out of new candidates
+                break
+            loop.evaluate(candidates)

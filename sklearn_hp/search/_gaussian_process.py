@@ -57,27 +57,37 @@ class GaussianProcess:
         no warm start is given.
     random_state : RandomState, default=None
         Source of randomness for the restarts.
+    length_groups : array-like of shape (n_columns,) or None, default=None
+        Columns with the same group share one length scale. The one-hot columns
+        of a categorical share one, which makes the kernel an overlap (Hamming)
+        kernel on that categorical: every two different choices are equally
+        far apart. ``None``: one length scale per column.
+    max_iter : int, default=200
+        L-BFGS-B iterations of the hyperparameter optimisation.
 
     Attributes
     ----------
     theta_ : ndarray
-        Log hyperparameters ``[log length scales..., log signal variance,
-        log noise variance]``.
+        Log hyperparameters ``[log length scales (one per group)..., log signal
+        variance, log noise variance]``.
     """
 
-    def __init__(self, noise="fit", n_restarts=1, random_state=None):
+    def __init__(self, noise="fit", n_restarts=1, random_state=None, length_groups=None,
+                 max_iter=200):
         self.noise = noise
         self.n_restarts = n_restarts
         self.random_state = random_state
+        self.length_groups = length_groups
+        self.max_iter = max_iter
 
     # ------------------------------------------------------------------ fitting
     def _unpack(self, theta):
-        d = self.n_columns_
-        return np.exp(theta[:d]), np.exp(theta[d]), np.exp(theta[d + 1])
+        d = self.n_lengths_
+        return np.exp(theta[:d])[self.groups_], np.exp(theta[d]), np.exp(theta[d + 1])
 
     def _neg_log_posterior(self, theta, X, y):
         """Negative log marginal likelihood (+ prior) and its gradient."""
-        d = X.shape[1]
+        d = self.n_lengths_
         length, signal, noise = self._unpack(theta)
         n = X.shape[0]
         diff2 = (X[:, None, :] - X[None, :, :]) ** 2 / (length**2)  # (n, n, d)
@@ -95,7 +105,8 @@ class GaussianProcess:
         grad = np.empty_like(theta)
         # dK/dlog l_j = signal * (-(1/r)dk/dr) * diff_j^2 / l_j^2
         weighted = signal * minus_dk_over_r * W
-        grad[:d] = -0.5 * np.einsum("ij,ijk->k", weighted, diff2)
+        grad[:d] = np.bincount(self.groups_, -0.5 * np.einsum("ij,ijk->k", weighted, diff2),
+                               minlength=d)
         grad[d] = -0.5 * np.sum(W * (signal * corr))
         grad[d + 1] = -0.5 * np.trace(W) * noise if self.noise == "fit" else 0.0
         # log-normal prior on length scales
@@ -123,10 +134,14 @@ class GaussianProcess:
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
         self.n_columns_ = X.shape[1]
+        groups = (np.arange(self.n_columns_) if self.length_groups is None
+                  else np.asarray(self.length_groups, dtype=int))
+        _, self.groups_ = np.unique(groups, return_inverse=True)
+        self.n_lengths_ = int(self.groups_.max()) + 1
         self.y_mean_ = y.mean()
         self.y_std_ = y.std() if y.std() > 0 else 1.0
         y_scaled = (y - self.y_mean_) / self.y_std_
-        d = self.n_columns_
+        d = self.n_lengths_
         bounds = [_LOG_LENGTH_BOUNDS] * d + [_LOG_SIGNAL_BOUNDS] + [_LOG_NOISE_BOUNDS]
         fixed_noise = None if self.noise == "fit" else np.log(max(float(self.noise), 1e-10))
         if fixed_noise is not None:
@@ -148,7 +163,7 @@ class GaussianProcess:
                 start = np.clip(start, [b[0] for b in bounds], [b[1] for b in bounds])
                 result = minimize(
                     self._neg_log_posterior, start, args=(X, y_scaled), jac=True,
-                    method="L-BFGS-B", bounds=bounds, options={"maxiter": 200},
+                    method="L-BFGS-B", bounds=bounds, options={"maxiter": self.max_iter},
                 )
                 if result.fun < best_value:
                     best_theta, best_value = result.x, result.fun

@@ -275,6 +275,8 @@ class _BudgetSearch(TrialSearchCV):
                                          n_candidates, rng)
             stored = [_without(p, resource) for p in loop.replay(n_candidates)]
             candidates[:len(stored)] = stored
+            if not candidates:  # a finite space has no new candidate for this bracket
+                continue
             for rung, budget in enumerate(budgets):
                 records = loop.evaluate(
                     [{**c, resource: budget} for c in candidates],

@@ -41,6 +41,12 @@ class _Dimension:
 
     n_columns = 1
     is_categorical = False
+    #: number of distinct values (``inf`` for continuous dimensions)
+    n_values = np.inf
+
+    def values(self):
+        """Every distinct value, in order (only for finite ``n_values``)."""
+        raise NotImplementedError
 
     def rvs(self, size=None, random_state=None):
         """Draw values at random, like a frozen ``scipy.stats`` distribution.
@@ -149,6 +155,13 @@ class Real(_Numeric):
     def _values(self, t):
         return [float(v) for v in np.clip(t, self.low, self.high)]
 
+    def from_unit(self, u):
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        values = np.asarray(super().from_unit(u))
+        # the bounds themselves, not exp(log(high)) = high - 1 ulp
+        values = np.where(u <= 0.0, self.low, np.where(u >= 1.0, self.high, values))
+        return [float(v) for v in values]
+
     def contains(self, value):
         return isinstance(value, numbers.Real) and self.low <= value <= self.high
 
@@ -179,6 +192,10 @@ class Integer(_Numeric):
         if self.log:
             edges = (np.log(max(self.low - 0.5, self.low / 2.0)), np.log(self.high + 0.5))
         self._t_low, self._t_high = edges
+        self.n_values = self.high - self.low + 1
+
+    def values(self):
+        return list(range(self.low, self.high + 1))
 
     def _values(self, t):
         return [int(v) for v in np.clip(np.rint(t), self.low, self.high)]
@@ -218,6 +235,10 @@ class Categorical(_Dimension):
                 f"{type(choices).__name__}."
             )
         self.n_columns = len(self.choices)
+        self.n_values = len(self.choices)
+
+    def values(self):
+        return list(self.choices)
 
     def _index(self, value):
         for i, choice in enumerate(self.choices):
@@ -273,6 +294,12 @@ class _Distribution(_Dimension):
             low, high = distribution.support()
             self._q_low = 0.0 if np.isfinite(low) else _TAIL_QUANTILE
             self._q_high = 1.0 if np.isfinite(high) else 1.0 - _TAIL_QUANTILE
+            if self.is_discrete and np.isfinite(low) and np.isfinite(high):
+                self.n_values = int(high - low + 1)
+                self._support = (int(low), int(high))
+
+    def values(self):
+        return list(range(self._support[0], self._support[1] + 1))
 
     def rvs(self, size=None, random_state=None):
         return self.distribution.rvs(size=size, random_state=random_state)
@@ -415,6 +442,26 @@ class _SubSpace:
         """Round encoded points to the encoding of the values they decode to."""
         return self.encode(self.decode(X))
 
+    @property
+    def n_points(self):
+        """Number of distinct candidates (``inf`` with a continuous dimension)."""
+        return float(np.prod([float(d.n_values) for d in self.dimensions]))
+
+    def all_points(self):
+        """Encoding of every candidate, shape ``(n_points, n_columns)`` (finite spaces)."""
+        grids = [dim.encode(dim.values()) for dim in self.dimensions]
+        index = np.indices([len(g) for g in grids]).reshape(len(grids), -1)
+        return np.hstack([g[i] for g, i in zip(grids, index)])
+
+    def keys(self, X):
+        """Hashable identity of encoded points, equal iff they decode to equal values.
+
+        Points are snapped first, so integers and categories compare after rounding
+        and decoding; continuous coordinates compare to 1e-9 of their range.
+        """
+        snapped = np.round(self.snap(X), 9) + 0.0  # + 0.0 turns -0.0 into 0.0
+        return [row.tobytes() for row in snapped]
+
 
 class SearchSpace:
     """A validated search space: one dict or a list of dicts (conditional space).
@@ -448,6 +495,11 @@ class SearchSpace:
     @property
     def n_subspaces(self):
         return len(self.subspaces)
+
+    @property
+    def n_points(self):
+        """Number of distinct candidates, summed over sub-spaces (``inf`` if continuous)."""
+        return float(sum(sub.n_points for sub in self.subspaces))
 
     def subspace_index(self, params):
         """Index of the first sub-space containing ``params`` (``-1`` if none)."""

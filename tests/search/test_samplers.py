@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 from scipy.optimize import approx_fprime
 from scipy.stats import norm
+from sklearn.base import BaseEstimator, RegressorMixin
 
-from sklearn_hp.search import (GPSampler, QuasiRandomSampler, RandomSampler, Real,
+from sklearn_hp.search import (BayesSearchCV, GPSampler, QuasiRandomSampler, RandomSampler, Real,
                                Categorical, Integer, SearchSpace, TPESampler, Trial)
 from sklearn_hp.search._gaussian_process import GaussianProcess
 from sklearn_hp.search._samplers import impute_failed_scores, make_sampler
@@ -114,3 +115,162 @@ def test_make_sampler_rejects_unknown_names():
         make_sampler("bogus")
     with pytest.raises(ValueError, match="propose"):
         make_sampler(object())
+
+
+# ------------------------------------------------------- robustness (mixed spaces)
+
+TOY = SearchSpace({"kind": Categorical(["a", "b", "c"]), "x": Real(0, 1), "y": Real(0, 1)})
+
+
+def _toy_score(p):
+    """'c' holds the optimum (1.0) but is the worst choice on average (a: 0.55, c: -0.04)."""
+    x = np.array([p["x"], p["y"]])
+    if p["kind"] == "a":
+        return 0.8 - np.sum((x - 0.3) ** 2)
+    if p["kind"] == "b":
+        return 0.6 - np.sum((x - 0.7) ** 2)
+    return 1.0 - 3.0 * np.sum((x - [0.8, 0.2]) ** 2)
+
+
+def _toy_hit(sampler, seed, n_trials=20):
+    rng, trials = np.random.RandomState(seed), []
+    while len(trials) < n_trials:
+        trials.extend(Trial(p, _toy_score(p)) for p in sampler.propose(TOY, trials, 1, rng))
+    best = max(trials, key=lambda t: t.score)
+    return best.params["kind"] == "c" and best.score > 0.8  # beats everything 'a' can give
+
+
+def test_gp_finds_the_least_promising_category_in_20_trials():
+    ours = sum(_toy_hit(GPSampler(), seed) for seed in range(10))
+    baseline = sum(_toy_hit(RandomSampler(), seed) for seed in range(10))
+    print(f"best category found in 20 trials: GP {ours}/10 seeds, random search {baseline}/10")
+    assert ours >= 9
+
+
+@pytest.mark.parametrize("sampler", [GPSampler(), TPESampler(), QuasiRandomSampler()])
+def test_no_two_proposals_are_identical_after_rounding_and_decoding(sampler):
+    space = SearchSpace({"n": Integer(1, 4), "c": Categorical(["u", "v"]), "x": Real(0, 1)})
+    rng, trials = np.random.RandomState(0), []
+    while len(trials) < 40:
+        for p in sampler.propose(space, trials, 3, rng):
+            trials.append(Trial(p, -abs(p["x"] - 0.5) - p["n"] + (p["c"] == "v")))
+    keys = [(t.params["n"], t.params["c"], round(t.params["x"], 9)) for t in trials]
+    assert len(set(keys)) == len(keys) == 42
+
+
+@pytest.mark.parametrize("sampler", [GPSampler(), TPESampler(), QuasiRandomSampler()])
+def test_a_finite_space_is_covered_once_then_runs_out_with_a_warning(sampler):
+    space = SearchSpace({"n": Integer(1, 3), "c": ["u", "v"]})
+    assert space.n_points == 6
+    rng, trials = np.random.RandomState(0), []
+    with pytest.warns(UserWarning, match="holds only 6 distinct candidates"):
+        for _ in range(5):
+            for p in sampler.propose(space, trials, 2, rng):
+                trials.append(Trial(p, p["n"] + (p["c"] == "v")))
+    assert sorted((t.params["n"], t.params["c"]) for t in trials) == [
+        (n, c) for n in (1, 2, 3) for c in ("u", "v")]
+    assert sampler.propose(space, trials, 2, rng) == []
+
+
+def test_model_based_samplers_own_their_warm_up():
+    for sampler in (GPSampler(n_initial_points=8), TPESampler(n_initial_points=8)):
+        trials = _trials(7)
+        sobol = sampler.propose(SPACE, trials, 1, np.random.RandomState(0))
+        assert hasattr(sampler, "_warm_up") and len(sobol) == 1
+    gp = GPSampler(n_initial_points=8)
+    gp.propose(SPACE, _trials(8), 1, np.random.RandomState(0))
+    assert gp._fitted_at == {0: 8}  # the model ran from the 9th candidate on
+
+
+def test_gp_proposals_sit_on_bounds_exactly_not_next_to_them():
+    space = SearchSpace({"C": Real(1e-3, 1e3, log=True), "dropout": Real(0.0, 0.5)})
+    rng, trials, sampler = np.random.RandomState(0), [], GPSampler()
+    while len(trials) < 25:  # the optimum is the upper corner
+        for p in sampler.propose(space, trials, 1, rng):
+            trials.append(Trial(p, np.log(p["C"]) + 10 * p["dropout"]))
+    C = np.array([t.params["C"] for t in trials])
+    dropout = np.array([t.params["dropout"] for t in trials])
+    assert np.sum(C == 1e3) >= 3 and np.sum(dropout == 0.5) >= 3
+    assert not np.any((C > 0.999 * 1e3) & (C < 1e3))
+    assert not np.any((dropout > 0.4995) & (dropout < 0.5))
+
+
+def test_gp_shares_one_length_scale_per_categorical_and_gradient_is_exact():
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.uniform(size=(12, 2)), np.eye(3)[rng.randint(3, size=12)]]
+    y = X[:, 0] + X[:, 2]
+    gp = GaussianProcess(length_groups=[0, 1, 2, 2, 2], random_state=rng).fit(X, y)
+    assert len(gp.theta_) == 3 + 2 and gp.length_scales_[2] == gp.length_scales_[4]
+    theta = np.r_[np.log([0.3, 0.5, 0.7]), 0.1, np.log(1e-3)]
+    y_scaled = (y - y.mean()) / y.std()
+    analytic = gp._neg_log_posterior(theta, X, y_scaled)[1]
+    numeric = approx_fprime(theta, lambda t: gp._neg_log_posterior(t, X, y_scaled)[0], 1e-6)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-4)
+
+
+def test_gp_runs_past_150_trials_in_20_dimensions():
+    space = SearchSpace({f"x{i}": Real(-1, 1) for i in range(20)})
+    rng = np.random.RandomState(0)
+    params = QuasiRandomSampler().propose(space, [], 200, rng)
+    trials = [Trial(p, -sum(v * v for v in p.values())) for p in params]
+    sampler = GPSampler()
+    batch = sampler.propose(space, trials, 4, rng)
+    assert len(batch) == 4 and sampler._fitted_at == {0: 200}  # no cap at 150 any more
+
+
+class _CountingEstimator(RegressorMixin, BaseEstimator):
+    fits = 0
+
+    def __init__(self, a=0, b="u"):
+        self.a, self.b = a, b
+
+    def fit(self, X, y=None):
+        type(self).fits += 1
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y=None):
+        return float(self.a) + (self.b == "v")
+
+
+@pytest.mark.parametrize("sampler", ["gp", "tpe", "sobol"])
+def test_search_over_fewer_points_than_n_iter_evaluates_each_once_and_says_so(sampler):
+    X = np.zeros((6, 1))
+    _CountingEstimator.fits = 0
+    with pytest.warns(UserWarning, match="holds only 1 distinct candidates"):
+        single = BayesSearchCV(_CountingEstimator(), {"a": [1]}, n_iter=6, sampler=sampler,
+                               cv=2, refit=False, random_state=0).fit(X)
+    assert len(single.cv_results_["params"]) == 1 and _CountingEstimator.fits == 2
+    with pytest.warns(UserWarning, match="holds only 6 distinct candidates"):
+        small = BayesSearchCV(_CountingEstimator(), {"a": Integer(0, 2), "b": ["u", "v"]},
+                              n_iter=10, sampler=sampler, cv=2, random_state=0).fit(X)
+    params = [(p["a"], p["b"]) for p in small.cv_results_["params"]]
+    assert sorted(params) == [(a, b) for a in (0, 1, 2) for b in ("u", "v")]
+    assert small.best_params_ == {"a": 2, "b": "v"}
+
+
+def test_every_third_gp_proposal_climbs_within_the_least_tried_category():
+    rng = np.random.RandomState(0)
+    params = [{"kind": "a" if i < 10 else "b", "x": u, "y": v}
+              for i, (u, v) in enumerate(rng.uniform(size=(12, 2)))]
+    trials = [Trial(p, _toy_score(p)) for p in params]  # no 'c' tried yet
+    assert GPSampler().propose(TOY, trials, 1, rng)[0]["kind"] == "c"  # 12 % 3 == 0
+    assert GPSampler().propose(TOY, trials[:11], 1, rng)[0]["kind"] != "c"
+
+
+def test_hyperband_with_a_model_based_sampler_skips_brackets_of_an_exhausted_space():
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import SGDClassifier
+
+    from sklearn_hp.search import HyperbandSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.warns(UserWarning, match="holds only 2 distinct candidates"):
+        search = HyperbandSearchCV(SGDClassifier(random_state=0), {"alpha": [1e-4, 1e-3]},
+                                   resource="max_iter", max_resource=9, sampler="tpe",
+                                   random_state=0, cv=2).fit(X, y)
+    first_rung = [p["alpha"] for p, r in zip(search.cv_results_["params"],
+                                               search.cv_results_["n_resources"]) if r == 1]
+    assert sorted(first_rung) == [1e-4, 1e-3]

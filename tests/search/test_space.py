@@ -99,3 +99,24 @@ def test_integer_log_scale_spreads_small_values():
     assert values[0] == 1 and values[-1] == 1000
     assert np.sum(values <= 10) >= 30  # a third of the axis below 10 on a log scale
     np.testing.assert_array_equal(dim.decode(dim.encode([1, 10, 100, 1000])), [1, 10, 100, 1000])
+
+
+def test_bounds_decode_to_the_bounds_themselves():
+    assert Real(1e-3, 1e3, log=True).from_unit(np.array([0.0, 1.0])) == [1e-3, 1e3]
+    assert Real(0.0, 0.5).from_unit(np.array([1.0])) == [0.5]
+
+
+def test_distinct_points_are_counted_enumerated_and_keyed():
+    space = SearchSpace([{"n": Integer(1, 3), "c": ["u", "v"]},
+                         {"k": stats.randint(0, 4), "x": Real(0, 1)}])
+    assert space.n_points == np.inf and space.subspaces[0].n_points == 6
+    assert space.subspaces[1].dimensions[0].n_values == 4
+    sub = space.subspaces[0]
+    points = sub.all_points()
+    assert sorted((p["n"], p["c"]) for p in sub.decode(points)) == [
+        (n, c) for n in (1, 2, 3) for c in ("u", "v")]
+    # keys compare after rounding and decoding: 1.2 and 0.8 both round to the integer 1
+    near = sub.encode([{"n": 1, "c": "u"}])
+    near[0, 0] += 0.05
+    assert sub.keys(near) == sub.keys(sub.encode([{"n": 1, "c": "u"}]))
+    assert len(set(sub.keys(points))) == 6

@@ -5,13 +5,15 @@ runs cross-validation or stores anything outside itself: the search drives it in
 an ask/tell loop through :meth:`BaseSampler.propose`.
 """
 
+import warnings
 from collections import namedtuple
 
 import numpy as np
 from sklearn.utils import check_random_state
 from threadpoolctl import ThreadpoolController
 
-__all__ = ["BaseSampler", "Trial", "choose_subspaces", "impute_failed_scores"]
+__all__ = ["BaseSampler", "Trial", "choose_subspaces", "distinct_candidates",
+           "impute_failed_scores"]
 
 
 def choose_subspaces(space, n_candidates, rng):
@@ -86,24 +88,34 @@ class BaseSampler:
 class ModelBasedSampler(BaseSampler):
     """Base class of samplers that model each sub-space's trials.
 
-    The sampler owns its warm-up: until ``n_initial_points`` trials are
-    finished (``None``: ``max(5, n_dims + 1)``), candidates come from a
-    quasi-random (Sobol) design, as Optuna's ``n_startup_trials``. Conditional
-    spaces (lists of dicts) are handled here: each candidate's sub-space is
-    drawn uniformly (as ``RandomizedSearchCV`` does) and proposed by
-    ``_propose_in_subspace`` from that sub-space's own trials, encoded to the unit
-    cube. With fewer than ``min_trials`` finished trials in a sub-space,
-    candidates are drawn uniformly in the unit cube. The model's own linear
-    algebra runs on one BLAS thread: its matrices are small, and BLAS threads
-    only cost time on a busy machine (the estimators' threads are left alone).
+    The sampler owns its warm-up, as Optuna's ``n_startup_trials``: the first
+    ``n_initial_points`` candidates of a search are scrambled Sobol points, the
+    later ones come from the model. Conditional spaces (lists of dicts) are
+    handled here: each candidate's sub-space is drawn uniformly (as
+    ``RandomizedSearchCV`` does) and proposed by ``_propose_in_subspace`` from
+    that sub-space's own trials, encoded to the unit cube. Proposals are distinct
+    from each other and from every finished trial after integer rounding and
+    category decoding; once a finite space has no new candidate left, fewer (or
+    no) candidates are returned, with a warning. The model's own linear algebra
+    runs on one BLAS thread: its matrices are small, and BLAS threads only cost
+    time on a busy machine (the estimators' threads are left alone).
+
+    Parameters
+    ----------
+    n_initial_points : int or None, default=None
+        Quasi-random candidates before the model is used; ``None`` means
+        ``max(5, n_dims + 1)`` with ``n_dims`` the largest sub-space's dimension.
     """
 
     min_trials = 2
-    n_initial_points = None
+
+    def __init__(self, n_initial_points=None):
+        self.n_initial_points = n_initial_points
 
     def _n_initial(self, space):
-        if self.n_initial_points is not None:
-            return self.n_initial_points
+        n_initial = getattr(self, "n_initial_points", None)  # subclasses may skip __init__
+        if n_initial is not None:
+            return int(n_initial)
         return max(5, max(sub.n_dims for sub in space.subspaces) + 1)
 
     def propose(self, space, trials, n_candidates, random_state):
@@ -111,15 +123,19 @@ class ModelBasedSampler(BaseSampler):
         n_design = min(max(self._n_initial(space) - len(trials), 0), n_candidates)
         proposals = []
         if n_design:
-            if getattr(self, "_design", None) is None:
+            if getattr(self, "_warm_up", None) is None:
                 from ._random import QuasiRandomSampler
 
-                self._design = QuasiRandomSampler()
-            proposals = self._design.propose(space, trials, n_design, rng)
+                self._warm_up = QuasiRandomSampler()
+            proposals = self._warm_up.propose(space, trials, n_design, rng)
         if n_design < n_candidates:
-            with _single_blas_thread():
-                proposals += self._propose_from_model(space, trials, n_candidates - n_design, rng)
-        return proposals
+            # The models' matrices are small (at most a few hundred rows): BLAS
+            # threads cost more than they save, and on a busy machine they make
+            # each proposal tens of times slower, so the models run on one.
+            with _blas_controller().limit(limits=1, user_api="blas"):
+                proposals += self._propose_from_model(space, trials, n_candidates - n_design,
+                                                      rng)
+        return distinct_candidates(space, trials, proposals, rng, owner=self)
 
     def _propose_from_model(self, space, trials, n_candidates, rng):
         groups = [[] for _ in space.subspaces]
@@ -154,11 +170,81 @@ class ModelBasedSampler(BaseSampler):
 _CONTROLLER = []
 
 
-def _single_blas_thread():
-    """Context limiting BLAS to one thread (the controller is built once)."""
+def _blas_controller():
     if not _CONTROLLER:
         _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1, user_api="blas")
+    return _CONTROLLER[0]
+
+
+#: Finite sub-spaces up to this many candidates are enumerated to find new ones.
+_ENUMERATE_LIMIT = 20000
+
+
+def distinct_candidates(space, trials, candidates, rng, owner=None):
+    """Make ``candidates`` distinct from each other and from ``trials``.
+
+    A candidate equal to an earlier one (after integer rounding and category
+    decoding) is replaced by a random candidate of the same sub-space not seen
+    yet; when a finite space has none left it is dropped, and a warning says
+    that the space holds fewer distinct candidates than requested (once per
+    ``owner``).
+
+    Parameters
+    ----------
+    space : SearchSpace
+    trials : list of Trial
+    candidates : list of dict
+    rng : RandomState
+    owner : object or None
+        Remembers that the warning was given.
+
+    Returns
+    -------
+    candidates : list of dict
+        At most ``len(candidates)``, all distinct and new.
+    """
+    seen = [set() for _ in space.subspaces]
+    for index, sub in enumerate(space.subspaces):
+        params = [t.params for t in trials if space.subspace_index(t.params) == index]
+        if params:
+            seen[index].update(sub.keys(sub.encode(params)))
+    out = []
+    for params in candidates:
+        index = max(space.subspace_index(params), 0)
+        sub = space.subspaces[index]
+        key = sub.keys(sub.encode([params]))[0]
+        if key in seen[index]:
+            params, key = _unseen(sub, seen[index], rng)
+            if params is None:
+                continue
+        seen[index].add(key)
+        out.append(params)
+    if len(out) < len(candidates) and not getattr(owner, "_warned_exhausted", False):
+        warnings.warn(
+            f"The search space holds only {space.n_points:.0f} distinct candidates and "
+            f"all of them have been proposed; each is evaluated once, so the search "
+            f"stops before n_iter.", UserWarning, stacklevel=3)
+        if owner is not None:
+            owner._warned_exhausted = True
+    return out
+
+
+def _unseen(sub, seen, rng):
+    """A random candidate of ``sub`` whose key is not in ``seen`` (or ``(None, None)``)."""
+    if sub.n_points <= _ENUMERATE_LIMIT:
+        points = sub.all_points()
+        keys = sub.keys(points)
+        fresh = [i for i, k in enumerate(keys) if k not in seen]
+        if not fresh:
+            return None, None
+        i = fresh[rng.randint(len(fresh))]
+        return sub.decode(points[i:i + 1])[0], keys[i]
+    for _ in range(100):
+        params = sub.from_unit(rng.uniform(size=(1, sub.n_dims)))[0]
+        key = sub.keys(sub.encode([params]))[0]
+        if key not in seen:
+            return params, key
+    return None, None
 
 
 def random_columns(subspace, n, rng):

@@ -10,6 +10,8 @@ from ._base import ModelBasedSampler, random_columns
 __all__ = ["GPSampler", "log_expected_improvement"]
 
 _SQRT_HALF_PI = np.sqrt(np.pi / 2.0)
+#: Half-width (unit cube) of the region explored around a category's best trial.
+_TRUST_RADIUS = 0.2
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
 
@@ -65,52 +67,76 @@ class GPSampler(ModelBasedSampler):
     """Bayesian optimisation with a Gaussian process and expected improvement.
 
     The surrogate is :class:`~sklearn_hp.search._gaussian_process.GaussianProcess`
-    (Matérn 5/2, one length scale per encoded column, hyperparameters by marginal
-    likelihood) on the unit-cube encoding of the space, where ``log=True`` and
-    log-uniform distributions are already warped to a log scale and categoricals
-    are one-hot. Expected improvement is maximised by scoring random and local
-    candidates, then polishing the best few with multi-start L-BFGS-B over the
-    continuous columns (one-hot columns stay fixed at each start's category);
-    integers are rounded after optimisation. Batches use the *kriging believer*:
-    each proposal is added to the model at its predicted mean before the next is
-    chosen, so a batch spreads out.
+    (Matérn 5/2, hyperparameters by marginal likelihood) on the unit-cube encoding
+    of the space, where ``log=True`` and log-uniform distributions are already
+    warped to a log scale. Each continuous or integer dimension has its own length
+    scale; the one-hot columns of a categorical share one, an overlap kernel in
+    which all choices are equally alike. Scores are power-transformed (output
+    warping) before the fit.
+
+    Expected improvement is maximised by scoring random and local candidates,
+    then polishing the best few with multi-start L-BFGS-B over the continuous
+    columns. Categories are optimised exactly: when the space has at most
+    ``max_category_combinations`` category combinations, every combination gets
+    a polished start of its own, and every polished point is also tried with each
+    other choice of each categorical. Integers and categories are rounded before
+    the final comparison, so the acquisition of the rounded point decides, and a
+    proposal never repeats a finished trial. Coordinates within 1e-3 of a bound
+    are put on the bound. Batches use the *kriging believer*: each proposal is
+    added to the model at its predicted mean before the next is chosen.
+
+    Exploration safeguard: every ``explore_every``-th proposal in a space with
+    categoricals keeps each categorical at its least-tried choice and maximises
+    expected improvement over the other dimensions, so a choice that looked bad
+    in a few early trials is revisited and one category cannot trap the search.
 
     Cost stays bounded as trials accumulate: the model is fitted on at most
     ``max_points`` trials (the best half plus the most recent), hyperparameters
-    are warm-started from the previous fit and re-optimised only every
-    ``refit_every`` new trials once 50 trials are in.
+    are warm-started from the previous fit and re-optimised once the trials grew
+    by ``refit_every`` or by 10%, whichever is more.
 
     Parameters
     ----------
     n_initial_points : int or None, default=None
-        Quasi-random (Sobol) candidates before the model is used; ``None`` means
-        ``max(5, n_dims + 1)``.
+        Quasi-random (Sobol) candidates before the model is used; ``None``
+        means ``max(5, n_dims + 1)``.
     xi : float, default=0.0
         Exploration margin of expected improvement, in standard deviations of
         the scores.
-    max_points : int, default=150
+    max_points : int, default=400
         Cap on the trials the model is fitted on.
     refit_every : int, default=5
-        Re-optimise the kernel hyperparameters every this many new trials once
-        50 trials are in (every time before).
+        Re-optimise the kernel hyperparameters after this many new trials at
+        least (every time before 50 trials).
     n_random_candidates : int, default=500
         Random points scored before the gradient polish.
     n_starts : int, default=4
-        Points polished with L-BFGS-B.
+        Points polished with L-BFGS-B (plus one per category combination).
     noise : {"fit"} or float, default="fit"
         Noise variance of the standardised scores, or ``"fit"``.
+    output_warping : {"power", None}, default="power"
+        Yeo-Johnson transform of the scores before the fit (see
+        :func:`warp_scores`), or none.
+    explore_every : int or None, default=3
+        Period of the least-tried-category proposals (``None``: never).
+    max_category_combinations : int, default=32
+        Spaces with at most this many category combinations get one polished
+        start per combination.
     """
 
-    def __init__(self, n_initial_points=None, xi=0.0, max_points=150, refit_every=5,
-                 n_random_candidates=500, n_starts=4, noise="fit", output_warping="power"):
-        self.n_initial_points = n_initial_points
-        self.output_warping = output_warping
+    def __init__(self, n_initial_points=None, xi=0.0, max_points=400, refit_every=5,
+                 n_random_candidates=500, n_starts=4, noise="fit", output_warping="power",
+                 explore_every=3, max_category_combinations=32):
+        super().__init__(n_initial_points=n_initial_points)
         self.xi = xi
         self.max_points = max_points
         self.refit_every = refit_every
         self.n_random_candidates = n_random_candidates
         self.n_starts = n_starts
         self.noise = noise
+        self.output_warping = output_warping
+        self.explore_every = explore_every
+        self.max_category_combinations = max_category_combinations
         self._theta = {}
         self._fitted_at = {}
 
@@ -123,12 +149,14 @@ class GPSampler(ModelBasedSampler):
         keep = np.r_[best, rest[-(self.max_points - n_best):]]
         return X[keep], y[keep]
 
-    def _fit_model(self, index, X, y, rng):
+    def _fit_model(self, index, subspace, X, y, rng):
         n = len(y)
         previous = self._theta.get(index)
         stale = n - self._fitted_at.get(index, -np.inf)
-        optimize = previous is None or n < 50 or stale >= self.refit_every
-        gp = GaussianProcess(noise=self.noise, random_state=rng)
+        optimize = previous is None or n < 50 or stale >= max(self.refit_every, 0.1 * n)
+        gp = GaussianProcess(noise=self.noise, random_state=rng,
+                             length_groups=_length_groups(subspace),
+                             max_iter=200 if previous is None else 50)
         gp.fit(X, y, theta0=None if previous is None else previous.copy(), optimize=optimize)
         if optimize:
             self._theta[index] = gp.theta_
@@ -139,12 +167,15 @@ class GPSampler(ModelBasedSampler):
         if self.output_warping == "power":
             y = warp_scores(y)
         X_fit, y_fit = self._select_points(X, y)
-        gp = self._fit_model(index, X_fit, y_fit, rng)
+        gp = self._fit_model(index, subspace, X_fit, y_fit, rng)
         best = (y_fit.max() - gp.y_mean_) / gp.y_std_ + self.xi
         taken = [X]
         proposals = []
-        for _ in range(n_candidates):
-            x = self._maximize(gp, subspace, best, X_fit, y_fit, np.vstack(taken), rng)
+        for i in range(n_candidates):
+            fixed = None
+            if self.explore_every and (len(y) + i) % self.explore_every == 0:
+                fixed = _least_tried_categories(subspace, np.vstack(taken), rng)
+            x = self._maximize(gp, subspace, best, X_fit, y_fit, np.vstack(taken), rng, fixed)
             proposals.append(x)
             taken.append(x[None, :])
             if n_candidates > 1:  # kriging believer
@@ -152,43 +183,139 @@ class GPSampler(ModelBasedSampler):
                 gp.add_observations(x[None, :], mean * gp.y_std_ + gp.y_mean_)
         return subspace.decode(np.array(proposals))
 
-    def _maximize(self, gp, subspace, best, X_fit, y_fit, taken, rng):
+    def _candidates(self, subspace, X_fit, y_fit, rng, box):
         free = subspace.continuous_columns
         top = X_fit[np.argsort(-y_fit)[:5]]
         local = np.repeat(top, 20, axis=0)
         local[:, free] += rng.normal(scale=0.05, size=(len(local), int(free.sum())))
-        local = np.clip(local, 0.0, 1.0)
-        candidates = np.vstack([random_columns(subspace, self.n_random_candidates, rng), local])
-        mean, std = gp.predict(candidates)
-        scores = log_expected_improvement(mean, std, best)
-        order = np.argsort(-scores)[: self.n_starts]
+        uniform = random_columns(subspace, self.n_random_candidates, rng)
+        low, high = box
+        uniform[:, free] = low + uniform[:, free] * (high - low)
+        local[:, free] = np.clip(local[:, free], low, high)
+        return np.vstack([uniform, local])
 
-        starts = candidates[order]
-        results = starts.copy()
-        n_free = int(free.sum())
-        if n_free:
-            # All starts are polished in one L-BFGS-B problem: the objective is a
-            # sum of independent terms, so one vectorised call serves every start.
-            def objective(z):
-                X = starts.copy()
-                X[:, free] = z.reshape(len(starts), n_free)
-                mean, std, dmean, dstd = gp.predict(X, return_grad=True)
-                value, grad = log_expected_improvement(mean, std, best, dmean, dstd)
-                return -value.sum(), -grad[:, free].ravel()
-
-            res = minimize(objective, starts[:, free].ravel(), jac=True, method="L-BFGS-B",
-                           bounds=[(0.0, 1.0)] * (n_free * len(starts)),
-                           options={"maxiter": 100})
-            results[:, free] = res.x.reshape(len(starts), n_free)
-        # Integers and categories are rounded after optimisation; the rounded
-        # polished points compete with the rounded best raw candidates on their
-        # own acquisition values, and points (nearly) already taken are skipped.
-        pool = subspace.snap(np.vstack([results, candidates[np.argsort(-scores)[:50]]]))
+    def _maximize(self, gp, subspace, best, X_fit, y_fit, taken, rng, fixed=None):
+        free = subspace.continuous_columns
+        box = (np.zeros(int(free.sum())), np.ones(int(free.sum())))
+        if fixed is not None:
+            # A trust region around the best trial with these categories, and
+            # improvement over that trial: the proposal climbs within them
+            # rather than chasing variance in a far corner.
+            inside = np.all(X_fit[:, ~free] == fixed, axis=1)
+            X_fit, y_fit = X_fit[inside], y_fit[inside]
+            if len(y_fit):
+                centre = X_fit[np.argmax(y_fit)][free]
+                box = (np.clip(centre - _TRUST_RADIUS, 0, 1), np.clip(centre + _TRUST_RADIUS, 0, 1))
+                best = (y_fit.max() - gp.y_mean_) / gp.y_std_ + self.xi
+        candidates = self._candidates(subspace, X_fit, y_fit, rng, box)
+        if fixed is not None:
+            candidates[:, ~free] = fixed
+        scores = log_expected_improvement(*gp.predict(candidates), best)
+        order = np.argsort(-scores)
+        starts = candidates[order[: self.n_starts]]
+        if fixed is None:
+            combos = _category_combinations(subspace, self.max_category_combinations)
+            if combos is not None:  # one start per combination, at the best raw point
+                recoloured = np.repeat(candidates[order[:1]], len(combos), axis=0)
+                recoloured[:, ~free] = combos
+                starts = np.vstack([starts, recoloured])
+        results = _polish(gp, best, starts, free, box)
+        if fixed is None:
+            results = np.vstack([results, _category_neighbours(subspace, results)])
+        # Integers and categories are rounded before the final comparison, and
+        # points (nearly) already taken are skipped.
+        pool = _snap_bounds(subspace.snap(np.vstack([results, candidates[order[:50]]])), free)
         final = log_expected_improvement(*gp.predict(pool), best)
         for i in np.argsort(-final, kind="stable"):
             if not _is_duplicate(pool[i], taken):
                 return pool[i]
         return subspace.snap(random_columns(subspace, 1, rng))[0]
+
+
+def _polish(gp, best, starts, free, box):
+    """Multi-start L-BFGS-B on log EI over the ``free`` columns in ``box``, all starts at once."""
+    results = starts.copy()
+    n_free = int(free.sum())
+    if not n_free:
+        return results
+
+    # The objective is a sum of independent terms, so one vectorised call serves
+    # every start.
+    def objective(z):
+        X = starts.copy()
+        X[:, free] = z.reshape(len(starts), n_free)
+        mean, std, dmean, dstd = gp.predict(X, return_grad=True)
+        value, grad = log_expected_improvement(mean, std, best, dmean, dstd)
+        return -value.sum(), -grad[:, free].ravel()
+
+    res = minimize(objective, starts[:, free].ravel(), jac=True, method="L-BFGS-B",
+                   bounds=list(zip(np.tile(box[0], len(starts)), np.tile(box[1], len(starts)))),
+                   options={"maxiter": 100})
+    results[:, free] = res.x.reshape(len(starts), n_free)
+    return results
+
+
+def _length_groups(subspace):
+    """One length-scale group per continuous column and per categorical."""
+    groups = np.arange(subspace.n_columns)
+    for dim, sl in zip(subspace.dimensions, subspace.slices):
+        if dim.is_categorical:
+            groups[sl] = sl.start
+    return groups
+
+
+def _categorical_slices(subspace):
+    return [sl for dim, sl in zip(subspace.dimensions, subspace.slices)
+            if dim.is_categorical and dim.n_columns > 1]
+
+
+def _category_combinations(subspace, limit):
+    """One-hot columns of every category combination, or None if there are none or too many."""
+    slices = _categorical_slices(subspace)
+    sizes = [sl.stop - sl.start for sl in slices]
+    if not slices or np.prod(sizes, dtype=float) > limit:
+        return None
+    index = np.indices(sizes).reshape(len(sizes), -1).T
+    free = subspace.continuous_columns
+    combos = np.zeros((len(index), subspace.n_columns))
+    for j, sl in enumerate(slices):
+        combos[np.arange(len(index)), sl.start + index[:, j]] = 1.0
+    return combos[:, ~free]
+
+
+def _category_neighbours(subspace, X):
+    """``X`` with each categorical changed to each of its other choices, one at a time."""
+    out = []
+    for sl in _categorical_slices(subspace):
+        for k in range(sl.stop - sl.start):
+            Z = X.copy()
+            Z[:, sl] = 0.0
+            Z[:, sl.start + k] = 1.0
+            out.append(Z)
+    return np.vstack(out) if out else np.empty((0, X.shape[1]))
+
+
+def _least_tried_categories(subspace, X, rng):
+    """One-hot (non-free) columns at each categorical's least-tried choice (ties at random)."""
+    free = subspace.continuous_columns
+    fixed = np.zeros(subspace.n_columns)
+    for dim, sl in zip(subspace.dimensions, subspace.slices):
+        if dim.is_categorical:
+            counts = X[:, sl].sum(0)
+            least = np.flatnonzero(counts == counts.min())
+            fixed[sl.start + least[rng.randint(len(least))]] = 1.0
+    if free.all():
+        return None
+    return fixed[~free]
+
+
+def _snap_bounds(X, free, tol=1e-3):
+    """Put continuous coordinates within ``tol`` of a bound on the bound."""
+    Z = X[:, free]
+    Z[Z < tol] = 0.0
+    Z[Z > 1.0 - tol] = 1.0
+    X[:, free] = Z
+    return X
 
 
 def warp_scores(y):

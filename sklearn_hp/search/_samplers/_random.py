@@ -7,7 +7,7 @@ from scipy.stats import qmc
 from sklearn.model_selection import ParameterSampler
 from sklearn.utils import check_random_state
 
-from ._base import BaseSampler, choose_subspaces
+from ._base import BaseSampler, choose_subspaces, distinct_candidates
 
 __all__ = ["RandomSampler", "QuasiRandomSampler"]
 
@@ -34,7 +34,9 @@ class QuasiRandomSampler(BaseSampler):
     sequence per sub-space continues across calls, so successive batches keep
     their low discrepancy; a sequence started for a search that already has
     trials (resumed from storage) skips as many points. Frozen distributions
-    are mapped with ``ppf``.
+    are mapped with ``ppf``. Candidates are distinct from each other and from
+    finished trials; a finite space that runs out of new candidates gets fewer
+    (with a warning).
     """
 
     def __init__(self):
@@ -58,4 +60,4 @@ class QuasiRandomSampler(BaseSampler):
                 warnings.simplefilter("ignore", UserWarning)
                 U = self._engines[index].random(int(np.sum(chosen == index)))
             proposals.extend(sub.from_unit(U))
-        return proposals
+        return distinct_candidates(space, trials, proposals, rng, owner=self)

@@ -35,15 +35,18 @@ class TPESampler(ModelBasedSampler):
         Draws from the good mixture scored per proposal.
     prior_weight : float, default=1.0
         Weight of the prior component relative to one trial.
+    n_initial_points : int or None, default=None
+        Quasi-random (Sobol) candidates before the model is used; ``None``
+        means ``max(5, n_dims + 1)``.
     bandwidth : float, default=0.1
         Kernel width on the unit cube for one trial, shrunk as
         ``bandwidth * n ** (-1 / (n_continuous + 4))`` (Scott's rule) with ``n``
         trials in the mixture.
     """
 
-    def __init__(self, n_initial_points=None, gamma=0.25, max_good=25, n_ei_candidates=24,
-                 prior_weight=1.0, bandwidth=0.1):
-        self.n_initial_points = n_initial_points
+    def __init__(self, gamma=0.25, max_good=25, n_ei_candidates=24, prior_weight=1.0,
+                 n_initial_points=None, bandwidth=0.1):
+        super().__init__(n_initial_points=n_initial_points)
         self.bandwidth = bandwidth
         self.gamma = gamma
         self.max_good = max_good
@@ -55,11 +58,16 @@ class TPESampler(ModelBasedSampler):
         order = np.argsort(-y, kind="stable")
         good = _ParzenMixture(subspace, X[order[:n_good]], self.prior_weight, self.bandwidth)
         bad = _ParzenMixture(subspace, X[order[n_good:]], self.prior_weight, self.bandwidth)
+        taken = set(subspace.keys(X))
         proposals = []
         for _ in range(n_candidates):
             draws = good.sample(self.n_ei_candidates, rng)
             ratio = good.log_density(draws) - bad.log_density(draws)
-            proposals.append(draws[np.argmax(ratio)])
+            keys = subspace.keys(draws)
+            ratio[[k in taken for k in keys]] = -np.inf  # a repeat is never proposed
+            best = int(np.argmax(ratio))
+            taken.add(keys[best])
+            proposals.append(draws[best])
         return subspace.decode(np.array(proposals))
 
 
