@@ -3,6 +3,7 @@
 import numpy as np
 
 from ._blas import add_scaled
+from ._threads import with_training_threads
 from .exceptions import DivergenceError
 from .nn import add_penalty_gradient, penalty_value_and_gradient
 
@@ -33,6 +34,7 @@ class TrainingRun:
         self.validation = validation
         self.rng = rng
 
+    @with_training_threads
     def run(self, n_epochs, *, check_convergence):
         """Train for at most ``n_epochs`` epochs; return the number run."""
         est = self.est
