@@ -64,6 +64,7 @@ def main(repeats, epochs):
     import torch  # noqa: F401  (imported before the thread report)
 
     X, y = make_images()
+    threads = blas_description()  # before the runs: the load at start
     estimators = make_estimators(epochs)
     runs = {name: (lambda est=est: est.fit(X, y).score(X, y)) for name, est in estimators.items()}
     results = alternate_threads(runs, repeats)
@@ -87,7 +88,7 @@ def main(repeats, epochs):
         f"of {BATCH}, {epochs} epochs, float32. Median of {repeats} rounds; ratios per round: "
         "median (range). Target: ours / PyTorch <= 2.",
         "",
-        blas_description(),
+        threads,
         "",
         markdown_table(header, rows),
     ])

@@ -167,6 +167,7 @@ def main(shapes, repeats):
     except ImportError:
         print("torch is not installed: the PyTorch columns stay empty.", file=sys.stderr)
     make_data("small", "float32")  # loads numpy's and scipy's BLAS for the report
+    threads = blas_description()  # before the runs: the load at start
     rows = []
     for shape in shapes:
         for dtype in SHAPES[shape]["dtypes"]:
@@ -180,7 +181,7 @@ def main(shapes, repeats):
         "Train acc = accuracy on the training data after the fit. Peak = tracemalloc peak "
         "of one fit in a fresh process (the data excluded).",
         "",
-        blas_description(),
+        threads,
         "",
         markdown_table(HEADER, rows),
     ])
