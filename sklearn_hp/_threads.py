@@ -11,6 +11,8 @@ a limit the user set with ``threadpoolctl.threadpool_limits``.
 """
 
 import functools
+import threading
+from contextlib import contextmanager
 
 __all__ = [
     "SMALL_PRODUCT", "get_blas_thread_policy", "largest_product", "model_weights",
@@ -25,6 +27,10 @@ SMALL_PRODUCT = 2**21
 _POLICIES = ("auto", "inherit")
 _policy = {"value": "auto"}
 _controller = {}
+# Fits running in several threads of one process share one limit: the first to start
+# sets it, the last to finish restores the threads it found.
+_limit_lock = threading.Lock()
+_active = {"fits": 0, "limiter": None}
 
 
 def set_blas_thread_policy(policy):
@@ -99,6 +105,26 @@ def _blas_controller():
     return found
 
 
+@contextmanager
+def one_blas_thread():
+    """Run the block on one BLAS thread, then restore the threads found on entry.
+
+    Safe when fits run in several threads at once (joblib's threading backend).
+    """
+    with _limit_lock:
+        if _active["fits"] == 0:
+            _active["limiter"] = _blas_controller().limit(limits=1)
+        _active["fits"] += 1
+    try:
+        yield
+    finally:
+        with _limit_lock:
+            _active["fits"] -= 1
+            if _active["fits"] == 0:
+                _active["limiter"].restore_original_limits()
+                _active["limiter"] = None
+
+
 def with_training_threads(run):
     """Decorate ``TrainingRun.run`` to train under :func:`training_thread_limit`."""
 
@@ -112,7 +138,7 @@ def with_training_threads(run):
         )
         if limit is None:
             return run(self, *args, **kwargs)
-        with _blas_controller().limit(limits=limit):
+        with one_blas_thread():
             return run(self, *args, **kwargs)
 
     return wrapper

@@ -110,3 +110,19 @@ def test_fits_agree_between_thread_settings():
             sklearn_hp.set_blas_thread_policy(previous)
     for a, b in zip(fitted["auto"].weights_, fitted["inherit"].weights_):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_fits_in_parallel_threads_restore_the_threads_they_found():
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = make_classification(300, 20, random_state=0)
+    with threadpool_limits(limits=2, user_api="blas"):
+        outer = _numpy_blas_threads()
+
+        def fit(seed):
+            return MLPClassifier((8,), max_epochs=5, tol=None, random_state=seed).fit(X, y)
+
+        with ThreadPoolExecutor(4) as pool:
+            fitted = list(pool.map(fit, range(8)))
+        assert _numpy_blas_threads() == outer
+    assert [len(m.loss_curve_) for m in fitted] == [5] * 8
