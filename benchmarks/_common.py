@@ -100,3 +100,10 @@ def blas_description():
         pools.append(f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
     return (f"Thread pools: {'; '.join(pools)}. Load average at start: "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine).")
+
+
+def write_report(name, title, description, threads, header, rows):
+    """Write a benchmark's Markdown report: title, description, thread pools and table."""
+    write_result(name, "\n".join(
+        [f"# {title}", "", description, "", threads, "", markdown_table(header, rows)]
+    ))

@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _common import (  # noqa: E402
-    THREAD_SETTINGS, alternate_threads, blas_description, markdown_table, median, ratio_cell,
-    write_result,
+    THREAD_SETTINGS, alternate_threads, blas_description, median, ratio_cell,
+    write_report,
 )
 
 SIDE, FILTERS, HIDDEN, BATCH, LEARNING_RATE = 28, (16, 32), (64,), 128, 1e-3
@@ -80,19 +80,16 @@ def main(repeats, epochs):
         print(" | ".join(rows[-1]), flush=True)
     header = ["BLAS threads", "ours (s)", "PyTorch (s)", "ours / PyTorch",
               "ours / ours on 1 thread", "train acc ours", "train acc PyTorch"]
-    text = "\n".join([
-        "# ConvNetClassifier vs a PyTorch Conv2d loop, 28x28 images",
-        "",
-        f"{len(y):,} digits enlarged to {SIDE}x{SIDE}; conv 3x3 {FILTERS[0]} -> pool -> conv "
-        f"3x3 {FILTERS[1]} -> pool -> dense {HIDDEN[0]} -> 10, Adam {LEARNING_RATE}, batches "
-        f"of {BATCH}, {epochs} epochs, float32. Median of {repeats} rounds; ratios per round: "
-        "median (range). Target: ours / PyTorch <= 2.",
-        "",
-        threads,
-        "",
-        markdown_table(header, rows),
-    ])
-    write_result("convnet.md", text)
+    write_report(
+        "convnet.md", "ConvNetClassifier vs a PyTorch Conv2d loop, 28x28 images",
+        (
+            f"{len(y):,} digits enlarged to {SIDE}x{SIDE}; conv 3x3 {FILTERS[0]} -> pool -> conv "
+            f"3x3 {FILTERS[1]} -> pool -> dense {HIDDEN[0]} -> 10, Adam {LEARNING_RATE}, batches "
+            f"of {BATCH}, {epochs} epochs, float32. Median of {repeats} rounds; ratios per round: "
+            "median (range). Target: ours / PyTorch <= 2."
+        ),
+        threads, header, rows,
+    )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _common import (  # noqa: E402
-    THREAD_SETTINGS, alternate_threads, blas_description, markdown_table, median, ratio_cell,
-    write_result,
+    THREAD_SETTINGS, alternate_threads, blas_description, median, ratio_cell,
+    write_report,
 )
 
 BATCH, REPEATS, LEARNING_RATE = 256, 5, 1e-3
@@ -172,20 +172,17 @@ def main(shapes, repeats):
     for shape in shapes:
         for dtype in SHAPES[shape]["dtypes"]:
             rows += compare(shape, dtype, repeats, memory=shape in ("main", "large"))
-    text = "\n".join([
-        "# MLPClassifier: sklearn_hp vs scikit-learn vs a PyTorch loop",
-        "",
-        f"ReLU, Adam (learning rate {LEARNING_RATE}), batches of {BATCH}, shuffled; the same "
-        f"L2 on the weights. Median of {repeats} rounds; each round fits every library with the "
-        "default BLAS threads, then with one. Ratios are per round: median (range). "
-        "Train acc = accuracy on the training data after the fit. Peak = tracemalloc peak "
-        "of one fit in a fresh process (the data excluded).",
-        "",
-        threads,
-        "",
-        markdown_table(HEADER, rows),
-    ])
-    write_result("mlp.md", text)
+    write_report(
+        "mlp.md", "MLPClassifier: sklearn_hp vs scikit-learn vs a PyTorch loop",
+        (
+            f"ReLU, Adam (learning rate {LEARNING_RATE}), batches of {BATCH}, shuffled; the "
+            f"same L2 on the weights. Median of {repeats} rounds; each round fits every library "
+            "with the default BLAS threads, then with one. Ratios are per round: median (range). "
+            "Train acc = accuracy on the training data after the fit. Peak = tracemalloc peak "
+            "of one fit in a fresh process (the data excluded)."
+        ),
+        threads, HEADER, rows,
+    )
 
 
 if __name__ == "__main__":
