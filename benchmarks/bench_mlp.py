@@ -172,6 +172,10 @@ def main(shapes, repeats):
     for shape in shapes:
         for dtype in SHAPES[shape]["dtypes"]:
             rows += compare(shape, dtype, repeats, memory=shape in ("main", "large"))
+            _report(rows, repeats, threads)  # after every shape: a cut-short run keeps its rows
+
+
+def _report(rows, repeats, threads):
     write_report(
         "mlp.md", "MLPClassifier: sklearn_hp vs scikit-learn vs a PyTorch loop",
         (
@@ -183,7 +187,6 @@ def main(shapes, repeats):
         ),
         threads, HEADER, rows,
     )
-
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
