@@ -14,7 +14,8 @@ PyTorch). Ratios are taken within each round, so that drifts of a shared machine
 speed cancel out; the tables give their median and range. Peak memory is the
 tracemalloc peak of one fit in a fresh interpreter (PyTorch's allocator is not traced).
 
-Run: ``python benchmarks/bench_mlp.py [--repeats 5] [--shapes main small digits large]``;
+Run: ``python benchmarks/bench_mlp.py [--repeats 5] [--shapes main small digits large]
+[--output mlp.md]``;
 the tables go to ``benchmarks/results/mlp.md``.
 """
 
@@ -158,7 +159,7 @@ HEADER = [
 ]
 
 
-def main(shapes, repeats):
+def main(shapes, repeats, output="mlp.md"):
     from sklearn.exceptions import ConvergenceWarning
 
     warnings.simplefilter("ignore", ConvergenceWarning)
@@ -172,12 +173,13 @@ def main(shapes, repeats):
     for shape in shapes:
         for dtype in SHAPES[shape]["dtypes"]:
             rows += compare(shape, dtype, repeats, memory=shape in ("main", "large"))
-            _report(rows, repeats, threads)  # after every shape: a cut-short run keeps its rows
+            # After every shape: a run cut short keeps its rows.
+            _report(output, rows, repeats, threads)
 
 
-def _report(rows, repeats, threads):
+def _report(output, rows, repeats, threads):
     write_report(
-        "mlp.md", "MLPClassifier: sklearn_hp vs scikit-learn vs a PyTorch loop",
+        output, "MLPClassifier: sklearn_hp vs scikit-learn vs a PyTorch loop",
         (
             f"ReLU, Adam (learning rate {LEARNING_RATE}), batches of {BATCH}, shuffled; the "
             f"same L2 on the weights. Median of {repeats} rounds; each round fits every library "
@@ -194,8 +196,9 @@ if __name__ == "__main__":
                         help="internal: measure the peak memory of one fit")
     parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES))
     parser.add_argument("--repeats", type=int, default=REPEATS)
+    parser.add_argument("--output", default="mlp.md", help="file name in benchmarks/results")
     args = parser.parse_args()
     if args.memory:
         _measure_memory(*args.memory)
     else:
-        main(args.shapes, args.repeats)
+        main(args.shapes, args.repeats, args.output)
