@@ -16,7 +16,8 @@ from contextlib import contextmanager
 
 __all__ = [
     "SMALL_PRODUCT", "get_blas_thread_policy", "largest_product", "model_weights",
-    "set_blas_thread_policy", "training_thread_limit", "with_training_threads",
+    "one_blas_thread", "set_blas_thread_policy", "training_thread_limit",
+    "with_training_threads",
 ]
 
 #: Multiply-adds of the largest per-batch matrix product below which a fit uses one
