@@ -1,7 +1,9 @@
-"""Our linear models against scikit-learn's SGDRegressor / SGDClassifier.
+"""Our linear models against scikit-learn's SGDRegressor / SGDClassifier, both thread settings.
 
 Same data (100,000 x 100 by default), same number of epochs, runs alternating in one
-process; prints the median fit time, the time ratio (ours / theirs) and the test score.
+process; each round fits both under the machine's default BLAS threads, then under one
+thread. Prints the median fit time, the per-round time ratios (median and range) and
+the test score.
 
     python benchmarks/bench_linear.py [--samples 100000] [--features 100] [--epochs 10]
 """
@@ -21,7 +23,10 @@ from sklearn.preprocessing import StandardScaler
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from _common import alternate, markdown_table, median, write_result  # noqa: E402
+from _common import (  # noqa: E402
+    THREAD_SETTINGS, alternate_threads, blas_description, markdown_table, median, ratio_cell,
+    write_result,
+)
 from sklearn_hp import LinearRegressor, LogisticClassifier  # noqa: E402
 
 
@@ -37,7 +42,7 @@ def _task(X, y, ours, theirs, repeats):
         "sklearn_hp": lambda: ours.fit(X_tr, y_tr).score(X_te, y_te),
         "scikit-learn": lambda: theirs.fit(X_tr, y_tr).score(X_te, y_te),
     }
-    return alternate(runs, repeats)
+    return alternate_threads(runs, repeats)
 
 
 def main():
@@ -48,6 +53,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     n, d, epochs = args.samples, args.features, args.epochs
+    threads = blas_description()  # before the runs: the load at start
 
     X, y = make_regression(n_samples=n, n_features=d, n_informative=d // 2, noise=10.0,
                            random_state=0)
@@ -71,15 +77,20 @@ def main():
     rows = []
     for task, result, metric in [("regression", regression, "R2"),
                                  ("classification", classification, "accuracy")]:
-        ours_t, ours_s = median(result["sklearn_hp"][0]), result["sklearn_hp"][1]
-        theirs_t, theirs_s = median(result["scikit-learn"][0]), result["scikit-learn"][1]
-        rows.append([task, f"{ours_t:.3f}", f"{theirs_t:.3f}", f"{ours_t / theirs_t:.2f}",
-                     f"{metric} {ours_s:.4f}", f"{metric} {theirs_s:.4f}"])
-    header = ["task", "ours s", "SGD s", "time ratio", "our score", "SGD score"]
+        one = result["1", "sklearn_hp"][0]
+        for setting, _ in THREAD_SETTINGS:
+            ours_t, ours_s = result[setting, "sklearn_hp"]
+            theirs_t, theirs_s = result[setting, "scikit-learn"]
+            rows.append([task, setting, f"{median(ours_t):.3f}", f"{median(theirs_t):.3f}",
+                         ratio_cell(ours_t, theirs_t), ratio_cell(ours_t, one),
+                         f"{metric} {ours_s:.4f}", f"{metric} {theirs_s:.4f}"])
+    header = ["task", "BLAS threads", "ours s", "SGD s", "ours / SGD",
+              "ours / ours on 1 thread", "our score", "SGD score"]
     text = (f"# bench_linear: {n} x {d}, {epochs} epochs, median of {args.repeats} alternating "
-            f"runs\n\nPython {platform.python_version()}, scikit-learn {sklearn.__version__}, "
-            f"numpy {np.__version__}. Target: time ratio <= 1.0 at equal or better score.\n\n"
-            + markdown_table(header, rows))
+            f"rounds\n\nPython {platform.python_version()}, scikit-learn {sklearn.__version__}, "
+            f"numpy {np.__version__}. Each round fits both with the default BLAS threads, then "
+            "with one; ratios per round: median (range). Target: time ratio <= 1.0 at equal "
+            f"or better score.\n\n{threads}\n\n" + markdown_table(header, rows))
     write_result("linear.md", text)
 
 

@@ -5,6 +5,7 @@ attribute ending in ``_``; tuners search the hyperparameters; tools show, save a
 diagnose the two apart.
 """
 
+from ._threads import get_blas_thread_policy, set_blas_thread_policy
 from .exceptions import DivergenceError
 from .linear_model import LinearRegressor, LinearSVMClassifier, LogisticClassifier
 from .neural_network import ConvNetClassifier, MLPClassifier, MLPRegressor
@@ -24,4 +25,6 @@ __all__ = [
     "MLPRegressor",
     "SuccessiveHalvingSearchCV",
     "__version__",
+    "get_blas_thread_policy",
+    "set_blas_thread_policy",
 ]

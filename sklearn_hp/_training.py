@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from ._blas import add_scaled
+from ._threads import with_training_threads
 from .exceptions import DivergenceError, DivergenceWarning
 from .nn import add_penalty_gradient, penalty_value_and_gradient
 
@@ -88,6 +89,7 @@ class TrainingRun:
             array[...] = saved
 
     # ------------------------------------------------------------------ loop
+    @with_training_threads
     def run(self, n_epochs, *, check_convergence):
         """Train for at most ``n_epochs`` epochs; return the number run."""
         est = self.est

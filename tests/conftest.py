@@ -1,14 +1,18 @@
-"""Run every test on one BLAS thread.
+"""Share the cores between pytest-xdist workers, as scikit-learn's own suite does.
 
-The tests multiply small matrices, where OpenBLAS threads cost more than they save
-(20x slower on a loaded 2-core machine); results do not depend on it.
+Run serially, the tests see the machine's default BLAS threads, like a user's
+process. Under ``pytest -n N`` the N workers would each start the default number of
+BLAS threads, more threads than cores, and threaded matrix products then wait for a
+core (a ConvNet test ran 60 times slower); each worker gets ``cores // N`` threads,
+the share that joblib's loky workers get in a parallel search.
 """
 
-import pytest
+import os
+
 from threadpoolctl import threadpool_limits
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _one_blas_thread():
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+def pytest_configure(config):
+    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    if workers is not None:
+        threadpool_limits(limits=max((os.cpu_count() or 1) // int(workers), 1), user_api="blas")

@@ -268,6 +268,24 @@ def _same_padding(length, kernel, stride):
     return total // 2, total - total // 2
 
 
+def _patches(padded, kh, kw, sh, sw, rows, cols):
+    """im2col: the ``(n * rows * cols, kh * kw * channels)`` matrix of input windows."""
+    n, channels = padded.shape[0], padded.shape[3]
+    if channels == 1:
+        # One strided copy per kernel offset: with a single channel, numpy's copy of
+        # the transposed window view would move one value per inner loop.
+        patches = np.empty((n, rows, cols, kh * kw), dtype=padded.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                patches[..., i * kw + j] = padded[
+                    :, i:i + sh * (rows - 1) + 1:sh, j:j + sw * (cols - 1) + 1:sw, 0
+                ]
+        return patches.reshape(n * rows * cols, kh * kw)
+    # (n, rows, cols, channels, kh, kw) view -> strided -> (n * rows * cols, kh*kw*c)
+    windows = sliding_window_view(padded, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
+    return windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * rows * cols, kh * kw * channels)
+
+
 class Conv2D(Layer):
     """2-D convolution (cross-correlation) by im2col and one matrix product.
 
@@ -307,10 +325,10 @@ class Conv2D(Layer):
                 f"Conv2D kernel of size {(kh, kw)} is larger than its input of size "
                 f"{padded.shape[1:3]}; use a smaller kernel_size or padding='same'."
             )
-        # (n, rows, cols, channels, kh, kw) view -> strided -> (n * rows * cols, kh*kw*c)
-        windows = sliding_window_view(padded, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
-        n, rows, cols = windows.shape[:3]
-        patches = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * rows * cols, kh * kw * c_in)
+        n = padded.shape[0]
+        rows = (padded.shape[1] - kh) // sh + 1
+        cols = (padded.shape[2] - kw) // sw + 1
+        patches = _patches(padded, kh, kw, sh, sw, rows, cols)
         out = patches @ self.kernel.reshape(kh * kw * c_in, c_out)
         add_to_rows(out, self.bias)
         if training:
@@ -327,16 +345,16 @@ class Conv2D(Layer):
         column_sums(grad2d, self.grads[1])
         if not need_input_grad:
             return None
-        grad_patches = (grad2d @ self.kernel.reshape(-1, c_out).T).reshape(
-            n, rows, cols, kh, kw, c_in
-        )
         grad_padded = np.zeros(self._padded_shape, dtype=grad.dtype)
         sh, sw = self.stride
-        # Scatter-add each kernel offset back (kh * kw slices, not a loop over pixels).
+        # One product per kernel offset, each written contiguously, then added to its
+        # window of the input gradient (kh * kw slices, not a loop over pixels).
+        part = np.empty((grad2d.shape[0], c_in), dtype=grad.dtype)
         for i in range(kh):
             for j in range(kw):
+                np.matmul(grad2d, self.kernel[i, j].T, out=part)
                 grad_padded[:, i:i + sh * (rows - 1) + 1:sh, j:j + sw * (cols - 1) + 1:sw] += (
-                    grad_patches[:, :, :, i, j]
+                    part.reshape(n, rows, cols, c_in)
                 )
         (top, bottom), (left, right) = self._pads
         height, width = self._padded_shape[1:3]
@@ -394,15 +412,13 @@ class Pool2D(Layer):
                 out += x[where]
             out *= 1.0 / (ph * pw)
             return out
-        out = x[offsets[0]].copy()
-        argmax = np.zeros(out.shape, dtype=np.uint16)
-        for k, where in enumerate(offsets[1:], start=1):
-            candidate = x[where]
-            better = candidate > out
-            np.copyto(out, candidate, where=better)
-            np.copyto(argmax, k, where=better)
+        out = np.maximum(x[offsets[0]], x[offsets[1]]) if len(offsets) > 1 else x[offsets[0]].copy()
+        for where in offsets[2:]:
+            np.maximum(out, x[where], out=out)
         if training:
-            self._argmax = argmax
+            # The input is kept, not copied: the layers never write to their input
+            # after the forward pass. Backward finds the maxima again from it.
+            self._input, self._output = x, out
         return out
 
     def backward(self, grad, need_input_grad=True):
@@ -413,8 +429,15 @@ class Pool2D(Layer):
             for where in offsets:
                 grad_input[where] = share
             return grad_input
+        # Each window's gradient goes to its first maximum (in offset order) only.
+        pending = np.ones(grad.shape, dtype=bool)
+        hit = np.empty(grad.shape, dtype=bool)
         for k, where in enumerate(offsets):
-            np.multiply(grad, self._argmax == k, out=grad_input[where])
+            np.equal(self._input[where], self._output, out=hit)
+            hit &= pending
+            np.multiply(grad, hit, out=grad_input[where])
+            if k + 1 < len(offsets):
+                pending ^= hit  # hit is within pending: drop the windows just served
         return grad_input
 
     def __repr__(self):
