@@ -262,8 +262,16 @@ def _save_checkpoint(path, model, budget):
             os.remove(tmp)
 
 
-def _delegate(method):
-    return lambda self: hasattr(self.estimator, method)
+def _delegated(name):
+    """Method ``name`` calling the fitted model's, offered when the estimator has it."""
+
+    @available_if(lambda self: hasattr(self.estimator, name))
+    def method(self, X, *args, **params):
+        return getattr(self.estimator_, name)(X, *args, **params)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"``estimator_.{name}``."
+    return method
 
 
 class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
@@ -397,26 +405,9 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
             _save_checkpoint(path, model, budget)
         return model, spent
 
-    @available_if(_delegate("predict"))
-    def predict(self, X, **params):
-        return self.estimator_.predict(X, **params)
-
-    @available_if(_delegate("predict_proba"))
-    def predict_proba(self, X, **params):
-        return self.estimator_.predict_proba(X, **params)
-
-    @available_if(_delegate("predict_log_proba"))
-    def predict_log_proba(self, X, **params):
-        return self.estimator_.predict_log_proba(X, **params)
-
-    @available_if(_delegate("decision_function"))
-    def decision_function(self, X, **params):
-        return self.estimator_.decision_function(X, **params)
-
-    @available_if(_delegate("transform"))
-    def transform(self, X, **params):
-        return self.estimator_.transform(X, **params)
-
-    @available_if(_delegate("score"))
-    def score(self, X, y=None, **params):
-        return self.estimator_.score(X, y, **params)
+    predict = _delegated("predict")
+    predict_proba = _delegated("predict_proba")
+    predict_log_proba = _delegated("predict_log_proba")
+    decision_function = _delegated("decision_function")
+    transform = _delegated("transform")
+    score = _delegated("score")
