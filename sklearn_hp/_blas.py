@@ -40,13 +40,8 @@ def add_scaled(target, values, scale, scratch=None):
 def running_average(average, values, decay):
     """``average = decay * average + (1 - decay) * values``, in place.
 
-    Parameters
-    ----------
-    average : ndarray
-        Updated in place.
-    values : ndarray
-        Same shape as ``average``; left unchanged.
-    decay : float in [0, 1)
+    ``average`` and ``values`` have one shape; only ``average`` changes, and
+    ``decay`` lies in [0, 1).
     """
     # decay * a + (1 - decay) * v == v + decay * (a - v): three passes, no temporaries.
     average -= values
