@@ -36,6 +36,9 @@ from .optim import (
 
 __all__ = ["BaseGradientEstimator"]
 
+#: Rows on which the constant model's loss, the divergence yardstick, is taken.
+_CONSTANT_LOSS_ROWS = 2048
+
 
 class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
     """Shared fitting machinery: validation, splitting, epochs, early stopping.
@@ -389,7 +392,15 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         return 0.0
 
     def _constant_loss(self, Y, sample_weight):
-        """Training loss of the constant model of :meth:`_constant_output`."""
+        """Training loss of the constant model of :meth:`_constant_output`.
+
+        Only a yardstick for the divergence check (a loss ending several times
+        above it), so it is taken on at most ``_CONSTANT_LOSS_ROWS`` evenly strided
+        rows: a full-size output and gradient would raise the fit's peak memory.
+        """
+        step = -(-Y.shape[0] // _CONSTANT_LOSS_ROWS)
+        Y = Y[::step]
+        sample_weight = None if sample_weight is None else sample_weight[::step]
         raw = np.empty_like(Y)
         raw[...] = self._constant_output(Y, sample_weight)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

@@ -170,3 +170,21 @@ def test_pipelines_get_the_same_errors():
     with pytest.raises(ValueError, match="sample_weight must be >= 0"):
         make_pipeline(StandardScaler(), LogisticClassifier()).fit(
             X, y, logisticclassifier__sample_weight=-np.ones(len(y)))
+
+
+def test_divergence_yardstick_on_strided_rows_of_large_sorted_data():
+    # Above 2048 rows the constant model's loss is taken on strided rows; with rows
+    # sorted by class it must still be the right yardstick: a sane fit stays quiet,
+    # an exploding one is caught.
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(6000, 10, n_informative=5, n_classes=3, random_state=0)
+    order = np.argsort(y, kind="stable")
+    X, y = X[order], y[order]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DivergenceWarning)
+        sane = MLPClassifier(hidden_layer_sizes=(16,), max_epochs=3, random_state=0).fit(X, y)
+    assert sane.score(X, y) > 0.6
+    with pytest.raises(DivergenceError, match="learning_rate"):
+        MLPClassifier(hidden_layer_sizes=(16,), learning_rate=1e6, max_epochs=3,
+                      random_state=0).fit(X, y)
