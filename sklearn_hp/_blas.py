@@ -17,7 +17,7 @@ __all__ = ["add_scaled", "add_to_rows", "column_sums", "row_sums", "running_aver
 _ONES = {}
 
 
-def add_scaled(target, values, scale, scratch=None):
+def add_scaled(target, values, scale):
     """``target += scale * values``, in place.
 
     Parameters
@@ -27,14 +27,8 @@ def add_scaled(target, values, scale, scratch=None):
     values : ndarray
         Same shape as ``target``; left unchanged.
     scale : float
-    scratch : ndarray, optional
-        Work array of ``target``'s shape and dtype; saves allocating a temporary.
     """
-    if scratch is None:
-        target += scale * values
-        return
-    np.multiply(values, scale, out=scratch)
-    target += scratch
+    target += scale * values
 
 
 def running_average(average, values, decay):
