@@ -14,7 +14,7 @@ import numpy as np
 from ._blas import add_scaled
 from ._threads import with_training_threads
 from .exceptions import DivergenceError, DivergenceWarning
-from .nn import add_penalty_gradient, penalty_value_and_gradient
+from .nn._penalties import resolve_penalty
 
 __all__ = ["TrainingRun"]
 
@@ -96,6 +96,7 @@ class TrainingRun:
         params = est._parameters()
         penalized_idx = est._penalized_indices()
         penalized = [params[i] for i in penalized_idx]
+        penalty = resolve_penalty(est.penalty, est.alpha, est.l1_ratio)  # once per fit
         n = self.X.shape[0]
         batch = est._effective_batch_size(n)
         first_loss = None
@@ -110,13 +111,13 @@ class TrainingRun:
             for b, start in enumerate(range(0, n, batch)):
                 idx = (order[start:start + batch] if order is not None
                        else slice(start, start + batch))
-                loss = self._step(idx, params, penalized, penalized_idx, lr, epoch)
+                loss = self._step(idx, params, penalty, penalized, penalized_idx, lr, epoch)
                 total += loss * min(batch, n - start)
                 for cb in self.callbacks:
                     cb.on_batch_end(est, b, loss, run=self)
             data_loss = total / n
-            epoch_loss = data_loss + penalty_value_and_gradient(
-                penalized, est.penalty, est.alpha, est.l1_ratio
+            epoch_loss = data_loss + (
+                0.0 if penalty is None else penalty.value(penalized, est.alpha)
             )
             first_loss = epoch_loss if first_loss is None else first_loss
             self._check_not_exploding(first_loss, epoch_loss, lr, epoch)
@@ -183,7 +184,7 @@ class TrainingRun:
             stacklevel=6,  # the caller of fit
         )
 
-    def _step(self, idx, params, penalized, penalized_idx, lr, epoch):
+    def _step(self, idx, params, penalty, penalized, penalized_idx, lr, epoch):
         est = self.est
         Xb = self.X[idx]
         Yb = self.Y[idx]
@@ -199,8 +200,8 @@ class TrainingRun:
                 )
             if self._start_loss is None:
                 self._start_loss = float(loss)  # the untrained model's loss, first batch
-            add_penalty_gradient(penalized, est.penalty, est.alpha, est.l1_ratio,
-                                 [grads[i] for i in penalized_idx])
+            if penalty is not None:
+                penalty.add_gradient(penalized, [grads[i] for i in penalized_idx], est.alpha)
             updates = est._optimizer_transform.update(grads, est._optimizer_state, params)
             for p, u in zip(params, updates):
                 add_scaled(p, u, -lr)  # p -= lr * u, in place

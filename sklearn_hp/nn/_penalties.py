@@ -8,8 +8,6 @@ A penalty is a scikit-learn style parameter object: ``penalty=ElasticNet(0.5)``
 makes ``penalty__l1_ratio`` a hyperparameter a search can tune.
 """
 
-from functools import lru_cache
-
 import numpy as np
 from sklearn.base import BaseEstimator
 
@@ -17,7 +15,7 @@ from .._blas import add_scaled
 from .._registry import Registry
 
 __all__ = ["ElasticNet", "L1", "L2", "PENALTIES", "Penalty", "add_penalty_gradient",
-           "penalty_value_and_gradient"]
+           "penalty_value_and_gradient", "resolve_penalty"]
 
 
 class Penalty(BaseEstimator):
@@ -96,15 +94,12 @@ PENALTIES.register("l1", L1)
 PENALTIES.register("elasticnet", ElasticNet, settings=("l1_ratio",))
 
 
-@lru_cache(maxsize=64)
-def _named_penalty(name, l1_ratio):
-    # Training resolves the penalty at every batch: build each named one only once.
-    return PENALTIES.resolve(name, l1_ratio=l1_ratio)
-
-
-def _resolve(penalty, l1_ratio):
-    return _named_penalty(penalty, l1_ratio) if isinstance(penalty, str) else (
-        PENALTIES.resolve(penalty))
+def resolve_penalty(penalty, alpha, l1_ratio=0.15):
+    """The :class:`Penalty` for a name (``"elasticnet"`` with ``l1_ratio``) or an
+    object, or None when ``penalty`` is None or ``alpha`` is 0 (no penalty)."""
+    if penalty is None or alpha == 0:
+        return None
+    return PENALTIES.resolve(penalty, l1_ratio=l1_ratio)
 
 
 def penalty_value_and_gradient(weights, penalty, alpha, l1_ratio=0.15, grads=None):
@@ -123,9 +118,9 @@ def penalty_value_and_gradient(weights, penalty, alpha, l1_ratio=0.15, grads=Non
     grads : list of ndarray, optional
         Gradients of ``weights``, updated in place.
     """
-    if penalty is None or alpha == 0:
+    penalty = resolve_penalty(penalty, alpha, l1_ratio)
+    if penalty is None:
         return 0.0
-    penalty = _resolve(penalty, l1_ratio)
     if grads is not None:
         penalty.add_gradient(weights, grads, alpha)
     return penalty.value(weights, alpha)
@@ -133,6 +128,6 @@ def penalty_value_and_gradient(weights, penalty, alpha, l1_ratio=0.15, grads=Non
 
 def add_penalty_gradient(weights, penalty, alpha, l1_ratio, grads):
     """Add the penalty's (sub)gradient of ``weights`` to ``grads``, in place."""
-    if penalty is None or alpha == 0:
-        return
-    _resolve(penalty, l1_ratio).add_gradient(weights, grads, alpha)
+    penalty = resolve_penalty(penalty, alpha, l1_ratio)
+    if penalty is not None:
+        penalty.add_gradient(weights, grads, alpha)
