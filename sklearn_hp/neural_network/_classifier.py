@@ -1,5 +1,4 @@
-"""MLPClassifier, and the classifier behaviour shared with ConvNetClassifier."""
-
+"""MLPClassifier, and the classifier constraints shared with ConvNetClassifier."""
 
 from .._compat import StrOptions
 from .._docs import store_hyperparameters
@@ -7,7 +6,7 @@ from .._targets import GradientClassifierMixin, loss_constraint
 from ._base import BaseNeuralNetwork
 from ._docs import fill_network_doc
 
-__all__ = ["MLPClassifier", "NetworkClassifierMixin"]
+__all__ = ["MLPClassifier"]
 
 CLASSIFIER_CONSTRAINTS = {
     "loss": loss_constraint("classification"),
@@ -15,13 +14,8 @@ CLASSIFIER_CONSTRAINTS = {
 }
 
 
-class NetworkClassifierMixin(GradientClassifierMixin):
-    """The starting output bias of the network classifiers."""
-
-
-
 @fill_network_doc
-class MLPClassifier(NetworkClassifierMixin, BaseNeuralNetwork):
+class MLPClassifier(GradientClassifierMixin, BaseNeuralNetwork):
     """Multi-layer perceptron classifier trained by mini-batch gradient descent.
 
     Parameters

@@ -7,10 +7,11 @@ import numpy as np
 
 from .._compat import Interval, StrOptions
 from .._docs import store_hyperparameters
+from .._targets import GradientClassifierMixin
 from ..nn import ActivationLayer, Conv2D, Flatten, Pool2D, Reshape
 from ..nn._layers import conv_output_length, pool_output_length
 from ._base import BaseNeuralNetwork
-from ._classifier import CLASSIFIER_CONSTRAINTS, NetworkClassifierMixin
+from ._classifier import CLASSIFIER_CONSTRAINTS
 from ._docs import fill_network_doc
 
 __all__ = ["BaseConvNet", "ConvNetClassifier"]
@@ -138,7 +139,7 @@ class BaseConvNet(BaseNeuralNetwork):
 
 
 @fill_network_doc
-class ConvNetClassifier(NetworkClassifierMixin, BaseConvNet):
+class ConvNetClassifier(GradientClassifierMixin, BaseConvNet):
     """Convolutional network classifier for images given as flat rows of X.
 
     Each convolution layer is followed by its activation and a pooling layer; the
