@@ -164,7 +164,7 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         before = copy.deepcopy({k: v for k, v in self.__getstate__().items()
                                 if k not in hyperparameters})
         try:
-            return self._fit_from(before, X, y, sample_weight, validation_data,
+            return self._fit_from(X, y, sample_weight, validation_data,
                                   incremental=incremental, classes=classes)
         except BaseException as error:  # also KeyboardInterrupt: leave no half-trained model
             aborted = getattr(self, "callbacks_", [])
@@ -174,8 +174,7 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
                 cb.on_train_abort(self, error)
             raise
 
-    def _fit_from(self, before, X, y, sample_weight, validation_data, *, incremental,
-                  classes):
+    def _fit_from(self, X, y, sample_weight, validation_data, *, incremental, classes):
         continuing = hasattr(self, "loss_curve_") and (incremental or self.warm_start)
         X, y = self._validate_training_data(X, y, reset=not continuing)
         _check_magnitude("X", X)
