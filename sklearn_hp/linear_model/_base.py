@@ -44,7 +44,7 @@ class BaseLinearModel(BaseGradientEstimator):
 
     def _loss_curvature(self):
         # Sigmoid cross-entropy curves at most 1/4 in the raw output, softmax 1/2.
-        if self.loss != "log_loss":
+        if not self._training_loss().predicts_proba:  # the resolved loss, name or object
             return 1.0
         return 0.25 if self.classes_.size == 2 else 0.5
 
