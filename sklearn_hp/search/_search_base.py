@@ -296,9 +296,7 @@ class TrialLoop:
         for record in self.records:
             return record.splits[0]["test_scores"]
         scoring = self.search.scoring
-        if isinstance(scoring, (list, tuple, set)):
-            return {name: None for name in scoring}
-        if isinstance(scoring, dict):
+        if isinstance(scoring, (list, tuple, set, dict)):
             return {name: None for name in scoring}
         return None
 
