@@ -453,7 +453,6 @@ class TrialSearchCV(BaseSearchCV):
         self._codec = ParamCodec(self.search_spaces)
         storage = self._memory_storage() if self.storage is None else make_storage(self.storage)
         fingerprint = search_fingerprint(self, X, y, self._fingerprint_settings())
-        self._fingerprint = fingerprint
         self._stored = storage.open(fingerprint, self._codec)
         self._storage = storage
         try:
