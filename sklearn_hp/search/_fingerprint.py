@@ -6,7 +6,6 @@ sequence of candidates, and the data's shape and checksum. Resuming compares
 the fingerprints part by part, so the error names what changed.
 """
 
-import hashlib
 import re
 
 import numpy as np
@@ -79,11 +78,6 @@ def search_fingerprint(search, X, y, settings):
         "data": {"X_shape": list(np.shape(X)), "y_shape": None if y is None else list(np.shape(y)),
                  "sha1": data_fingerprint(X, y)},
     }
-
-
-def fingerprint_hash(fingerprint):
-    """A short stable hash of a fingerprint (names checkpoint directories)."""
-    return hashlib.sha1(repr(fingerprint).encode()).hexdigest()[:16]
 
 
 class ParamCodec:

@@ -296,9 +296,7 @@ class TrialLoop:
         for record in self.records:
             return record.splits[0]["test_scores"]
         scoring = self.search.scoring
-        if isinstance(scoring, (list, tuple, set)):
-            return {name: None for name in scoring}
-        if isinstance(scoring, dict):
+        if isinstance(scoring, (list, tuple, set, dict)):
             return {name: None for name in scoring}
         return None
 
@@ -455,7 +453,6 @@ class TrialSearchCV(BaseSearchCV):
         self._codec = ParamCodec(self.search_spaces)
         storage = self._memory_storage() if self.storage is None else make_storage(self.storage)
         fingerprint = search_fingerprint(self, X, y, self._fingerprint_settings())
-        self._fingerprint = fingerprint
         self._stored = storage.open(fingerprint, self._codec)
         self._storage = storage
         try:

@@ -35,9 +35,6 @@ class TPESampler(ModelBasedSampler):
         Draws from the good mixture scored per proposal.
     prior_weight : float, default=1.0
         Weight of the prior component relative to one trial.
-    n_initial_points : int or None, default=None
-        Quasi-random (Sobol) candidates before the model is used; ``None``
-        means ``max(5, n_dims + 1)``.
     bandwidth : float, default=0.1
         Kernel width on the unit cube for one trial, shrunk as
         ``bandwidth * n ** (-1 / (n_continuous + 4))`` (Scott's rule) with ``n``
