@@ -7,6 +7,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from ..diagnostics import diagnose
+from ..inspection._spaces import search_space
 from ..persistence import save
 from ._data import load_table, make_preprocessor
 from ._models import MODELS, default_space, describe_defaults, load_space_file, make_model
@@ -146,7 +147,7 @@ def run(args, out):
     out(table.describe())
     out(f"Searching {type(model).__name__} with {type(search).__name__} "
         f"({args.search}, {args.cv}-fold CV) over: "
-        + ", ".join(_space_names(search)))
+        + ", ".join(name.split("__", 1)[1] for name in search_space(search)))
     counter = fit_search(search, table.X, table.y, out, _total(search, args),
                          args.blas_threads)
     report(search, table, fixed, args, out)
@@ -163,11 +164,6 @@ def run(args, out):
         out(counter.summary())
     out(f"Done in {time.perf_counter() - start:.0f} s.")
     return 0
-
-
-def _space_names(search):
-    space = getattr(search, "search_spaces", None) or getattr(search, "param_grid", {})
-    return [name.split("__", 1)[1] for name in space]
 
 
 def write_plot(search, path):

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._spaces import describe_dimension, search_space
+from ._spaces import _SPACE_ATTRIBUTES, describe_dimension, search_space
 from ._split import learned_parameters
 from ._table import Table, format_table
 
@@ -181,7 +181,7 @@ class Summary(Table):
 
 def _is_search(estimator):
     return hasattr(estimator, "cv_results_") or any(
-        hasattr(estimator, a) for a in ("search_spaces", "param_grid", "param_distributions"))
+        hasattr(estimator, a) for a in _SPACE_ATTRIBUTES)
 
 
 def summary(estimator):

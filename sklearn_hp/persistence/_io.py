@@ -208,14 +208,15 @@ def load(path, *, trusted=(), max_bytes=_DEFAULT_MAX_BYTES,
             if name not in members:
                 raise ModelFileError(f"{path} lacks its {name}; the file is damaged.")
         tree = parse_json(members[_HP], f"{path}: {_HP}", limits.max_depth)
-        schema = parse_json(members[_SCHEMA], f"{path}: {_SCHEMA}", limits.max_depth)
+        schema_data = members[_SCHEMA]  # each read decompresses and hashes the member
+        schema = parse_json(schema_data, f"{path}: {_SCHEMA}", limits.max_depth)
         classes = node_classes(tree, registry, str(path))
         type_names, files = audit_schema(schema, classes, members, registry, limits, str(path))
         unreferenced = sorted(set(members.names()) - set(files) - {_HP, _SCHEMA})
         if unreferenced:
             raise ModelFileError(f"{path} holds member {unreferenced[0]!r} that nothing "
                                  "refers to; refusing a tampered file.")
-        files[_SCHEMA] = members[_SCHEMA]
+        files[_SCHEMA] = schema_data
         learned = _skops_load(skops_io, path, files, type_names)
     context = types.SimpleNamespace(registry=registry, where=str(path), max_depth=max_depth,
                                     states=learned["states"], values=learned["values"])
