@@ -3,71 +3,55 @@
 import collections
 import contextlib
 import os
-import time
 import warnings
 
 import numpy as np
 
+from ..search import SearchProgress as _SearchProgress
 from .._compat import watch_search
 
 __all__ = ["SearchProgress", "WarningCounter", "counted_warnings"]
 
 
-class SearchProgress:
-    """Print one line per evaluated candidate: its score and the best so far.
+class SearchProgress(_SearchProgress):
+    """The search library's progress lines, written with ``out``, for any search.
 
     Parameters
     ----------
     out : callable
         Where lines go (``print``).
     total : int or None
-        Planned candidates, when known.
+        Planned candidates of a scikit-learn search, when known (sklearn_hp's
+        searches know their own).
     metric : str or None
         Refit metric with several scorers.
     """
 
     def __init__(self, out, total=None, metric=None):
+        super().__init__(bar=False)
         self.out = out
         self.total = total
         self.key = f"mean_test_{metric}" if metric else "mean_test_score"
-        self.seen = 0
-        self.new = 0  # trials run by this process (sklearn_hp's searches)
-        self.resumed = None  # trials taken from storage, known at the first new one
-        self.best = -np.inf
-        self.start = time.perf_counter()
+        self._seen = 0
 
-    def _line(self, number, score, budget):
-        if np.isfinite(score):
-            self.best = max(self.best, score)
-        done = f"{number}/{self.total}" if self.total else f"{number}"
-        budget = "" if budget is None else f" at {budget} epochs"
-        self.out(f"  candidate {done:>7}{budget}: score {score:.4f}  best so far "
-                 f"{self.best:.4f}  ({time.perf_counter() - self.start:.0f} s)")
+    def _write(self, line):
+        self.out(line)
+
+    def on_search_begin(self, search):
+        """Start counting after the trials a storage resumed, and say how many."""
+        super().on_search_begin(search)
+        if self._first:
+            self.out(f"candidates 1-{self._first} resumed from the storage (not run again)")
 
     def __call__(self, results):
-        """Print the candidates of ``results`` (a ``cv_results_``-like dict) not yet shown."""
+        """Show the candidates of ``results`` (a ``cv_results_``-like dict) not yet shown."""
         scores = np.asarray(results.get(self.key, []), dtype=float)
         budgets = results.get("n_resources")
-        for i in range(self.seen, len(scores)):
-            self._line(i + 1, scores[i], None if budgets is None else budgets[i])
-        self.seen = len(scores)
-
-    def on_trial_end(self, search, trial):
-        """Search callback of sklearn_hp's searches: one line per finished trial.
-
-        Lines are numbered by the trial's place in the search, so a resumed run
-        first says how many trials it took from the storage, then goes on from there.
-        """
-        number = trial.number + 1
-        if self.resumed is None:
-            self.resumed = trial.number
-            if self.resumed:
-                self.out(f"  candidates 1-{self.resumed} resumed from the storage "
-                         "(not run again)")
-        self.new += 1
-        finite = [t.score for t in search.trials_ if np.isfinite(t.score)]
-        self.best = max([self.best, *finite])  # resumed trials count for the best too
-        self._line(number, trial.score, trial.budget)
+        for i in range(self._seen, len(scores)):
+            finite = scores[:i + 1][np.isfinite(scores[:i + 1])]
+            best = finite.max() if finite.size else np.nan
+            self._advance(scores[i], best, budget=None if budgets is None else budgets[i])
+        self._seen = len(scores)
 
     def outcome(self, search, storage=None):
         """Lines on how the search ended: stopped early, and trials resumed from storage.
@@ -86,8 +70,9 @@ class SearchProgress:
         elif reason is not None:
             lines.append(f"Search stopped ({reason}) after {n_trials} candidates.")
         if storage is not None and n_trials is not None:
-            lines.append(f"Storage {storage}: {n_trials} candidates, {n_trials - self.new} of "
-                         f"them resumed from earlier runs, {self.new} run now.")
+            new = self._done - self._first
+            lines.append(f"Storage {storage}: {n_trials} candidates, {n_trials - new} of "
+                         f"them resumed from earlier runs, {new} run now.")
         return lines
 
     def watch(self, search):
@@ -97,6 +82,7 @@ class SearchProgress:
         scikit-learn's own are watched batch by batch.
         """
         if "callbacks" not in search.get_params(deep=False):
+            self._begin(type(search).__name__, self.total, 0)
             return watch_search(search, self)
         callbacks = search.callbacks
         search.set_params(callbacks=[*(callbacks or []), self])

@@ -98,7 +98,8 @@ class SearchProgress(SearchCallback):
     """Show trials done, best score so far and time left.
 
     A tqdm bar when tqdm is installed (and ``bar`` is not ``False``), plain
-    lines otherwise. A search with ``verbose >= 1`` and no progress callback
+    lines otherwise: one per trial, with its score, status and (budget searches)
+    budget. A search with ``verbose >= 1`` and no progress callback
     of its own adds one with ``bar=False``, so its lines interleave cleanly
     with scikit-learn's.
 
@@ -117,9 +118,14 @@ class SearchProgress(SearchCallback):
         self.file = file
 
     def on_search_begin(self, search):
+        # trials taken from storage are done already
+        self._begin(type(search).__name__, search._planned_n_trials(), self._resumed(search))
+
+    def _begin(self, name, total, done):
+        """Start the clock for search ``name`` of ``total`` trials, ``done`` of them resumed."""
+        self._name, self._total = name, total
         self._start = time.monotonic()
-        self._total = search._planned_n_trials()
-        self._done = self._resumed(search)  # trials taken from storage are done already
+        self._done = self._first = done
         self._tqdm = None
         if self.bar is not False:
             try:
@@ -128,28 +134,37 @@ class SearchProgress(SearchCallback):
                 if self.bar is True:
                     raise ImportError("SearchProgress(bar=True) needs tqdm: pip install tqdm")
             else:
-                self._tqdm = tqdm(total=self._total, initial=self._done, unit="trial",
-                                  desc=type(search).__name__, file=self.file)
+                self._tqdm = tqdm(total=total, initial=done, unit="trial", desc=name,
+                                  file=self.file)
 
     def on_trial_end(self, search, trial):
+        self._advance(trial.score, _best_score(search.trials_), search._time_left(),
+                      trial.status, trial.budget)
+
+    def _advance(self, score, best, left=None, status=None, budget=None):
+        """Count one more finished trial and show it.
+
+        ``left`` (seconds) is estimated from the pace of this run's trials when
+        not given; ``status`` and ``budget`` appear in the line when known.
+        """
         self._done += 1
-        best = _best_score(search.trials_)
         elapsed = time.monotonic() - self._start
-        left = search._time_left()
         if left is None and self._total:
             remaining = max(self._total - self._done, 0)
-            new = max(self._done - self._resumed(search), 1)
-            left = elapsed / new * remaining
+            left = elapsed / max(self._done - self._first, 1) * remaining
         left_text = "?" if left is None else f"{left:.0f}s"
         if self._tqdm is not None:
             self._tqdm.set_postfix(best=f"{best:.4g}", left=left_text, refresh=False)
             self._tqdm.update(1)
-            return None
+            return
         total = f"/{self._total}" if self._total else ""
-        print(f"[{type(search).__name__}] trial {self._done}{total}: score={trial.score:.4g} "
-              f"({trial.status}), best={best:.4g}, elapsed {elapsed:.1f}s, left ~{left_text}",
-              file=self.file or sys.stderr, flush=True)
-        return None
+        at = "" if budget is None else f" at budget {budget:g}"
+        status = "" if status is None else f" ({status})"
+        self._write(f"[{self._name}] trial {self._done}{total}{at}: score={score:.4g}{status}, "
+                    f"best={best:.4g}, elapsed {elapsed:.1f}s, left ~{left_text}")
+
+    def _write(self, line):
+        print(line, file=self.file or sys.stderr, flush=True)
 
     @staticmethod
     def _resumed(search):

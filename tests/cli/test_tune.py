@@ -59,8 +59,8 @@ def test_tune_reports_progress_results_learned_numbers_and_one_warning_line(
                             "--plot", tmp_path / "history.png"])
     assert status == 0, capsys.readouterr().err
     assert capsys.readouterr().err == ""
-    assert [line.split(":")[0].split()[-1] for line in text.splitlines()
-            if line.startswith("  candidate")] == ["1/4", "2/4", "3/4", "4/4"]
+    assert [line.split(":")[0] for line in text.splitlines() if " trial " in line] == [
+        f"[BayesSearchCV] trial {i}/4" for i in range(1, 5)]
     assert "Top 4 of 4 candidates (mean ± std of 2-fold cross-validated score)" in text
     assert "model__weights_" in text and "max_epochs = 2  (you)" in text
     assert "verdict:" in text and "hyperparameter" in text

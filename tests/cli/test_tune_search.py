@@ -15,8 +15,8 @@ import pytest
 
 from .conftest import run_cli
 
-PROGRESS = re.compile(r"^  candidate +(\d+)(?:/(\d+))?(?: at (\d+) epochs)?: score (\S+)  "
-                      r"best so far (\S+)")
+PROGRESS = re.compile(r"^\[\w+\] trial (\d+)(?:/(\d+))?(?: at budget (\d+))?: "
+                      r"score=([^ ,]+)(?: \(\w+\))?, best=([^ ,]+),")
 
 
 def _progress(text):
@@ -115,8 +115,9 @@ def test_progress_shows_every_candidate_in_order_with_the_best_so_far(table_csv,
     scores = np.array([row[3] for row in lines])
     np.testing.assert_allclose([row[4] for row in lines], np.maximum.accumulate(scores),
                                atol=1e-4)
-    if search == "hyperband":  # no total; each trial names its epoch budget
-        assert {row[1] for row in lines} == {None} and {row[2] for row in lines} == {1, 3, 9}
+    if search == "hyperband":  # 22 trials planned for 9 epochs; each names its epoch budget
+        assert {row[1] for row in lines} == {n} and n == 22
+        assert {row[2] for row in lines} == {1, 3, 9}
     else:  # grid: 3 penalties x the middle of 2 numeric ranges (3 x 2 x 2 > --n-iter 6)
         assert {row[1] for row in lines} == {n} and n == (3 if search == "grid" else 6)
         assert {row[2] for row in lines} == {None}

@@ -87,7 +87,10 @@ def test_progress_lines_show_trials_best_score_and_time_left(tmp_path):
                       random_state=0, time_budget=60, refit=False,
                       callbacks=[SearchProgress(bar=False, file=out)]).fit(X, Y)
     lines = out.getvalue().splitlines()
-    assert len(lines) == 22 and lines[-1].startswith("[HyperbandSearchCV] trial 22/22:")
+    assert len(lines) == 22 and lines[-1].startswith("[HyperbandSearchCV] trial 22/22 at budget 9:")
+    # bracket s=2: 9 candidates at 1 epoch, 3 at 3, 1 at 9; then s=1: 5 at 3, 1 at 9; s=0: 3 at 9
+    budgets = [int(line.split(" at budget ")[1].split(":")[0]) for line in lines]
+    assert budgets == [1] * 9 + [3] * 3 + [9] + [3] * 5 + [9] + [9] * 3
 
     # resumed from storage: the count goes on from the stored trials
     db = str(tmp_path / "s.db")
