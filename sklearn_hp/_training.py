@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from ._blas import add_scaled
+from ._stacklevel import user_stacklevel
 from ._threads import with_training_threads
 from .exceptions import DivergenceError, DivergenceWarning
 from .nn._penalties import resolve_penalty
@@ -181,7 +182,7 @@ class TrainingRun:
         warnings.warn(
             f"Training may have diverged: {what}, {remedy}, or scale the features.",
             DivergenceWarning,
-            stacklevel=6,  # the caller of fit
+            stacklevel=user_stacklevel(),
         )
 
     def _step(self, idx, params, penalty, penalized, penalized_idx, lr, epoch):

@@ -20,6 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, validate_parameter_constraints
+from ._stacklevel import user_stacklevel
 from ._targets import check_sample_weight
 from ._training import TrainingRun
 from .callbacks._early_stopping import BestEpochStopping
@@ -213,7 +214,7 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
             warnings.warn(
                 f"{type(self).__name__} stopped after max_epochs={self.max_epochs} epochs "
                 "without converging; raise max_epochs or learning_rate.",
-                ConvergenceWarning,
+                ConvergenceWarning, stacklevel=user_stacklevel(),
             )
         return self
 

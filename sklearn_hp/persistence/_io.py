@@ -20,6 +20,7 @@ import scipy
 import sklearn
 
 from .. import __version__
+from .._stacklevel import user_stacklevel
 from ._archive import Limits, ModelFileError, parse_json, read_members, write_members
 from ._checks import check_loaded, path_settings
 from ._hyperparameters import Encoder, decode_tree, node_classes
@@ -65,7 +66,7 @@ def _neutralise_path(where, value):
     warnings.warn(
         f"{where}={value!r} is saved as None: a cache or checkpoint directory is not part "
         "of a model, and a loaded file may not point the estimator at files.",
-        UserWarning, stacklevel=4,
+        UserWarning, stacklevel=user_stacklevel(),
     )
     return None
 
