@@ -19,6 +19,7 @@ Usage::
     python benchmarks/bench_search.py             # 10 seeds, everything
     python benchmarks/bench_search.py --quick     # 3 seeds, 30 evaluations
     python benchmarks/bench_search.py --seeds 5 --parts regret overhead
+    python benchmarks/bench_search.py --report benchmarks/results/bench_search.json  # .md only
 
 Peers need the ``bench`` extra (``optuna``, ``scikit-optimize``, and ``torch``
 for Optuna's GP sampler); missing peers are skipped.
@@ -193,6 +194,15 @@ def bench_regret(seeds, budgets, functions, methods):
     return table
 
 
+def regret_cells(table):
+    """``bench_regret``'s table as stored: ``"function | method"`` -> budget as a string.
+
+    The keys are those of the JSON file (which turns integer keys into strings),
+    so :func:`write_markdown` reads a fresh run and a file alike.
+    """
+    return {f"{f} | {m}": {str(b): q for b, q in cell.items()} for (f, m), cell in table.items()}
+
+
 def _overhead_ours(n_trials, seed=0):
     search = BayesSearchCV(TestFunction("hartmann3"), _space("hartmann3"), n_iter=n_trials,
                            random_state=seed, cv=_ONE_SPLIT, refit=False)
@@ -332,7 +342,14 @@ def main():
     parser.add_argument("--output", default=None, help="results file stem")
     parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
                         help="only merge these result files into --output .md")
+    parser.add_argument("--report", nargs="+", default=None, metavar="JSON",
+                        help="only rewrite the .md beside each of these result files")
     args = parser.parse_args()
+    if args.report:
+        for path in map(Path, args.report):
+            write_markdown(json.loads(path.read_text()), path.with_suffix(".md"))
+            print(f"wrote {path.with_suffix('.md')}")
+        return
     if args.merge:
         merged = merge_reports(args.merge)
         out = RESULTS / f"{args.output or 'bench_search'}.md"
@@ -351,7 +368,7 @@ def main():
     if "regret" in args.parts:
         print(f"\n== Regret f(best) - f(opt), median [q1, q3] over {seeds} seeds ==")
         regret = bench_regret(seeds, budgets, args.functions, methods)
-        report["regret"] = {f"{f} | {m}": v for (f, m), v in regret.items()}
+        report["regret"] = regret_cells(regret)
     if "overhead" in args.parts:
         print("\n== Optimiser overhead per trial (time not spent fitting) ==")
         counts = [30] if args.quick else [30, 300]
