@@ -263,15 +263,18 @@ def _save_checkpoint(path, model, budget):
 
 
 def _delegated(name):
-    """Method ``name`` calling the fitted model's, offered when the estimator has it."""
+    """Method ``name`` calling the fitted model's, offered when the estimator has it.
 
-    @available_if(lambda self: hasattr(self.estimator, name))
+    The function is named before ``available_if`` wraps it: scikit-learn's scorers
+    call a bound method by its ``__name__``.
+    """
+
     def method(self, X, *args, **params):
         return getattr(self.estimator_, name)(X, *args, **params)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"``estimator_.{name}``."
-    return method
+    return available_if(lambda self: hasattr(self.estimator, name))(method)
 
 
 class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):

@@ -6,6 +6,7 @@ import uuid
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 
 from .._compat import BaseSearchCV, Interval, StrOptions
@@ -196,10 +197,14 @@ class _BudgetSearch(TrialSearchCV):
             completed = getattr(self, "stop_reason_", None) is None
         finally:
             self.estimator = user_estimator
+            del self._budget_context  # names the checkpoint directory, gone or not ours
             # kept after an early stop or a crash when a storage file can resume them
             release_checkpoints(directory, remove=completed or not persistent)
         if isinstance(getattr(self, "best_estimator_", None), BudgetedEstimator):
             self.best_estimator_ = self.best_estimator_.estimator_
+        if self.scoring is None and hasattr(self, "scorer_"):
+            # scikit-learn bound the default scorer to the wrapper and its directory
+            self.scorer_ = check_scoring(user_estimator)
 
     @staticmethod
     def _select_best_index(refit, refit_metric, results):

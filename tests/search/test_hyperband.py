@@ -1,3 +1,6 @@
+import pickle
+import zipfile
+
 import numpy as np
 import pytest
 from scipy.stats import loguniform
@@ -7,6 +10,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import RandomizedSearchCV
 
+from sklearn_hp.persistence import load, save
 from sklearn_hp.search import HyperbandSearchCV, Real, SuccessiveHalvingSearchCV
 from sklearn_hp.search._budget import BudgetedEstimator, resolve_continuation
 
@@ -199,9 +203,38 @@ def test_nested_resource_inside_a_pipeline(toy_data):
     search = SuccessiveHalvingSearchCV(pipe, {"model__lr": Real(1e-3, 1.0, log=True)},
                                        max_resource=9, min_resource=1, random_state=0, cv=2)
     search.fit(*toy_data)
-    assert search._budget_context["resource"] == "model__max_epochs"
-    assert search._budget_context["continuation"] == "continue"
+    assert sorted(set(search.cv_results_["param_model__max_epochs"])) == [1, 3, 9]
+    assert resolve_continuation(pipe, "model__max_epochs") == "continue"
     assert search.best_params_["model__max_epochs"] == 9
     # 9 candidates x 1 epoch, 3 continued by 2, 1 continued by 6, on 2 splits
     assert search.resource_spent_ == 2 * (9 + 6 + 6)
     assert search.best_estimator_.named_steps["model"].epochs_trained_ == 9
+
+
+@pytest.mark.parametrize("scoring", [None, "accuracy", ["accuracy", "balanced_accuracy"]])
+@pytest.mark.parametrize("search_cls", [HyperbandSearchCV, SuccessiveHalvingSearchCV])
+def test_fitted_search_keeps_a_plain_scorer_and_no_checkpoint_path(search_cls, scoring,
+                                                                   tmp_path):
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16, y[:300]
+    search = search_cls(SGDClassifier(random_state=0), {"alpha": Real(1e-5, 1e-1, log=True)},
+                        resource="max_iter", max_resource=9, cv=2, random_state=0,
+                        scoring=scoring, refit="accuracy" if scoring else True).fit(X, y)
+    # a scorer string used to fail every fit: the wrapper's methods were named "method"
+    assert np.isfinite(search.cv_results_["mean_test_accuracy" if isinstance(scoring, list)
+                                          else "mean_test_score"]).all()
+    accuracy = np.mean(search.best_estimator_.predict(X) == y)
+    scorer = search.scorer_["accuracy"] if isinstance(scoring, list) else search.scorer_
+    assert scorer(search.best_estimator_, X, y) == search.score(X, y) == accuracy
+    # neither the wrapper nor its (removed) checkpoint directory stays in the search
+    assert "sklearn_hp_ckpt_" not in repr(vars(search))
+    for data in (pickle.dumps(search), *_members(search, tmp_path / "search.skhp")):
+        assert b"sklearn_hp_ckpt_" not in data and b"BudgetedEstimator" not in data
+    assert load(tmp_path / "search.skhp").score(X, y) == accuracy
+
+
+def _members(estimator, path):
+    """Every (uncompressed) file of ``estimator`` saved with sklearn_hp.persistence."""
+    save(estimator, path)
+    with zipfile.ZipFile(path) as archive:
+        return [archive.read(name) for name in archive.namelist()]
