@@ -196,11 +196,35 @@ def checkpoint_directory(checkpoint_dir=None, storage_path=None):
         clean_checkpoints(parent)
         directory = os.path.join(parent, f"{_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}")
         persistent = False
-    os.makedirs(directory, exist_ok=True)
-    with open(os.path.join(directory, _OWNER), "w") as f:
-        json.dump({"host": socket.gethostname(), "pid": os.getpid()}, f)
+    _make_owned(directory)
     _ACTIVE.add(os.path.abspath(directory))
     return directory, persistent
+
+
+def _make_owned(directory):
+    """Create ``directory`` (or take it over) with its owner file, never without it.
+
+    Another process's :func:`clean_checkpoints` removes a checkpoint directory
+    whose owner file is missing or half-written; so a new directory is made
+    under a name it does not look at and renamed once the owner file is in it,
+    and an existing one gets its owner file replaced in one step.
+    """
+    parent = os.path.dirname(os.path.abspath(directory))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".sklearn_hp_staging_", dir=parent)
+    _write_owner(staging)
+    try:
+        os.rename(staging, directory)
+    except OSError:  # it exists: the storage's directory of a resumed search
+        shutil.rmtree(staging, ignore_errors=True)
+        _write_owner(directory)
+
+
+def _write_owner(directory):
+    tmp = os.path.join(directory, f".{_OWNER}.{uuid.uuid4().hex}")
+    with open(tmp, "w") as f:
+        json.dump({"host": socket.gethostname(), "pid": os.getpid()}, f)
+    os.replace(tmp, os.path.join(directory, _OWNER))
 
 
 def release_checkpoints(directory, remove):
