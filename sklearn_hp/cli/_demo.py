@@ -6,7 +6,7 @@ import time
 from sklearn.model_selection import train_test_split
 
 from ._data import load_table
-from ._options import check_counts
+from ._options import add_blas_threads_argument, check_counts
 from ._report import results_table, set_vs_learned
 from ._tune import build_run, fit_search, write_plot
 
@@ -19,6 +19,7 @@ def add_arguments(parser):
     parser.add_argument("--max-epochs", type=int, default=30,
                         help="epoch budget of each network (default: 30)")
     parser.add_argument("--n-jobs", type=int, default=1, help="parallel fits (default: 1)")
+    add_blas_threads_argument(parser)
     parser.add_argument("--plot", metavar="history.png",
                         help="also draw the optimisation history (needs matplotlib)")
     parser.add_argument("--random-state", type=int, default=0)
@@ -27,7 +28,8 @@ def add_arguments(parser):
 def run(args, out):
     """Tune an MLP on 75 % of digits, then score the best one on the other 25 %."""
     start = time.perf_counter()
-    check_counts(args, {"--n-iter": 1, "--cv": 2, "--max-epochs": 1, "--n-jobs": 1})
+    check_counts(args, {"--n-iter": 1, "--cv": 2, "--max-epochs": 1, "--n-jobs": 1,
+                        "--blas-threads": 1})
     table = load_table("digits")
     X_train, X_test, y_train, y_test = train_test_split(
         table.X, table.y, test_size=0.25, stratify=table.y, random_state=args.random_state)
@@ -47,7 +49,7 @@ def run(args, out):
         out(f"     {name.split('__', 1)[1]:<20} {dimension!r}")
     out(f"3. BayesSearchCV: {args.n_iter} candidates, each cross-validated "
         f"{args.cv} times; a Gaussian process picks the next one from the scores so far.")
-    counter = fit_search(search, X_train, y_train, out, args.n_iter)
+    counter = fit_search(search, X_train, y_train, out, args.n_iter, args.blas_threads)
     out("\n" + results_table(search))
     out("\n4. What was set, and what was learned, in the best model:")
     out(set_vs_learned(search, fixed))

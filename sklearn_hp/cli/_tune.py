@@ -11,7 +11,13 @@ from ..inspection._spaces import search_space
 from ..persistence import save
 from ._data import load_table, make_preprocessor
 from ._models import MODELS, default_space, describe_defaults, load_space_file, make_model
-from ._options import DATASETS, add_set_argument, check_counts, parse_assignments
+from ._options import (
+    DATASETS,
+    add_blas_threads_argument,
+    add_set_argument,
+    check_counts,
+    parse_assignments,
+)
 from ._progress import SearchProgress, counted_warnings
 from ._report import importance_text, results_table, set_vs_learned
 from ._searches import SEARCHES, check_scoring, make_search
@@ -50,9 +56,7 @@ def add_arguments(parser):
     parser.add_argument("--storage", metavar="study.db",
                         help="keep trials in this file; a rerun resumes the search")
     parser.add_argument("--n-jobs", type=int, default=1, help="parallel fits (default: 1)")
-    parser.add_argument("--blas-threads", type=int, default=1,
-                        help="BLAS threads per fit (default: 1; small fits are fastest on one "
-                             "thread, run several at once with --n-jobs)")
+    add_blas_threads_argument(parser)
     parser.add_argument("--out", metavar="model.skhp", help="save the best model here")
     parser.add_argument("--plot", metavar="history.png",
                         help="draw the optimisation history and importances (needs matplotlib)")
@@ -97,10 +101,10 @@ def build_run(args, table):
 def fit_search(search, X, y, out, total=None, blas_threads=1):
     """Fit ``search`` with a progress line per candidate; return the warning counter.
 
-    Each fit uses ``blas_threads`` BLAS threads: the many small fits of a search
-    run fastest on one thread each, parallel over fits with ``n_jobs``. Then a
-    line says why the search stopped early (time budget, interruption), if it
-    did, and how many trials a storage resumed.
+    Each fit uses ``blas_threads`` BLAS threads, or with ``None`` what the
+    library's thread policy picks (see ``sklearn_hp.set_blas_thread_policy``).
+    Then a line says why the search stopped early (time budget, interruption),
+    if it did, and how many trials a storage resumed.
     """
     progress = SearchProgress(out, total, search.refit if isinstance(search.refit, str)
                               else None)

@@ -6,9 +6,13 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_info
 
 from sklearn_hp import MLPClassifier
+from sklearn_hp.cli import build_parser
 from sklearn_hp.cli._data import load_table, make_preprocessor
 from sklearn_hp.cli._tune import build_run, fit_search
 from sklearn_hp.persistence import load
@@ -203,3 +207,37 @@ def test_grid_from_space_discretises_log_and_integer_dimensions():
     with pytest.raises(ValueError, match="the categorical choices alone make 2 candidates, "
                                          "more than --n-iter 1; raise --n-iter to at least 2"):
         grid_from_space({"c": Categorical(["x", "y"])}, n_iter=1)
+
+
+class _ThreadProbe(BaseEstimator):
+    """Records the BLAS threads its ``fit`` runs with (class-level, n_jobs=1 only)."""
+
+    seen = []
+
+    def __init__(self, a=1):
+        self.a = a
+
+    def fit(self, X, y=None):
+        _ThreadProbe.seen.append(max(i["num_threads"] for i in threadpool_info()
+                                     if i["user_api"] == "blas"))
+        return self
+
+    def score(self, X, y=None):
+        return float(self.a)
+
+
+@pytest.mark.parametrize("command", ["tune", "demo"])
+def test_blas_threads_is_one_by_default_and_auto_leaves_them_to_the_library(command):
+    parse = build_parser().parse_args
+    data = ["--data", "iris"] if command == "tune" else []
+    assert parse([command, *data]).blas_threads == 1
+    assert parse([command, *data, "--blas-threads", "auto"]).blas_threads is None
+    assert parse([command, *data, "--blas-threads", "3"]).blas_threads == 3
+
+    X = np.zeros((6, 1))
+    process = max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+    for threads, expected in ((1, 1), (None, process)):
+        _ThreadProbe.seen.clear()
+        fit_search(GridSearchCV(_ThreadProbe(), {"a": [1, 2]}, cv=2), X, None,
+                   out=lambda line: None, blas_threads=threads)
+        assert _ThreadProbe.seen == [expected] * 5  # 2 candidates x 2 splits + refit
