@@ -203,8 +203,13 @@ class TrainingRun:
             if penalty is not None:
                 penalty.add_gradient(penalized, [grads[i] for i in penalized_idx], est.alpha)
             updates = est._optimizer_transform.update(grads, est._optimizer_state, params)
-            for p, u in zip(params, updates):
-                add_scaled(p, u, -lr)  # p -= lr * u, in place
+            scale = -float(lr)  # a numpy float64 rate would upcast a float32 step
+            for p, u, g in zip(params, updates, grads):
+                if u is g:  # the batch's own gradient buffer: scale it where it is
+                    u *= scale
+                    p += u
+                else:
+                    add_scaled(p, u, scale)  # p -= lr * u, in place
         return loss
 
     def _track_progress(self, logs, epoch):
