@@ -78,6 +78,7 @@ class TrainingRun:
         self.epochs_run = 0
         self._losses = []
         self._start_loss = None
+        self._batch_buffers = {}
 
     # ----------------------------------------------------------- state access
     def snapshot(self):
@@ -187,9 +188,7 @@ class TrainingRun:
 
     def _step(self, idx, params, penalty, penalized, penalized_idx, lr, epoch):
         est = self.est
-        Xb = self.X[idx]
-        Yb = self.Y[idx]
-        swb = None if self.sample_weight is None else self.sample_weight[idx]
+        Xb, Yb, swb = (self._rows(a, idx) for a in (self.X, self.Y, self.sample_weight))
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, grads = est._loss_and_gradients(Xb, Yb, swb, self.rng)
             if not np.isfinite(loss):
@@ -204,9 +203,30 @@ class TrainingRun:
             if penalty is not None:
                 penalty.add_gradient(penalized, [grads[i] for i in penalized_idx], est.alpha)
             updates = est._optimizer_transform.update(grads, est._optimizer_state, params)
-            for p, u in zip(params, updates):
-                add_scaled(p, u, -lr)  # p -= lr * u, in place
+            scale = -float(lr)  # a numpy float64 rate would upcast a float32 step
+            for p, u, g in zip(params, updates, grads):
+                if u is g:  # the batch's own gradient buffer: scale it where it is
+                    u *= scale
+                    p += u
+                else:
+                    add_scaled(p, u, scale)  # p -= lr * u, in place
         return loss
+
+    def _rows(self, array, idx):
+        """``array[idx]``; shuffled rows are gathered into a buffer reused across batches.
+
+        The batch is only read during its own step (the layers keep it until the
+        backward pass), so one buffer per array and batch length serves every step.
+        """
+        if array is None or isinstance(idx, slice):
+            return None if array is None else array[idx]
+        key = (id(array), len(idx))
+        buffer = self._batch_buffers.get(key)
+        if buffer is None:
+            buffer = self._batch_buffers[key] = np.empty(
+                (len(idx), *array.shape[1:]), dtype=array.dtype
+            )
+        return np.take(array, idx, axis=0, out=buffer)
 
     def _track_progress(self, logs, epoch):
         """Record the loss, the validation score and the best epoch."""
