@@ -147,6 +147,16 @@ def test_gp_finds_the_least_promising_category_in_20_trials():
     assert ours >= 9
 
 
+def test_tpe_least_tried_proposals_find_the_trap_as_often_as_random_search():
+    seeds = range(20)
+    ours = sum(_toy_hit(TPESampler(), seed) for seed in seeds)
+    without = sum(_toy_hit(TPESampler(explore_every=None), seed) for seed in seeds)
+    baseline = sum(_toy_hit(RandomSampler(), seed) for seed in seeds)
+    print(f"best category found in 20 trials (of 20 seeds): TPE {ours}, without least-tried "
+          f"proposals {without}, random search {baseline}")
+    assert ours >= baseline and ours >= without + 3
+
+
 @pytest.mark.parametrize("sampler", [GPSampler(), TPESampler(), QuasiRandomSampler()])
 def test_no_two_proposals_are_identical_after_rounding_and_decoding(sampler):
     space = SearchSpace({"n": Integer(1, 4), "c": Categorical(["u", "v"]), "x": Real(0, 1)})
@@ -251,13 +261,15 @@ def test_search_over_fewer_points_than_n_iter_evaluates_each_once_and_says_so(sa
     assert small.best_params_ == {"a": 2, "b": "v"}
 
 
-def test_every_third_gp_proposal_climbs_within_the_least_tried_category():
+@pytest.mark.parametrize("make", [GPSampler, TPESampler])
+def test_every_third_proposal_climbs_within_the_least_tried_category(make):
     rng = np.random.RandomState(0)
     params = [{"kind": "a" if i < 10 else "b", "x": u, "y": v}
               for i, (u, v) in enumerate(rng.uniform(size=(12, 2)))]
     trials = [Trial(p, _toy_score(p)) for p in params]  # no 'c' tried yet
-    assert GPSampler().propose(TOY, trials, 1, rng)[0]["kind"] == "c"  # 12 % 3 == 0
-    assert GPSampler().propose(TOY, trials[:11], 1, rng)[0]["kind"] != "c"
+    assert make().propose(TOY, trials, 1, rng)[0]["kind"] == "c"  # 12 % 3 == 0
+    assert make().propose(TOY, trials[:11], 1, rng)[0]["kind"] != "c"
+    assert make(explore_every=None).propose(TOY, trials, 1, rng)[0]["kind"] != "c"
 
 
 def test_hyperband_with_a_model_based_sampler_skips_brackets_of_an_exhausted_space():

@@ -172,9 +172,7 @@ class GPSampler(ModelBasedSampler):
         taken = [X]
         proposals = []
         for i in range(n_candidates):
-            fixed = None
-            if self.explore_every and (len(y) + i) % self.explore_every == 0:
-                fixed = _least_tried_categories(subspace, np.vstack(taken), rng)
+            fixed = self._least_tried(subspace, np.vstack(taken), len(y) + i, rng)
             x = self._maximize(gp, subspace, best, X_fit, y_fit, np.vstack(taken), rng, fixed)
             proposals.append(x)
             taken.append(x[None, :])
@@ -293,20 +291,6 @@ def _category_neighbours(subspace, X):
             Z[:, sl.start + k] = 1.0
             out.append(Z)
     return np.vstack(out) if out else np.empty((0, X.shape[1]))
-
-
-def _least_tried_categories(subspace, X, rng):
-    """One-hot (non-free) columns at each categorical's least-tried choice (ties at random)."""
-    free = subspace.continuous_columns
-    fixed = np.zeros(subspace.n_columns)
-    for dim, sl in zip(subspace.dimensions, subspace.slices):
-        if dim.is_categorical:
-            counts = X[:, sl].sum(0)
-            least = np.flatnonzero(counts == counts.min())
-            fixed[sl.start + least[rng.randint(len(least))]] = 1.0
-    if free.all():
-        return None
-    return fixed[~free]
 
 
 def _snap_bounds(X, free, tol=1e-3):
