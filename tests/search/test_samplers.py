@@ -272,6 +272,23 @@ def test_every_third_proposal_climbs_within_the_least_tried_category(make):
     assert make(explore_every=None).propose(TOY, trials, 1, rng)[0]["kind"] != "c"
 
 
+def test_every_fifth_gp_proposal_climbs_around_the_best_trial():
+    rng = np.random.RandomState(0)
+    params = [{"kind": "abc"[i % 3], "x": u, "y": v}
+              for i, (u, v) in enumerate(rng.uniform(size=(16, 2)))]
+    trials = [Trial(p, _toy_score(p)) for p in params]  # 16 % 5 == 1, 16 % 3 != 0
+    best = max(trials, key=lambda t: t.score).params
+
+    def near(p):
+        return p["kind"] == best["kind"] and max(abs(p["x"] - best["x"]),
+                                                 abs(p["y"] - best["y"])) <= 0.2 + 1e-9
+
+    local = [GPSampler().propose(TOY, trials, 1, np.random.RandomState(s))[0] for s in range(5)]
+    free = [GPSampler(exploit_every=None).propose(TOY, trials, 1, np.random.RandomState(s))[0]
+            for s in range(5)]
+    assert sum(map(near, local)) == 5 and sum(map(near, free)) < 5
+
+
 def test_hyperband_with_a_model_based_sampler_skips_brackets_of_an_exhausted_space():
     from sklearn.datasets import load_iris
     from sklearn.linear_model import SGDClassifier
