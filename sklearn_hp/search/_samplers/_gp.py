@@ -13,6 +13,9 @@ _SQRT_HALF_PI = np.sqrt(np.pi / 2.0)
 #: Half-width (unit cube) of the region explored around a category's best trial.
 _TRUST_RADIUS = 0.2
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+#: Least distance (max-norm, unit cube) of a proposal from every trial, and of
+#: a local step's (which would otherwise crowd an incumbent on a bound).
+_MIN_SPACING, _LOCAL_SPACING = 1e-4, 1e-2
 
 
 def log_expected_improvement(mean, std, best, dmean=None, dstd=None):
@@ -184,10 +187,14 @@ class GPSampler(ModelBasedSampler):
         proposals = []
         for i in range(n_candidates):
             fixed = self._least_tried(subspace, np.vstack(taken), len(y) + i, rng)
+            spacing = _MIN_SPACING
             if fixed is None and self.exploit_every and (len(y) + i) % self.exploit_every == 1:
-                # a local step: climb around the best trial, with its categories
+                # a local step: climb around the best trial, with its categories,
+                # at least _LOCAL_SPACING away from every trial
                 fixed = X_fit[np.argmax(y_fit)][~subspace.continuous_columns]
-            x = self._maximize(gp, subspace, best, X_fit, y_fit, np.vstack(taken), rng, fixed)
+                spacing = _LOCAL_SPACING
+            x = self._maximize(gp, subspace, best, X_fit, y_fit, np.vstack(taken), rng, fixed,
+                               spacing)
             proposals.append(x)
             taken.append(x[None, :])
             if n_candidates > 1:  # kriging believer
@@ -206,7 +213,8 @@ class GPSampler(ModelBasedSampler):
         local[:, free] = np.clip(local[:, free], low, high)
         return np.vstack([uniform, local])
 
-    def _maximize(self, gp, subspace, best, X_fit, y_fit, taken, rng, fixed=None):
+    def _maximize(self, gp, subspace, best, X_fit, y_fit, taken, rng, fixed=None,
+                  spacing=_MIN_SPACING):
         free = subspace.continuous_columns
         box = (np.zeros(int(free.sum())), np.ones(int(free.sum())))
         if fixed is not None:
@@ -239,7 +247,7 @@ class GPSampler(ModelBasedSampler):
         pool = _snap_bounds(subspace.snap(np.vstack([results, candidates[order[:50]]])), free)
         final = log_expected_improvement(*gp.predict(pool), best)
         for i in np.argsort(-final, kind="stable"):
-            if not _is_duplicate(pool[i], taken):
+            if not _is_duplicate(pool[i], taken, spacing):
                 return pool[i]
         return subspace.snap(random_columns(subspace, 1, rng))[0]
 
