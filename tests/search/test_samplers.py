@@ -31,6 +31,26 @@ def test_marginal_likelihood_gradient_matches_finite_differences(fitted_gp):
     np.testing.assert_allclose(analytic, approx_fprime(theta, value, 1e-6), rtol=1e-4, atol=1e-4)
 
 
+def test_length_scale_prior_widens_with_dimension_beyond_six():
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(size=(12, 24)), rng.normal(size=12)
+    gp = GaussianProcess().fit(X, y, optimize=False)  # sets the groups (24 length scales)
+    y_scaled = (y - y.mean()) / y.std()
+
+    def prior_gradient(log_length):
+        """Mean gradient wrt the log length scales where the data term vanishes."""
+        theta = np.r_[np.full(24, log_length), 0.0, np.log(1e-3)]
+        return gp._neg_log_posterior(theta, X * 1e-9, y_scaled * 0)[1][:24].mean()
+
+    # the prior's centre is 0.25 * sqrt(24 / 6) = 0.5, not 0.25
+    assert abs(prior_gradient(np.log(0.5))) < 1e-6
+    assert prior_gradient(np.log(0.25)) < -0.1
+    theta = np.r_[rng.uniform(-2, 0, 24), 0.1, np.log(1e-3)]
+    analytic = gp._neg_log_posterior(theta, X, y_scaled)[1]
+    numeric = approx_fprime(theta, lambda t: gp._neg_log_posterior(t, X, y_scaled)[0], 1e-6)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-4)
+
+
 def test_prediction_gradients_match_finite_differences(fitted_gp):
     gp, _, _ = fitted_gp
     x = np.array([0.2, 0.6, 0.4])
