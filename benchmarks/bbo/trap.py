@@ -5,7 +5,7 @@ peaking at 0.8 and 0.6; ``c`` holds the optimum 1.0 in a bowl of curvature
 ``steepness`` (or a Gaussian bump of width ``width``), so it is the worst choice on
 average. A seed "finds it" when its best trial is a ``c`` scoring above 0.8.
 Prints and writes the hit rate at 20 trials of random search, the GP (with and
-without its least-tried-category proposals) and TPE.
+without its least-tried-category proposals) and TPE (with and without them).
 
 Run ``python -m benchmarks.bbo.trap``.
 """
@@ -48,7 +48,8 @@ def hit_rate(make_sampler, score, seeds, n_trials=20):
 def main(n_seeds=20):
     samplers = {"random": RandomSampler, "ours gp": GPSampler,
                 "ours gp, no least-tried proposals": lambda: GPSampler(explore_every=None),
-                "ours tpe": TPESampler}
+                "ours tpe": TPESampler,
+                "ours tpe, no least-tried proposals": lambda: TPESampler(explore_every=None)}
     traps = {"bowl, steepness 3": make_score(steepness=3.0),
              "bowl, steepness 6": make_score(steepness=6.0),
              "bump, width 0.25": make_score(width=0.25)}

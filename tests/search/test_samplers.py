@@ -31,6 +31,26 @@ def test_marginal_likelihood_gradient_matches_finite_differences(fitted_gp):
     np.testing.assert_allclose(analytic, approx_fprime(theta, value, 1e-6), rtol=1e-4, atol=1e-4)
 
 
+def test_length_scale_prior_widens_with_dimension_beyond_six():
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(size=(12, 24)), rng.normal(size=12)
+    gp = GaussianProcess().fit(X, y, optimize=False)  # sets the groups (24 length scales)
+    y_scaled = (y - y.mean()) / y.std()
+
+    def prior_gradient(log_length):
+        """Mean gradient wrt the log length scales where the data term vanishes."""
+        theta = np.r_[np.full(24, log_length), 0.0, np.log(1e-3)]
+        return gp._neg_log_posterior(theta, X * 1e-9, y_scaled * 0)[1][:24].mean()
+
+    # the prior's centre is 0.25 * sqrt(24 / 6) = 0.5, not 0.25
+    assert abs(prior_gradient(np.log(0.5))) < 1e-6
+    assert prior_gradient(np.log(0.25)) < -0.1
+    theta = np.r_[rng.uniform(-2, 0, 24), 0.1, np.log(1e-3)]
+    analytic = gp._neg_log_posterior(theta, X, y_scaled)[1]
+    numeric = approx_fprime(theta, lambda t: gp._neg_log_posterior(t, X, y_scaled)[0], 1e-6)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-4)
+
+
 def test_prediction_gradients_match_finite_differences(fitted_gp):
     gp, _, _ = fitted_gp
     x = np.array([0.2, 0.6, 0.4])
@@ -147,6 +167,16 @@ def test_gp_finds_the_least_promising_category_in_20_trials():
     assert ours >= 9
 
 
+def test_tpe_least_tried_proposals_find_the_trap_as_often_as_random_search():
+    seeds = range(20)
+    ours = sum(_toy_hit(TPESampler(), seed) for seed in seeds)
+    without = sum(_toy_hit(TPESampler(explore_every=None), seed) for seed in seeds)
+    baseline = sum(_toy_hit(RandomSampler(), seed) for seed in seeds)
+    print(f"best category found in 20 trials (of 20 seeds): TPE {ours}, without least-tried "
+          f"proposals {without}, random search {baseline}")
+    assert ours >= baseline and ours >= without + 3
+
+
 @pytest.mark.parametrize("sampler", [GPSampler(), TPESampler(), QuasiRandomSampler()])
 def test_no_two_proposals_are_identical_after_rounding_and_decoding(sampler):
     space = SearchSpace({"n": Integer(1, 4), "c": Categorical(["u", "v"]), "x": Real(0, 1)})
@@ -251,13 +281,32 @@ def test_search_over_fewer_points_than_n_iter_evaluates_each_once_and_says_so(sa
     assert small.best_params_ == {"a": 2, "b": "v"}
 
 
-def test_every_third_gp_proposal_climbs_within_the_least_tried_category():
+@pytest.mark.parametrize("make", [GPSampler, TPESampler])
+def test_every_third_proposal_climbs_within_the_least_tried_category(make):
     rng = np.random.RandomState(0)
     params = [{"kind": "a" if i < 10 else "b", "x": u, "y": v}
               for i, (u, v) in enumerate(rng.uniform(size=(12, 2)))]
     trials = [Trial(p, _toy_score(p)) for p in params]  # no 'c' tried yet
-    assert GPSampler().propose(TOY, trials, 1, rng)[0]["kind"] == "c"  # 12 % 3 == 0
-    assert GPSampler().propose(TOY, trials[:11], 1, rng)[0]["kind"] != "c"
+    assert make().propose(TOY, trials, 1, rng)[0]["kind"] == "c"  # 12 % 3 == 0
+    assert make().propose(TOY, trials[:11], 1, rng)[0]["kind"] != "c"
+    assert make(explore_every=None).propose(TOY, trials, 1, rng)[0]["kind"] != "c"
+
+
+def test_every_fifth_gp_proposal_climbs_around_the_best_trial():
+    rng = np.random.RandomState(0)
+    params = [{"kind": "abc"[i % 3], "x": u, "y": v}
+              for i, (u, v) in enumerate(rng.uniform(size=(16, 2)))]
+    trials = [Trial(p, _toy_score(p)) for p in params]  # 16 % 5 == 1, 16 % 3 != 0
+    best = max(trials, key=lambda t: t.score).params
+
+    def near(p):
+        return p["kind"] == best["kind"] and max(abs(p["x"] - best["x"]),
+                                                 abs(p["y"] - best["y"])) <= 0.2 + 1e-9
+
+    local = [GPSampler().propose(TOY, trials, 1, np.random.RandomState(s))[0] for s in range(5)]
+    free = [GPSampler(exploit_every=None).propose(TOY, trials, 1, np.random.RandomState(s))[0]
+            for s in range(5)]
+    assert sum(map(near, local)) == 5 and sum(map(near, free)) < 5
 
 
 def test_hyperband_with_a_model_based_sampler_skips_brackets_of_an_exhausted_space():

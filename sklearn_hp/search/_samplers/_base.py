@@ -158,6 +158,20 @@ class ModelBasedSampler(BaseSampler):
             proposals.extend(self._propose_in_subspace(index, sub, X, y, count, rng))
         return proposals
 
+    def _least_tried(self, subspace, X, n_done, rng):
+        """Categories of an exploring proposal, or None for a model-driven one.
+
+        Every ``explore_every``-th proposal (counting the sub-space's finished
+        and pending ones, ``n_done``) in a sub-space with categoricals keeps each
+        categorical at its least-tried choice among the encoded points ``X``, so
+        a choice that looked bad in a few early trials is revisited and one
+        category cannot trap the search. Returns the non-continuous columns.
+        """
+        every = getattr(self, "explore_every", None)
+        if not every or n_done % every:
+            return None
+        return least_tried_categories(subspace, X, rng)
+
     def _propose_in_subspace(self, index, subspace, X, y, n_candidates, rng):
         """Propose ``n_candidates`` dicts of ``subspace`` from encoded trials.
 
@@ -245,6 +259,23 @@ def _unseen(sub, seen, rng):
         if key not in seen:
             return params, key
     return None, None
+
+
+def least_tried_categories(subspace, X, rng):
+    """One-hot (non-continuous) columns at each categorical's least-tried choice in ``X``.
+
+    Ties are broken at random; ``None`` when the sub-space has no categorical.
+    """
+    free = subspace.continuous_columns
+    if free.all():
+        return None
+    fixed = np.zeros(subspace.n_columns)
+    for dim, sl in zip(subspace.dimensions, subspace.slices):
+        if dim.is_categorical:
+            counts = X[:, sl].sum(0)
+            least = np.flatnonzero(counts == counts.min())
+            fixed[sl.start + least[rng.randint(len(least))]] = 1.0
+    return fixed[~free]
 
 
 def random_columns(subspace, n, rng):

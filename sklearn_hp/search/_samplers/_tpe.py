@@ -39,33 +39,53 @@ class TPESampler(ModelBasedSampler):
         Kernel width on the unit cube for one trial, shrunk as
         ``bandwidth * n ** (-1 / (n_continuous + 4))`` (Scott's rule) with ``n``
         trials in the mixture.
+    explore_every : int or None, default=3
+        Period of the least-tried-category proposals, as in :class:`GPSampler`:
+        every ``explore_every``-th proposal in a space with categoricals keeps
+        each categorical at its least-tried choice and draws the other
+        dimensions from the good mixture (``None``: never).
     """
 
     def __init__(self, gamma=0.25, max_good=25, n_ei_candidates=24, prior_weight=1.0,
-                 n_initial_points=None, bandwidth=0.1):
+                 n_initial_points=None, bandwidth=0.1, explore_every=3):
         super().__init__(n_initial_points=n_initial_points)
         self.bandwidth = bandwidth
+        self.explore_every = explore_every
         self.gamma = gamma
         self.max_good = max_good
         self.n_ei_candidates = n_ei_candidates
         self.prior_weight = prior_weight
 
     def _propose_in_subspace(self, index, subspace, X, y, n_candidates, rng):
-        n_good = int(np.clip(np.ceil(self.gamma * len(y)), 1, self.max_good))
-        order = np.argsort(-y, kind="stable")
-        good = _ParzenMixture(subspace, X[order[:n_good]], self.prior_weight, self.bandwidth)
-        bad = _ParzenMixture(subspace, X[order[n_good:]], self.prior_weight, self.bandwidth)
+        good, bad = self._mixtures(subspace, X, y)
+        free = subspace.continuous_columns
         taken = set(subspace.keys(X))
         proposals = []
-        for _ in range(n_candidates):
-            draws = good.sample(self.n_ei_candidates, rng)
-            ratio = good.log_density(draws) - bad.log_density(draws)
+        for i in range(n_candidates):
+            fixed = self._least_tried(subspace, np.vstack([X] + proposals), len(y) + i, rng)
+            if fixed is None:
+                draws = good.sample(self.n_ei_candidates, rng)
+                ratio = good.log_density(draws) - bad.log_density(draws)
+            else:
+                # climb within the least-tried categories: a model of their trials only
+                inside = np.all(X[:, ~free] == fixed, axis=1)
+                l, g = self._mixtures(subspace, X[inside], y[inside])
+                draws = l.sample(self.n_ei_candidates, rng)
+                draws[:, ~free] = fixed
+                ratio = l.log_density(draws) - g.log_density(draws)
             keys = subspace.keys(draws)
             ratio[[k in taken for k in keys]] = -np.inf  # a repeat is never proposed
             best = int(np.argmax(ratio))
             taken.add(keys[best])
-            proposals.append(draws[best])
-        return subspace.decode(np.array(proposals))
+            proposals.append(draws[best][None, :])
+        return subspace.decode(np.vstack(proposals))
+
+    def _mixtures(self, subspace, X, y):
+        """The good and bad Parzen mixtures of the trials ``X`` with scores ``y``."""
+        n_good = int(np.clip(np.ceil(self.gamma * len(y)), 1, self.max_good))
+        order = np.argsort(-y, kind="stable")
+        return (_ParzenMixture(subspace, X[order[:n_good]], self.prior_weight, self.bandwidth),
+                _ParzenMixture(subspace, X[order[n_good:]], self.prior_weight, self.bandwidth))
 
 
 class _ParzenMixture:
