@@ -145,6 +145,13 @@ def report(problems, methods, seeds, code):
     return "\n".join(lines)
 
 
+def _hit_counts(table, target):
+    """``method k/n (worst w)`` for every method with results at 20 evaluations."""
+    cells = [(m, np.asarray(c[20])) for m, c in table.items() if c.get(20)]
+    return ", ".join(f"{m} {int(np.sum(v >= target))}/{len(v)} (worst {v.min():.4f})"
+                     for m, v in cells)
+
+
 def _verdicts(problem, table):
     out = []
     ours = {m: table.get(m, {}) for m in OURS}
@@ -156,6 +163,9 @@ def _verdicts(problem, table):
                 ok = "PASS" if worst >= target else "MISS"
                 out.append(f"{problem.name}: {method} worst seed at 20 = {worst:.4f} vs "
                            f"random median at 60 = {target:.4f}: {ok}")
+        if rand60:
+            out.append(f"{problem.name}: seeds reaching it at 20, every method: "
+                       + _hit_counts(table, float(np.median(rand60))))
         return out
     peers = [m for m in table if m not in OURS and table[m]]
     for budget in (50, 100):
