@@ -391,8 +391,12 @@ class _SubSpace:
         for key in spec:
             if not isinstance(key, str):
                 raise ValueError(f"Parameter names must be strings, got {key!r}.")
-        self.names = list(spec)
-        self.dimensions = [as_dimension(name, value) for name, value in spec.items()]
+        self._set_dimensions(list(spec), [as_dimension(name, value)
+                                          for name, value in spec.items()])
+
+    def _set_dimensions(self, names, dimensions):
+        self.names = names
+        self.dimensions = dimensions
         self.n_dims = len(self.dimensions)
         widths = [d.n_columns for d in self.dimensions]
         self.n_columns = int(sum(widths))
@@ -441,6 +445,14 @@ class _SubSpace:
     def snap(self, X):
         """Round encoded points to the encoding of the values they decode to."""
         return self.encode(self.decode(X))
+
+    def pin(self, X):
+        """``X`` with inactive columns at their constants (none here: ``X`` itself)."""
+        return X
+
+    def active_columns(self, X):
+        """Boolean mask of the columns of ``X`` that matter, or None if all do."""
+        return None
 
     @property
     def n_points(self):
@@ -503,10 +515,125 @@ class SearchSpace:
 
     def subspace_index(self, params):
         """Index of the first sub-space containing ``params`` (``-1`` if none)."""
-        for i, sub in enumerate(self.subspaces):
-            if sub.contains(params):
-                return i
-        for i, sub in enumerate(self.subspaces):  # lenient: names match only
-            if set(params) == set(sub.names):
-                return i
-        return -1
+        return _find_subspace(self.subspaces, params)
+
+    @property
+    def joint(self):
+        """All sub-spaces encoded together (a :class:`_JointSpace`), built once."""
+        if getattr(self, "_joint", None) is None:
+            self._joint = _JointSpace(self.subspaces)
+        return self._joint
+
+
+def _find_subspace(subspaces, params):
+    """Index of the first of ``subspaces`` containing ``params`` (``-1`` if none)."""
+    for i, sub in enumerate(subspaces):
+        if sub.contains(params):
+            return i
+    for i, sub in enumerate(subspaces):  # lenient: names match only
+        if set(params) == set(sub.names):
+            return i
+    return -1
+
+
+def _same_dimension(a, b):
+    """Whether two dimensions define the same domain (so a shared parameter is one column)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, _Distribution):
+        da, db = a.distribution, b.distribution
+        return (getattr(da, "dist", None) is not None and type(da.dist) is type(db.dist)
+                and repr(da.args) == repr(db.args) and repr(da.kwds) == repr(db.kwds))
+    return repr(a) == repr(b)
+
+
+class _JointSpace(_SubSpace):
+    """The sub-spaces of a conditional space encoded together, for one model.
+
+    The first dimension is the *branch*, a categorical over the sub-spaces.
+    Then comes the union of their parameters: a parameter of several branches
+    with the same name and the same domain is one dimension, shared; a
+    parameter with a single value in a branch (``kernel=["rbf"]``) is implied by
+    the branch and has no column. A branch's inactive columns are pinned to
+    constants (0.5 for a continuous column, zeros for a one-hot group), so
+    points of one branch differ only where that branch has parameters, and
+    :meth:`decode` gives back the branch's own parameter dict.
+
+    Parameters
+    ----------
+    subspaces : list of _SubSpace
+    """
+
+    def __init__(self, subspaces):
+        self.branches = list(subspaces)
+        names, dims = ["<branch>"], [Categorical(list(range(len(self.branches))))]
+        #: per branch, the joint dimension of each parameter with a column
+        self._where = []
+        for sub in self.branches:
+            where = {}
+            for name, dim in zip(sub.names, sub.dimensions):
+                if dim.n_values == 1:
+                    continue
+                shared = [j for j in range(1, len(dims))
+                          if names[j] == name and _same_dimension(dims[j], dim)]
+                if not shared:
+                    names.append(name)
+                    dims.append(dim)
+                where[name] = shared[0] if shared else len(dims) - 1
+            self._where.append(where)
+        self._set_dimensions(names, dims)
+        self._pinned = np.where(self.continuous_columns, 0.5, 0.0)
+        self._active = np.zeros((len(self.branches), self.n_columns), dtype=bool)
+        for b, where in enumerate(self._where):
+            self._active[b, self._slices[0]] = True
+            for j in where.values():
+                self._active[b, self._slices[j]] = True
+
+    def branch_of(self, X):
+        """Branch index of each encoded point."""
+        return np.argmax(np.atleast_2d(X)[:, self._slices[0]], axis=1)
+
+    def active_columns(self, X):
+        return self._active[self.branch_of(X)]
+
+    def pin(self, X):
+        X = np.array(X, dtype=float, ndmin=2)
+        return np.where(self.active_columns(X), X, self._pinned)
+
+    def contains(self, params):
+        return any(sub.contains(params) for sub in self.branches)
+
+    def encode(self, params_list):
+        out = np.tile(self._pinned, (len(params_list), 1))
+        for row, params in enumerate(params_list):
+            b = max(_find_subspace(self.branches, params), 0)
+            out[row, self._slices[0].start + b] = 1.0
+            for name, j in self._where[b].items():
+                out[row, self._slices[j]] = self.dimensions[j].encode([params[name]])[0]
+        return out
+
+    def _branch_dicts(self, branches, column):
+        """Dicts of the given branches, each value from ``column(j, row)``."""
+        out = []
+        for row, b in enumerate(branches):
+            sub, where = self.branches[b], self._where[b]
+            out.append({name: column(where[name], row) if name in where else dim.values()[0]
+                        for name, dim in zip(sub.names, sub.dimensions)})
+        return out
+
+    def decode(self, X):
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        columns = [None] + [dim.decode(X[:, sl]) for dim, sl in
+                            zip(self.dimensions[1:], self._slices[1:])]
+        return self._branch_dicts(self.branch_of(X), lambda j, row: columns[j][row])
+
+    def from_unit(self, U):
+        U = np.atleast_2d(U)
+        columns = [dim.from_unit(U[:, i]) for i, dim in enumerate(self.dimensions)]
+        return self._branch_dicts(columns[0], lambda j, row: columns[j][row])
+
+    @property
+    def n_points(self):
+        return float(sum(sub.n_points for sub in self.branches))

@@ -78,6 +78,34 @@ def test_conditional_space_assigns_params_to_subspaces():
     assert space.subspaces[1].n_columns == 3
 
 
+def test_joint_space_shares_parameters_and_pins_inactive_ones():
+    space = SearchSpace([
+        {"kernel": ["linear"], "C": Real(0.1, 10)},
+        {"kernel": ["rbf"], "C": Real(0.1, 10), "gamma": Real(1e-3, 1, log=True)},
+        {"kernel": ["poly"], "C": Real(0.1, 100), "degree": Integer(2, 5)},
+    ])
+    joint = space.joint
+    # branch (3 one-hot columns), C shared by linear and rbf, gamma, poly's own C, degree;
+    # the one-value kernel lists have no column
+    assert joint.names == ["<branch>", "C", "gamma", "C", "degree"]
+    assert joint.n_columns == 7
+    params = [{"kernel": "linear", "C": 10.0},
+              {"kernel": "rbf", "C": 0.1, "gamma": 0.001},
+              {"kernel": "poly", "C": 100.0, "degree": 2}]
+    X = joint.encode(params)
+    np.testing.assert_allclose(X, [[1, 0, 0, 1.0, 0.5, 0.5, 0.5],
+                                   [0, 1, 0, 0.0, 0.0, 0.5, 0.5],
+                                   [0, 0, 1, 0.5, 0.5, 1.0, 0.125]])
+    assert joint.decode(X) == params
+    # moving an inactive column changes nothing: it decodes and snaps back to its pin
+    moved = X.copy()
+    moved[0, 4] = 0.9
+    assert joint.decode(moved)[0] == params[0]
+    np.testing.assert_array_equal(joint.snap(moved), X)
+    np.testing.assert_array_equal(joint.pin(moved), X)
+    assert joint.active_columns(X)[0].tolist() == [True] * 4 + [False] * 3
+
+
 class _RvsOnly:
     def rvs(self, size=None, random_state=None):
         return 0.5

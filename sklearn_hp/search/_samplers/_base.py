@@ -91,7 +91,10 @@ class ModelBasedSampler(BaseSampler):
     The sampler owns its warm-up, as Optuna's ``n_startup_trials``: the first
     ``n_initial_points`` candidates of a search are scrambled Sobol points, the
     later ones come from the model. Conditional spaces (lists of dicts) are
-    handled here: each candidate's sub-space is drawn uniformly (as
+    handled here: with ``joint_subspaces``, every trial is encoded in the joint
+    space (``SearchSpace.joint``: a branch categorical, shared parameters as
+    one column, inactive ones pinned) and one model proposes the branch and its
+    parameters; otherwise each candidate's sub-space is drawn uniformly (as
     ``RandomizedSearchCV`` does) and proposed by ``_propose_in_subspace`` from
     that sub-space's own trials, encoded to the unit cube. Proposals are distinct
     from each other and from every finished trial after integer rounding and
@@ -108,6 +111,9 @@ class ModelBasedSampler(BaseSampler):
     """
 
     min_trials = 2
+    #: Model a conditional space's sub-spaces together (``-1`` is then the
+    #: sub-space index given to ``_propose_in_subspace``) rather than one by one.
+    joint_subspaces = False
 
     def __init__(self, n_initial_points=None):
         self.n_initial_points = n_initial_points
@@ -138,6 +144,13 @@ class ModelBasedSampler(BaseSampler):
         return distinct_candidates(space, trials, proposals, rng, owner=self)
 
     def _propose_from_model(self, space, trials, n_candidates, rng):
+        if space.n_subspaces > 1 and self.joint_subspaces:
+            known = [t for t in trials if space.subspace_index(t.params) >= 0]
+            scores = np.array([t.score for t in known], dtype=float)
+            if len(known) >= self.min_trials and np.isfinite(scores).any():
+                X = space.joint.encode([t.params for t in known])
+                return self._propose_in_subspace(-1, space.joint, X,
+                                                 impute_failed_scores(scores), n_candidates, rng)
         groups = [[] for _ in space.subspaces]
         for trial in trials:
             index = space.subspace_index(trial.params)
@@ -275,7 +288,7 @@ def least_tried_categories(subspace, X, rng):
             counts = X[:, sl].sum(0)
             least = np.flatnonzero(counts == counts.min())
             fixed[sl.start + least[rng.randint(len(least))]] = 1.0
-    return fixed[~free]
+    return subspace.pin(fixed[None, :])[0][~free]
 
 
 def random_columns(subspace, n, rng):

@@ -88,6 +88,14 @@ class GPSampler(ModelBasedSampler):
     are put on the bound. Batches use the *kriging believer*: each proposal is
     added to the model at its predicted mean before the next is chosen.
 
+    A conditional space (a list of dicts) is modelled by one GP over all its
+    trials: the sub-space is a categorical dimension (the *branch*), a
+    parameter of several branches with the same domain is one shared dimension,
+    and a branch's other parameters are pinned to constants and held there
+    while the acquisition is maximised. The branch is chosen by expected
+    improvement like any category, so what one branch taught (a good ``C``)
+    serves the others and a poor branch gets few trials.
+
     Exploration safeguard: every ``explore_every``-th proposal in a space with
     categoricals keeps each categorical at its least-tried choice and maximises
     expected improvement over the other dimensions, so a choice that looked bad
@@ -136,6 +144,8 @@ class GPSampler(ModelBasedSampler):
         Spaces with at most this many category combinations get one polished
         start per combination.
     """
+
+    joint_subspaces = True
 
     def __init__(self, n_initial_points=None, xi=0.0, max_points=400, refit_every=5,
                  n_random_candidates=500, n_starts=4, noise="fit", output_warping="power",
@@ -230,6 +240,7 @@ class GPSampler(ModelBasedSampler):
         candidates = self._candidates(subspace, X_fit, y_fit, rng, box)
         if fixed is not None:
             candidates[:, ~free] = fixed
+        candidates = subspace.pin(candidates)
         scores = log_expected_improvement(*gp.predict(candidates), best)
         order = np.argsort(-scores)
         starts = candidates[order[: self.n_starts]]
@@ -239,7 +250,8 @@ class GPSampler(ModelBasedSampler):
                 recoloured = np.repeat(candidates[order[:1]], len(combos), axis=0)
                 recoloured[:, ~free] = combos
                 starts = np.vstack([starts, recoloured])
-        results = _polish(gp, best, starts, free, box)
+        starts = subspace.pin(starts)
+        results = _polish(gp, best, starts, free, box, subspace.active_columns(starts))
         if fixed is None:
             results = np.vstack([results, _category_neighbours(subspace, results)])
         # Integers and categories are rounded before the final comparison, and
@@ -252,8 +264,12 @@ class GPSampler(ModelBasedSampler):
         return subspace.snap(random_columns(subspace, 1, rng))[0]
 
 
-def _polish(gp, best, starts, free, box):
-    """Multi-start L-BFGS-B on log EI over the ``free`` columns in ``box``, all starts at once."""
+def _polish(gp, best, starts, free, box, active=None):
+    """Multi-start L-BFGS-B on log EI over the ``free`` columns in ``box``, all starts at once.
+
+    Where the mask ``active`` is False a column is held at its start (a
+    parameter the start's branch does not have).
+    """
     results = starts.copy()
     n_free = int(free.sum())
     if not n_free:
@@ -264,8 +280,12 @@ def _polish(gp, best, starts, free, box):
     def objective(z):
         X = starts.copy()
         X[:, free] = z.reshape(len(starts), n_free)
+        if active is not None:
+            X = np.where(active, X, starts)
         mean, std, dmean, dstd = gp.predict(X, return_grad=True)
         value, grad = log_expected_improvement(mean, std, best, dmean, dstd)
+        if active is not None:
+            grad = grad * active
         return -value.sum(), -grad[:, free].ravel()
 
     res = minimize(objective, starts[:, free].ravel(), jac=True, method="L-BFGS-B",
