@@ -71,3 +71,15 @@ def test_user_stacklevel_skips_only_library_frames():
     # called from this file, the first frame is already outside the library
     assert _where(UserWarning, warn_here) == [(__file__, _line_of('warnings.warn("here"'))]
     assert user_stacklevel() == 1
+
+
+def test_search_warnings_name_the_users_line():
+    from sklearn.linear_model import Ridge
+
+    from sklearn_hp.search import BayesSearchCV
+
+    search = BayesSearchCV(Ridge(), {"alpha": [0.1, 1.0, 10.0]}, n_iter=6, cv=2,
+                           random_state=0)
+    where = _where(UserWarning, lambda: search.fit(X, y))  # the exhausted-space line
+    line = _line_of("the exhausted-space line")
+    assert where and all(w == (__file__, line) for w in where), where

@@ -29,6 +29,7 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
 from .._compat import BaseSearchCV, HasMethods, Interval, all_fits_failed, set_search_results
+from .._stacklevel import user_stacklevel
 from ._callbacks import SearchProgress
 from ._fingerprint import ParamCodec, search_fingerprint
 from ._space import SearchSpace
@@ -493,7 +494,8 @@ class TrialSearchCV(BaseSearchCV):
                 loop.stop("KeyboardInterrupt")
                 warnings.warn(
                     f"{type(self).__name__} interrupted: the {len(loop.records)} finished "
-                    f"trials are kept (cv_results_, best_params_, storage).", UserWarning)
+                    f"trials are kept (cv_results_, best_params_, storage).", UserWarning,
+                    stacklevel=user_stacklevel())
             finally:
                 for callback in callbacks:
                     getattr(callback, "on_search_end", lambda s: None)(self)

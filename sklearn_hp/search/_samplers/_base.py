@@ -12,6 +12,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from threadpoolctl import ThreadpoolController
 
+from ..._stacklevel import user_stacklevel
+
 __all__ = ["BaseSampler", "Trial", "choose_subspaces", "distinct_candidates",
            "impute_failed_scores"]
 
@@ -250,7 +252,7 @@ def distinct_candidates(space, trials, candidates, rng, owner=None):
         warnings.warn(
             f"The search space holds only {space.n_points:.0f} distinct candidates and "
             f"all of them have been proposed; each is evaluated once, so the search "
-            f"stops before n_iter.", UserWarning, stacklevel=3)
+            f"stops before n_iter.", UserWarning, stacklevel=user_stacklevel())
         if owner is not None:
             owner._warned_exhausted = True
     return out
