@@ -193,10 +193,11 @@ def test_a_finite_space_is_covered_once_then_runs_out_with_a_warning(sampler):
     space = SearchSpace({"n": Integer(1, 3), "c": ["u", "v"]})
     assert space.n_points == 6
     rng, trials = np.random.RandomState(0), []
-    with pytest.warns(UserWarning, match="holds only 6 distinct candidates"):
+    with pytest.warns(UserWarning, match="holds only 6 distinct candidates") as caught:
         for _ in range(5):
             for p in sampler.propose(space, trials, 2, rng):
                 trials.append(Trial(p, p["n"] + (p["c"] == "v")))
+    assert sum("distinct candidates" in str(w.message) for w in caught) == 1  # said once
     assert sorted((t.params["n"], t.params["c"]) for t in trials) == [
         (n, c) for n in (1, 2, 3) for c in ("u", "v")]
     assert sampler.propose(space, trials, 2, rng) == []

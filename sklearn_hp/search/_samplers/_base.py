@@ -135,7 +135,8 @@ class ModelBasedSampler(BaseSampler):
                 from ._random import QuasiRandomSampler
 
                 self._warm_up = QuasiRandomSampler()
-            proposals = self._warm_up.propose(space, trials, n_design, rng)
+            # deduplicated once, below, with the model's proposals
+            proposals = self._warm_up.draw(space, trials, n_design, rng)
         if n_design < n_candidates:
             # The models' matrices are small (at most a few hundred rows): BLAS
             # threads cost more than they save, and on a busy machine they make

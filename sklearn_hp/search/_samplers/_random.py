@@ -44,6 +44,11 @@ class QuasiRandomSampler(BaseSampler):
 
     def propose(self, space, trials, n_candidates, random_state):
         rng = check_random_state(random_state)
+        proposals = self.draw(space, trials, n_candidates, rng)
+        return distinct_candidates(space, trials, proposals, rng, owner=self)
+
+    def draw(self, space, trials, n_candidates, rng):
+        """The next ``n_candidates`` Sobol points as parameter dicts, not deduplicated."""
         chosen = choose_subspaces(space, n_candidates, rng)
         proposals = []
         for index in np.unique(chosen):
@@ -60,4 +65,4 @@ class QuasiRandomSampler(BaseSampler):
                 warnings.simplefilter("ignore", UserWarning)
                 U = self._engines[index].random(int(np.sum(chosen == index)))
             proposals.extend(sub.from_unit(U))
-        return distinct_candidates(space, trials, proposals, rng, owner=self)
+        return proposals
