@@ -47,10 +47,10 @@ class SearchProgress(_SearchProgress):
         """Show the candidates of ``results`` (a ``cv_results_``-like dict) not yet shown."""
         scores = np.asarray(results.get(self.key, []), dtype=float)
         budgets = results.get("n_resources")
+        # best finite score up to each candidate (NaN until there is one), in one pass
+        best = np.fmax.accumulate(np.where(np.isfinite(scores), scores, np.nan))
         for i in range(self._seen, len(scores)):
-            finite = scores[:i + 1][np.isfinite(scores[:i + 1])]
-            best = finite.max() if finite.size else np.nan
-            self._advance(scores[i], best, budget=None if budgets is None else budgets[i])
+            self._advance(scores[i], best[i], budget=None if budgets is None else budgets[i])
         self._seen = len(scores)
 
     def outcome(self, search, storage=None):

@@ -21,6 +21,7 @@ branch on parameter types:
 dimension, for quasi-random designs) to parameter dicts.
 """
 
+import functools
 import numbers
 
 import numpy as np
@@ -517,12 +518,10 @@ class SearchSpace:
         """Index of the first sub-space containing ``params`` (``-1`` if none)."""
         return _find_subspace(self.subspaces, params)
 
-    @property
+    @functools.cached_property
     def joint(self):
         """All sub-spaces encoded together (a :class:`_JointSpace`), built once."""
-        if getattr(self, "_joint", None) is None:
-            self._joint = _JointSpace(self.subspaces)
-        return self._joint
+        return _JointSpace(self.subspaces)
 
 
 def _find_subspace(subspaces, params):
