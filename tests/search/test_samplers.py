@@ -239,6 +239,24 @@ def test_gp_shares_one_length_scale_per_categorical_and_gradient_is_exact():
     np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-4)
 
 
+def test_gp_keeps_different_choices_correlated_at_least_0_31():
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.uniform(size=(20, 2)), np.eye(3)[rng.randint(3, size=20)]]
+    y = X[:, 0] + 5.0 * rng.normal(size=20) * X[:, 2]  # choices unrelated to each other
+    groups, categorical = [0, 1, 2, 2, 2], [False, False, True, True, True]
+    free = GaussianProcess(length_groups=groups, random_state=rng).fit(X, y)
+    floored = GaussianProcess(length_groups=groups, categorical_columns=categorical,
+                              random_state=rng).fit(X, y)
+    assert free.length_scales_[2] < 1.0 <= floored.length_scales_[2] + 1e-12
+    a, b = np.r_[0.5, 0.5, 1, 0, 0], np.r_[0.5, 0.5, 0, 1, 0]  # two choices, same point
+    assert _matern_corr(free, a, b) < 0.31 <= _matern_corr(floored, a, b)
+
+
+def _matern_corr(gp, a, b):
+    r = np.sqrt(np.sum(((a - b) / gp.length_scales_) ** 2))
+    return (1 + np.sqrt(5) * r + 5 * r * r / 3) * np.exp(-np.sqrt(5) * r)
+
+
 def test_gp_runs_past_150_trials_in_20_dimensions():
     space = SearchSpace({f"x{i}": Real(-1, 1) for i in range(20)})
     rng = np.random.RandomState(0)
@@ -294,7 +312,9 @@ def test_every_third_proposal_climbs_within_the_least_tried_category(make):
 
 
 def test_every_fifth_gp_proposal_climbs_around_the_best_trial():
-    rng = np.random.RandomState(0)
+    # trials on which the global maximisation of expected improvement goes
+    # elsewhere (with data seed 0 it too lands next to the best trial)
+    rng = np.random.RandomState(1)
     params = [{"kind": "abc"[i % 3], "x": u, "y": v}
               for i, (u, v) in enumerate(rng.uniform(size=(16, 2)))]
     trials = [Trial(p, _toy_score(p)) for p in params]  # 16 % 5 == 1, 16 % 3 != 0

@@ -74,7 +74,9 @@ class GPSampler(ModelBasedSampler):
     of the space, where ``log=True`` and log-uniform distributions are already
     warped to a log scale. Each continuous or integer dimension has its own length
     scale; the one-hot columns of a categorical share one, an overlap kernel in
-    which all choices are equally alike. Scores are power-transformed (output
+    which all choices are equally alike, and which keeps them correlated (at
+    least 0.31 at the same continuous point) so that what one choice taught
+    about the other parameters serves the others. Scores are power-transformed (output
     warping) before the fit.
 
     Expected improvement is maximised by scoring random and local candidates,
@@ -180,6 +182,7 @@ class GPSampler(ModelBasedSampler):
         optimize = previous is None or n < 50 or stale >= max(self.refit_every, 0.1 * n)
         gp = GaussianProcess(noise=self.noise, random_state=rng,
                              length_groups=_length_groups(subspace),
+                             categorical_columns=~subspace.continuous_columns,
                              max_iter=200 if previous is None else 50)
         gp.fit(X, y, theta0=None if previous is None else previous.copy(), optimize=optimize)
         if optimize:
