@@ -90,12 +90,15 @@ class ParamCodec:
 
     Parameters
     ----------
-    search_spaces : dict or list of dict
+    search_spaces : dict, list of dict or SearchSpace
+        A parsed :class:`SearchSpace` is used as it is.
     """
 
     def __init__(self, search_spaces):
         self.choices = {}
-        for sub in SearchSpace(search_spaces).subspaces:
+        space = (search_spaces if isinstance(search_spaces, SearchSpace)
+                 else SearchSpace(search_spaces))
+        for sub in space.subspaces:
             for name, dim in zip(sub.names, sub.dimensions):
                 if isinstance(dim, Categorical):
                     self.choices.setdefault(name, []).extend(dim.choices)

@@ -451,7 +451,7 @@ class TrialSearchCV(BaseSearchCV):
         self._space = check_search_spaces(self.search_spaces, self._reserved_parameters(),
                                           type(self).__name__)
         self._n_splits = planned_n_splits(self, X, y, params)
-        self._codec = ParamCodec(self.search_spaces)
+        self._codec = ParamCodec(self._space)  # the space parsed once
         storage = self._memory_storage() if self.storage is None else make_storage(self.storage)
         fingerprint = search_fingerprint(self, X, y, self._fingerprint_settings())
         self._stored = storage.open(fingerprint, self._codec)

@@ -226,3 +226,18 @@ def test_hyperband_resumes_to_the_same_result_as_an_uninterrupted_run(tmp_path):
     np.testing.assert_allclose(resumed.cv_results_["mean_test_score"],
                                full.cv_results_["mean_test_score"])
     assert resumed.best_params_ == full.best_params_
+
+
+def test_a_fit_parses_the_search_space_once(monkeypatch):
+    from sklearn_hp.search import _space
+
+    parsed = []
+    original = _space.SearchSpace.__init__
+
+    def counting_init(self, *args, **kwargs):
+        parsed.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(_space.SearchSpace, "__init__", counting_init)
+    search = _bayes(None, 6).fit(X, Y)
+    assert len(parsed) == 1 and len(search.cv_results_["params"]) == 6
