@@ -44,18 +44,26 @@ def code_hash():
     return digest.hexdigest()[:12]
 
 
-def _cache_path(problem, method, seed):
-    return CACHE / problem / method / f"seed{seed}.json"
+def _cache_path(problem, method, seed, cache=CACHE):
+    return cache / problem / method / f"seed{seed}.json"
 
 
-def load_result(problem, method, seed, code):
-    path = _cache_path(problem, method, seed)
+def load_result(problem, method, seed, code, cache=CACHE):
+    """The cached result, or None when missing or (ours) computed by other code."""
+    path = _cache_path(problem, method, seed, cache)
     if not path.exists():
         return None
     result = json.loads(path.read_text())
     if method in OURS and result.get("code") != code:
         return None
     return result
+
+
+def save_result(problem, method, seed, result, cache=CACHE):
+    """Write ``result`` (a JSON-able dict) to the cache."""
+    path = _cache_path(problem, method, seed, cache)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result))
 
 
 def run(problems, methods, seeds, code):
@@ -71,9 +79,7 @@ def run(problems, methods, seeds, code):
                 result = {"losses": [float(v) for v in losses], "optimizer_seconds": overhead,
                           "seconds": time.perf_counter() - start,
                           "code": code if method in OURS else None}
-                path = _cache_path(name, method, seed)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(json.dumps(result))
+                save_result(name, method, seed, result)
                 print(f"seed {seed:>2} {name:<18} {method:<10} best {np.min(losses):.4g} "
                       f"({result['seconds']:.1f}s, optimiser {overhead:.1f}s)", flush=True)
 

@@ -13,12 +13,11 @@ Run ``python -m benchmarks.bbo.hit_rate --seeds 100 --methods ours-gp random``.
 """
 
 import argparse
-import json
 
 import numpy as np
 from joblib import Parallel, delayed
 
-from .__main__ import RESULTS, code_hash
+from .__main__ import RESULTS, code_hash, load_result, save_result
 from .methods import METHODS, OURS
 from .problems import PROBLEMS, RealTask
 
@@ -27,25 +26,16 @@ MARK_EVALS, EVALS = 60, 20
 REAL_TASKS = [name for name, p in PROBLEMS.items() if isinstance(p, RealTask)]
 
 
-def _path(task, method, seed):
-    return CACHE / task / method / f"seed{seed}.json"
-
-
 def _load(task, method, seed, code, n_evals):
-    path = _path(task, method, seed)
-    if not path.exists():
-        return None
-    result = json.loads(path.read_text())
-    stale = method in OURS and result["code"] != code
-    return None if stale or len(result["losses"]) < n_evals else result["losses"]
+    """Cached losses of at least ``n_evals`` evaluations, or None."""
+    result = load_result(task, method, seed, code, cache=CACHE)
+    return None if result is None or len(result["losses"]) < n_evals else result["losses"]
 
 
 def _run_one(task, method, seed, code, n_evals):
     losses, _ = METHODS[method](PROBLEMS[task], n_evals, seed)
-    path = _path(task, method, seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"losses": [float(v) for v in losses],
-                                "code": code if method in OURS else None}))
+    save_result(task, method, seed, {"losses": [float(v) for v in losses],
+                                     "code": code if method in OURS else None}, cache=CACHE)
 
 
 def run(tasks, methods, seeds, code, n_jobs=2):
