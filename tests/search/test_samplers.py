@@ -6,7 +6,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 from sklearn_hp.search import (BayesSearchCV, GPSampler, QuasiRandomSampler, RandomSampler, Real,
                                Categorical, Integer, SearchSpace, TPESampler, Trial)
-from sklearn_hp.search._gaussian_process import GaussianProcess
+from sklearn_hp.search._gaussian_process import GaussianProcess, _matern52, _scaled_sq_distances
 from sklearn_hp.search._samplers import impute_failed_scores, make_sampler
 from sklearn_hp.search._samplers._gp import log_expected_improvement
 
@@ -253,8 +253,9 @@ def test_gp_keeps_different_choices_correlated_at_least_0_31():
 
 
 def _matern_corr(gp, a, b):
-    r = np.sqrt(np.sum(((a - b) / gp.length_scales_) ** 2))
-    return (1 + np.sqrt(5) * r + 5 * r * r / 3) * np.exp(-np.sqrt(5) * r)
+    """Kernel correlation of the fitted ``gp`` between points ``a`` and ``b``."""
+    r = np.sqrt(_scaled_sq_distances(a[None], b[None], gp.length_scales_))
+    return float(_matern52(r)[0][0, 0])
 
 
 def test_gp_runs_past_150_trials_in_20_dimensions():
