@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from ._budget import data_fingerprint
-from ._space import Categorical, SearchSpace
+from ._space import Categorical
 
 __all__ = ["describe", "search_fingerprint", "ParamCodec"]
 
@@ -90,14 +90,12 @@ class ParamCodec:
 
     Parameters
     ----------
-    search_spaces : dict, list of dict or SearchSpace
-        A parsed :class:`SearchSpace` is used as it is.
+    space : SearchSpace
+        The search's parsed space (parsed once per fit, by the search).
     """
 
-    def __init__(self, search_spaces):
+    def __init__(self, space):
         self.choices = {}
-        space = (search_spaces if isinstance(search_spaces, SearchSpace)
-                 else SearchSpace(search_spaces))
         for sub in space.subspaces:
             for name, dim in zip(sub.names, sub.dimensions):
                 if isinstance(dim, Categorical):
