@@ -70,8 +70,11 @@ _PARAMETERS_DOC = """
         Seeds candidate sampling (and subsampling for ``"n_samples"``).
     storage : None, str, path-like or storage object, default=None
         As for :class:`BayesSearchCV`: every (candidate, rung) trial is
-        committed as it finishes; ``fit`` with the same storage resumes at the
-        rung where the search stopped, without running stored trials again.
+        committed when its batch returns, and a rung runs in short batches
+        (one round of the workers, or about 5 s of work), so a kill mid-rung
+        keeps the rung's finished trials; ``fit`` with the same storage
+        resumes in the rung where the search stopped, without running stored
+        trials again.
     time_budget : float or None, default=None
         Seconds after which no trial starts (rungs are then run in batches of
         about ``n_jobs`` fits, so the budget is kept within one batch).

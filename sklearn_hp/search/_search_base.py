@@ -159,13 +159,51 @@ def _plain(value):
     return float(value)
 
 
+#: Seconds of work a batch may hold beyond one round of the workers: what a kill
+#: can lose, traded against the workers' idle time at the end of every batch.
+BATCH_SECONDS = 5.0
+
+
+def batch_limit(n_jobs, n_splits, budgeted=False, seconds_per_candidate=None):
+    """Most candidates handed to the workers at once.
+
+    A batch's trials are committed when it returns, so a batch is kept short:
+    one round of the workers (the fewest candidates whose fits fill every
+    worker equally, ``n_jobs / gcd(n_jobs, n_splits)``), or as many whole
+    rounds as take about ``BATCH_SECONDS`` at the pace of the previous batch.
+    Under a time budget a batch holds about ``n_jobs`` fits, so none runs far
+    past the budget.
+
+    Parameters
+    ----------
+    n_jobs, n_splits : int
+        Workers and cross-validation splits.
+    budgeted : bool, default=False
+        Whether the search has a time budget.
+    seconds_per_candidate : float or None, default=None
+        Wall time per candidate of the previous batch (``None``: none yet).
+
+    Returns
+    -------
+    int
+    """
+    if budgeted:
+        return max(1, math.ceil(n_jobs / n_splits))
+    one_round = max(1, n_jobs // math.gcd(n_jobs, n_splits))
+    if not seconds_per_candidate:
+        return one_round
+    rounds = int(BATCH_SECONDS / (seconds_per_candidate * one_round))
+    return one_round * max(1, rounds)
+
+
 class TrialLoop:
     """Evaluates candidates for a search and records every finished trial.
 
     Trials are numbered in the order candidates are given to :meth:`evaluate`.
     A trial already in the storage under its number is taken from there, not
-    run again (the candidate must be the same); every new trial is committed to
-    the storage, then shown to the callbacks, as soon as its batch returns.
+    run again (the candidate must be the same); new candidates run in short
+    batches (:func:`batch_limit`), and every new trial is committed to the
+    storage, then shown to the callbacks, as soon as its batch returns.
 
     Parameters
     ----------
@@ -188,10 +226,8 @@ class TrialLoop:
         self.records = []
         self.stop_reason = None
         self._start = time.monotonic()
-        n_splits = search._n_splits
-        self._chunk = None
-        if search.time_budget is not None:  # finer batches, so the budget is kept
-            self._chunk = max(1, math.ceil(effective_n_jobs(search.n_jobs) / n_splits))
+        self._n_jobs = effective_n_jobs(search.n_jobs)
+        self._pace = None  # wall seconds per candidate of the last batch
 
     # -------------------------------------------------------------- queries
     @property
@@ -250,12 +286,15 @@ class TrialLoop:
                 out.append(stored)
                 i += 1
                 continue
+            limit = batch_limit(self._n_jobs, self.search._n_splits,
+                                self.search.time_budget is not None, self._pace)
             j = i + 1
-            while j < n and first + j not in self._stored and (
-                    self._chunk is None or j - i < self._chunk):
+            while j < n and first + j not in self._stored and j - i < limit:
                 j += 1
             self._check_running()
+            started = time.monotonic()
             records = self._run(candidates[i:j], first + i, extra)
+            self._pace = (time.monotonic() - started) / (j - i)
             for record in records:
                 self._finish(record)
                 out.append(record)

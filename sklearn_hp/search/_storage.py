@@ -1,9 +1,11 @@
 """Trial storage: where a search's finished trials live, so a search can resume.
 
 A finished trial is committed the moment its batch returns, one transaction per
-trial. ``storage=None`` keeps the trials in memory (:class:`MemoryStorage`); a
-path gives an SQLite file through the standard library's ``sqlite3`` in WAL
-mode (:class:`SQLiteStorage`); any object with the methods of
+trial; batches are short (one round of the workers, or about 5 s of work:
+:func:`~sklearn_hp.search._search_base.batch_limit`), so a kill loses little.
+``storage=None`` keeps the trials in memory (:class:`MemoryStorage`); a path
+gives an SQLite file through the standard library's ``sqlite3`` in WAL mode
+(:class:`SQLiteStorage`); any object with the methods of
 :class:`MemoryStorage` works too. The search writes, the sampler reads the
 search's copy, and nothing else touches the file.
 """

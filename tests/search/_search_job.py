@@ -2,11 +2,16 @@
 
 Usage: ``python _search_job.py {bayes,hyperband} STORAGE LOG N_JOBS [DELAY]``.
 Every fit appends ``[k, max_epochs]`` to LOG, so the tests can tell which
-trials ran in which process. The result is printed as one JSON line.
+trials ran in which process. The result is printed as one JSON line. The
+environment variable ``SEARCH_JOB_FIT_SECONDS`` slows every fit further
+without changing the estimator's parameters, so a slow run can be resumed by
+a fast one (a changed parameter would make the storage refuse the resume).
 """
 
 import json
+import os
 import sys
+import time
 
 import numpy as np
 
@@ -14,8 +19,14 @@ from sklearn_hp.search import BayesSearchCV, HyperbandSearchCV, Real
 from tests.search.test_no_lost_trial import Scripted
 
 
+class Paced(Scripted):
+    def fit(self, X, y=None):
+        time.sleep(float(os.environ.get("SEARCH_JOB_FIT_SECONDS", "0")))
+        return super().fit(X, y)
+
+
 def make_search(kind, storage, log, n_jobs, delay):
-    model = Scripted(log=log, delay=delay)
+    model = Paced(log=log, delay=delay)
     space = {"k": Real(0.0, 40.0)}
     if kind == "bayes":
         return BayesSearchCV(model, space, n_iter=12, random_state=0, cv=2, storage=storage,

@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
 
-def _start(kind, db, log, n_jobs):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def _start(kind, db, log, n_jobs, fit_seconds=0.0):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SEARCH_JOB_FIT_SECONDS": str(fit_seconds)}
     return subprocess.Popen([sys.executable, str(JOB), kind, str(db), str(log), str(n_jobs)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
 
@@ -91,12 +91,16 @@ def test_bayes_search_killed_mid_way_resumes_without_rerunning(tmp_path):
     _assert_no_worker_left(children)
 
 
-def test_hyperband_killed_between_rungs_resumes_at_its_rung(tmp_path):
+@pytest.mark.parametrize("kill_at, fit_seconds, before", [(9, 0.0, 22), (3, 1.0, 9)],
+                         ids=["between-rungs", "mid-rung"])
+def test_hyperband_killed_resumes_at_its_rung(tmp_path, kill_at, fit_seconds, before):
     db, log = tmp_path / "hyper.db", tmp_path / "fits.log"
-    # bracket 0 starts 9 candidates at 1 epoch; kill once they are stored
-    children = _kill_when(_start("hyperband", db, log, 2), db, count=9)
+    # Bracket 0 starts 9 candidates at 1 epoch. Killed once they are stored, or
+    # once 3 are: with fits of 1 s, a batch holds 1 candidate, then about 5 s of
+    # work (4 candidates), so part of a rung is stored before the rung ends.
+    children = _kill_when(_start("hyperband", db, log, 2, fit_seconds), db, count=kill_at)
     kept = _stored(db)
-    assert 9 <= kept < 22
+    assert kill_at <= kept < before
     assert Path(str(db) + ".checkpoints").is_dir()  # partial models kept for the resume
     Path(log).write_text("")
     result = _resume("hyperband", db, log)

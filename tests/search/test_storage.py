@@ -241,3 +241,40 @@ def test_a_fit_parses_the_search_space_once(monkeypatch):
     monkeypatch.setattr(_space.SearchSpace, "__init__", counting_init)
     search = _bayes(None, 6).fit(X, Y)
     assert len(parsed) == 1 and len(search.cv_results_["params"]) == 6
+
+
+@pytest.mark.parametrize("n_jobs, n_splits, budgeted, pace, expected", [
+    (1, 5, False, None, 1),     # one worker: a candidate per batch until the pace is known
+    (2, 3, False, None, 2),     # 6 fits fill both workers equally
+    (4, 2, False, None, 2),     # 4 fits, one round
+    (8, 5, False, None, 8),     # 40 fits: 5 rounds of 8 workers is the first equal fill
+    (2, 3, False, 0.1, 50),     # 0.1 s a candidate: whole rounds (of 2) for about 5 s
+    (2, 3, False, 30.0, 2),     # slow fits: never below one round
+    (2, 5, True, None, 1),      # time budget: about n_jobs fits
+    (8, 3, True, 0.1, 3),       # ... whatever the pace
+])
+def test_batches_hold_one_round_of_the_workers_or_about_five_seconds(
+        n_jobs, n_splits, budgeted, pace, expected):
+    from sklearn_hp.search._search_base import BATCH_SECONDS, batch_limit
+
+    assert BATCH_SECONDS == 5.0
+    assert batch_limit(n_jobs, n_splits, budgeted, pace) == expected
+
+
+def test_a_rung_of_fast_fits_runs_in_two_batches_and_is_stored_as_it_goes(tmp_path, monkeypatch):
+    from sklearn_hp.search import _search_base
+
+    sizes = []
+    original = _search_base.TrialLoop._run
+
+    def recording_run(self, candidates, first, extra):
+        sizes.append(len(candidates))
+        return original(self, candidates, first, extra)
+
+    monkeypatch.setattr(_search_base.TrialLoop, "_run", recording_run)
+    search = HyperbandSearchCV(EpochModel(), EPOCH_SPACE, max_resource=9, random_state=0, cv=2,
+                               storage=str(tmp_path / "hb.db")).fit(X, Y)
+    # bracket 0's first rung (9 candidates): one candidate while the pace is
+    # unknown, then the other 8 at once; every later rung is one batch
+    assert sizes[:2] == [1, 8]
+    assert sum(sizes) == len(search.trials_)
