@@ -7,8 +7,8 @@ same ``HyperbandSearchCV`` run on two workers (``n_jobs=2``), 3-fold CV:
 * ``rung``: a whole rung in one batch (the policy before batches were bounded);
 * ``round``: one round of the workers per batch (``n_jobs / gcd(n_jobs, cv)``
   candidates);
-* ``paced`` (the default): one round first, then as many whole rounds as take
-  about ``BATCH_SECONDS`` (5 s) at the previous batch's pace.
+* ``paced`` (the default): each rung's first batch is one round, then as many
+  whole rounds as take about ``BATCH_SECONDS`` (5 s) at the rung's pace.
 
 Reports the median wall time, its ratio to ``rung`` per round (median and
 range), the number of batches and the longest batch (the most a kill can
@@ -18,7 +18,7 @@ thread in the parent (joblib's workers limit their own threads).
 
 Usage::
 
-    python benchmarks/bench_batch_commit.py [--repeats 3]
+    python benchmarks/bench_batch_commit.py [--repeats 2] [--max-resource 81]
 """
 
 import sys
@@ -71,13 +71,14 @@ def policy(name, batches):
         _search_base.TrialLoop._run = original_run
 
 
-def make_run(name, hidden, X, y):
+def make_run(name, hidden, max_resource, X, y):
     def run():
         batches = []
         search = HyperbandSearchCV(
-            MLPClassifier(hidden_layer_sizes=hidden, max_epochs=27, tol=None, random_state=0),
+            MLPClassifier(hidden_layer_sizes=hidden, max_epochs=max_resource, tol=None,
+                          random_state=0),
             {"learning_rate": loguniform(1e-4, 1e-1), "alpha": loguniform(1e-6, 1e-2)},
-            max_resource=27, eta=3, random_state=0, cv=3, n_jobs=2)
+            max_resource=max_resource, eta=3, random_state=0, cv=3, n_jobs=2)
         with policy(name, batches), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             search.fit(X, y)
@@ -87,14 +88,16 @@ def make_run(name, hidden, X, y):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--max-resource", type=int, default=81,
+                        help="epochs of the longest rung; 81 starts bracket 0 with 81 candidates")
     args = parser.parse_args()
     X, y = load_digits(return_X_y=True)
     X = X / 16.0
     threads = blas_description()
     rows = []
     for task, hidden in TASKS.items():
-        runs = {name: make_run(name, hidden, X, y) for name in POLICIES}
+        runs = {name: make_run(name, hidden, args.max_resource, X, y) for name in POLICIES}
         results = alternate_threads(runs, args.repeats)
         for setting in ("default", "1"):
             base = results[setting, "rung"][0]
@@ -105,7 +108,8 @@ def main():
                              f"{score:.4f}"])
     write_report(
         "bench_batch_commit.md", "Batch policy: wall time against what a kill can lose",
-        "HyperbandSearchCV (max_resource=27, eta=3, 3-fold CV, n_jobs=2) on digits; "
+        f"HyperbandSearchCV (max_resource={args.max_resource}, eta=3, 3-fold CV, n_jobs=2) "
+        "on digits; "
         f"median of {args.repeats} alternating rounds. `longest batch` is the most "
         "finished work a kill can lose (the running batch's trials are not yet stored).",
         threads,

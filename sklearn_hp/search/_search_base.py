@@ -170,7 +170,8 @@ def batch_limit(n_jobs, n_splits, budgeted=False, seconds_per_candidate=None):
     A batch's trials are committed when it returns, so a batch is kept short:
     one round of the workers (the fewest candidates whose fits fill every
     worker equally, ``n_jobs / gcd(n_jobs, n_splits)``), or as many whole
-    rounds as take about ``BATCH_SECONDS`` at the pace of the previous batch.
+    rounds as take about ``BATCH_SECONDS`` at the pace of the previous batch
+    of the same call (the same rung).
     Under a time budget a batch holds about ``n_jobs`` fits, so none runs far
     past the budget.
 
@@ -227,7 +228,7 @@ class TrialLoop:
         self.stop_reason = None
         self._start = time.monotonic()
         self._n_jobs = effective_n_jobs(search.n_jobs)
-        self._pace = None  # wall seconds per candidate of the last batch
+        self._pace = None  # wall seconds per candidate of this call's last batch
 
     # -------------------------------------------------------------- queries
     @property
@@ -277,6 +278,9 @@ class TrialLoop:
         """
         candidates, extra = list(candidates), dict(extra or {})
         first, n = len(self.records), len(candidates)
+        # a new call may cost more per candidate (a Hyperband rung with a larger
+        # budget): its pace is measured afresh on its first batch
+        self._pace = None
         out, i = [], 0
         while i < n:
             stored = self._stored.get(first + i)

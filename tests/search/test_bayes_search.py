@@ -283,7 +283,7 @@ def test_scikit_learn_progress_bar_follows_our_batches(capsys):
     search.fit(X_IRIS, Y_IRIS)
     out = capsys.readouterr().out
     assert len(search.cv_results_["params"]) == 4
-    # the first batch holds one candidate (2 fits) until the pace is known, then
-    # the fast fits let a batch hold a whole proposed pair: [1], [1], [2]
-    assert "batch #2" in out and "batch #3" not in out
+    # one worker: each proposed pair runs as one candidate (2 fits) while its
+    # pace is measured, then the other: 4 batches
+    assert "batch #3" in out and "batch #4" not in out
     assert out.count("candidate-split-evaluation") == 8

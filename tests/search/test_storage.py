@@ -274,7 +274,7 @@ def test_a_rung_of_fast_fits_runs_in_two_batches_and_is_stored_as_it_goes(tmp_pa
     monkeypatch.setattr(_search_base.TrialLoop, "_run", recording_run)
     search = HyperbandSearchCV(EpochModel(), EPOCH_SPACE, max_resource=9, random_state=0, cv=2,
                                storage=str(tmp_path / "hb.db")).fit(X, Y)
-    # bracket 0's first rung (9 candidates): one candidate while the pace is
-    # unknown, then the other 8 at once; every later rung is one batch
-    assert sizes[:2] == [1, 8]
+    # bracket 0's rungs of 9, 3 and 1 candidates: each runs one candidate while
+    # its pace is measured, then the rest at once (fast fits)
+    assert sizes[:5] == [1, 8, 1, 2, 1]
     assert sum(sizes) == len(search.trials_)
