@@ -135,7 +135,7 @@ def report(problems, methods, seeds, code):
         lines += [f"## Half {half}: {title}", "",
                   "| problem | method | n | 20 | 50 | 100 | ms/trial |",
                   "|---|---|---|---|---|---|---|"]
-        verdicts = []
+        verdicts, hits = [], {}
         for name in names:
             problem = PROBLEMS[name]
             table = collect(problem, methods, seeds, code)
@@ -147,18 +147,44 @@ def report(problems, methods, seeds, code):
                 ms = f"{np.median(cells['ms']):.1f}"
                 lines.append(f"| {name} | {method} | {n} | " + " | ".join(cols) + f" | {ms} |")
             verdicts += _verdicts(problem, table)
-        lines += ["", "Targets:", ""] + [f"- {v}" for v in verdicts] + [""]
+            for method, (k, n, _) in _real_hits(problem, table).items():
+                total = hits.setdefault(method, [0, 0])
+                total[0], total[1] = total[0] + k, total[1] + n
+        lines += ["", "Targets:", ""] + [f"- {text}" for _, _, text in verdicts] + [""]
+        lines += _summary(verdicts, hits)
     return "\n".join(lines)
 
 
-def _hit_counts(table, target):
-    """``method k/n (worst w)`` for every method with results at 20 evaluations."""
-    cells = [(m, np.asarray(c[20])) for m, c in table.items() if c.get(20)]
-    return ", ".join(f"{m} {int(np.sum(v >= target))}/{len(v)} (worst {v.min():.4f})"
-                     for m, v in cells)
+def _summary(verdicts, hits):
+    """Per-half counts: targets met by each of our methods, and hits summed over real tasks."""
+    lines = ["Summary of this half:", ""]
+    for method in OURS:
+        for kind, label in (("synthetic", "synthetic cases (problem x budget)"),
+                            ("real", "real tasks")):
+            oks = [ok for m, k, ok in ((m, k, t.endswith("PASS")) for m, k, t in verdicts)
+                   if m == method and k == kind]
+            if oks:
+                lines.append(f"- {method}: target met in {sum(oks)} of {len(oks)} {label}")
+    if hits:
+        ranked = sorted(hits.items(), key=lambda item: -item[1][0] / max(item[1][1], 1))
+        lines.append("- seeds reaching random's median at 60 within 20 evaluations, summed "
+                     "over the real tasks: " + ", ".join(f"{m} {k}/{n}" for m, (k, n) in ranked))
+    return lines + [""]
+
+
+def _real_hits(problem, table):
+    """``method -> (seeds at or above random's median at 60 after 20 evaluations, seeds,
+    worst seed)``; empty for a synthetic problem."""
+    rand60 = table.get("random", {}).get(60, [])
+    if problem.kind != "real" or not rand60:
+        return {}
+    target = float(np.median(rand60))
+    return {m: (int(np.sum(np.asarray(c[20]) >= target)), len(c[20]), min(c[20]))
+            for m, c in table.items() if c.get(20)}
 
 
 def _verdicts(problem, table):
+    """``(our method or None, "real" or "synthetic", text ending in PASS or MISS)`` per target."""
     out = []
     ours = {m: table.get(m, {}) for m in OURS}
     if problem.kind == "real":
@@ -167,11 +193,14 @@ def _verdicts(problem, table):
             if cells.get(20) and rand60:
                 worst, target = min(cells[20]), float(np.median(rand60))
                 ok = "PASS" if worst >= target else "MISS"
-                out.append(f"{problem.name}: {method} worst seed at 20 = {worst:.4f} vs "
-                           f"random median at 60 = {target:.4f}: {ok}")
+                out.append((method, "real",
+                            f"{problem.name}: {method} worst seed at 20 = {worst:.4f} vs "
+                            f"random median at 60 = {target:.4f}: {ok}"))
         if rand60:
-            out.append(f"{problem.name}: seeds reaching it at 20, every method: "
-                       + _hit_counts(table, float(np.median(rand60))))
+            counts = ", ".join(f"{m} {k}/{n} (worst {w:.4f})"
+                               for m, (k, n, w) in _real_hits(problem, table).items())
+            out.append((None, "real",
+                        f"{problem.name}: seeds reaching it at 20, every method: {counts}"))
         return out
     peers = [m for m in table if m not in OURS and table[m]]
     for budget in (50, 100):
@@ -183,8 +212,9 @@ def _verdicts(problem, table):
             if cells.get(budget):
                 med = float(np.median(cells[budget]))
                 ok = "PASS" if med <= target else "MISS"
-                out.append(f"{problem.name} @{budget}: {method} median {med:.3g} vs best peer "
-                           f"{best_peer} {target:.3g}: {ok}")
+                out.append((method, "synthetic",
+                            f"{problem.name} @{budget}: {method} median {med:.3g} vs best "
+                            f"peer {best_peer} {target:.3g}: {ok}"))
     return out
 
 
