@@ -197,6 +197,18 @@ def batch_limit(n_jobs, n_splits, budgeted=False, seconds_per_candidate=None):
     return one_round * max(1, rounds)
 
 
+def _is_divergence(error):
+    """Whether every error in ``error`` is a divergence.
+
+    ``error`` is one fit's traceback, or scikit-learn's summary of a batch
+    whose fits all failed, which lists each distinct error once; a batch of
+    several candidates then cannot say whose error is whose, so its trials
+    count as diverged only if every error listed is a divergence.
+    """
+    blocks = error.split("failed with the following error:")[1:] or [error]
+    return all("DivergenceError" in block for block in blocks)
+
+
 class TrialLoop:
     """Evaluates candidates for a search and records every finished trial.
 
@@ -365,7 +377,7 @@ class TrialLoop:
         score = float(np.mean(scores))
         errors = [s["fit_error"] for s in splits if s.get("fit_error")]
         if errors:
-            status = "diverged" if any("DivergenceError" in e for e in errors) else "failed"
+            status = "diverged" if all(_is_divergence(e) for e in errors) else "failed"
         else:
             status = "complete" if math.isfinite(score) else "diverged"
         return TrialRecord(number=number, params=dict(params), score=score, status=status,

@@ -101,8 +101,10 @@ SPACE = {"k": list(range(40))}
 @pytest.mark.filterwarnings("ignore")
 def test_failures_diverging_and_a_failed_batch_are_recorded_once(tmp_path):
     log = str(tmp_path / "fits.log")
-    raising = (1, 4, 7, 11, 15, 18)  # 30 % of 20, outside the failing batch
-    batch = (12, 13, 14)  # the fifth batch of 3 fails entirely
+    # proposals come in threes; one worker evaluates each three as [first],
+    # [other two] (the first batch measures the pace)
+    raising = (1, 3, 7, 11, 15, 18)  # 30 % of 20; 3 and 18 fail a batch alone
+    batch = (12, 13, 14)  # the fifth three fails entirely
     model = Scripted(failing=raising + batch, diverging=(5,), log=log)
     search = BayesSearchCV(model, SPACE, n_iter=20, batch_size=3, sampler=InOrder(), cv=3,
                            refit=False).fit(X, Y)
@@ -120,6 +122,22 @@ def test_failures_diverging_and_a_failed_batch_are_recorded_once(tmp_path):
     assert statuses.count("complete") == 20 - len(bad)
     assert search.best_params_ == {"k": 17}
     assert search.trials_[13].fit_error.count("candidate 1") >= 1
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_batch_failing_for_mixed_reasons_is_not_called_diverged(tmp_path):
+    # [0], [1, 2]: 1 raises and 2 diverges, so the whole second batch fails and
+    # scikit-learn reports only a summary of both errors, not whose is whose
+    model = Scripted(failing=(1, 4), diverging=(2, 5, 6), log=str(tmp_path / "fits.log"))
+    search = BayesSearchCV(model, SPACE, n_iter=8, batch_size=3, sampler=InOrder(), cv=2,
+                           refit=False).fit(X, Y)
+    statuses = {t.number: t.status for t in search.trials_ if t.status != "complete"}
+    # 4 and 5 fail in [4, 5] too; 6 diverges alone in [6]
+    assert statuses == {1: "failed", 2: "failed", 4: "failed", 5: "failed", 6: "diverged"}
+    for number in (1, 2):
+        error = search.trials_[number].fit_error
+        assert "candidate 1 fails" in error and "candidate 2 diverged" in error
+    assert len(_fits(str(tmp_path / "fits.log"))) == 8 * 2  # every fit ran once
 
 
 def test_error_score_raise_still_raises(tmp_path):
