@@ -7,7 +7,8 @@ search of hours needs, written once for :class:`BayesSearchCV`,
 
 * trial storage and resume (``storage=``), with the search's fingerprint;
 * no lost trial: a batch whose fits all fail is recorded with ``error_score``
-  and never evaluated again; ``KeyboardInterrupt`` keeps every finished trial;
+  and never evaluated again; ``KeyboardInterrupt`` keeps the trials of every
+  finished batch (batches are short: :func:`batch_limit`);
 * ``time_budget`` and search-level ``callbacks`` that may stop the search.
 
 A subclass writes only ``_search(loop)``: it proposes candidates and hands them
@@ -171,7 +172,7 @@ def batch_limit(n_jobs, n_splits, budgeted=False, seconds_per_candidate=None):
     one round of the workers (the fewest candidates whose fits fill every
     worker equally, ``n_jobs / gcd(n_jobs, n_splits)``), or as many whole
     rounds as take about ``BATCH_SECONDS`` at the pace of the previous batch
-    of the same call (the same rung).
+    of the same kind (the same rung of a Hyperband search).
     Under a time budget a batch holds about ``n_jobs`` fits, so none runs far
     past the budget.
 
@@ -240,7 +241,7 @@ class TrialLoop:
         self.stop_reason = None
         self._start = time.monotonic()
         self._n_jobs = effective_n_jobs(search.n_jobs)
-        self._pace = None  # wall seconds per candidate of this call's last batch
+        self._pace = {}  # wall seconds per candidate of the last batch, per kind of call
 
     # -------------------------------------------------------------- queries
     @property
@@ -290,9 +291,9 @@ class TrialLoop:
         """
         candidates, extra = list(candidates), dict(extra or {})
         first, n = len(self.records), len(candidates)
-        # a new call may cost more per candidate (a Hyperband rung with a larger
-        # budget): its pace is measured afresh on its first batch
-        self._pace = None
+        # calls with other extra columns (a Hyperband rung with a larger budget)
+        # may cost more per candidate: their pace is measured on their first batch
+        kind = repr(sorted(extra.items()))
         out, i = [], 0
         while i < n:
             stored = self._stored.get(first + i)
@@ -303,14 +304,14 @@ class TrialLoop:
                 i += 1
                 continue
             limit = batch_limit(self._n_jobs, self.search._n_splits,
-                                self.search.time_budget is not None, self._pace)
+                                self.search.time_budget is not None, self._pace.get(kind))
             j = i + 1
             while j < n and first + j not in self._stored and j - i < limit:
                 j += 1
             self._check_running()
             started = time.monotonic()
             records = self._run(candidates[i:j], first + i, extra)
-            self._pace = (time.monotonic() - started) / (j - i)
+            self._pace[kind] = (time.monotonic() - started) / (j - i)
             for record in records:
                 self._finish(record)
                 out.append(record)

@@ -283,7 +283,8 @@ def test_scikit_learn_progress_bar_follows_our_batches(capsys):
     search.fit(X_IRIS, Y_IRIS)
     out = capsys.readouterr().out
     assert len(search.cv_results_["params"]) == 4
-    # one worker: each proposed pair runs as one candidate (2 fits) while its
-    # pace is measured, then the other: 4 batches
-    assert "batch #3" in out and "batch #4" not in out
+    # one worker: the first proposed pair runs one candidate (2 fits) at a time
+    # while the pace is measured; the fast fits then let the next pair run as
+    # one batch: 3 batches
+    assert "batch #2" in out and "batch #3" not in out
     assert out.count("candidate-split-evaluation") == 8

@@ -101,10 +101,8 @@ SPACE = {"k": list(range(40))}
 @pytest.mark.filterwarnings("ignore")
 def test_failures_diverging_and_a_failed_batch_are_recorded_once(tmp_path):
     log = str(tmp_path / "fits.log")
-    # proposals come in threes; one worker evaluates each three as [first],
-    # [other two] (the first batch measures the pace)
-    raising = (1, 3, 7, 11, 15, 18)  # 30 % of 20; 3 and 18 fail a batch alone
-    batch = (12, 13, 14)  # the fifth three fails entirely
+    raising = (1, 4, 7, 11, 15, 18)  # 30 % of 20, outside the failing batch
+    batch = (12, 13, 14)  # the fifth batch of 3 fails entirely
     model = Scripted(failing=raising + batch, diverging=(5,), log=log)
     search = BayesSearchCV(model, SPACE, n_iter=20, batch_size=3, sampler=InOrder(), cv=3,
                            refit=False).fit(X, Y)
@@ -126,18 +124,19 @@ def test_failures_diverging_and_a_failed_batch_are_recorded_once(tmp_path):
 
 @pytest.mark.filterwarnings("ignore")
 def test_a_batch_failing_for_mixed_reasons_is_not_called_diverged(tmp_path):
-    # [0], [1, 2]: 1 raises and 2 diverges, so the whole second batch fails and
-    # scikit-learn reports only a summary of both errors, not whose is whose
-    model = Scripted(failing=(1, 4), diverging=(2, 5, 6), log=str(tmp_path / "fits.log"))
-    search = BayesSearchCV(model, SPACE, n_iter=8, batch_size=3, sampler=InOrder(), cv=2,
+    # The first proposed three runs as [0], [1, 2] while the pace is measured:
+    # 1 raises and 2 diverges, so the whole batch fails and scikit-learn reports
+    # only a summary of both errors, not whose is whose. The next three runs as
+    # one batch in which every fit diverges.
+    model = Scripted(failing=(1,), diverging=(2, 3, 4, 5), log=str(tmp_path / "fits.log"))
+    search = BayesSearchCV(model, SPACE, n_iter=6, batch_size=3, sampler=InOrder(), cv=2,
                            refit=False).fit(X, Y)
     statuses = {t.number: t.status for t in search.trials_ if t.status != "complete"}
-    # 4 and 5 fail in [4, 5] too; 6 diverges alone in [6]
-    assert statuses == {1: "failed", 2: "failed", 4: "failed", 5: "failed", 6: "diverged"}
+    assert statuses == {1: "failed", 2: "failed", 3: "diverged", 4: "diverged", 5: "diverged"}
     for number in (1, 2):
         error = search.trials_[number].fit_error
         assert "candidate 1 fails" in error and "candidate 2 diverged" in error
-    assert len(_fits(str(tmp_path / "fits.log"))) == 8 * 2  # every fit ran once
+    assert len(_fits(str(tmp_path / "fits.log"))) == 6 * 2  # every fit ran once
 
 
 def test_error_score_raise_still_raises(tmp_path):
