@@ -146,11 +146,12 @@ def report(problems, methods, seeds, code):
                 cols = [_fmt(problem, cells.get(b, []), True) for b in BUDGETS]
                 ms = f"{np.median(cells['ms']):.1f}"
                 lines.append(f"| {name} | {method} | {n} | " + " | ".join(cols) + f" | {ms} |")
-            verdicts += _verdicts(problem, table)
-            for method, (k, n, _) in _real_hits(problem, table).items():
+            real_hits = _real_hits(problem, table)
+            verdicts += _verdicts(problem, table, real_hits)
+            for method, (k, n, _) in real_hits[1].items():
                 total = hits.setdefault(method, [0, 0])
                 total[0], total[1] = total[0] + k, total[1] + n
-        lines += ["", "Targets:", ""] + [f"- {text}" for _, _, text in verdicts] + [""]
+        lines += ["", "Targets:", ""] + [f"- {text}" for *_, text in verdicts] + [""]
         lines += _summary(verdicts, hits)
     return "\n".join(lines)
 
@@ -161,8 +162,7 @@ def _summary(verdicts, hits):
     for method in OURS:
         for kind, label in (("synthetic", "synthetic cases (problem x budget)"),
                             ("real", "real tasks")):
-            oks = [ok for m, k, ok in ((m, k, t.endswith("PASS")) for m, k, t in verdicts)
-                   if m == method and k == kind]
+            oks = [ok for m, k, ok, _ in verdicts if m == method and k == kind]
             if oks:
                 lines.append(f"- {method}: target met in {sum(oks)} of {len(oks)} {label}")
     if hits:
@@ -173,35 +173,45 @@ def _summary(verdicts, hits):
 
 
 def _real_hits(problem, table):
-    """``method -> (seeds at or above random's median at 60 after 20 evaluations, seeds,
-    worst seed)``; empty for a synthetic problem."""
+    """``(mark, {method: (seeds reaching it at 20 evaluations, seeds, worst seed)})``.
+
+    The mark is random search's median best at 60 evaluations; ``(None, {})``
+    for a synthetic problem or without random search's results.
+    """
     rand60 = table.get("random", {}).get(60, [])
     if problem.kind != "real" or not rand60:
-        return {}
-    target = float(np.median(rand60))
-    return {m: (int(np.sum(np.asarray(c[20]) >= target)), len(c[20]), min(c[20]))
-            for m, c in table.items() if c.get(20)}
+        return None, {}
+    mark = float(np.median(rand60))
+    return mark, {m: (int(np.sum(np.asarray(c[20]) >= mark)), len(c[20]), min(c[20]))
+                  for m, c in table.items() if c.get(20)}
 
 
-def _verdicts(problem, table):
-    """``(our method or None, "real" or "synthetic", text ending in PASS or MISS)`` per target."""
+def _verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def _verdicts(problem, table, real_hits):
+    """``(our method or None, "real" or "synthetic", met or None, text)`` per target.
+
+    ``real_hits`` is :func:`_real_hits` of the problem; a line that only
+    informs (every method's hits) has neither method nor verdict.
+    """
     out = []
-    ours = {m: table.get(m, {}) for m in OURS}
     if problem.kind == "real":
-        rand60 = table.get("random", {}).get(60, [])
-        for method, cells in ours.items():
-            if cells.get(20) and rand60:
-                worst, target = min(cells[20]), float(np.median(rand60))
-                ok = "PASS" if worst >= target else "MISS"
-                out.append((method, "real",
+        mark, hits = real_hits
+        if mark is None:
+            return out
+        for method in OURS:
+            if method in hits:
+                worst = hits[method][2]
+                out.append((method, "real", worst >= mark,
                             f"{problem.name}: {method} worst seed at 20 = {worst:.4f} vs "
-                            f"random median at 60 = {target:.4f}: {ok}"))
-        if rand60:
-            counts = ", ".join(f"{m} {k}/{n} (worst {w:.4f})"
-                               for m, (k, n, w) in _real_hits(problem, table).items())
-            out.append((None, "real",
-                        f"{problem.name}: seeds reaching it at 20, every method: {counts}"))
+                            f"random median at 60 = {mark:.4f}: {_verdict(worst >= mark)}"))
+        counts = ", ".join(f"{m} {k}/{n} (worst {w:.4f})" for m, (k, n, w) in hits.items())
+        out.append((None, "real", None,
+                    f"{problem.name}: seeds reaching it at 20, every method: {counts}"))
         return out
+    ours = {m: table.get(m, {}) for m in OURS}
     peers = [m for m in table if m not in OURS and table[m]]
     for budget in (50, 100):
         if not peers:
@@ -211,10 +221,9 @@ def _verdicts(problem, table):
         for method, cells in ours.items():
             if cells.get(budget):
                 med = float(np.median(cells[budget]))
-                ok = "PASS" if med <= target else "MISS"
-                out.append((method, "synthetic",
+                out.append((method, "synthetic", med <= target,
                             f"{problem.name} @{budget}: {method} median {med:.3g} vs best "
-                            f"peer {best_peer} {target:.3g}: {ok}"))
+                            f"peer {best_peer} {target:.3g}: {_verdict(med <= target)}"))
     return out
 
 
