@@ -261,7 +261,7 @@ def test_batches_hold_one_round_of_the_workers_or_about_five_seconds(
     assert batch_limit(n_jobs, n_splits, budgeted, pace) == expected
 
 
-def test_a_rung_of_fast_fits_runs_in_two_batches_and_is_stored_as_it_goes(tmp_path, monkeypatch):
+def test_each_rung_runs_one_candidate_then_the_rest_when_fits_are_fast(tmp_path, monkeypatch):
     from sklearn_hp.search import _search_base
 
     sizes = []
