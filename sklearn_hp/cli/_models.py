@@ -4,11 +4,17 @@ import importlib
 import json
 import os
 
+from sklearn.base import is_regressor
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
 from ..linear_model import LinearRegressor, LinearSVMClassifier, LogisticClassifier
 from ..neural_network import ConvNetClassifier, MLPClassifier, MLPRegressor
 from ..search import Categorical, Integer, Real
 
-__all__ = ["MODELS", "default_space", "describe_defaults", "load_space_file", "make_model"]
+__all__ = ["MODELS", "build_pipeline", "default_space", "describe_defaults", "final_model",
+           "load_space_file", "make_model", "plain_name"]
 
 #: name -> {task: class}
 MODELS = {
@@ -77,6 +83,41 @@ def make_model(name, task, random_state):
     if "random_state" in estimator.get_params():
         estimator.set_params(random_state=random_state)
     return estimator
+
+
+def build_pipeline(preprocessor, estimator):
+    """Return ``(pipeline, prefix)``: what ``tune`` searches and saves.
+
+    The pipeline is ``preprocess`` then ``model``. A regressor's ``model`` step
+    is a :class:`~sklearn.compose.TransformedTargetRegressor` that standardizes
+    the target while fitting and predicts in the target's own units, so one
+    default space fits targets of any scale. ``prefix`` is what the estimator's
+    hyperparameter names take in the pipeline (``model__`` or
+    ``model__regressor__``).
+    """
+    if is_regressor(estimator):
+        model = TransformedTargetRegressor(regressor=estimator, transformer=StandardScaler())
+        prefix = "model__regressor__"
+    else:
+        model, prefix = estimator, "model__"
+    return Pipeline([("preprocess", preprocessor), ("model", model)]), prefix
+
+
+def final_model(estimator):
+    """The estimator inside a pipeline ``tune`` built (fitted or not)."""
+    model = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    if isinstance(model, TransformedTargetRegressor):
+        return getattr(model, "regressor_", model.regressor)
+    return model
+
+
+def plain_name(name):
+    """A hyperparameter's name without the pipeline's prefix (``model__regressor__alpha``
+    -> ``alpha``); names of other steps are kept whole."""
+    for prefix in ("model__regressor__", "model__"):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
 
 
 def _import_estimator(path):

@@ -3,14 +3,22 @@
 import os
 import time
 
-from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from ..diagnostics import diagnose
 from ..inspection._spaces import search_space
 from ..persistence import save
 from ._data import load_table, make_preprocessor
-from ._models import MODELS, default_space, describe_defaults, load_space_file, make_model
+from ._models import (
+    MODELS,
+    build_pipeline,
+    default_space,
+    describe_defaults,
+    final_model,
+    load_space_file,
+    make_model,
+    plain_name,
+)
 from ._options import (
     DATASETS,
     add_blas_threads_argument,
@@ -92,9 +100,9 @@ def build_run(args, table):
     estimator.set_params(**fixed)
     space = (load_space_file(args.space, estimator) if args.space
              else default_space(args.model))
-    pipeline = Pipeline([("preprocess", make_preprocessor(table)), ("model", estimator)])
+    pipeline, prefix = build_pipeline(make_preprocessor(table), estimator)
     search = make_search(args.search, pipeline,
-                         {f"model__{k}": v for k, v in space.items()}, args)
+                         {f"{prefix}{k}": v for k, v in space.items()}, args)
     return search, fixed
 
 
@@ -147,11 +155,11 @@ def run(args, out):
     _check_args(args)
     table = load_table(args.data, args.target, args.task)
     search, fixed = build_run(args, table)
-    model = search.estimator.named_steps["model"]
+    model = final_model(search.estimator)
     out(table.describe())
     out(f"Searching {type(model).__name__} with {type(search).__name__} "
         f"({args.search}, {args.cv}-fold CV) over: "
-        + ", ".join(name.split("__", 1)[1] for name in search_space(search)))
+        + ", ".join(plain_name(name) for name in search_space(search)))
     counter = fit_search(search, table.X, table.y, out, _total(search, args),
                          args.blas_threads)
     report(search, table, fixed, args, out)
