@@ -2,29 +2,37 @@
 
 Every command turns bad input into one line on stderr and exit status 2; no
 traceback is shown (set ``SKLEARN_HP_DEBUG=1`` to see one).
+
+A command's module (and with it scikit-learn, pandas or matplotlib) is imported
+only when that command runs or its ``--help`` is asked for, so ``sklearn-hp --help``
+starts in a fraction of a second.
 """
 
 import argparse
+import importlib
 import os
 import re
 import sys
 
-from . import _demo, _diagnose, _inspect, _predict, _tune
-from ._progress import counted_warnings
+__all__ = ["main", "build_parser", "one_line"]
 
-__all__ = ["main"]
-
+#: command -> (module in this package, one-line summary)
 COMMANDS = {
-    "demo": (_demo, "a one-minute guided tuning run: an MLP on digits searched by "
-                    "BayesSearchCV, then what was set beside what was learned"),
-    "tune": (_tune, "search hyperparameters of a model on a bundled dataset or your CSV "
-                    "file, report what mattered, save the best model"),
-    "predict": (_predict, "apply a model saved by tune to the rows of a CSV file"),
-    "diagnose": (_diagnose, "say whether a model over- or underfits a bundled dataset "
-                            "and which hyperparameter to turn"),
-    "inspect": (_inspect, "show the hyperparameters and learned parameters of a model "
-                          "saved with sklearn_hp.persistence.save"),
+    "demo": ("_demo", "a one-minute guided tuning run: an MLP on digits searched by "
+                      "BayesSearchCV, then what was set beside what was learned"),
+    "tune": ("_tune", "search hyperparameters of a model on a bundled dataset or your CSV "
+                      "file, report what mattered, save the best model"),
+    "predict": ("_predict", "apply a model saved by tune to the rows of a CSV file "
+                            "(probabilities with --proba; scored when the target is there)"),
+    "diagnose": ("_diagnose", "say whether a model over- or underfits a bundled dataset "
+                              "and which hyperparameter to turn"),
+    "inspect": ("_inspect", "show the hyperparameters and learned parameters of a model "
+                            "saved with sklearn_hp.persistence.save"),
 }
+
+
+def _module(command):
+    return importlib.import_module(f".{COMMANDS[command][0]}", __name__)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,18 +42,32 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser():
-    """Return the argument parser with one sub-parser per command."""
+def build_parser(only=None):
+    """Return the argument parser with one sub-parser per command.
+
+    Parameters
+    ----------
+    only : str or None, default=None
+        Give only this command's sub-parser its options (the others stay
+        listed, without importing their modules); ``None`` gives every command
+        its options.
+    """
     parser = _Parser(
         prog="sklearn-hp",
         description="See, set and search hyperparameters of scikit-learn models.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND",
                                      parser_class=_Parser)
-    for name, (module, summary) in COMMANDS.items():
+    for name, (_, summary) in COMMANDS.items():
         sub = commands.add_parser(name, help=summary, description=summary)
-        module.add_arguments(sub)
+        if only is None or name == only:
+            _module(name).add_arguments(sub)
     return parser
+
+
+def _command_in(argv):
+    """The command ``argv`` names (its first word that is one), or None."""
+    return next((word for word in argv if word in COMMANDS), None)
 
 
 def one_line(error):
@@ -65,7 +87,9 @@ def one_line(error):
 
 def main(argv=None, out=print):
     """Run the command line; return the exit status."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = _command_in(argv)
+    parser = build_parser(only=command or "")
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:
@@ -73,7 +97,9 @@ def main(argv=None, out=print):
     if args.command is None:
         parser.print_help()
         return 2
-    module, _ = COMMANDS[args.command]
+    module = _module(args.command)
+    from ._progress import counted_warnings
+
     try:
         with counted_warnings() as counter:
             status = module.run(args, out)
