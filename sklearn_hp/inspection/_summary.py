@@ -91,8 +91,8 @@ def _learned_rows(estimator, prefix):
     rows = []
     for name, value in learned.items():
         items = _estimator_items(value)
-        if _is_estimator(value):
-            rows += _learned_rows(value, f"{prefix}{name}__")
+        if _is_estimator(value):  # a fitted part: regressor_ -> model__regressor__coef_
+            rows += _learned_rows(value, f"{prefix}{name.rstrip('_')}__")
         elif items is not None:
             for step_name, step in items:
                 if _is_estimator(step):
