@@ -4,10 +4,6 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from ._options import DATASETS
 
@@ -29,6 +25,8 @@ class Table:
     categorical: list
     task: str
     n_dropped: int = 0
+    groups: object = None
+    group_column: object = None
 
     def describe(self):
         """One line: rows, columns by kind, task and classes."""
@@ -41,7 +39,38 @@ class Table:
             text += f" of {len(classes)} classes ({shown})"
         if self.n_dropped:
             text += f"; {self.n_dropped} rows without a target dropped"
+        if self.group_column is not None:
+            text += (f"; column {self.group_column!r} holds the {len(np.unique(self.groups))} "
+                     "groups (not a feature)")
         return text
+
+    def take_groups(self, column):
+        """Move ``column`` out of the features into :attr:`groups`.
+
+        Raises
+        ------
+        ValueError
+            If the column is not in the table (the message lists those that are)
+            or has missing values.
+        """
+        columns = [str(c) for c in getattr(self.X, "columns", [])]
+        if column not in columns:
+            raise ValueError(f"--groups {column!r} is not a column of {self.name}; columns: "
+                             f"{columns}.")
+        values = self.X[column]
+        missing = int(values.isna().sum())
+        if missing:
+            raise ValueError(f"--groups {column!r}: {missing} of {len(values)} rows have no "
+                             "group; fill them in (each row needs one) or drop those rows.")
+        self.groups = values.astype(str).to_numpy() if values.dtype.kind == "O" \
+            else values.to_numpy()
+        self.group_column = column
+        self.X = self.X.drop(columns=[column])
+        self.numeric = [c for c in self.numeric if c != column]
+        self.categorical = [c for c in self.categorical if c != column]
+        if not self.numeric and not self.categorical:
+            raise ValueError(f"{self.name} has no feature columns besides the target "
+                             f"{self.target!r} and the groups {column!r}.")
 
 
 def _pandas(purpose):
@@ -143,6 +172,11 @@ def load_table(data, target=None, task=None):
 
 def make_preprocessor(table):
     """Impute and scale numeric columns; impute and one-hot encode categorical ones."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
     parts = []
     if table.numeric:
         parts.append(("numeric", make_pipeline(SimpleImputer(strategy="median"),

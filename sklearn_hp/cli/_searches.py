@@ -1,23 +1,29 @@
-"""Build the search ``tune`` runs, passing only options the search class accepts."""
+"""Build the search ``tune`` runs, passing only options the search class accepts.
 
+scikit-learn and the search package are imported when a search is built, not
+when the module is (``tune --help`` does not need them).
+"""
+
+import importlib
 import inspect
 import math
 
-import numpy as np
-from sklearn.metrics import get_scorer_names
-from sklearn.model_selection import GridSearchCV
+__all__ = ["SEARCHES", "check_scoring", "grid_from_space", "make_search", "search_class",
+           "search_kwargs"]
 
-from ..search import BayesSearchCV, Categorical, HyperbandSearchCV, Integer, Real
-
-__all__ = ["SEARCHES", "check_scoring", "grid_from_space", "make_search", "search_kwargs"]
-
-#: --search name -> (class, extra fixed arguments)
+#: --search name -> (import path of the class, extra fixed arguments)
 SEARCHES = {
-    "grid": (GridSearchCV, {}),
-    "random": (BayesSearchCV, {"sampler": "random"}),
-    "bayes": (BayesSearchCV, {"sampler": "gp"}),
-    "hyperband": (HyperbandSearchCV, {}),
+    "grid": ("sklearn.model_selection.GridSearchCV", {}),
+    "random": ("sklearn_hp.search.BayesSearchCV", {"sampler": "random"}),
+    "bayes": ("sklearn_hp.search.BayesSearchCV", {"sampler": "gp"}),
+    "hyperband": ("sklearn_hp.search.HyperbandSearchCV", {}),
 }
+
+
+def search_class(kind):
+    """The search class ``--search kind`` runs (imported on first use)."""
+    module_name, _, name = SEARCHES[kind][0].rpartition(".")
+    return getattr(importlib.import_module(module_name), name)
 
 #: Options forwarded to a search only when its signature takes them.
 _OPTIONAL = {"storage": "--storage", "time_budget": "--time-budget"}
@@ -35,8 +41,8 @@ def search_kwargs(search_cls, args):
         if value is None:
             continue
         if name not in accepted:
-            able = [kind for kind, (cls, _) in SEARCHES.items()
-                    if name in inspect.signature(cls).parameters]
+            able = [kind for kind in SEARCHES
+                    if name in inspect.signature(search_class(kind)).parameters]
             choices = (", ".join(able[:-1]) + " or " if len(able) > 1 else "") + able[-1]
             raise ValueError(f"{option} is not supported by {search_cls.__name__}; use "
                              f"--search {choices}, or run without {option}.")
@@ -46,7 +52,11 @@ def search_kwargs(search_cls, args):
 
 def check_scoring(name):
     """``--scoring``: one of scikit-learn's scorer names (None keeps the model's score)."""
-    if name is not None and name not in get_scorer_names():
+    if name is None:
+        return name
+    from sklearn.metrics import get_scorer_names
+
+    if name not in get_scorer_names():
         raise ValueError(f"--scoring {name!r} is unknown; accepted: scikit-learn scorer names "
                          f"such as accuracy, balanced_accuracy, f1_macro, roc_auc, r2, "
                          f"neg_mean_squared_error (all: {len(get_scorer_names())} names).")
@@ -61,6 +71,10 @@ def grid_from_space(space, n_iter):
     keeps the grid within ``n_iter``; ``k = 1`` is the middle of the range.
     Categorical choices that alone exceed ``n_iter`` are an error.
     """
+    import numpy as np
+
+    from ..search import Categorical, Integer, Real
+
     fixed = math.prod(len(d.choices) for d in space.values() if isinstance(d, Categorical))
     if fixed > n_iter:
         raise ValueError(f"--search grid: the categorical choices alone make {fixed} "
@@ -86,10 +100,13 @@ def grid_from_space(space, n_iter):
     return grid
 
 
-def make_search(kind, estimator, space, args):
-    """Return the unfitted search for ``--search kind``."""
-    cls, fixed = SEARCHES[kind]
-    common = dict(scoring=args.scoring, cv=args.cv, n_jobs=args.n_jobs,
+def make_search(kind, estimator, space, args, cv=None):
+    """Return the unfitted search for ``--search kind``.
+
+    ``cv`` (a splitter) replaces ``args.cv`` folds when given.
+    """
+    cls, fixed = search_class(kind), SEARCHES[kind][1]
+    common = dict(scoring=args.scoring, cv=args.cv if cv is None else cv, n_jobs=args.n_jobs,
                   **search_kwargs(cls, args))
     if kind == "grid":  # evaluated in one batch: verbose=1 announces its size up front
         return cls(estimator, grid_from_space(space, args.n_iter), verbose=1, **common)

@@ -1,34 +1,24 @@
-"""``sklearn-hp tune``: search hyperparameters of a model on a table, save the best."""
+"""``sklearn-hp tune``: search hyperparameters of a model on a table, save the best.
 
-import os
+Everything the last steps need (a writable ``--out`` and ``--plot``, skops and
+matplotlib, a model that saves and loads) is checked before the search starts.
+"""
+
 import time
 
-from threadpoolctl import threadpool_limits
-
-from ..diagnostics import diagnose
-from ..inspection._spaces import search_space
-from ..persistence import save
-from ._data import load_table, make_preprocessor
-from ._models import (
-    MODELS,
-    build_pipeline,
-    default_space,
-    describe_defaults,
-    final_model,
-    load_space_file,
-    make_model,
-    plain_name,
-)
+from ._models import FIXED, MODELS, describe_defaults
 from ._options import (
     DATASETS,
     add_blas_threads_argument,
     add_set_argument,
+    add_trust_argument,
     check_counts,
     parse_assignments,
+    trusted_classes,
 )
-from ._progress import SearchProgress, counted_warnings
-from ._report import importance_text, results_table, set_vs_learned
 from ._searches import SEARCHES, check_scoring, make_search
+from ._settings import apply_settings, fixed_settings_text
+from ._splits import CVAction, describe_cv, make_cv, splits_for
 
 __all__ = ["add_arguments", "run", "build_run", "fit_search", "report"]
 
@@ -42,9 +32,13 @@ def add_arguments(parser):
     parser.add_argument("--task", choices=("classification", "regression"),
                         help="override the task inferred from the target")
     parser.add_argument("--model", default="mlp", metavar="NAME|IMPORT.PATH.Class",
-                        help=f"{', '.join(MODELS)} or an estimator class such as "
-                             "sklearn.svm.SVC (default: mlp). Default spaces: "
-                             + describe_defaults().replace("%", "%%"))
+                        help=(f"{', '.join(MODELS)} or an estimator class such as "
+                              "sklearn.svm.SVC (default: mlp). Default spaces: "
+                              + describe_defaults() + ". Settings tune fixes on the named "
+                              "models (not searched; --set overrides them): "
+                              + fixed_settings_text(FIXED) + ". A regressor is fitted to "
+                              "the standardized target, predicting in the target's units"
+                              ).replace("%", "%%"))
     parser.add_argument("--space", metavar="space.toml|space.json",
                         help="search space file: name = [choices] or "
                              "{low = .., high = .., log = true}")
@@ -56,7 +50,16 @@ def add_arguments(parser):
                         help="candidates for random and bayes, the most for grid (numeric "
                              "ranges get fewer points, down to their middle); "
                              "hyperband's follow from the epoch budget (default: 20)")
-    parser.add_argument("--cv", type=int, default=5, help="cross-validation folds (default: 5)")
+    parser.add_argument("--cv", action=CVAction, default=5, metavar="N|timeseries[:N]",
+                        help="cross-validation: N folds (default: 5; stratified for "
+                             "classifiers), or 'timeseries' for TimeSeriesSplit over the rows "
+                             "in file order (each split validates on rows after those it "
+                             "trains on; 5 splits, or timeseries:N)")
+    parser.set_defaults(cv_kind="kfold")
+    parser.add_argument("--groups", metavar="COLUMN",
+                        help="a column naming each row's group (a person, a site): GroupKFold "
+                             "keeps a group's rows on one side of every split; the column is "
+                             "not used as a feature")
     parser.add_argument("--scoring", help="a scikit-learn scorer name (default: accuracy "
                                           "for classifiers, R² for regressors)")
     parser.add_argument("--time-budget", type=float, metavar="SECONDS",
@@ -65,62 +68,70 @@ def add_arguments(parser):
                         help="keep trials in this file; a rerun resumes the search")
     parser.add_argument("--n-jobs", type=int, default=1, help="parallel fits (default: 1)")
     add_blas_threads_argument(parser)
-    parser.add_argument("--out", metavar="model.skhp", help="save the best model here")
+    parser.add_argument("--out", metavar="model.skhp",
+                        help="save the best model here (needs skops: the persist extra); "
+                             "checked before the search: a writable file, and a model that "
+                             "saves and loads")
     parser.add_argument("--plot", metavar="history.png",
-                        help="draw the optimisation history and importances (needs matplotlib)")
+                        help="draw the optimisation history and importances (needs "
+                             "matplotlib: the plot extra); checked before the search")
+    add_trust_argument(parser)
     parser.add_argument("--random-state", type=int, default=0)
 
 
 def _check_args(args):
+    from ._preconditions import check_outputs
+
     check_counts(args, {"--n-iter": 1, "--cv": 2, "--blas-threads": 1, "--n-jobs": 1})
     if args.time_budget is not None and args.time_budget <= 0:
         raise ValueError(f"--time-budget must be > 0 seconds, got {args.time_budget}.")
     check_scoring(args.scoring)
-    for option, path in (("--out", args.out), ("--plot", args.plot)):
-        folder = os.path.dirname(os.path.abspath(path)) if path else None
-        if folder and not os.path.isdir(folder):
-            raise ValueError(f"{option} {path!r}: the folder {folder!r} does not exist.")
-    if args.plot:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise ValueError("--plot needs matplotlib: pip install 'sklearn_hp[plot]'.") \
-                from None
+    check_outputs(args)
 
 
-def build_run(args, table):
-    """Return ``(search, fixed)``: the unfitted search over a preprocessing Pipeline."""
+def build_run(args, table, notes=None):
+    """Return ``(search, fixed)``: the unfitted search over a preprocessing Pipeline.
+
+    ``--set`` values fix their hyperparameters and leave the space; a line per
+    hyperparameter so taken out is appended to ``notes`` (a list) when given.
+    """
+    from ._data import make_preprocessor
+    from ._models import build_pipeline, default_space, load_space_file, make_model
+
     estimator = make_model(args.model, table.task, args.random_state)
     fixed = parse_assignments(args.assignments)
-    accepted = estimator.get_params()
-    unknown = sorted(set(fixed) - set(accepted))
-    if unknown:
-        raise ValueError(f"--set {unknown[0]}: {type(estimator).__name__} has no such "
-                         f"hyperparameter; accepted: {sorted(accepted)}.")
-    estimator.set_params(**fixed)
     space = (load_space_file(args.space, estimator) if args.space
              else default_space(args.model))
+    space, taken = apply_settings(estimator, fixed, space)
+    if notes is not None:
+        notes.extend(taken)
     pipeline, prefix = build_pipeline(make_preprocessor(table), estimator)
     search = make_search(args.search, pipeline,
-                         {f"{prefix}{k}": v for k, v in space.items()}, args)
+                         {f"{prefix}{k}": v for k, v in space.items()}, args,
+                         cv=make_cv(args, table.groups))
     return search, fixed
 
 
-def fit_search(search, X, y, out, total=None, blas_threads=1):
+def fit_search(search, X, y, out, total=None, blas_threads=1, groups=None):
     """Fit ``search`` with a progress line per candidate; return the warning counter.
 
     Each fit uses ``blas_threads`` BLAS threads, or with ``None`` what the
     library's thread policy picks (see ``sklearn_hp.set_blas_thread_policy``).
-    Then a line says why the search stopped early (time budget, interruption),
-    if it did, and how many trials a storage resumed.
+    ``groups`` goes to the splitter (``--groups``). Then a line says why the
+    search stopped early (time budget, interruption), if it did, and how many
+    trials a storage resumed.
     """
+    from threadpoolctl import threadpool_limits
+
+    from ._progress import SearchProgress, counted_warnings
+
     progress = SearchProgress(out, total, search.refit if isinstance(search.refit, str)
                               else None)
     unwatch = progress.watch(search)
     try:
         with counted_warnings(search.n_jobs) as counter, threadpool_limits(blas_threads,
                                                                             user_api="blas"):
-            search.fit(X, y)
+            search.fit(X, y, **({} if groups is None else {"groups": groups}))
     finally:
         unwatch()
     for line in progress.outcome(search, getattr(search, "storage", None)):
@@ -129,13 +140,24 @@ def fit_search(search, X, y, out, total=None, blas_threads=1):
 
 
 def report(search, table, fixed, args, out):
-    """Print results, set vs learned, importance and a diagnosis of the best model."""
+    """Print results, set vs learned, importance and a diagnosis of the best model.
+
+    The diagnosis cross-validates the best model again on the search's splits.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from ..diagnostics import diagnose
+    from ._progress import counted_warnings
+    from ._report import importance_text, results_table, set_vs_learned
+
     out("\n" + results_table(search))
     out("\n" + set_vs_learned(search, fixed))
     out("\n" + importance_text(search))
+    cv = splits_for(search.cv, table.X, table.y, table.groups)
     with counted_warnings(args.n_jobs), threadpool_limits(args.blas_threads, user_api="blas"):
         diagnosis = diagnose(search.best_estimator_, table.X, table.y,
-                             cv=search.n_splits_, scoring=args.scoring, n_jobs=args.n_jobs)
+                             cv=search.n_splits_ if isinstance(cv, int) else cv,
+                             scoring=args.scoring, n_jobs=args.n_jobs)
     out("\nDiagnosis of the best model (cross-validated again):\n" + str(diagnosis))
 
 
@@ -149,29 +171,63 @@ def _total(search, args):
     return None
 
 
+def _save(search, table, args, trusted):
+    """Write the best model to ``--out``; a failure names the best hyperparameters."""
+    from ..persistence import save
+    from ._models import plain_name
+
+    best = search.best_estimator_
+    best.target_column_ = str(table.target)  # predict scores a table holding this column
+    if table.group_column is not None:
+        best.group_column_ = str(table.group_column)
+    try:
+        save(best, args.out, trusted=trusted)
+    except Exception as error:  # checked before the search; say what would be lost
+        params = ", ".join(f"{plain_name(k)}={v!r}" for k, v in search.best_params_.items())
+        raise ValueError(f"--out {args.out!r}: the model could not be saved ({error}); its "
+                         f"hyperparameters were {params}.") from None
+
+
 def run(args, out):
-    """Load the table, run the search, report and save."""
+    """Check the outputs, load the table, run the search, save, plot and report."""
     start = time.perf_counter()
     _check_args(args)
+    from ..inspection._spaces import search_space
+    from ._data import load_table
+    from ._models import final_model, plain_name
+    from ._preconditions import check_model_saves
+
+    trusted = trusted_classes(args.trust)
     table = load_table(args.data, args.target, args.task)
-    search, fixed = build_run(args, table)
+    if args.groups is not None:
+        table.take_groups(args.groups)
+    notes = []
+    search, fixed = build_run(args, table, notes)
+    if args.out:
+        check_model_saves(search.estimator, table.X, table.y, trusted)
     model = final_model(search.estimator)
     out(table.describe())
+    for line in notes:
+        out(line)
     out(f"Searching {type(model).__name__} with {type(search).__name__} "
-        f"({args.search}, {args.cv}-fold CV) over: "
+        f"({args.search}, {describe_cv(search.cv, args)}) over: "
         + ", ".join(plain_name(name) for name in search_space(search)))
     counter = fit_search(search, table.X, table.y, out, _total(search, args),
-                         args.blas_threads)
-    report(search, table, fixed, args, out)
+                         args.blas_threads, table.groups)
+    written = []  # the outputs first: a failing report after them loses nothing
     if args.out:
-        save(search.best_estimator_, args.out)
-        out(f"\nModel (preprocessing + {type(model).__name__}) written to {args.out}; "
-            f"apply it with: sklearn-hp predict {args.out} --data new.csv")
+        _save(search, table, args, trusted)
+        written.append(f"\nModel (preprocessing + {type(model).__name__}) written to "
+                       f"{args.out}; apply it with: sklearn-hp predict {args.out} "
+                       "--data new.csv" + "".join(f" --trust {t}" for t in args.trust))
     else:
-        out("\nModel not saved (add --out model.skhp).")
+        written.append("\nModel not saved (add --out model.skhp).")
     if args.plot:
         write_plot(search, args.plot)
-        out(f"Plot written to {args.plot}")
+        written.append(f"Plot written to {args.plot}")
+    report(search, table, fixed, args, out)
+    for line in written:
+        out(line)
     if counter.summary():
         out(counter.summary())
     out(f"Done in {time.perf_counter() - start:.0f} s.")

@@ -410,10 +410,16 @@ class TrialLoop:
                 f"give it more time (time_budget={self.search.time_budget})."
             )
         if not any(math.isfinite(r.score) for r in records):
+            error = next((r.fit_error for r in records if r.fit_error), None)
+            if error is None:  # every fit ran, the scorer gave NaN or inf
+                raise ValueError(
+                    f"Every score of all {len(records)} evaluated candidates was NaN or "
+                    "infinite, though no fit raised an error: the models' predictions "
+                    "(NaN or inf) or the scorer (undefined on these folds) gave no number."
+                )
             raise ValueError(
                 f"All fits of all {len(records)} evaluated candidates failed; set "
-                f"error_score='raise' to see the errors."
-                f" First error: {records[0].fit_error}"
+                f"error_score='raise' to see the errors. First error: {error}"
             )
         params = [r.params for r in records]
         outs = [s for r in records for s in r.splits]
