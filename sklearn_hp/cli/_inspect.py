@@ -2,6 +2,7 @@
 
 from ..inspection._walk import model_parts
 from ..persistence import load
+from ._options import add_trust_argument, trusted_classes
 
 #: Width of the name column.
 _NAME = 32
@@ -11,6 +12,7 @@ def add_arguments(parser):
     """Register the command's options on ``parser``."""
     parser.add_argument("path", help="a model (.skhp) or hyperparameters file (.json) "
                                      "saved by sklearn_hp.persistence.save")
+    add_trust_argument(parser)
 
 
 def _line(indent, name, text, width=_NAME):
@@ -85,7 +87,7 @@ def run(args, out):
     A file ``load`` refuses (damaged, foreign, too large, unsafe) raises its
     ``ModelFileError``, which the command line prints as one line, exit status 2.
     """
-    model = load(args.path)
+    model = load(args.path, trusted=trusted_classes(args.trust))
     out(f"{type(model).__name__} from {args.path}")
     for line in describe(model):
         out(line)
