@@ -1,8 +1,7 @@
 """``sklearn-hp inspect FILE``: hyperparameters and learned parameters of a saved model."""
 
 from ..inspection._walk import model_parts
-from ..persistence import load
-from ._options import add_trust_argument, trusted_classes
+from ._trust import add_trust_argument, load_model
 
 #: Width of the name column.
 _NAME = 32
@@ -87,7 +86,7 @@ def run(args, out):
     A file ``load`` refuses (damaged, foreign, too large, unsafe) raises its
     ``ModelFileError``, which the command line prints as one line, exit status 2.
     """
-    model = load(args.path, trusted=trusted_classes(args.trust))
+    model = load_model(args.path, args.trust)
     out(f"{type(model).__name__} from {args.path}")
     for line in describe(model):
         out(line)

@@ -1,16 +1,14 @@
-"""Options shared by the commands: a bundled dataset, ``--set name=value`` hyperparameters,
-``--blas-threads`` and ``--trust``.
+"""Options shared by the commands: a bundled dataset, ``--set name=value`` hyperparameters
+and ``--blas-threads``.
 
 Nothing here imports scikit-learn at import time: ``--help`` stays fast.
 """
 
 import argparse
 import ast
-import importlib
 
 __all__ = ["DATASETS", "add_blas_threads_argument", "add_dataset_argument",
-           "add_set_argument", "add_trust_argument", "check_counts", "parse_assignments",
-           "trusted_classes"]
+           "add_set_argument", "check_counts", "parse_assignments"]
 
 
 def _loader(name):
@@ -60,50 +58,6 @@ def _blas_threads(text):
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"takes a number of threads or 'auto', got {text!r}") from None
-
-
-def add_trust_argument(parser):
-    """``--trust CLASS[,CLASS]`` (repeatable): classes a model file may hold beyond the registry."""
-    parser.add_argument(
-        "--trust", dest="trust", action="append", default=[], metavar="CLASS[,CLASS]",
-        help="import paths of classes you trust a model file to hold beyond what "
-             "sklearn_hp.persistence accepts by default (scikit-learn, sklearn_hp, numpy, "
-             "scipy), passed as trusted= to save and load; e.g. --trust "
-             "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor for "
-             "HistGradientBoosting models, or your own estimator class (repeatable)")
-
-
-def trusted_classes(values):
-    """Import the classes ``--trust`` names.
-
-    Parameters
-    ----------
-    values : list of str
-        ``--trust`` values, each one import path or several joined by commas.
-
-    Returns
-    -------
-    list
-        The classes (or functions), in the order given.
-    """
-    trusted = []
-    for value in values:
-        for path in (p.strip() for p in value.split(",")):
-            module_name, _, name = path.rpartition(".")
-            accepted = ("accepted: the import path of a class, e.g. "
-                        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor")
-            if not module_name or not name:
-                raise ValueError(f"--trust {path!r} is not an import path; {accepted}.")
-            try:
-                obj = getattr(importlib.import_module(module_name), name)
-            except (ImportError, AttributeError) as error:
-                raise ValueError(f"--trust {path!r} cannot be imported ({error}); "
-                                 f"{accepted}.") from None
-            if not callable(obj):
-                raise ValueError(f"--trust {path!r} is a {type(obj).__name__}, not a class "
-                                 f"or function; {accepted}.")
-            trusted.append(obj)
-    return trusted
 
 
 def parse_assignments(assignments):

@@ -8,8 +8,9 @@ temporary file), so a finished search never ends in an error that loses it.
 """
 
 import os
-import re
 import tempfile
+
+from ._trust import in_cli_words
 
 __all__ = ["check_output_path", "check_outputs", "check_model_saves"]
 
@@ -166,15 +167,4 @@ def check_model_saves(estimator, X, y, trusted):
                 load(path, trusted=trusted)
         except (ModelFileError, TypeError, ValueError) as error:
             raise ValueError(f"--out: the tuned model could not be saved, so the search was "
-                             f"not started: {_cli_words(str(error), path)}") from None
-
-
-def _cli_words(message, path):
-    """A persistence message in command-line words: ``--trust NAME``, not ``trusted=``."""
-    message = message.replace(f"{path}: ", "").replace(path, "the model file")
-    match = re.search(r"(\S+) is not in the trusted registry", message)
-    if match:
-        return (f"it holds {match.group(1)}, which sklearn_hp.persistence does not load "
-                f"by default. If you trust it, add --trust {match.group(1)} (to tune, "
-                "and later to predict and inspect).")
-    return message
+                             f"not started: {in_cli_words(str(error), path)}") from None

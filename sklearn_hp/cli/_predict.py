@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from ._options import add_trust_argument, trusted_classes
+from ._trust import add_trust_argument, load_model
 
 __all__ = ["add_arguments", "run", "check_columns", "target_column"]
 
@@ -109,12 +109,11 @@ def _score_line(model, rows, truth, column):
 
 def run(args, out):
     """Load the model, check the columns, predict (and score when the target is there)."""
-    from ..persistence import load
     from ._data import read_csv
 
     if not os.path.isfile(args.model):
         raise ValueError(f"model {args.model!r}: no such file.")
-    model = load(args.model, trusted=trusted_classes(args.trust))
+    model = load_model(args.model, args.trust)
     frame = read_csv(args.data)
     frame.columns = [str(c) for c in frame.columns]
     column = target_column(model, frame, args.target)

@@ -11,14 +11,13 @@ from ._options import (
     DATASETS,
     add_blas_threads_argument,
     add_set_argument,
-    add_trust_argument,
     check_counts,
     parse_assignments,
-    trusted_classes,
 )
 from ._searches import SEARCHES, check_scoring, make_search
 from ._settings import apply_settings, fixed_settings_text
 from ._splits import CVAction, describe_cv, make_cv, splits_for
+from ._trust import add_trust_argument, trusted_classes
 
 __all__ = ["add_arguments", "run", "build_run", "fit_search", "report"]
 
