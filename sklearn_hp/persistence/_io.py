@@ -24,6 +24,7 @@ from .._stacklevel import user_stacklevel
 from ._archive import Limits, ModelFileError, parse_json, read_members, write_members
 from ._checks import check_loaded, path_settings
 from ._hyperparameters import Encoder, decode_tree, node_classes
+from ._learned_checks import check_learned
 from ._registry import Registry
 from ._schema import as_array_info, audit_schema
 
@@ -223,6 +224,7 @@ def load(path, *, trusted=(), max_bytes=_DEFAULT_MAX_BYTES,
                                     states=learned["states"], values=learned["values"])
     estimator = decode_tree(tree, context)
     check_loaded(estimator, str(path), max_depth)
+    check_learned(estimator, str(path), max_depth)  # before anything calls into it
     return estimator
 
 

@@ -36,10 +36,10 @@ _SKLEARN_EXCLUDED = ("sklearn.externals", "sklearn.datasets", "sklearn.utils._te
                      "sklearn.utils._test_common", "sklearn.utils.estimator_checks",
                      "sklearn.conftest", "sklearn._build_utils", "sklearn.__check_build")
 
-#: scikit-learn types skops distrusts and so do we: TreePredictor's node array holds raw
-#: indices scikit-learn follows without bounds checks, so a crafted file could crash the
-#: process at predict time (scikit-learn#34558). Pass trusted=[TreePredictor] to accept.
-_DISTRUSTED = {"sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"}
+# skops distrusts histogram gradient boosting's TreePredictor: its node array holds
+# indices scikit-learn follows without bounds checks (scikit-learn#34558). It is in this
+# registry because ``load`` checks every one of those indices before returning (see
+# ``_learned_checks.py``), so HistGradientBoosting models load with no ``trusted=``.
 
 #: Functions an estimator may hold as a hyperparameter or attribute (score functions,
 #: pooling functions, kernels), by module. Functions that read or write files are not.
@@ -168,7 +168,7 @@ def _default_entries():
             names = _names(obj) | {alias}
         else:
             names = _names(obj)
-        for name in names - _DISTRUSTED:
+        for name in names:
             entries.setdefault(name, obj)
     return entries
 

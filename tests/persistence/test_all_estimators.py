@@ -14,20 +14,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils import all_estimators, get_tags
 
 from sklearn_hp._compat import construct_test_instances
-from sklearn_hp.persistence import ModelFileError, load, save
+from sklearn_hp.persistence import load, save
 
 skops_io = pytest.importorskip("skops.io")
-from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor  # noqa: E402
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     ESTIMATORS = sorted(all_estimators(), key=lambda pair: pair[0])
 
-#: Estimators that do not round-trip, and why (the count is asserted below).
+#: Estimators that do not round-trip, and why (the share is asserted below).
 EXPECTED_FAILURES = {
-    "HistGradientBoostingClassifier": "skops distrusts TreePredictor: its node array indexes "
-    "memory unchecked (scikit-learn#34558); load with trusted=[TreePredictor] to accept it",
-    "HistGradientBoostingRegressor": "same as HistGradientBoostingClassifier",
     "Birch": "skops cannot write it: its CF-tree subclusters refer to each other "
     "(recursion); skops lists Birch as unsupported",
 }
@@ -122,15 +118,10 @@ def test_estimator_round_trips(name, cls, tmp_path, assert_same, differences):
         with pytest.raises(Exception):  # skops alone cannot either
             skops_io.dumps(estimator)
         return
-    if name in EXPECTED_FAILURES:
-        # skops alone distrusts TreePredictor too
+    if name.startswith("HistGradientBoosting"):
+        # skops alone distrusts TreePredictor; load checks its nodes, so trusts it
         untrusted = skops_io.get_untrusted_types(data=skops_io.dumps(estimator))
         assert any(t.endswith(".TreePredictor") for t in untrusted)
-        save(estimator, path, trusted=[TreePredictor])
-        with pytest.raises(ModelFileError, match="TreePredictor is not in the trusted registry"):
-            load(path)
-        assert_same(load(path, trusted=[TreePredictor]), estimator)
-        return
     save(estimator, path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

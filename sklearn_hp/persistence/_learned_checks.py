@@ -1,0 +1,608 @@
+"""Check the learned state that scikit-learn's compiled code follows without bounds checks.
+
+A model file can hold any numbers in its arrays, and its checksums can be forged. Some
+learned arrays are indices that compiled code follows blindly at ``predict``: a
+decision tree's child and feature indices, a ``KDTree``'s index and node arrays, the
+nodes of a histogram-gradient-boosting predictor, libsvm's support-vector counts,
+the indices of a sparse matrix. A forged index there reads or writes outside memory
+and kills the process. :func:`check_learned` checks all of them, and the shapes and
+finiteness of the usual learned arrays, before ``load`` returns the estimator: a
+forged file is refused with a :class:`ModelFileError` that names the attribute.
+
+The checks run on the objects skops has just built and before anything calls into
+them. That is safe because the constructors involved only copy their state: ``Tree``
+checks the dtype and shape of its node and value arrays and copies them
+(``Tree.__setstate__``), ``KDTree``/``BallTree``/``DistanceMetric`` assign typed
+memoryviews (``__setstate__``), ``TreePredictor`` stores its arrays; none follows an
+index. The one unchecked number a ``Tree`` keeps, ``node_count``, is compared with the
+size of its node array before any of its arrays is read here.
+
+Each compiled structure has one small function; :func:`check_learned` walks the loaded
+object and calls them.
+"""
+
+import numpy as np
+from sklearn.base import is_classifier
+
+from ._archive import ModelFileError
+
+__all__ = ["check_learned"]
+
+_TREE_LEAF = -1
+#: Learned float arrays (or lists of them) that hold no NaN or infinity in a fitted
+#: estimator: weights, biases, coefficients, support vectors.
+_FINITE = ("coef_", "intercept_", "coefs_", "intercepts_", "weights_", "biases_",
+           "kernels_", "kernel_biases_", "dual_coef_", "_dual_coef_", "_intercept_")
+#: Learned arrays whose last axis runs over the input features.
+_FEATURE_AXIS = ("coef_", "cluster_centers_", "components_")
+
+
+def _fail(where, message):
+    raise ModelFileError(f"{where}: {message}")
+
+
+def _sklearn_types():
+    """The compiled scikit-learn types checked here, imported on first use."""
+    from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+    from sklearn.neighbors import _ball_tree, _kd_tree
+    from sklearn.tree._tree import Tree
+
+    binary_trees = {cls: 2 for cls in (_kd_tree.KDTree64, _kd_tree.KDTree32)}
+    binary_trees.update({cls: 1 for cls in (_ball_tree.BallTree64, _ball_tree.BallTree32)})
+    return Tree, TreePredictor, PREDICTOR_RECORD_DTYPE, binary_trees
+
+
+# ----------------------------------------------------------------- binary trees
+def check_tree_structure(left, right, is_leaf, where):
+    """Check that child arrays form one binary tree rooted at node 0; return its depth.
+
+    Every split node has two children in ``[0, n_nodes)``, every node but the root has
+    exactly one parent, and every node is reached from the root (so there is no
+    cycle). Runs in O(n log depth) with a few vectorised passes.
+
+    Parameters
+    ----------
+    left, right : ndarray of int of shape (n_nodes,)
+        Child indices; only those of split nodes are read.
+    is_leaf : ndarray of bool of shape (n_nodes,)
+    where : str
+        Names the tree in error messages.
+
+    Returns
+    -------
+    depth : int
+        The depth of the deepest node (0 for a lone root).
+    """
+    n_nodes = len(is_leaf)
+    if n_nodes == 0:
+        _fail(where, "the tree has no node; a fitted tree has at least its root.")
+    split = np.flatnonzero(~is_leaf)
+    children = np.concatenate([left[split], right[split]]).astype(np.int64, copy=False)
+    bad = (children < 0) | (children >= n_nodes)
+    if bad.any():
+        i = int(np.argmax(bad))
+        side = "left" if i < len(split) else "right"
+        _fail(where, f"node {split[i % len(split)]}'s {side} child is {children[i]}; "
+                     f"accepted: a node index in [0, {n_nodes}).")
+    parents = np.bincount(children, minlength=n_nodes)
+    if parents[0] or (parents[1:] != 1).any():
+        node = 0 if parents[0] else 1 + int(np.argmax(parents[1:] != 1))
+        _fail(where, f"node {node} is the child of {parents[node]} nodes; in a tree the "
+                     "root has no parent and every other node exactly one.")
+    parent = np.zeros(n_nodes, dtype=np.int64)
+    parent[children] = np.concatenate([split, split])
+    # Pointer doubling: after k rounds, `up` is each node's 2**k-th ancestor (or the
+    # root) and `depth` counts the steps taken; a node on a cycle never reaches 0.
+    up, depth = parent, (np.arange(n_nodes) > 0).astype(np.int64)
+    for _ in range(max(1, int(n_nodes).bit_length()) + 1):
+        if not up.any():
+            return int(depth.max())
+        depth = depth + depth[up]
+        up = up[up]
+    node = int(np.argmax(up > 0))
+    _fail(where, f"node {node} is not reached from the root: the child indices form a "
+                 "cycle.")
+
+
+def check_sklearn_tree(tree, where):
+    """Check a ``sklearn.tree._tree.Tree``: node count, children, features, thresholds.
+
+    Parameters
+    ----------
+    tree : sklearn.tree._tree.Tree
+    where : str
+        Names the tree in error messages.
+    """
+    if not 1 <= tree.node_count == tree.capacity:
+        _fail(where, f"node_count={tree.node_count} but the node array holds "
+                     f"{tree.capacity} nodes; accepted: the same positive number.")
+    state = tree.__getstate__()  # reads node_count records: safe once checked above
+    nodes = state["nodes"]
+    left, right = nodes["left_child"], nodes["right_child"]
+    is_leaf = left == _TREE_LEAF
+    if (is_leaf != (right == _TREE_LEAF)).any():
+        node = int(np.argmax(is_leaf != (right == _TREE_LEAF)))
+        _fail(where, f"node {node} has children ({left[node]}, {right[node]}); accepted: "
+                     f"both {_TREE_LEAF} (a leaf) or both node indices.")
+    depth = check_tree_structure(left, right, is_leaf, where)
+    if tree.max_depth != depth:
+        _fail(where, f"max_depth={tree.max_depth} but the nodes form a tree of depth "
+                     f"{depth}; scikit-learn sizes buffers by max_depth.")
+    _check_splits(nodes["feature"], nodes["threshold"], ~is_leaf, tree.n_features, where)
+
+
+def _check_splits(feature, threshold, split, n_features, where):
+    """Split features in ``[0, n_features)``, split thresholds not NaN."""
+    feature, threshold = feature[split], threshold[split]
+    bad = (feature < 0) | (feature >= n_features)
+    if bad.any():
+        node = int(np.flatnonzero(split)[np.argmax(bad)])
+        _fail(where, f"node {node} splits on feature {feature[np.argmax(bad)]}; accepted: "
+                     f"a feature index in [0, {n_features}).")
+    # +inf is a real threshold: 'every non-missing value goes left' splits use it
+    if np.isnan(threshold).any():
+        node = int(np.flatnonzero(split)[np.argmax(np.isnan(threshold))])
+        _fail(where, f"node {node} has threshold NaN; accepted: a number.")
+
+
+def _predictor_nodes(predictor, record_dtype, where):
+    nodes = getattr(predictor, "nodes", None)
+    if not (isinstance(nodes, np.ndarray) and nodes.dtype == record_dtype
+            and nodes.ndim == 1):
+        _fail(where, "nodes is not a 1-d array of scikit-learn's predictor records.")
+    return nodes
+
+
+def check_predictor(predictor, record_dtype, where):
+    """Check a histogram-gradient-boosting ``TreePredictor``'s nodes and bitsets.
+
+    Parameters
+    ----------
+    predictor : TreePredictor
+    record_dtype : numpy.dtype
+        scikit-learn's ``PREDICTOR_RECORD_DTYPE``.
+    where : str
+        Names the predictor in error messages.
+    """
+    nodes = _predictor_nodes(predictor, record_dtype, where)
+    for name in ("raw_left_cat_bitsets", "binned_left_cat_bitsets"):
+        bitsets = getattr(predictor, name, None)
+        if not (isinstance(bitsets, np.ndarray) and bitsets.ndim == 2
+                and bitsets.shape[1] == 8 and bitsets.dtype == np.uint32):
+            _fail(where, f"{name} is not an array of shape (n_bitsets, 8) of uint32.")
+    is_leaf = nodes["is_leaf"] != 0
+    check_tree_structure(nodes["left"], nodes["right"], is_leaf, where + ".nodes")
+    categorical = (nodes["is_categorical"] != 0) & ~is_leaf
+    n_bitsets = min(len(predictor.raw_left_cat_bitsets),
+                    len(predictor.binned_left_cat_bitsets))
+    bad = categorical & (nodes["bitset_idx"] >= n_bitsets)
+    if bad.any():
+        node = int(np.argmax(bad))
+        _fail(where, f"node {node} uses categorical bitset {nodes['bitset_idx'][node]}; "
+                     f"accepted: an index in [0, {n_bitsets}).")
+
+
+def _check_hist_gradient_boosting(estimator, where, record_dtype):
+    """The predictors of a ``HistGradientBoosting*`` against its features and binner."""
+    n_features = estimator.__dict__.get("n_features_in_")
+    predictors = estimator.__dict__.get("_predictors")
+    if predictors is None or not isinstance(n_features, int):
+        return
+    mapper = estimator.__dict__.get("_bin_mapper")
+    flags = getattr(mapper, "is_categorical_", None)
+    if flags is None:
+        flags = np.zeros(n_features, dtype=np.uint8)
+    if not (isinstance(flags, np.ndarray) and flags.shape == (n_features,)):
+        _fail(where, f"_bin_mapper.is_categorical_ has shape {np.shape(flags)}; accepted: "
+                     f"({n_features},), one flag per feature (n_features_in_).")
+    thresholds = getattr(mapper, "bin_thresholds_", None)
+    if thresholds is not None and len(thresholds) != n_features:
+        _fail(where, f"_bin_mapper.bin_thresholds_ has {len(thresholds)} entries; "
+                     f"accepted: {n_features} (n_features_in_).")
+    width = estimator.__dict__.get("n_trees_per_iteration_")
+    for i, iteration in enumerate(predictors):
+        if len(iteration) != width:
+            _fail(where, f"_predictors[{i}] holds {len(iteration)} predictors; accepted: "
+                         f"n_trees_per_iteration_={width}.")
+        for k, predictor in enumerate(iteration):
+            here = f"{where}._predictors[{i}][{k}]"
+            nodes = _predictor_nodes(predictor, record_dtype, here)
+            split = nodes["is_leaf"] == 0
+            _check_splits(nodes["feature_idx"], nodes["num_threshold"], split, n_features,
+                          here)
+            categorical = split & (nodes["is_categorical"] != 0)
+            unknown = categorical & ~flags.astype(bool)[
+                np.where(categorical, nodes["feature_idx"], 0)]
+            if unknown.any():
+                node = int(np.argmax(unknown))
+                _fail(here, f"node {node} splits on feature {nodes['feature_idx'][node]} "
+                            "as categorical, but the binner holds no categories for it.")
+    _check_preprocessor(estimator, n_features, where)
+
+
+def _check_preprocessor(estimator, n_features, where):
+    """The column selections of HGB's categorical preprocessor cover every feature once."""
+    preprocessor = estimator.__dict__.get("_preprocessor")
+    if preprocessor is None:
+        return
+    selected = np.zeros(n_features, dtype=np.int64)
+    for name, _, columns in getattr(preprocessor, "transformers_", ()):
+        if name == "remainder" and isinstance(columns, (list, np.ndarray)) \
+                and len(columns) == 0:
+            continue
+        mask = np.zeros(n_features, dtype=bool)
+        try:
+            mask[np.asarray(columns)] = True
+        except (IndexError, ValueError, TypeError):
+            _fail(where, f"_preprocessor selects columns {columns!r} for {name!r}; "
+                         f"accepted: columns of the {n_features} features.")
+        selected += mask
+    if (selected != 1).any():
+        _fail(where, f"_preprocessor does not select each of the {n_features} features "
+                     "exactly once; predict would read past the encoded columns.")
+
+
+# -------------------------------------------------------------- neighbour trees
+def check_binary_tree(tree, n_bounds, where):
+    """Check a ``KDTree`` or ``BallTree``: index permutation, node ranges, shapes.
+
+    Parameters
+    ----------
+    tree : KDTree or BallTree
+    n_bounds : int
+        Leading size of ``node_bounds``: 2 (KD tree: lower and upper) or 1 (ball tree:
+        centroids).
+    where : str
+        Names the tree in error messages.
+    """
+    (data, idx_array, node_data, node_bounds, leaf_size, n_levels, n_nodes,
+     *_, metric, sample_weight) = tree.__getstate__()
+    if data is None or data.ndim != 2 or min(data.shape) < 1:
+        _fail(where, f"data has shape {np.shape(data)}; accepted: (n_samples, n_features), "
+                     "both at least 1.")
+    n_samples, n_features = data.shape
+    if idx_array is None or idx_array.shape != (n_samples,) or not _is_permutation(idx_array):
+        _fail(where, f"idx_array is not a permutation of range({n_samples}) (one index per "
+                     "row of data).")
+    if leaf_size < 1:
+        _fail(where, f"leaf_size={leaf_size}; accepted: at least 1.")
+    if n_levels < 1 or n_levels > 62 or n_nodes != 2**n_levels - 1:
+        _fail(where, f"n_levels={n_levels} and n_nodes={n_nodes}; accepted: n_nodes = "
+                     "2**n_levels - 1 with n_levels >= 1.")
+    if node_data is None or node_data.shape != (n_nodes,):
+        _fail(where, f"node_data has shape {np.shape(node_data)}; accepted: ({n_nodes},) "
+                     "(n_nodes).")
+    if node_bounds is None or node_bounds.shape != (n_bounds, n_nodes, n_features):
+        _fail(where, f"node_bounds has shape {np.shape(node_bounds)}; accepted: "
+                     f"{(n_bounds, n_nodes, n_features)}.")
+    if sample_weight is not None and sample_weight.shape != (n_samples,):
+        _fail(where, f"sample_weight has shape {sample_weight.shape}; accepted: "
+                     f"({n_samples},).")
+    _check_node_data(node_data, n_samples, where)
+    _check_metric(metric, n_features, where)
+
+
+def _is_permutation(indices):
+    if indices.dtype.kind not in "iu" or len(indices) == 0:
+        return False
+    if indices.min() < 0 or indices.max() >= len(indices):
+        return False
+    return bool((np.bincount(indices, minlength=len(indices)) == 1).all())
+
+
+def _check_node_data(node_data, n_samples, where):
+    """Every node's ``[idx_start, idx_end)`` in range; a split node's children split it."""
+    start, end = node_data["idx_start"], node_data["idx_end"]
+    bad = (start < 0) | (start > end) | (end > n_samples)
+    if bad.any():
+        node = int(np.argmax(bad))
+        _fail(where, f"node_data[{node}] covers indices [{start[node]}, {end[node]}); "
+                     f"accepted: 0 <= idx_start <= idx_end <= {n_samples}.")
+    if start[0] != 0 or end[0] != n_samples:
+        _fail(where, f"node_data[0] (the root) covers [{start[0]}, {end[0]}); accepted: "
+                     f"[0, {n_samples}).")
+    split = np.flatnonzero(node_data["is_leaf"] == 0)
+    if (2 * split + 2 >= len(node_data)).any():
+        node = int(split[np.argmax(2 * split + 2 >= len(node_data))])
+        _fail(where, f"node_data[{node}] is not a leaf but its children would be nodes "
+                     f"{2 * node + 1} and {2 * node + 2} of {len(node_data)}.")
+    left, right = 2 * split + 1, 2 * split + 2
+    bad = ((start[left] != start[split]) | (end[left] != start[right])
+           | (end[right] != end[split]))
+    if bad.any():
+        node = int(split[np.argmax(bad)])
+        _fail(where, f"node_data[{node}]'s children do not split its range "
+                     f"[{start[node]}, {end[node]}) in two.")
+    if "radius" in node_data.dtype.names and not np.isfinite(node_data["radius"]).all():
+        _fail(where, "node_data holds a radius that is NaN or infinite.")
+
+
+def _check_metric(metric, n_features, where):
+    """A weighted metric's weights (or matrix) match the data's features."""
+    try:
+        _, vec, mat, *_ = metric.__getstate__()
+    except (AttributeError, TypeError, ValueError):
+        _fail(where, f"dist_metric is a {type(metric).__name__}, not a distance metric.")
+    name = type(metric).__name__
+    if name.startswith(("SEuclidean", "WMinkowski")) and vec.shape != (n_features,):
+        _fail(where, f"the {name} weights have shape {vec.shape}; accepted: "
+                     f"({n_features},), one per feature.")
+    if name.startswith("Minkowski") and vec.size not in (0, n_features):
+        _fail(where, f"the {name} weights have shape {vec.shape}; accepted: none or "
+                     f"({n_features},).")
+    if name.startswith("Mahalanobis") and mat.shape != (n_features, n_features):
+        _fail(where, f"the {name} matrix has shape {mat.shape}; accepted: "
+                     f"({n_features}, {n_features}).")
+
+
+# ---------------------------------------------------------------------- libsvm
+def _check_libsvm(estimator, where):
+    """libsvm's support-vector arrays agree with each other (libsvm trusts them)."""
+    state = estimator.__dict__
+    support, counts = state.get("support_"), state.get("_n_support")
+    if not (isinstance(support, np.ndarray) and isinstance(counts, np.ndarray)):
+        return
+    n_sv = len(support)
+    n_train = (state.get("shape_fit_") or (0,))[0]
+    if support.ndim != 1 or (n_sv and (support.min() < 0 or support.max() >= n_train)):
+        _fail(where, f"support_ holds indices outside [0, {n_train}) (the training "
+                     "samples, shape_fit_[0]).")
+    if counts.ndim != 1 or len(counts) < 2 or (counts < 0).any():
+        _fail(where, f"_n_support={counts.tolist()}; accepted: counts >= 0, one per class.")
+    classification = getattr(estimator, "_impl", None) in ("c_svc", "nu_svc")
+    n_class = len(counts) if classification else 2
+    total = int(counts.sum()) if classification else int(counts[0])
+    if total != n_sv:
+        _fail(where, f"_n_support={counts.tolist()} counts {total} support vectors but "
+                     f"support_ holds {n_sv}.")
+    classes = state.get("classes_")
+    if classification and classes is not None and len(classes) != n_class:
+        _fail(where, f"_n_support has {n_class} counts for {len(classes)} classes_.")
+    rows, n_pairs = (n_class - 1, n_class * (n_class - 1) // 2) if classification else (1, 1)
+    for name, shape in (("_dual_coef_", (rows, n_sv)), ("dual_coef_", (rows, n_sv)),
+                        ("_intercept_", (n_pairs,))):
+        if name in state and np.shape(state[name]) != shape:
+            _fail(where, f"{name} has shape {np.shape(state[name])}; accepted: {shape}.")
+    for name in ("_probA", "_probB"):
+        if name in state and np.shape(state[name]) not in ((0,), (n_pairs,)):
+            _fail(where, f"{name} has shape {np.shape(state[name])}; accepted: (0,) or "
+                         f"({n_pairs},).")
+    vectors, n_features = state.get("support_vectors_"), state.get("n_features_in_")
+    if vectors is not None and np.prod(np.shape(vectors)) and isinstance(n_features, int) \
+            and np.shape(vectors) != (n_sv, n_features) and state.get("kernel") != "precomputed":
+        _fail(where, f"support_vectors_ has shape {np.shape(vectors)}; accepted: "
+                     f"({n_sv}, {n_features}) (support_, n_features_in_).")
+
+
+# ------------------------------------------------------------ generic learned state
+def _arrays(value):
+    """The ndarrays of a learned value: itself, or the items of a list or tuple."""
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, np.ndarray)]
+    return []
+
+
+def _check_generic(estimator, where):
+    """Finite weights; coefficient shapes that agree with n_features_in_ and classes_."""
+    state = estimator.__dict__
+    for name in _FINITE:
+        for i, array in enumerate(_arrays(state.get(name))):
+            if array.dtype.kind in "fc" and not np.isfinite(array).all():
+                suffix = f"[{i}]" if not isinstance(state[name], np.ndarray) else ""
+                _fail(where, f"{name}{suffix} holds NaN or infinity; a fitted estimator's "
+                             "weights are finite numbers.")
+    n_features = state.get("n_features_in_")
+    if isinstance(n_features, (int, np.integer)) and not isinstance(n_features, bool):
+        for name in _FEATURE_AXIS:
+            value = state.get(name)
+            if isinstance(value, np.ndarray) and value.ndim in (1, 2) \
+                    and value.shape[-1] != n_features:
+                _fail(where, f"{name} has shape {value.shape}; its last axis must be "
+                             f"n_features_in_={n_features}.")
+    coef, classes = state.get("coef_"), state.get("classes_")
+    if isinstance(coef, np.ndarray) and coef.ndim == 2:
+        if isinstance(classes, np.ndarray) and classes.ndim == 1 and is_classifier(estimator):
+            allowed = {len(classes), 1} if len(classes) == 2 else {len(classes)}
+            if coef.shape[0] not in allowed:
+                _fail(where, f"coef_ has {coef.shape[0]} rows for {len(classes)} classes_; "
+                             f"accepted: {sorted(allowed)}.")
+        intercept = state.get("intercept_")
+        if isinstance(intercept, np.ndarray) and intercept.ndim == 1 \
+                and len(intercept) != coef.shape[0]:
+            _fail(where, f"intercept_ has shape {intercept.shape}; accepted: "
+                         f"({coef.shape[0]},), one per row of coef_.")
+    _check_layers(state, "coefs_", "intercepts_", n_features, where)
+    if not state.get("kernels_"):  # a network's first dense layer reads its own input
+        _check_layers(state, "weights_", "biases_", n_features, where)
+    _check_vocabulary(state, where)
+
+
+def _check_layers(state, weights_name, biases_name, n_features, where):
+    """A network's weight matrices chain, each with a bias of its width."""
+    weights, biases = state.get(weights_name), state.get(biases_name)
+    if not isinstance(weights, list) or not isinstance(biases, list):
+        return
+    if len(weights) != len(biases):
+        _fail(where, f"{weights_name} has {len(weights)} layers but {biases_name} "
+                     f"{len(biases)}.")
+    width = n_features if isinstance(n_features, int) else None
+    for i, (weight, bias) in enumerate(zip(weights, biases)):
+        if not (isinstance(weight, np.ndarray) and weight.ndim == 2):
+            _fail(where, f"{weights_name}[{i}] is not a 2-d array.")
+        if width is not None and weight.shape[0] != width:
+            source = f"{weights_name}[{i - 1}]'s outputs" if i else "n_features_in_"
+            _fail(where, f"{weights_name}[{i}] has shape {weight.shape}; accepted: "
+                         f"({width}, n_units), one row per input ({source}).")
+        if np.shape(bias) != (weight.shape[1],):
+            _fail(where, f"{biases_name}[{i}] has shape {np.shape(bias)}; accepted: "
+                         f"({weight.shape[1]},), one per unit of {weights_name}[{i}].")
+        width = weight.shape[1]
+
+
+def _check_vocabulary(state, where):
+    """A vectorizer's vocabulary maps to columns 0, 1, ..., n - 1, each once."""
+    vocabulary = state.get("vocabulary_")
+    if not isinstance(vocabulary, dict):
+        return
+    columns = list(vocabulary.values())
+    if not all(isinstance(c, (int, np.integer)) and not isinstance(c, bool)
+               for c in columns) or sorted(columns) != list(range(len(columns))):
+        _fail(where, f"vocabulary_ does not map its {len(columns)} terms to the columns "
+                     f"0..{len(columns) - 1}, each once.")
+
+
+# ------------------------------------------------------------------- ensembles
+def _members(estimators):
+    if isinstance(estimators, np.ndarray) and estimators.dtype == object:
+        return list(estimators.ravel())
+    return list(estimators) if isinstance(estimators, (list, tuple)) else []
+
+
+def _check_tree_estimator(estimator, tree_type, where):
+    """A tree estimator's ``tree_`` has its estimator's numbers of features and outputs."""
+    state = estimator.__dict__
+    tree = state.get("tree_")
+    if not isinstance(tree, tree_type):
+        return
+    for name, attribute in (("n_features", "n_features_in_"), ("n_outputs", "n_outputs_")):
+        if attribute in state and getattr(tree, name) != state[attribute]:
+            _fail(where, f"tree_.{name}={getattr(tree, name)} but {attribute}="
+                         f"{state[attribute]}; they must agree.")
+
+
+def _check_ensemble(estimator, where):
+    """Sub-trees that an ensemble feeds without checking X fit the ensemble's X.
+
+    Forests, gradient boosting and isolation forests pass their validated input to
+    their trees' compiled code directly (``check_input=False``).
+    """
+    from sklearn.ensemble import IsolationForest
+    from sklearn.ensemble._forest import BaseForest
+    from sklearn.ensemble._gb import BaseGradientBoosting
+
+    state = estimator.__dict__
+    n_features = state.get("n_features_in_")
+    if not isinstance(estimator, (BaseForest, BaseGradientBoosting, IsolationForest)) \
+            or "estimators_" not in state or not isinstance(n_features, int):
+        return
+    subsets = state.get("estimators_features_") if isinstance(
+        estimator, IsolationForest) else None
+    for i, sub in enumerate(_members(state["estimators_"])):
+        tree = getattr(sub, "tree_", None)
+        width = getattr(tree, "n_features", None)
+        limit = n_features if subsets is None else min(n_features, len(subsets[i]))
+        if width is None or width > limit or (subsets is None and width != n_features):
+            _fail(where, f"estimators_ member {i} has a tree of {width} features; "
+                         f"accepted: {limit} (n_features_in_"
+                         f"{'' if subsets is None else ', estimators_features_'}).")
+    if isinstance(estimator, BaseGradientBoosting):
+        _check_gradient_boosting(estimator, where)
+
+
+def _check_gradient_boosting(estimator, where):
+    """Gradient boosting writes tree k of each stage into raw-prediction column k."""
+    state = estimator.__dict__
+    stages, width = state.get("estimators_"), state.get("n_trees_per_iteration_")
+    if not (isinstance(stages, np.ndarray) and stages.ndim == 2 and stages.shape[1] == width):
+        _fail(where, f"estimators_ has shape {np.shape(stages)}; accepted: (n_stages, "
+                     f"{width}) (n_trees_per_iteration_).")
+    classes = state.get("classes_")
+    if classes is not None:
+        expected = 1 if len(classes) == 2 else len(classes)
+        if width != expected or state.get("n_classes_") != len(classes):
+            _fail(where, f"n_trees_per_iteration_={width} and n_classes_="
+                         f"{state.get('n_classes_')} for {len(classes)} classes_; accepted: "
+                         f"{expected} and {len(classes)}.")
+        init = state.get("init_")
+        prior = getattr(init, "class_prior_", None)
+        if prior is not None and np.shape(prior) != (len(classes),):
+            _fail(where, f"init_.class_prior_ has shape {np.shape(prior)}; accepted: "
+                         f"({len(classes)},), one per class.")
+
+
+# ------------------------------------------------------------------------ walk
+def _walk(root, max_depth, where):
+    """Yield ``(path, obj)`` for every object reachable from ``root``, parents first."""
+    seen = set()
+    stack = [(type(root).__name__, root, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        if id(value) in seen or isinstance(value, (str, bytes, int, float, complex, type)):
+            continue
+        seen.add(id(value))
+        if depth > max_depth:
+            _fail(where, f"objects nest more than max_depth={max_depth} deep.")
+        if isinstance(value, np.ndarray):
+            if value.dtype == object:
+                children = [(f"{path}[{', '.join(map(str, i))}]" if value.ndim > 1
+                             else f"{path}[{i[0]}]", v) for i, v in np.ndenumerate(value)]
+            else:
+                continue
+        elif isinstance(value, dict):
+            children = [(f"{path}[{k!r}]", v) for k, v in value.items()]
+        elif isinstance(value, (list, tuple)):
+            children = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
+        elif hasattr(value, "__dict__") and not callable(value):
+            children = [(f"{path}.{k}", v) for k, v in vars(value).items()]
+        else:
+            children = []
+        yield path, value
+        stack.extend((p, v, depth + 1) for p, v in reversed(children))
+
+
+def check_learned(estimator, where, max_depth):
+    """Refuse learned state that compiled code would follow out of bounds.
+
+    Parameters
+    ----------
+    estimator : object
+        A freshly loaded estimator (pipelines and nested estimators included); nothing
+        has called into it yet.
+    where : str
+        The file, for error messages.
+    max_depth : int
+        Cap on the nesting depth of objects.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the attribute, e.g. ``DecisionTreeClassifier.tree_``, and what is wrong.
+    """
+    import scipy.sparse
+
+    tree_type, predictor_type, record_dtype, binary_trees = _sklearn_types()
+    for path, obj in _walk(estimator, max_depth, where):
+        here = f"{where}: {path}"
+        if isinstance(obj, tree_type):
+            check_sklearn_tree(obj, here)
+        elif isinstance(obj, tuple(binary_trees)):
+            n_bounds = next(n for cls, n in binary_trees.items() if isinstance(obj, cls))
+            check_binary_tree(obj, n_bounds, here)
+        elif isinstance(obj, predictor_type):
+            check_predictor(obj, record_dtype, here)
+        elif scipy.sparse.issparse(obj):
+            _check_sparse(obj, here)
+        elif callable(getattr(type(obj), "get_params", None)):
+            _check_estimator(obj, here, tree_type, record_dtype)
+
+
+def _check_estimator(estimator, where, tree_type, record_dtype):
+    _check_generic(estimator, where)
+    _check_tree_estimator(estimator, tree_type, where)
+    _check_ensemble(estimator, where)
+    _check_libsvm(estimator, where)
+    _check_hist_gradient_boosting(estimator, where, record_dtype)
+
+
+def _check_sparse(matrix, where):
+    """Indices and index pointers of a sparse matrix within its shape."""
+    check = getattr(matrix, "check_format", None)
+    if check is None:
+        return
+    try:
+        check(full_check=True)
+    except (ValueError, TypeError, IndexError) as error:
+        _fail(where, f"the sparse matrix is inconsistent ({error}).")
