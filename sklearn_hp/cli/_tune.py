@@ -171,7 +171,11 @@ def _total(search, args):
 
 
 def _save(search, table, args, trusted):
-    """Write the best model to ``--out``; a failure names the best hyperparameters."""
+    """Write the best model to ``--out``; return None, or why it failed.
+
+    The message of a failure names the best hyperparameters, so they are not
+    lost with the model.
+    """
     from ..persistence import save
     from ._models import plain_name
 
@@ -183,8 +187,9 @@ def _save(search, table, args, trusted):
         save(best, args.out, trusted=trusted)
     except Exception as error:  # checked before the search; say what would be lost
         params = ", ".join(f"{plain_name(k)}={v!r}" for k, v in search.best_params_.items())
-        raise ValueError(f"--out {args.out!r}: the model could not be saved ({error}); its "
-                         f"hyperparameters were {params}.") from None
+        return (f"--out {args.out!r}: the model could not be saved ({error}); its "
+                f"hyperparameters were {params}.")
+    return None
 
 
 def run(args, out):
@@ -213,22 +218,27 @@ def run(args, out):
         + ", ".join(plain_name(name) for name in search_space(search)))
     counter = fit_search(search, table.X, table.y, out, _total(search, args),
                          args.blas_threads, table.groups)
-    written = []  # the outputs first: a failing report after them loses nothing
+    written, failed = [], None  # the outputs first: a failing report loses nothing
     if args.out:
-        _save(search, table, args, trusted)
-        written.append(f"\nModel (preprocessing + {type(model).__name__}) written to "
-                       f"{args.out}; apply it with: sklearn-hp predict {args.out} "
-                       "--data new.csv" + "".join(f" --trust {t}" for t in args.trust))
+        failed = _save(search, table, args, trusted)
+        if failed is None:
+            written.append(f"\nModel (preprocessing + {type(model).__name__}) written to "
+                           f"{args.out}; apply it with: sklearn-hp predict {args.out} "
+                           "--data new.csv" + "".join(f" --trust {t}" for t in args.trust))
     else:
         written.append("\nModel not saved (add --out model.skhp).")
     if args.plot:
         write_plot(search, args.plot)
         written.append(f"Plot written to {args.plot}")
-    report(search, table, fixed, args, out)
-    for line in written:
-        out(line)
+    try:
+        report(search, table, fixed, args, out)
+    finally:
+        for line in written:
+            out(line)
     if counter.summary():
         out(counter.summary())
+    if failed is not None:
+        raise ValueError(failed)
     out(f"Done in {time.perf_counter() - start:.0f} s.")
     return 0
 
