@@ -75,8 +75,10 @@ def _probabilities(model, rows, path):
     """``{"proba_<class>": column}`` of a classifier; a clear error for other models."""
     from sklearn.base import is_classifier
 
+    from ._models import final_model
+
     name = type(model).__name__
-    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    final = final_model(model)
     if not is_classifier(model):
         raise ValueError(f"--proba: the model in {path!r} ({type(final).__name__}) is not a "
                          "classifier; it predicts values, not class probabilities. Accepted: "
