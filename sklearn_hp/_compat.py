@@ -6,6 +6,7 @@ it so). Everything version-dependent (scikit-learn 1.6 to 1.9) is resolved here 
 so the rest of the package imports stable names from this module.
 """
 
+import contextlib
 import inspect
 
 import sklearn
@@ -28,6 +29,8 @@ __all__ = [
     "StrOptions",
     "SKLEARN_VERSION",
     "construct_test_instances",
+    "CallbackSupportMixin",
+    "forward_callback_context",
     "RUN_SEARCH_TAKES_CALLBACK_CTX",
     "SEARCH_HOOKS",
     "RegistryOptions",
@@ -50,9 +53,10 @@ RUN_SEARCH_TAKES_CALLBACK_CTX = (
 #: Private ``BaseSearchCV`` methods that ``sklearn_hp.search`` overrides, with the
 #: same signatures in scikit-learn 1.6 to 1.9: ``_format_results(candidate_params,
 #: n_splits, out, more_results=None)`` (the searches keep each batch's raw results
-#: and format all trials once, see :func:`set_search_results`) and the static
-#: ``_select_best_index(refit, refit_metric, results)`` (budget searches pick the
-#: best full-budget candidate).
+#: and format all trials once, see :func:`set_search_results`); the static
+#: ``_select_best_index(refit, refit_metric, results)`` is relied on to pick the
+#: first row of ``rank_test_<refit>`` ranked 1 (budget searches rank the largest
+#: budget first, so that is their best full-budget candidate).
 SEARCH_HOOKS = ("_format_results", "_select_best_index")
 _missing_hooks = [name for name in SEARCH_HOOKS if not hasattr(BaseSearchCV, name)]
 if _missing_hooks:  # pragma: no cover - only on an unsupported scikit-learn
@@ -101,6 +105,30 @@ def construct_test_instances(estimator_class):
     from sklearn.utils._test_common.instance_generator import _construct_instances
 
     return list(_construct_instances(estimator_class))
+
+
+try:  # scikit-learn >= 1.9
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - scikit-learn 1.6 to 1.8 have no callbacks
+    class CallbackSupportMixin:
+        """Callbacks arrived in scikit-learn 1.9: nothing to support before."""
+
+
+@contextlib.contextmanager
+def forward_callback_context(wrapper, estimator):
+    """Hand ``estimator`` the callback context scikit-learn (>= 1.9) gave ``wrapper``.
+
+    A transparent wrapper that fits a copy of an estimator (in a search's fits)
+    passes the search's context down, so that the estimator's callbacks and
+    task tree hang under the search's as they would without the wrapper.
+    Nothing happens before 1.9, or when the search has no callbacks.
+    """
+    parent = getattr(wrapper, "_parent_callback_ctx", None)
+    if parent is None:
+        yield
+        return
+    with parent.propagate_callback_context(estimator):
+        yield
 
 
 def watch_search(search, report):

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 
-from .._compat import BaseSearchCV, Interval, StrOptions
+from .._compat import Interval, StrOptions
 from ._budget import (
     CONTINUATIONS,
     BudgetedEstimator,
@@ -21,7 +21,7 @@ from ._budget import (
 from ._samplers import SAMPLER_NAMES, Trial, make_sampler
 from ._search_base import TrialSearchCV
 
-__all__ = ["SuccessiveHalvingSearchCV", "HyperbandSearchCV"]
+__all__ = ["SuccessiveHalvingSearchCV", "HyperbandSearchCV", "rank_by_budget"]
 
 _COMMON_DOC = """
     Training is *continued*, not restarted, between rungs: the estimator is
@@ -209,17 +209,9 @@ class _BudgetSearch(TrialSearchCV):
             # scikit-learn bound the default scorer to the wrapper and its directory
             self.scorer_ = check_scoring(user_estimator)
 
-    @staticmethod
-    def _select_best_index(refit, refit_metric, results):
-        """Best candidate among those trained with the largest budget."""
-        if callable(refit):
-            return BaseSearchCV._select_best_index(refit, refit_metric, results)
-        full = np.asarray(results["n_resources"]) == np.max(results["n_resources"])
-        indices = np.flatnonzero(full)
-        scores = np.asarray(results[f"mean_test_{refit_metric}"], dtype=float)[indices]
-        if np.isnan(scores).all():
-            return int(indices[0])
-        return int(indices[np.nanargmax(scores)])
+    def _rank_results(self, results):
+        """Rank the rows at the largest budget first (``best_index_`` is rank 1)."""
+        rank_by_budget(results)
 
     # ----------------------------------------------------------------- search
     def _budgets(self):
@@ -309,6 +301,39 @@ class _BudgetSearch(TrialSearchCV):
     def _after_search(self, loop):
         self.resource_spent_ = int(self._after_batch())
         self.resource_requested_ = int(self._n_splits * sum(r.budget for r in loop.records))
+
+
+def rank_by_budget(results):
+    """Rewrite the ``rank_test_*`` columns of ``results`` so larger budgets come first.
+
+    scikit-learn ranks every row by its mean score alone, so a candidate scored
+    after 4 epochs can outrank the full-budget candidate the search refits. Here
+    the rows are ranked by budget (``n_resources``, largest first), then by mean
+    score within a budget; rows with equal budget and score share the smaller
+    rank, and rows whose score is NaN share the last rank whatever their budget
+    (as in scikit-learn). ``BaseSearchCV`` takes the first row ranked 1 as
+    ``best_index_``, so rank 1 is the refitted candidate: the best at the largest
+    budget evaluated (at the next budget down when every one of them failed).
+
+    Parameters
+    ----------
+    results : dict
+        Formatted search results with ``n_resources`` and, for every
+        ``rank_test_<metric>``, a ``mean_test_<metric>`` column; changed in place.
+    """
+    budgets = np.asarray(results["n_resources"], dtype=float)
+    for key in [k for k in results if k.startswith("rank_test_")]:
+        scores = np.asarray(results["mean_test_" + key[len("rank_test_"):]], dtype=float)
+        failed = np.isnan(scores)
+        # sort keys: failed last, then budget (descending), then score (descending)
+        keys = np.column_stack([failed, np.where(failed, 0, -budgets),
+                                np.where(failed, 0, -scores)])
+        order = np.lexsort(keys.T[::-1])
+        ranks = np.empty(len(scores), dtype=np.int32)
+        for position, i in enumerate(order):
+            tied = position and np.array_equal(keys[i], keys[order[position - 1]])
+            ranks[i] = ranks[order[position - 1]] if tied else position + 1
+        results[key] = ranks
 
 
 def _without(params, name):

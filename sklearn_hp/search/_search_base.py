@@ -35,6 +35,7 @@ from ._callbacks import SearchProgress
 from ._fingerprint import ParamCodec, search_fingerprint
 from ._space import SearchSpace
 from ._storage import StorageError, TrialRecord, make_storage
+from ._warnings import collect_fit_warnings
 
 __all__ = ["TrialSearchCV", "TrialLoop", "objective_key", "planned_n_splits",
            "check_search_spaces"]
@@ -427,6 +428,7 @@ class TrialLoop:
         more = {k: [r.extra.get(k) for r in records] for k in keys}
         results = BaseSearchCV._format_results(
             self.search, params, self.search._n_splits, outs, more)
+        self.search._rank_results(results)
         set_search_results(evaluate_candidates, params, outs, more, results)
 
 
@@ -481,6 +483,9 @@ class TrialSearchCV(BaseSearchCV):
     def _after_search(self, loop):
         """Called once the loop ended, before results are installed."""
 
+    def _rank_results(self, results):
+        """Change the formatted results' ``rank_test_*`` columns in place, if needed."""
+
     #: Attributes that live only while ``fit`` runs (a storage connection, the
     #: loop and its closure over joblib): never pickled, so the search stays
     #: cheap to send to the workers that scikit-learn >= 1.9 hands it to.
@@ -519,7 +524,9 @@ class TrialSearchCV(BaseSearchCV):
         self._stored = storage.open(fingerprint, self._codec)
         self._storage = storage
         try:
-            with self._fit_wrapper(X, y, params), _workers_die_with_search():
+            # the warnings of every fit are recorded and emitted once per kind at the end
+            with collect_fit_warnings(self) as fit_warnings, self._fit_wrapper(X, y, params), \
+                    _workers_die_with_search(), fit_warnings.recording():
                 super().fit(X, y, **params)
         finally:
             storage.close()
