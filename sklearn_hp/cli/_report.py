@@ -23,7 +23,8 @@ def results_table(search, top=5):
     results = search.cv_results_
     key = "score" if "mean_test_score" in results else search.refit
     means = np.asarray(results[f"mean_test_{key}"], dtype=float)
-    order = np.argsort(-np.nan_to_num(means, nan=-np.inf), kind="stable")[:top]
+    # by rank: budget searches rank the largest budget first, so rank 1 is the saved model
+    order = np.argsort(np.asarray(results[f"rank_test_{key}"]), kind="stable")[:top]
     rows = []
     for i in order:
         params = results["params"][i]
@@ -34,7 +35,8 @@ def results_table(search, top=5):
             "params": ", ".join(f"{_plain(k)}={_value(v)}" for k, v in params.items()),
         })
     title = (f"Top {len(rows)} of {len(means)} candidates (mean ± std of {search.n_splits_}-fold "
-             f"cross-validated {key}):")
+             f"cross-validated {key}"
+             + ("; the largest budget ranked first" if "n_resources" in results else "") + "):")
     return title + "\n" + format_table(rows, ("rank", "score", "fit", "params"),
                                        ("rank", "test score", "fit time", "hyperparameters"))
 
