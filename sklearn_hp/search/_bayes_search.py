@@ -98,6 +98,11 @@ class BayesSearchCV(TrialSearchCV):
         ``"callback <name>"``; ``None`` when it ran to ``n_iter``.
     sampler_ : sampler object
         The sampler used (with its state, e.g. kernel hyperparameters).
+    fit_warnings_ : list of WarningSummary
+        The warnings raised in this ``fit``'s fits (refit included, worker
+        processes too), one per category with the number of fits that raised
+        it and the most frequent message; each was emitted once, as a warning
+        of its category, when ``fit`` ended, instead of once per fit.
 
     Examples
     --------

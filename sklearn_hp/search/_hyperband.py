@@ -82,13 +82,23 @@ _PARAMETERS_DOC = """
         Search callbacks, as for :class:`BayesSearchCV`.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As in :class:`~sklearn.model_selection.RandomizedSearchCV`. The best
-        candidate is chosen among those trained with the full budget.
+        candidate is the best of those trained with the largest budget (rank 1
+        of ``cv_results_``); a callable ``refit`` gets the budget-first ranks.
 """
 
 _ATTRIBUTES_DOC = """
     cv_results_ : dict
         ``RandomizedSearchCV``'s columns plus ``iter`` (rung), ``n_resources``
         (budget of the row) and ``bracket``; ``param_<resource>`` is the budget.
+        ``rank_test_*`` rank the rows at the largest budget first, then by score
+        within a budget (NaN scores last), so rank 1 is ``best_index_``, the
+        refitted candidate (scikit-learn's ``HalvingGridSearchCV`` ranks by
+        score alone, where a candidate scored with a small budget can come first).
+    fit_warnings_ : list of WarningSummary
+        The warnings raised in this ``fit``'s fits (refit included), one per
+        category with the number of fits that raised it and the most frequent
+        message; each was emitted once, as a warning of its category, when
+        ``fit`` ended.
     best_estimator_ : estimator
         The user's estimator (unwrapped) refitted on all data with the full budget.
     resource_spent_ : int
