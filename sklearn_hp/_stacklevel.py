@@ -1,5 +1,6 @@
 """Warnings that point at the user's line, however deep in the library they start."""
 
+import contextlib
 import os
 import sys
 
@@ -9,9 +10,11 @@ import sklearn
 __all__ = ["user_stacklevel"]
 
 #: Packages whose frames are never the user's: ours, and scikit-learn's and joblib's
-#: (a fit called through ``cross_val_score``, a ``Pipeline`` or a search).
+#: (a fit called through ``cross_val_score``, a ``Pipeline`` or a search), and the
+#: standard library's ``contextlib`` (our context managers run inside it).
 _INTERNAL = tuple(os.path.dirname(os.path.abspath(path)) + os.sep
-                  for path in (__file__, sklearn.__file__, joblib.__file__))
+                  for path in (__file__, sklearn.__file__, joblib.__file__)) + (
+    os.path.abspath(contextlib.__file__),)
 
 
 def user_stacklevel():

@@ -13,12 +13,36 @@ the next. :class:`BudgetedEstimator` wraps the user's estimator to bridge that:
   number of epochs it actually trained to a ledger, so the search can report the
   real cost.
 
+What a checkpoint holds. ``<candidate>-<data>.skhp`` is a file of
+:mod:`sklearn_hp.persistence`, never a pickle: a :class:`Checkpoint` record
+with the fitted model (hyperparameters as JSON, learned parameters in skops
+format, optimizer state and epoch counters included), the budget it was trained
+for, and the fingerprints of its candidate and training split.
+
+How it is checked before use (:func:`read_checkpoint`). ``load`` rebuilds only
+classes of its registry (scikit-learn, sklearn_hp, numpy, scipy) and those the
+*candidate's own* hyperparameters hold (:func:`trusted_classes`: the search knows
+them because the user gave it the estimator and the space; a file never adds
+one), so reading a file runs no code it brings. The record must then be the
+expected one: a :class:`Checkpoint`, of the candidate's class, for the same
+candidate and training split, with hyperparameters that hash to the candidate's
+fingerprint, and a positive integer budget. A file failing any check (damaged,
+a pickle under the name, another candidate's, a model of another class) is
+refused: that candidate trains from scratch, and the search names the file in
+one warning when ``fit`` ends (:class:`CheckpointReport`). Files of the former
+pickle format (``*.pkl``) are never opened.
+
+When the safe format cannot hold the estimator (skops missing, a learned value
+of a class nothing trusts, a ``memory=`` or path setting that a file would
+lose), checkpoints are off for that search, with one warning saying so and why:
+every candidate is then trained from scratch at every budget. The search finds
+most such cases before training (:func:`probe_checkpoints`); a worker that finds
+one turns checkpoints off for all (:func:`turn_off`).
+
 Checkpoints are written atomically (write then rename), so concurrent joblib
 workers never read half-written files. When workers do not share the directory
 (a multi-machine dask cluster without a shared file system), the look-up misses
 and training restarts from scratch: results stay correct, only the saving is lost.
-Checkpoints are pickles written by the search itself into its own directory;
-never point ``checkpoint_dir`` at a directory others can write to.
 
 Where the directory lives (:func:`checkpoint_directory`): with a storage file,
 next to it (``study.db.checkpoints``), kept after a crash so a resumed search
@@ -29,30 +53,29 @@ budget search that starts, or by :func:`clean_checkpoints`.
 """
 
 import hashlib
+import inspect
 import json
 import os
-import pickle
 import shutil
 import socket
 import tempfile
 import uuid
+import warnings
 
 import joblib
 import numpy as np
-
-try:  # joblib >= 1.6 depends on cloudpickle; older versions ship it inside
-    import cloudpickle
-except ImportError:  # pragma: no cover
-    from joblib.externals import cloudpickle
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.metadata_routing import get_routing_for_object
 from sklearn.utils.metaestimators import available_if
 
+from .._stacklevel import user_stacklevel
+
 __all__ = ["BudgetedEstimator", "resolve_continuation", "candidate_fingerprint",
            "read_ledger", "CONTINUATIONS", "checkpoint_directory", "clean_checkpoints",
-           "release_checkpoints",
-           "data_fingerprint"]
+           "release_checkpoints", "data_fingerprint", "Checkpoint", "CheckpointReport",
+           "RefusedCheckpoint", "probe_checkpoints", "read_checkpoint", "write_checkpoint",
+           "trusted_classes", "turn_off", "warn_checkpoints_off"]
 
 _PREFIX = "sklearn_hp_ckpt_"
 _OWNER = "owner.json"
@@ -113,16 +136,42 @@ def resolve_continuation(estimator, resource, continuation="auto"):
 
 
 def candidate_fingerprint(estimator, resource):
-    """Hash of an estimator's hyperparameters, ignoring the resource and warm_start."""
+    """Hash of an estimator's hyperparameters, ignoring the resource and warm_start.
+
+    The hash is taken over a canonical JSON description of the values (numbers,
+    strings, the classes of sub-estimators, ...), so an estimator and its copy
+    read back from a checkpoint file hash alike; a pickle of the same values does
+    not (pickle records which values are shared objects).
+    """
+    from ._fingerprint import describe
+
     params = estimator.get_params(deep=True)
     _, prefix = _owner_and_prefix(estimator, resource) if resource != "n_samples" else (None, "")
     ignored = {resource, prefix + "warm_start"}
-    kept = {k: v for k, v in params.items() if k not in ignored and not hasattr(v, "get_params")}
-    items = sorted(kept.items(), key=lambda kv: kv[0])
-    try:  # plain pickling is ~100x faster than joblib.hash for a few scalars
-        return hashlib.sha1(pickle.dumps(items, protocol=4)).hexdigest()
-    except Exception:  # e.g. a lambda among the hyperparameters
-        return joblib.hash(items)
+    kept = {k: _shallow(v) for k, v in params.items() if k not in ignored}
+    kept[""] = _class_name(type(estimator))
+    text = json.dumps(describe(kept), sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _class_name(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _shallow(value):
+    """``value`` with every sub-estimator replaced by its class name.
+
+    ``get_params(deep=True)`` lists a sub-estimator's hyperparameters under their
+    own names, so only its class is needed here: hashing it whole would hash the
+    resource it holds, which changes from rung to rung.
+    """
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return {"class": _class_name(type(value))}
+    if isinstance(value, (list, tuple)):
+        return [_shallow(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shallow(v) for k, v in value.items()}
+    return value
 
 
 def data_fingerprint(X, y):
@@ -268,22 +317,305 @@ def clean_checkpoints(path=None):
     return removed
 
 
-def _save_checkpoint(path, model, budget):
-    """Write ``(model, budget)`` atomically; a model that cannot be saved is not.
+# ------------------------------------------------------------------ checkpoint files
+_SUFFIX = ".skhp"
+#: Refused files named in full in one warning; the others are counted.
+_NAMED_IN_WARNING = 5
+#: The events file is read up to this size (a file planted to be huge is not read whole).
+_MAX_EVENTS_BYTES = 2**20
 
-    cloudpickle (joblib's) also saves classes defined in ``__main__`` or a
-    notebook, which plain pickle cannot from a worker process; the file still
-    loads with ``pickle.load``. A failed save only costs the next rung a
-    restart from scratch.
+
+class Checkpoint(BaseEstimator):
+    """What a checkpoint file holds: a partly trained model and what it was trained on.
+
+    Written with :func:`sklearn_hp.persistence.save` (hyperparameters as JSON,
+    learned parameters in skops format, no pickle) and read with
+    :func:`~sklearn_hp.persistence.load`.
+
+    Parameters
+    ----------
+    model : estimator or None
+        The fitted model.
+    budget : int
+        Resource units it was trained for in total.
+    candidate : str
+        :func:`candidate_fingerprint` of the candidate it belongs to.
+    data : str
+        :func:`data_fingerprint` of the training split it was fitted on.
     """
+
+    def __init__(self, model=None, budget=0, candidate="", data=""):
+        self.model = model
+        self.budget = budget
+        self.candidate = candidate
+        self.data = data
+
+
+class RefusedCheckpoint(ValueError):
+    """A checkpoint file that is not the expected candidate's model in the safe format."""
+
+
+def trusted_classes(estimator):
+    """The classes (and named functions) that ``estimator``'s hyperparameters hold.
+
+    These are what the search may trust in its checkpoint files: it knows them
+    because the user gave it the estimator (and the search space the candidate
+    came from), never because a file names them. Lambdas and functions defined
+    inside functions are left out: their names do not tell them apart.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The candidate, with its hyperparameters set.
+
+    Returns
+    -------
+    list of type or function
+        ``Checkpoint`` first, then ``type(estimator)``, then the rest.
+    """
+    found = {Checkpoint: None, type(estimator): None}
+    stack, seen = [estimator.get_params(deep=False)], set()
+    while stack:
+        value = stack.pop()
+        if id(value) in seen or value is None or isinstance(value, (bool, int, float, str)):
+            continue
+        seen.add(id(value))
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            stack.extend(value)
+        elif isinstance(value, type):
+            found[value] = None
+        elif inspect.isfunction(value):
+            if "<" not in value.__qualname__:
+                found[value] = None
+        elif hasattr(value, "get_params"):
+            found[type(value)] = None
+            stack.append(value.get_params(deep=False))
+        elif not callable(value) or not hasattr(value, "__qualname__"):
+            found[type(value)] = None
+    return list(found)
+
+
+def write_checkpoint(path, record, trusted):
+    """Save ``record`` (a :class:`Checkpoint`) to ``path`` atomically.
+
+    Raises whatever :func:`sklearn_hp.persistence.save` raises for a model the
+    safe format cannot hold (a class outside ``trusted`` and the registry, a
+    value skops cannot write, skops missing); nothing is left behind then.
+    """
+    from .. import persistence
+
     tmp = f"{path}.{uuid.uuid4().hex}.tmp"
     try:
-        with open(tmp, "wb") as f:
-            cloudpickle.dump((model, budget), f, protocol=pickle.HIGHEST_PROTOCOL)
+        persistence.save(record, tmp, trusted=trusted)
         os.replace(tmp, path)
-    except Exception:
+    finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def read_checkpoint(path, expected, resource, trusted):
+    """Load the checkpoint at ``path`` and check it is ``expected``'s.
+
+    Parameters
+    ----------
+    path : str
+    expected : Checkpoint
+        The candidate (``model`` unfitted), its fingerprint and its data's.
+    resource : str
+    trusted : list
+        From :func:`trusted_classes` of the candidate.
+
+    Returns
+    -------
+    model : estimator
+    budget : int
+
+    Raises
+    ------
+    RefusedCheckpoint
+        Naming what is wrong: not a file of the safe format (a pickle, damaged,
+        tampered), not a checkpoint, another candidate's or another split's, a
+        model of another class or with other hyperparameters, a budget that is
+        not a positive integer.
+    """
+    from .. import persistence
+
+    try:
+        record = persistence.load(path, trusted=trusted)
+    except Exception as error:  # ModelFileError, or an error rebuilding the model
+        raise RefusedCheckpoint(f"{type(error).__name__}: {error}") from None
+    if type(record) is not Checkpoint:
+        raise RefusedCheckpoint(f"it holds a {type(record).__name__}, not a checkpoint")
+    model, budget = record.model, record.budget
+    wanted = type(expected.model)
+    if type(model) is not wanted:
+        raise RefusedCheckpoint(f"it holds a {type(model).__name__}, the candidate is a "
+                                f"{wanted.__name__}")
+    if record.candidate != expected.candidate or record.data != expected.data:
+        raise RefusedCheckpoint("it is the checkpoint of another candidate or training split")
+    if candidate_fingerprint(model, resource) != expected.candidate:
+        raise RefusedCheckpoint("the model's hyperparameters are not the candidate's")
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+        raise RefusedCheckpoint(f"budget={budget!r}; a checkpoint's budget is a positive "
+                                "integer")
+    return model, int(budget)
+
+
+def _events_path(directory, run_id):
+    return os.path.join(directory, f"events-{run_id}.jsonl" if run_id else "events.jsonl")
+
+
+def _off_path(directory, run_id):
+    return os.path.join(directory, f"off-{run_id}.txt" if run_id else "off.txt")
+
+
+def checkpoints_off(directory, run_id):
+    """Whether checkpoints of run ``run_id`` were turned off (see :func:`turn_off`)."""
+    return os.path.exists(_off_path(directory, run_id))
+
+
+def turn_off(directory, run_id, reason):
+    """Turn checkpoints of run ``run_id`` off for every worker, recording ``reason``."""
+    tmp = f"{_off_path(directory, run_id)}.{uuid.uuid4().hex}"
+    with open(tmp, "w") as f:
+        f.write(reason)
+    os.replace(tmp, _off_path(directory, run_id))
+
+
+def log_refusal(directory, run_id, path, reason):
+    """Record, for the search to warn about, that the checkpoint ``path`` was refused."""
+    line = json.dumps({"file": os.path.basename(path), "reason": reason})
+    with open(_events_path(directory, run_id), "a") as f:
+        f.write(line + "\n")
+
+
+class CheckpointReport:
+    """Warns, from the process running the search, about what its workers recorded.
+
+    Workers (other processes, or threads) cannot warn the user themselves; they
+    record a refused checkpoint with :func:`log_refusal`, or checkpoints turned
+    off with :func:`turn_off`, and the search calls :meth:`warn` when ``fit``
+    ends: one warning that checkpoints are off, and one naming the files
+    refused (each named once, also if :meth:`warn` is called again).
+
+    Parameters
+    ----------
+    directory : str
+        The checkpoint directory.
+    run_id : str
+        The run whose records are read.
+    off_warned : bool, default=False
+        Whether the search already warned that checkpoints are off.
+    """
+
+    def __init__(self, directory, run_id, off_warned=False):
+        self.directory = directory
+        self.run_id = run_id
+        self.off_warned = off_warned
+        self._offset = 0
+        self._named = set()
+
+    def warn(self):
+        """Give the warnings due; return the number given."""
+        given = 0
+        if not self.off_warned and checkpoints_off(self.directory, self.run_id):
+            self.off_warned = True
+            with open(_off_path(self.directory, self.run_id), errors="replace") as f:
+                warn_checkpoints_off(f.read(2000))
+            given += 1
+        refused = self._new_refusals()
+        if refused:
+            named = [f"{os.path.join(self.directory, name)} ({reason})"
+                     for name, reason in refused[:_NAMED_IN_WARNING]]
+            more = len(refused) - len(named)
+            warnings.warn(
+                f"Refused {len(refused)} checkpoint file{'s' if len(refused) > 1 else ''}, "
+                f"so {'their candidates were' if len(refused) > 1 else 'its candidate was'} "
+                "trained from scratch instead (results are unaffected, only time is lost): "
+                + "; ".join(named) + (f"; and {more} more" if more else "") + ".",
+                UserWarning, stacklevel=user_stacklevel(),
+            )
+            given += 1
+        return given
+
+    def _new_refusals(self):
+        path = _events_path(self.directory, self.run_id)
+        try:
+            with open(path, "rb") as f:
+                f.seek(self._offset)
+                data = f.read(max(0, _MAX_EVENTS_BYTES - self._offset))
+        except OSError:
+            return []
+        end = data.rfind(b"\n") + 1  # a line being written is read next time
+        self._offset += end
+        refused = []
+        for line in data[:end].decode("utf-8", "replace").splitlines():
+            try:
+                event = json.loads(line)
+                name, reason = str(event["file"]), str(event["reason"])
+            except (ValueError, KeyError, TypeError):
+                continue
+            if name not in self._named:
+                self._named.add(name)
+                refused.append((name, reason))
+        return refused
+
+
+def warn_checkpoints_off(reason):
+    """The one warning saying checkpoints (so continued training) are off, and why."""
+    warnings.warn(
+        "Checkpoints are off for this search, so training is not continued between "
+        "rungs: each candidate is trained from scratch at every budget (results are "
+        "unaffected, only time is lost). The safe checkpoint format "
+        "(sklearn_hp.persistence, which trusts the classes of scikit-learn, sklearn_hp, "
+        "numpy and scipy, and those the estimator's hyperparameters hold) cannot hold "
+        f"this estimator: {reason}",
+        UserWarning, stacklevel=user_stacklevel(),
+    )
+
+
+def probe_checkpoints(estimator, resource, directory):
+    """Why the safe format cannot checkpoint ``estimator``, or None when it can.
+
+    Saves and reloads the unfitted estimator, as the search's workers will its
+    fitted candidates: this finds a missing skops, a hyperparameter the format
+    cannot write, and a path-valued setting (``memory=``, ``*_dir``) that a
+    saved file would lose, before any training.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The user's estimator.
+    resource : str
+    directory : str
+        Where the probe file is written (and removed).
+
+    Returns
+    -------
+    str or None
+    """
+    from .. import persistence
+
+    trusted = trusted_classes(estimator)
+    key = candidate_fingerprint(estimator, resource)
+    record = Checkpoint(clone(estimator), 1, key, "probe")
+    path = os.path.join(directory, f"probe-{uuid.uuid4().hex}{_SUFFIX}")
+    with warnings.catch_warnings(record=True) as caught:  # e.g. "memory=... saved as None"
+        warnings.simplefilter("always")
+        try:
+            persistence.save(record, path, trusted=trusted)
+            read_checkpoint(path, record, resource, trusted)
+        except RefusedCheckpoint as error:
+            said = " ".join(str(w.message) for w in caught if issubclass(w.category, UserWarning))
+            return f"a saved and reloaded copy is not the same candidate ({error}). {said}".strip()
+        except Exception as error:
+            return f"{type(error).__name__}: {error}"
+        finally:
+            if os.path.exists(path):
+                os.remove(path)
+    return None
 
 
 def _delegated(name):
@@ -367,9 +699,11 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
     def classes_(self):
         return self.estimator_.classes_
 
-    def _checkpoint_path(self, X, y):
-        key = candidate_fingerprint(self.estimator, self.resource)
-        return os.path.join(self.checkpoint_dir, f"{key}-{data_fingerprint(X, y)}.pkl")
+    def _checkpoint(self, X, y):
+        """The expected :class:`Checkpoint` of this candidate and split, and its path."""
+        key, data = candidate_fingerprint(self.estimator, self.resource), data_fingerprint(X, y)
+        path = os.path.join(self.checkpoint_dir, f"{key}-{data}{_SUFFIX}")
+        return Checkpoint(self.estimator, 0, key, data), path
 
     def fit(self, X, y=None, **fit_params):
         """Train for ``budget``, continuing a checkpoint when one exists."""
@@ -404,15 +738,16 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
     def _fit_resource(self, X, y, budget, fit_params):
         path = None
         model, trained = None, 0
-        if self.checkpoint_dir is not None and self.continuation != "restart":
-            path = self._checkpoint_path(X, y)
+        if (self.checkpoint_dir is not None and self.continuation != "restart"
+                and not checkpoints_off(self.checkpoint_dir, self.run_id)):
+            expected, path = self._checkpoint(X, y)
+            trusted = trusted_classes(self.estimator)
             if os.path.exists(path):
                 try:
-                    with open(path, "rb") as f:
-                        model, trained = pickle.load(f)
-                except Exception:  # a corrupt or foreign file: retrain
-                    model, trained = None, 0
-            if model is not None and trained > budget:
+                    model, trained = read_checkpoint(path, expected, self.resource, trusted)
+                except RefusedCheckpoint as refused:
+                    log_refusal(self.checkpoint_dir, self.run_id, path, str(refused))
+            if model is not None and trained > budget:  # e.g. another bracket's: retrain
                 model, trained = None, 0
         _, prefix = _owner_and_prefix(self.estimator, self.resource)
         if model is None:
@@ -429,7 +764,11 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
             spent = extra
         # a model at the full budget is never continued: no checkpoint needed
         if path is not None and (self.max_resource is None or budget < self.max_resource):
-            _save_checkpoint(path, model, budget)
+            expected.set_params(model=model, budget=budget)
+            try:
+                write_checkpoint(path, expected, trusted)
+            except Exception as error:  # the safe format cannot hold this model
+                turn_off(self.checkpoint_dir, self.run_id, f"{type(error).__name__}: {error}")
         return model, spent
 
     predict = _delegated("predict")

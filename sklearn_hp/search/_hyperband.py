@@ -13,10 +13,14 @@ from .._compat import Interval, StrOptions
 from ._budget import (
     CONTINUATIONS,
     BudgetedEstimator,
+    CheckpointReport,
     checkpoint_directory,
+    probe_checkpoints,
     read_ledger,
     release_checkpoints,
     resolve_continuation,
+    turn_off,
+    warn_checkpoints_off,
 )
 from ._samplers import SAMPLER_NAMES, Trial, make_sampler
 from ._search_base import TrialSearchCV
@@ -199,9 +203,11 @@ class _BudgetSearch(TrialSearchCV):
         self._budget_context = dict(resource=resource, continuation=continuation,
                                     max_resource=max_resource, directory=directory,
                                     run_id=run_id)
-        completed = False
+        completed, report = False, None
         try:
             self._budgets()
+            if continuation not in ("restart", "n_samples"):
+                report = self._check_checkpoints(user_estimator, resource, directory, run_id)
             self.estimator = BudgetedEstimator(
                 user_estimator, resource, continuation, checkpoint_dir=directory,
                 max_resource=max_resource, random_state=seed, run_id=run_id,
@@ -211,13 +217,29 @@ class _BudgetSearch(TrialSearchCV):
         finally:
             self.estimator = user_estimator
             del self._budget_context  # names the checkpoint directory, gone or not ours
-            # kept after an early stop or a crash when a storage file can resume them
-            release_checkpoints(directory, remove=completed or not persistent)
+            try:
+                if report is not None:
+                    report.warn()  # what the workers recorded: one warning per kind
+            finally:
+                # kept after an early stop or a crash when a storage file can resume them
+                release_checkpoints(directory, remove=completed or not persistent)
         if isinstance(getattr(self, "best_estimator_", None), BudgetedEstimator):
             self.best_estimator_ = self.best_estimator_.estimator_
         if self.scoring is None and hasattr(self, "scorer_"):
             # scikit-learn bound the default scorer to the wrapper and its directory
             self.scorer_ = check_scoring(user_estimator)
+
+    def _check_checkpoints(self, estimator, resource, directory, run_id):
+        """Turn checkpoints off, with one warning, if the safe format cannot hold them.
+
+        Returns the :class:`CheckpointReport` that warns, when ``fit`` ends,
+        about what the workers recorded (refused files, checkpoints turned off).
+        """
+        reason = probe_checkpoints(estimator, resource, directory)
+        if reason is not None:
+            turn_off(directory, run_id, reason)
+            warn_checkpoints_off(reason)
+        return CheckpointReport(directory, run_id, off_warned=reason is not None)
 
     def _rank_results(self, results):
         """Rank the rows at the largest budget first (``best_index_`` is rank 1)."""
