@@ -287,3 +287,32 @@ def test_a_save_failing_after_the_search_names_the_best_hyperparameters(
     # nothing else is lost: the plot is written and the report printed
     assert plot.stat().st_size > 10_000 and f"Plot written to {plot}" in text
     assert "Diagnosis of the best model" in text
+
+
+def test_readme_tune_install_line_installs_what_its_commands_need():
+    import shlex
+    import tomllib
+    from pathlib import Path
+
+    from sklearn_hp.cli._preconditions import _PACKAGES
+
+    root = Path(__file__).resolve().parents[2]
+    section = (root / "README.md").read_text().split("## Tune a model on your own table",
+                                                     1)[1].split("\n## ", 1)[0]
+    block = re.findall(r"```bash\n(.*?)```", section, re.S)[0].replace("\\\n", " ")
+    install = next(line for line in block.splitlines() if "pip install" in line)
+    extras = set(re.search(r"\.\[([\w,]+)\]", install).group(1).split(","))
+    needed = set()
+    for line in block.splitlines():
+        words = shlex.split(line.split("#")[0])
+        if words and words[0].endswith("sklearn-hp"):
+            needed |= {"data"} if any(w.endswith(".csv") for w in words) else set()
+            if words[1] == "predict" or (words[1] == "tune" and "--out" in words):
+                needed.add("persist")  # tune --out writes a model, predict reads one
+            needed |= {"plot"} if "--plot" in words else set()
+    assert needed == {"data", "persist", "plot"} and needed <= extras
+    declared = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    for package, (_, extra) in _PACKAGES.items():  # the extras the errors recommend
+        assert any(dep.startswith(package) for dep in declared[extra])
+    assert any(dep.startswith("pandas") for dep in declared["data"])
