@@ -1,6 +1,5 @@
 """Progress lines during a search, and warnings kept to one summary line."""
 
-import collections
 import contextlib
 import os
 import warnings
@@ -9,8 +8,10 @@ import numpy as np
 
 from ..search import SearchProgress as _SearchProgress
 from .._compat import watch_search
+from ..search._search_base import TrialSearchCV
+from ..search._warnings import WarningTally
 
-__all__ = ["SearchProgress", "WarningCounter", "counted_warnings"]
+__all__ = ["SearchProgress", "WarningCounter", "counted_warnings", "records_fit_warnings"]
 
 
 class SearchProgress(_SearchProgress):
@@ -90,48 +91,56 @@ class SearchProgress(_SearchProgress):
 
 
 class WarningCounter:
-    """Counts of caught warnings by category, with one example message each."""
+    """Caught warnings, one line per category.
+
+    The aggregation is the searches' own (:class:`~sklearn_hp.search._warnings.WarningTally`):
+    a warning a search emitted for its fits keeps its count of fits.
+    """
 
     def __init__(self):
-        self.counts = collections.Counter()
-        self.examples = {}
+        self.tally = WarningTally()
         self.workers_silenced = False
 
     def add(self, caught):
-        for item in caught:
-            name = item.category.__name__
-            self.counts[name] += 1
-            self.examples.setdefault(name, str(item.message).strip().splitlines()[0])
+        self.tally.add_caught(caught)
 
     def summary(self):
-        """One line (or an empty string when nothing was caught)."""
-        parts = [f"{n} {name} (e.g. {self.examples[name][:90]})"
-                 for name, n in self.counts.most_common()]
+        """One line per category (or an empty string when nothing was caught)."""
+        lines = [f"warning: {kind}" for kind in self.tally.summaries()]
         if self.workers_silenced:
-            parts.append("those of parallel workers were silenced")
-        return ("warnings: " + "; ".join(parts)) if parts else ""
+            lines.append("warning: the warnings of parallel workers were silenced")
+        return "\n".join(lines)
+
+
+def records_fit_warnings(search):
+    """Whether ``search`` records its fits' warnings itself (sklearn_hp's searches do)."""
+    return isinstance(search, TrialSearchCV)
 
 
 @contextlib.contextmanager
-def counted_warnings(n_jobs=None):
+def counted_warnings(n_jobs=None, fits_recorded=False):
     """Catch every warning into a :class:`WarningCounter` instead of printing it.
 
-    With parallel workers (``n_jobs`` other than 1 or None), their warnings are
-    silenced through ``PYTHONWARNINGS`` and the counter says so.
+    With parallel workers (``n_jobs`` other than 1 or None) whose fits are not
+    recorded by the search (scikit-learn's own searches, ``cross_validate``),
+    their warnings are silenced (``PYTHONWARNINGS`` and the filters scikit-learn
+    hands its workers) and the counter says so. sklearn_hp's searches record
+    the warnings of their fits wherever they run (``fits_recorded=True``): the
+    workers are left alone and the search's one warning per category is counted.
     """
     counter = WarningCounter()
-    parallel = n_jobs not in (None, 1)
+    silence = n_jobs not in (None, 1) and not fits_recorded
     saved = os.environ.get("PYTHONWARNINGS")
-    if parallel:
+    if silence:
         os.environ["PYTHONWARNINGS"] = "ignore"
         counter.workers_silenced = True
     try:
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("ignore" if parallel else "always")
+            warnings.simplefilter("ignore" if silence else "always")
             yield counter
         counter.add(caught)
     finally:
-        if parallel:
+        if silence:
             if saved is None:
                 os.environ.pop("PYTHONWARNINGS", None)
             else:

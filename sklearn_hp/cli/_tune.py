@@ -122,14 +122,14 @@ def fit_search(search, X, y, out, total=None, blas_threads=1, groups=None):
     """
     from threadpoolctl import threadpool_limits
 
-    from ._progress import SearchProgress, counted_warnings
+    from ._progress import SearchProgress, counted_warnings, records_fit_warnings
 
     progress = SearchProgress(out, total, search.refit if isinstance(search.refit, str)
                               else None)
     unwatch = progress.watch(search)
     try:
-        with counted_warnings(search.n_jobs) as counter, threadpool_limits(blas_threads,
-                                                                            user_api="blas"):
+        with counted_warnings(search.n_jobs, records_fit_warnings(search)) as counter, \
+                threadpool_limits(blas_threads, user_api="blas"):
             search.fit(X, y, **({} if groups is None else {"groups": groups}))
     finally:
         unwatch()
