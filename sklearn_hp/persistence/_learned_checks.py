@@ -89,7 +89,8 @@ def check_tree_structure(left, right, is_leaf, where):
     if parents[0] or (parents[1:] != 1).any():
         node = 0 if parents[0] else 1 + int(np.argmax(parents[1:] != 1))
         _fail(where, f"node {node} is the child of {parents[node]} nodes; in a tree the "
-                     "root has no parent and every other node exactly one.")
+                     "root has no parent and every other node exactly one (a cycle or a shared "
+                     "subtree breaks this).")
     parent = np.zeros(n_nodes, dtype=np.int64)
     parent[children] = np.concatenate([split, split])
     # Pointer doubling: after k rounds, `up` is each node's 2**k-th ancestor (or the
