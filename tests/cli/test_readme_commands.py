@@ -75,12 +75,12 @@ def test_readme_section_commands_run_as_written(tmp_path):
     new_rows = _penguins(40, seed=1)
     new_rows.drop(columns="species").to_csv(tmp_path / "new_penguins.csv", index=False)
     bin_dir = Path(sys.executable).parent
-    ran = []
+    ran, outputs = [], {}
     for commands, excerpt in _section_blocks():
         printed = []
         for line in commands:
             if " install " in line:
-                continue   # installing is not run here
+                continue   # installing: tests/cli/test_preconditions.py checks the extras
             assert line.startswith(".venv/bin/sklearn-hp "), line
             argv = shlex.split(line, comments=True)
             argv[0] = str(bin_dir / "sklearn-hp")
@@ -91,10 +91,14 @@ def test_readme_section_commands_run_as_written(tmp_path):
             assert not repeated, f"{line}\nrepeats warnings {repeated}:\n{done.stderr[:2000]}"
             printed.append(done.stdout)
             ran.append(argv[1])
+            outputs[argv[1]] = done.stdout
         if excerpt is not None:
             problem = checks.compare_excerpt(excerpt, "".join(printed))
             assert problem is None, f"{commands}: {problem}\nThey printed:\n{''.join(printed)}"
     assert ran == ["tune", "predict", "diagnose", "inspect"]
+    assert "of 30 candidates" in outputs["tune"] and "written to model.skhp" in outputs["tune"]
+    assert "verdict: " in outputs["diagnose"]
+    assert "MLPClassifier" in outputs["inspect"] and "weights_" in outputs["inspect"]
     assert (tmp_path / "history.png").stat().st_size > 10_000
     import pandas as pd
 
