@@ -11,6 +11,7 @@ from sklearn.model_selection import cross_validate
 
 from .._compat import validate_estimator_settings
 from ..exceptions import DivergenceError, DivergenceWarning
+from ..inspection._walk import final_estimator
 from ._knobs import advice_for
 
 __all__ = ["Diagnosis", "diagnose"]
@@ -137,7 +138,7 @@ def diagnose(estimator, X, y, *, cv=5, scoring=None, gap_tolerance=0.05,
 
 def _converged(fitted):
     """True/False if the fitted models report their epochs, else None."""
-    final = [getattr(m, "steps", [[None, m]])[-1][1] for m in fitted]
+    final = [final_estimator(m) for m in fitted]
     if not all(hasattr(m, "n_iter_") and hasattr(m, "max_epochs") for m in final):
         return None
     return all(np.max(m.n_iter_) < m.max_epochs for m in final)

@@ -4,7 +4,8 @@ A random forest (scikit-learn's ``RandomForestRegressor``) is fitted as a surrog
 from the candidates' hyperparameters to their mean test scores, and scikit-learn's
 ``permutation_importance`` measures how much of the surrogate's explained variance
 each hyperparameter carries. Shares are normalised to sum to 1 over the searched
-hyperparameters.
+hyperparameters. A forest that explains none of the scores out of bag (R² <= 0)
+gives no shares: what it would split among the hyperparameters is noise.
 """
 
 import numbers
@@ -30,8 +31,9 @@ class HyperparameterImportance(Table):
     rows : list of dict
         One per searched hyperparameter, most important first: ``name``,
         ``share`` (of the explained score variation, the shares sum to 1 unless
-        every score was equal), ``std`` (spread over permutation repeats, same
-        unit) and ``n_values`` (distinct values tried).
+        every score was equal; NaN when the forest explains nothing), ``std``
+        (spread over permutation repeats, same unit) and ``n_values``
+        (distinct values tried).
     importances : dict
         ``{name: share}``, most important first.
     metric : str
@@ -41,6 +43,8 @@ class HyperparameterImportance(Table):
     surrogate_r2 : float or None
         Out-of-bag R² of the forest: how much of the score variation the
         hyperparameters explain at all (None with fewer than 10 candidates).
+    explains_nothing : bool
+        Whether that R² is 0 or below: no shares are given, ``str()`` says so.
     """
 
     columns = ("name", "share", "std", "n_values")
@@ -56,12 +60,25 @@ class HyperparameterImportance(Table):
     def importances(self):
         return {row["name"]: row["share"] for row in self.rows}
 
+    @property
+    def explains_nothing(self):
+        return self.surrogate_r2 is not None and self.surrogate_r2 <= 0
+
+    def verdict(self):
+        """The sentence shown instead of the shares when the forest explains nothing."""
+        return (f"The forest explains none of the variation of mean test {self.metric} "
+                f"over {self.n_candidates} candidates (out-of-bag R² = "
+                f"{self.surrogate_r2:.2f}); no importance shown: the differences between "
+                "candidates look like noise to it.")
+
     def table(self):
         shown = [{**r, "share": f"{r['share']:.1%}", "std": f"{r['std']:.1%}"}
                  for r in self.rows]
         return format_table(shown, self.columns, self.headers)
 
     def __str__(self):
+        if self.explains_nothing:
+            return self.verdict()
         fit = (" (fewer than 10: a rough guide)" if self.surrogate_r2 is None else
                f"; the forest explains {self.surrogate_r2:.0%} of it out of bag")
         return (f"Share of the variation of mean test {self.metric} over "
@@ -145,10 +162,12 @@ def hyperparameter_importance(search, *, metric=None, n_estimators=200, n_repeat
                                         random_state=random_state)
         mean = np.clip(result.importances_mean[:len(names)], 0.0, None)
         total = mean.sum()
-        if total > 0:
+        if r2 is not None and r2 <= 0:  # nothing explained: no shares to split
+            share = spread = np.full(len(names), np.nan)
+        elif total > 0:
             share = mean / total
             spread = result.importances_std[:len(names)] / total
     rows = [{"name": name, "share": float(s), "std": float(d), "n_values": n}
             for name, s, d, (_, n) in zip(names, share, spread, columns)]
-    rows.sort(key=lambda row: -row["share"])
+    rows.sort(key=lambda row: -np.nan_to_num(row["share"]))
     return HyperparameterImportance(rows, metric, int(len(y)), r2)

@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 from ._split import learned_parameters
 from ._summary import _estimator_items, _is_estimator, _is_tree, _numbers, _tree_numbers
 
-__all__ = ["Part", "LearnedArray", "model_parts"]
+__all__ = ["Part", "LearnedArray", "final_estimator", "model_parts"]
 
 
 @dataclass
@@ -67,6 +67,19 @@ class Part:
     def n_numbers(self):
         """Learned numbers of this part alone (not of its sub-parts)."""
         return sum(a.n_numbers for a in self.learned if not a.entry)
+
+
+def final_estimator(estimator):
+    """The estimator that makes the predictions: a ``Pipeline``'s last step, followed
+    into a ``TransformedTargetRegressor``'s (fitted) regressor, however nested."""
+    while True:
+        steps = getattr(estimator, "steps", None)
+        if steps:
+            estimator = steps[-1][1]
+        elif hasattr(estimator, "regressor") and hasattr(estimator, "transformer"):
+            estimator = getattr(estimator, "regressor_", estimator.regressor)
+        else:
+            return estimator
 
 
 def _learned_or_none(estimator):

@@ -6,11 +6,13 @@ Each display stores the numbers it draws, and after ``plot`` holds ``ax_`` and
 """
 
 import numbers
+import textwrap
 
 import numpy as np
 
 from ..inspection import hyperparameter_importance
 from ..inspection._spaces import is_log_dimension, mean_test_scores, search_space
+from ..inspection._walk import final_estimator
 
 __all__ = [
     "HyperparameterImportanceDisplay",
@@ -88,31 +90,44 @@ class OptimizationHistoryDisplay(_Display):
 class HyperparameterImportanceDisplay(_Display):
     """Bars: the share of score variation each searched hyperparameter explains.
 
+    When the importances explain nothing (their surrogate's out-of-bag R² is 0
+    or below, so the shares are NaN), the axes hold a sentence saying so
+    instead of bars.
+
     Parameters
     ----------
     names : list of str
     shares, stds : array-like
         As computed by :func:`sklearn_hp.inspection.hyperparameter_importance`.
     metric : str, default="score"
+    message : str, optional
+        Drawn instead of bars (default when the shares are NaN: a sentence that
+        there are none).
 
     Attributes
     ----------
-    bars_ : matplotlib BarContainer
+    bars_ : matplotlib BarContainer or None
+        None when a message was drawn instead.
+    text_ : matplotlib Text or None
+        The message, when there are no bars.
     ax_, figure_ : matplotlib Axes and Figure
     """
 
-    def __init__(self, names, shares, stds=None, *, metric="score"):
+    def __init__(self, names, shares, stds=None, *, metric="score", message=None):
         self.names = list(names)
         self.shares = np.asarray(shares, dtype=float)
         self.stds = None if stds is None else np.asarray(stds, dtype=float)
         self.metric = metric
+        self.message = message
 
     @classmethod
     def from_importance(cls, importance, *, ax=None):
         """Draw a :class:`~sklearn_hp.inspection.HyperparameterImportance` result."""
         rows = importance.rows
+        message = importance.verdict() if importance.explains_nothing else None
         return cls([r["name"] for r in rows], [r["share"] for r in rows],
-                   [r["std"] for r in rows], metric=importance.metric).plot(ax=ax)
+                   [r["std"] for r in rows], metric=importance.metric,
+                   message=message).plot(ax=ax)
 
     @classmethod
     def from_search(cls, search, *, metric=None, ax=None, random_state=0):
@@ -124,6 +139,16 @@ class HyperparameterImportanceDisplay(_Display):
     def plot(self, ax=None):
         """Draw on ``ax`` (a new figure if None); return ``self``."""
         ax = self._take_axes(ax)
+        ax.set_title("hyperparameter importance")
+        self.bars_ = self.text_ = None
+        message = self.message
+        if message is None and (not len(self.shares) or np.isnan(self.shares).all()):
+            message = f"No importance: the shares of mean test {self.metric} are unknown."
+        if message is not None:
+            self.text_ = ax.text(0.5, 0.5, textwrap.fill(message, 40), ha="center",
+                                 va="center", transform=ax.transAxes)
+            ax.set_axis_off()
+            return self
         order = np.arange(len(self.names))[::-1]  # most important on top
         error = None
         if self.stds is not None:  # error bars clipped to the possible range [0, 100] %
@@ -133,7 +158,6 @@ class HyperparameterImportanceDisplay(_Display):
         ax.set_yticks(order)
         ax.set_yticklabels(self.names)
         ax.set_xlabel(f"share of the variation of mean test {self.metric} (%)")
-        ax.set_title("hyperparameter importance")
         return self
 
 
@@ -198,10 +222,6 @@ class HyperparameterScoreDisplay(_Display):
         return self
 
 
-def _final_step(estimator):
-    return estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-
-
 class LossCurveDisplay(_Display):
     """A network's training loss per epoch, its validation score, the best epoch marked.
 
@@ -233,8 +253,9 @@ class LossCurveDisplay(_Display):
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None):
-        """Draw a fitted sklearn_hp estimator (or a Pipeline ending in one)."""
-        model = _final_step(estimator)
+        """Draw a fitted sklearn_hp estimator (or a Pipeline ending in one, or in a
+        ``TransformedTargetRegressor`` around one)."""
+        model = final_estimator(estimator)
         if not hasattr(model, "loss_curve_"):
             raise ValueError(
                 f"{type(model).__name__} has no loss_curve_: fit an sklearn_hp estimator first."

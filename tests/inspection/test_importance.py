@@ -72,3 +72,33 @@ def test_errors_name_the_problem():
         hyperparameter_importance(small)
     with pytest.raises(ValueError, match=r"metric='f1' is not in cv_results_"):
         hyperparameter_importance(small, metric="f1")
+
+
+class NoiseKnobs(FiveKnobs):
+    """Scores are noise: a fixed random number per candidate, unrelated to its settings."""
+
+    def score(self, X, y):
+        key = hash((round(np.log10(self.rate), 6), self.width, round(self.decay, 6)))
+        return float(np.random.default_rng(key % 2**32).normal())
+
+
+def test_scores_the_forest_cannot_explain_get_no_shares_but_a_sentence():
+    search = RandomizedSearchCV(NoiseKnobs(), SPACE, n_iter=40, cv=2,
+                                random_state=0).fit(X_dummy, y_dummy)
+    result = hyperparameter_importance(search)
+    assert result.surrogate_r2 <= 0 and result.explains_nothing
+    assert all(np.isnan(share) for share in result.importances.values())
+    assert set(result.importances) == set(SPACE)
+    assert str(result) == (
+        "The forest explains none of the variation of mean test score over 40 candidates "
+        f"(out-of-bag R² = {result.surrogate_r2:.2f}); no importance shown: the differences "
+        "between candidates look like noise to it.")
+    assert "%" not in str(result)
+
+
+def test_an_explained_search_is_not_flagged():
+    search = RandomizedSearchCV(FiveKnobs(), SPACE, n_iter=30, cv=2,
+                                random_state=0).fit(X_dummy, y_dummy)
+    result = hyperparameter_importance(search)
+    assert result.surrogate_r2 > 0 and not result.explains_nothing
+    assert str(result).startswith("Share of the variation of mean test score over 30")

@@ -88,3 +88,41 @@ def test_clear_errors():
     with pytest.raises(ValueError,
                        match=r"metric='f1' is not in cv_results_; accepted: \['score'\]"):
         OptimizationHistoryDisplay.from_search(grid, metric="f1")
+
+
+def test_importance_that_explains_nothing_draws_the_sentence_not_bars():
+    from sklearn_hp.inspection import HyperparameterImportance
+
+    rows = [{"name": "alpha", "share": np.nan, "std": np.nan, "n_values": 12},
+            {"name": "penalty", "share": np.nan, "std": np.nan, "n_values": 2}]
+    importance = HyperparameterImportance(rows, "score", 12, -0.1)
+    display = HyperparameterImportanceDisplay.from_importance(importance)
+    assert display.bars_ is None and not display.ax_.patches
+    assert display.text_.get_text().replace("\n", " ") == importance.verdict()
+    assert "(out-of-bag R² = -0.10)" in importance.verdict()
+    assert not display.ax_.axison
+    plt.close(display.figure_)
+
+
+def test_importance_that_explains_something_draws_bars_and_no_sentence(search):
+    explained = hyperparameter_importance(search)
+    assert not explained.explains_nothing
+    display = HyperparameterImportanceDisplay.from_importance(explained)
+    assert display.text_ is None and len(display.bars_) == 2
+    plt.close(display.figure_)
+
+
+def test_loss_curve_of_a_pipeline_whose_regressor_scales_its_target():
+    from sklearn.compose import TransformedTargetRegressor
+
+    from sklearn_hp import MLPRegressor
+
+    target = X[:, 0] * 1e5
+    pipe = make_pipeline(StandardScaler(), TransformedTargetRegressor(
+        regressor=MLPRegressor(max_epochs=4, random_state=0),
+        transformer=StandardScaler())).fit(X, target)
+    display = LossCurveDisplay.from_estimator(pipe)
+    network = pipe[-1].regressor_
+    np.testing.assert_array_equal(display.loss_line_.get_ydata(), network.loss_curve_)
+    assert display.estimator_name == "MLPRegressor"
+    plt.close(display.figure_)
