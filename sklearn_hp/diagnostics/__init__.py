@@ -1,6 +1,6 @@
 """Diagnose under- and overfitting, and say which hyperparameter to turn."""
 
 from ._diagnose import Diagnosis, diagnose
-from ._knobs import KNOBS, advice_for
+from ._knobs import KNOBS, Knob, advice_for
 
-__all__ = ["KNOBS", "Diagnosis", "advice_for", "diagnose"]
+__all__ = ["KNOBS", "Diagnosis", "Knob", "advice_for", "diagnose"]

@@ -21,7 +21,8 @@ def test_wide_unregularised_model_overfits_and_gets_told_to_raise_alpha():
     result = diagnose(LogisticClassifier(alpha=0.0, max_epochs=100, random_state=0), X, y, cv=3)
     assert result.verdict == "overfitting"
     assert result.train_score > 0.99 and result.gap > 0.2
-    assert ("alpha", "increase", "a stronger weight penalty shrinks the weights") in result.advice
+    assert ("alpha", "increase", "a stronger weight penalty shrinks the weights, so the model "
+                                 "fits less noise") in result.advice
     assert not any(name == "max_epochs" for name, _, _ in result.advice)
 
 
@@ -38,7 +39,7 @@ def test_over_penalised_pipeline_underfits_and_gets_told_to_lower_alpha(breast_c
     assert result.verdict == "underfitting"
     assert result.train_score < 0.9
     assert ("logisticclassifier__alpha", "decrease",
-            "a stronger weight penalty shrinks the weights") in result.advice
+            "a weaker weight penalty lets the weights grow to fit the data") in result.advice
 
 
 def test_good_model_is_a_good_fit(breast_cancer):
