@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import time
 import warnings
 
 import numpy as np
@@ -16,6 +17,13 @@ __all__ = ["SearchProgress", "WarningCounter", "counted_warnings", "records_fit_
 
 class SearchProgress(_SearchProgress):
     """The search library's progress lines, written with ``out``, for any search.
+
+    Each line shows the trial's score and the best score so far. In a budget
+    search (Hyperband, successive halving) scores at different budgets do not
+    compare, so ``best=`` is the best at the largest budget reached so far and
+    says which. ``left ~`` estimates the rest of the search: the trials still
+    planned times this run's pace per trial, capped by what is left of a time
+    budget, never below 0 (``?`` when the plan is unknown).
 
     Parameters
     ----------
@@ -38,21 +46,68 @@ class SearchProgress(_SearchProgress):
     def _write(self, line):
         self.out(line)
 
+    def _begin(self, name, total, done):
+        super()._begin(name, total, done)
+        self._top_budget, self._best = None, np.nan
+
     def on_search_begin(self, search):
         """Start counting after the trials a storage resumed, and say how many."""
         super().on_search_begin(search)
+        for trial in search.trials_:  # resumed trials count for the best score
+            self._track(trial.score, trial.budget)
         if self._first:
             self.out(f"candidates 1-{self._first} resumed from the storage (not run again)")
+
+    def on_trial_end(self, search, trial):
+        self._advance(trial.score, None, search._time_left(), trial.status, trial.budget)
 
     def __call__(self, results):
         """Show the candidates of ``results`` (a ``cv_results_``-like dict) not yet shown."""
         scores = np.asarray(results.get(self.key, []), dtype=float)
         budgets = results.get("n_resources")
-        # best finite score up to each candidate (NaN until there is one), in one pass
-        best = np.fmax.accumulate(np.where(np.isfinite(scores), scores, np.nan))
         for i in range(self._seen, len(scores)):
-            self._advance(scores[i], best[i], budget=None if budgets is None else budgets[i])
+            self._advance(scores[i], None, budget=None if budgets is None else budgets[i])
         self._seen = len(scores)
+
+    def _track(self, score, budget):
+        """Keep the best finite score at the largest budget seen (any, without budgets)."""
+        if budget is not None and (self._top_budget is None or budget > self._top_budget):
+            self._top_budget, self._best = budget, np.nan
+        elif budget is not None and budget < self._top_budget:
+            return
+        if np.isfinite(score):
+            self._best = np.fmax(self._best, score)
+
+    def time_left(self, elapsed, budget_left=None):
+        """Seconds the search still needs: planned trials not yet run times this run's
+        pace, no more than ``budget_left`` (a time budget's rest); None when unknown."""
+        ran = self._done - self._first
+        estimate = None
+        if self._total and ran > 0:
+            estimate = elapsed / ran * max(self._total - self._done, 0)
+        if budget_left is not None:
+            budget_left = max(budget_left, 0.0)
+            estimate = budget_left if estimate is None else min(estimate, budget_left)
+        return estimate
+
+    def _advance(self, score, best=None, left=None, status=None, budget=None):
+        """Count one more finished trial and write its line.
+
+        ``best`` is ignored (the best at the largest budget is kept here);
+        ``left`` is what remains of a time budget, if any.
+        """
+        self._done += 1
+        self._track(score, budget)
+        elapsed = time.monotonic() - self._start
+        left = self.time_left(elapsed, left)
+        total = f"/{self._total}" if self._total else ""
+        at = "" if budget is None else f" at budget {budget:g}"
+        status = "" if status is None else f" ({status})"
+        best = f"best={self._best:.4g}" + ("" if self._top_budget is None
+                                           else f" at budget {self._top_budget:g}")
+        left_text = "?" if left is None else f"{left:.0f}s"
+        self._write(f"[{self._name}] trial {self._done}{total}{at}: score={score:.4g}{status}, "
+                    f"{best}, elapsed {elapsed:.1f}s, left ~{left_text}")
 
     def outcome(self, search, storage=None):
         """Lines on how the search ended: stopped early, and trials resumed from storage.

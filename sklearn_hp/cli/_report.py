@@ -1,17 +1,21 @@
 """What ``tune`` prints after the search: results, set vs learned, importance."""
 
+import math
+import numbers
 from itertools import zip_longest
 
 import numpy as np
 
 from ..inspection import hyperparameter_importance, summary
+from ..inspection._spaces import is_log_dimension, search_space
 from ..inspection._table import format_table
+from ._models import plain_name as _plain
 
-__all__ = ["results_table", "set_vs_learned", "importance_text"]
+__all__ = ["bound_warnings", "diagnosis_text", "importance_text", "results_table",
+           "set_vs_learned"]
 
-
-def _plain(name):
-    return name.split("__", 1)[1] if name.startswith("model__") else name
+#: Share of a range (on its search scale) next to a bound that counts as "at" it.
+EDGE = 0.05
 
 
 def _value(value):
@@ -37,8 +41,97 @@ def results_table(search, top=5):
     title = (f"Top {len(rows)} of {len(means)} candidates (mean ± std of {search.n_splits_}-fold "
              f"cross-validated {key}"
              + ("; the largest budget ranked first" if "n_resources" in results else "") + "):")
-    return title + "\n" + format_table(rows, ("rank", "score", "fit", "params"),
-                                       ("rank", "test score", "fit time", "hyperparameters"))
+    return "\n".join([title, format_table(rows, ("rank", "score", "fit", "params"),
+                                          ("rank", "test score", "fit time", "hyperparameters")),
+                      *bound_warnings(search)])
+
+
+def _range(spec):
+    """``(low, high, log, integer, grid)`` of a numeric search domain, or None.
+
+    Our ``Real``/``Integer``, scipy distributions with finite support, and lists
+    of at least three numbers (a grid, whose ends are its bounds).
+    """
+    if hasattr(spec, "low") and hasattr(spec, "high"):
+        return float(spec.low), float(spec.high), is_log_dimension(spec), \
+            isinstance(spec.low, numbers.Integral), False
+    if hasattr(spec, "support") and hasattr(spec, "dist"):
+        low, high = (float(b) for b in spec.support())
+        if math.isfinite(low) and math.isfinite(high):
+            return low, high, is_log_dimension(spec), False, False
+        return None
+    if isinstance(spec, (list, tuple, np.ndarray)):
+        values = list(spec)
+        if len(set(map(repr, values))) >= 3 and all(
+                isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+            low, high = float(min(values)), float(max(values))
+            integer = all(isinstance(v, numbers.Integral) for v in values)
+            return low, high, low > 0 and high / low >= 100, integer, True
+    return None
+
+
+def _position(value, low, high, log):
+    """Where ``value`` sits in ``[low, high]``: 0 at low, 1 at high (log scale if log)."""
+    if log:
+        value, low, high = math.log(value), math.log(low), math.log(high)
+    return (value - low) / (high - low)
+
+
+def _widened(low, high, log, integer, side):
+    """The range one step wider on ``side``; a range from 0 is not widened below it."""
+    if log:
+        return (low / 10, high) if side == "lower" else (low, high * 10)
+    step = (high - low) / 2
+    if integer:
+        step = max(1, round(step))
+    if side == "lower":
+        return (max(0, low - step) if low >= 0 else low - step), high
+    return low, high + step
+
+
+def _number(value):
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def bound_warnings(search):
+    """Lines warning that the best candidate sits at a bound of a searched range.
+
+    A numeric hyperparameter whose best value lies within ``EDGE`` of its
+    range's width (on the search's scale) from a bound, or at an end of a grid,
+    may do better beyond it: the line names it, the bound and a wider range for
+    ``--space``. A range that cannot widen that way (a lower bound of 0 on a
+    linear scale: dropout, a penalty) gets no warning there.
+    """
+    best = getattr(search, "best_params_", None) or {}
+    lines = []
+    for name, specs in search_space(search).items():
+        value = best.get(name)
+        if len(specs) != 1 or not isinstance(value, numbers.Real) or isinstance(value, bool):
+            continue
+        bounds = _range(specs[0])
+        if bounds is None or not bounds[0] < bounds[1]:
+            continue
+        low, high, log, integer, grid = bounds
+        if grid:  # a grid's ends
+            side = "lower" if value == low else "upper" if value == high else None
+        else:
+            where = _position(value, low, high, log)
+            side = "lower" if where <= EDGE else "upper" if where >= 1 - EDGE else None
+        if side is None:
+            continue
+        wider = _widened(low, high, log, integer, side)
+        if wider == (low, high):
+            continue
+        if integer:
+            low, high, wider = int(low), int(high), tuple(int(v) for v in wider)
+        plain = _plain(name)
+        scale = ", log = true" if log else ""
+        lines.append(
+            f"Warning: {plain}={_number(value)} is at the {side} bound of its range "
+            f"[{_number(low)}, {_number(high)}]; better values may lie beyond it: widen it "
+            f"with --space (e.g. {plain} = {{low = {_number(wider[0])}, high = "
+            f"{_number(wider[1])}{scale}}}).")
+    return lines
 
 
 def set_vs_learned(search, fixed=None):
@@ -62,6 +155,14 @@ def set_vs_learned(search, fixed=None):
     for left, right in zip_longest(setting, learned, fillvalue=""):
         lines.append(f"{left:<{width}}{right}".rstrip())
     return "\n".join(lines)
+
+
+def diagnosis_text(diagnosis):
+    """``str(diagnosis)`` with its hyperparameter names as ``--set`` takes them."""
+    text = str(diagnosis)
+    for name, _, _ in diagnosis.advice:
+        text = text.replace(f" {name}:", f" {_plain(name)}:")
+    return text
 
 
 def importance_text(search):

@@ -147,7 +147,7 @@ def report(search, table, fixed, args, out):
 
     from ..diagnostics import diagnose
     from ._progress import counted_warnings
-    from ._report import importance_text, results_table, set_vs_learned
+    from ._report import diagnosis_text, importance_text, results_table, set_vs_learned
 
     out("\n" + results_table(search))
     out("\n" + set_vs_learned(search, fixed))
@@ -157,7 +157,7 @@ def report(search, table, fixed, args, out):
         diagnosis = diagnose(search.best_estimator_, table.X, table.y,
                              cv=search.n_splits_ if isinstance(cv, int) else cv,
                              scoring=args.scoring, n_jobs=args.n_jobs)
-    out("\nDiagnosis of the best model (cross-validated again):\n" + str(diagnosis))
+    out("\nDiagnosis of the best model (cross-validated again):\n" + diagnosis_text(diagnosis))
 
 
 def _total(search, args):
