@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.base import is_classifier
 
 from ._archive import ModelFileError
+from ._checks import MAX_N_JOBS
 
 __all__ = ["check_learned"]
 
@@ -395,6 +396,11 @@ def _check_generic(estimator, where):
                 suffix = f"[{i}]" if not isinstance(state[name], np.ndarray) else ""
                 _fail(where, f"{name}{suffix} holds NaN or infinity; a fitted estimator's "
                              "weights are finite numbers.")
+    threads = state.get("_n_threads")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(
+            threads, (int, np.integer)) or not 1 <= threads <= MAX_N_JOBS):
+        _fail(where, f"_n_threads={threads!r} (OpenMP threads kept from fit); accepted: an "
+                     f"integer from 1 to {MAX_N_JOBS}.")
     n_features = state.get("n_features_in_")
     if isinstance(n_features, (int, np.integer)) and not isinstance(n_features, bool):
         for name in _FEATURE_AXIS:
