@@ -221,6 +221,7 @@ def test_excerpt_comparison_reads_numbers_exactly_and_honours_gaps():
     assert compare_excerpt("...\nalpha 0.0048\n...", printed) is not None   # precision counts
     assert compare_excerpt("...\n3115 learned numbers\n...", printed) is not None
     assert compare_excerpt("best of 20 candidates (score 0.9776)", printed) is not None
+    assert compare_excerpt("name  value\n...", printed) is not None      # not the first line
     assert compare_excerpt("...\nalpha 0.004755\nname  value\n...", printed) is not None
 
 
