@@ -94,7 +94,8 @@ def test_time_budget_stops_tune_and_says_so(table_csv, capsys):
     shown = min(5, done)
     assert f"Top {shown} of {done} candidates" in text
     table = text.split(f"Top {shown} of {done} candidates", 1)[1].split("\n\n", 1)[0]
-    ranks = [int(line.split()[0]) for line in table.splitlines()[3:]]
+    rows = [line.split() for line in table.splitlines()[3:]]  # after title and header
+    ranks = [int(row[0]) for row in rows if row and row[0].isdigit()]
     assert len(ranks) == shown and ranks == sorted(ranks) and 1 <= min(ranks)
     assert max(ranks) <= done
 
