@@ -17,7 +17,8 @@ memoryviews (``__setstate__``), ``TreePredictor`` stores its arrays; none follow
 index. The one unchecked number a ``Tree`` keeps, ``node_count``, is compared with the
 size of its node array before any of its arrays is read here.
 
-Each compiled structure has one small function; :func:`check_learned` walks the loaded
+Each compiled structure has one small function (tree nodes in ``_tree_checks.py``,
+checked for all the trees of a model at once); :func:`check_learned` walks the loaded
 object and calls them.
 """
 
@@ -26,10 +27,10 @@ from sklearn.base import is_classifier
 
 from ._archive import ModelFileError
 from ._checks import MAX_N_JOBS
+from ._tree_checks import check_hist_gradient_boosting, check_predictors, check_sklearn_trees
 
 __all__ = ["check_learned"]
 
-_TREE_LEAF = -1
 #: Learned float arrays (or lists of them) that hold no NaN or infinity in a fitted
 #: estimator: weights, biases, coefficients, support vectors.
 _FINITE = ("coef_", "intercept_", "coefs_", "intercepts_", "weights_", "biases_",
@@ -52,197 +53,6 @@ def _sklearn_types():
     binary_trees = {cls: 2 for cls in (_kd_tree.KDTree64, _kd_tree.KDTree32)}
     binary_trees.update({cls: 1 for cls in (_ball_tree.BallTree64, _ball_tree.BallTree32)})
     return Tree, TreePredictor, PREDICTOR_RECORD_DTYPE, binary_trees
-
-
-# ----------------------------------------------------------------- binary trees
-def check_tree_structure(left, right, is_leaf, where):
-    """Check that child arrays form one binary tree rooted at node 0; return its depth.
-
-    Every split node has two children in ``[0, n_nodes)``, every node but the root has
-    exactly one parent, and every node is reached from the root (so there is no
-    cycle). Runs in O(n log depth) with a few vectorised passes.
-
-    Parameters
-    ----------
-    left, right : ndarray of int of shape (n_nodes,)
-        Child indices; only those of split nodes are read.
-    is_leaf : ndarray of bool of shape (n_nodes,)
-    where : str
-        Names the tree in error messages.
-
-    Returns
-    -------
-    depth : int
-        The depth of the deepest node (0 for a lone root).
-    """
-    n_nodes = len(is_leaf)
-    if n_nodes == 0:
-        _fail(where, "the tree has no node; a fitted tree has at least its root.")
-    split = np.flatnonzero(~is_leaf)
-    children = np.concatenate([left[split], right[split]]).astype(np.int64, copy=False)
-    bad = (children < 0) | (children >= n_nodes)
-    if bad.any():
-        i = int(np.argmax(bad))
-        side = "left" if i < len(split) else "right"
-        _fail(where, f"node {split[i % len(split)]}'s {side} child is {children[i]}; "
-                     f"accepted: a node index in [0, {n_nodes}).")
-    parents = np.bincount(children, minlength=n_nodes)
-    if parents[0] or (parents[1:] != 1).any():
-        node = 0 if parents[0] else 1 + int(np.argmax(parents[1:] != 1))
-        _fail(where, f"node {node} is the child of {parents[node]} nodes; in a tree the "
-                     "root has no parent and every other node exactly one (a cycle or a shared "
-                     "subtree breaks this).")
-    parent = np.zeros(n_nodes, dtype=np.int64)
-    parent[children] = np.concatenate([split, split])
-    # Pointer doubling: after k rounds, `up` is each node's 2**k-th ancestor (or the
-    # root) and `depth` counts the steps taken; a node on a cycle never reaches 0.
-    up, depth = parent, (np.arange(n_nodes) > 0).astype(np.int64)
-    for _ in range(max(1, int(n_nodes).bit_length()) + 1):
-        if not up.any():
-            return int(depth.max())
-        depth = depth + depth[up]
-        up = up[up]
-    node = int(np.argmax(up > 0))
-    _fail(where, f"node {node} is not reached from the root: the child indices form a "
-                 "cycle.")
-
-
-def check_sklearn_tree(tree, where):
-    """Check a ``sklearn.tree._tree.Tree``: node count, children, features, thresholds.
-
-    Parameters
-    ----------
-    tree : sklearn.tree._tree.Tree
-    where : str
-        Names the tree in error messages.
-    """
-    if not 1 <= tree.node_count == tree.capacity:
-        _fail(where, f"node_count={tree.node_count} but the node array holds "
-                     f"{tree.capacity} nodes; accepted: the same positive number.")
-    state = tree.__getstate__()  # reads node_count records: safe once checked above
-    nodes = state["nodes"]
-    left, right = nodes["left_child"], nodes["right_child"]
-    is_leaf = left == _TREE_LEAF
-    if (is_leaf != (right == _TREE_LEAF)).any():
-        node = int(np.argmax(is_leaf != (right == _TREE_LEAF)))
-        _fail(where, f"node {node} has children ({left[node]}, {right[node]}); accepted: "
-                     f"both {_TREE_LEAF} (a leaf) or both node indices.")
-    depth = check_tree_structure(left, right, is_leaf, where)
-    if tree.max_depth != depth:
-        _fail(where, f"max_depth={tree.max_depth} but the nodes form a tree of depth "
-                     f"{depth}; scikit-learn sizes buffers by max_depth.")
-    _check_splits(nodes["feature"], nodes["threshold"], ~is_leaf, tree.n_features, where)
-
-
-def _check_splits(feature, threshold, split, n_features, where):
-    """Split features in ``[0, n_features)``, split thresholds not NaN."""
-    feature, threshold = feature[split], threshold[split]
-    bad = (feature < 0) | (feature >= n_features)
-    if bad.any():
-        node = int(np.flatnonzero(split)[np.argmax(bad)])
-        _fail(where, f"node {node} splits on feature {feature[np.argmax(bad)]}; accepted: "
-                     f"a feature index in [0, {n_features}).")
-    # +inf is a real threshold: 'every non-missing value goes left' splits use it
-    if np.isnan(threshold).any():
-        node = int(np.flatnonzero(split)[np.argmax(np.isnan(threshold))])
-        _fail(where, f"node {node} has threshold NaN; accepted: a number.")
-
-
-def _predictor_nodes(predictor, record_dtype, where):
-    nodes = getattr(predictor, "nodes", None)
-    if not (isinstance(nodes, np.ndarray) and nodes.dtype == record_dtype
-            and nodes.ndim == 1):
-        _fail(where, "nodes is not a 1-d array of scikit-learn's predictor records.")
-    return nodes
-
-
-def check_predictor(predictor, record_dtype, where):
-    """Check a histogram-gradient-boosting ``TreePredictor``'s nodes and bitsets.
-
-    Parameters
-    ----------
-    predictor : TreePredictor
-    record_dtype : numpy.dtype
-        scikit-learn's ``PREDICTOR_RECORD_DTYPE``.
-    where : str
-        Names the predictor in error messages.
-    """
-    nodes = _predictor_nodes(predictor, record_dtype, where)
-    for name in ("raw_left_cat_bitsets", "binned_left_cat_bitsets"):
-        bitsets = getattr(predictor, name, None)
-        if not (isinstance(bitsets, np.ndarray) and bitsets.ndim == 2
-                and bitsets.shape[1] == 8 and bitsets.dtype == np.uint32):
-            _fail(where, f"{name} is not an array of shape (n_bitsets, 8) of uint32.")
-    is_leaf = nodes["is_leaf"] != 0
-    check_tree_structure(nodes["left"], nodes["right"], is_leaf, where + ".nodes")
-    categorical = (nodes["is_categorical"] != 0) & ~is_leaf
-    n_bitsets = min(len(predictor.raw_left_cat_bitsets),
-                    len(predictor.binned_left_cat_bitsets))
-    bad = categorical & (nodes["bitset_idx"] >= n_bitsets)
-    if bad.any():
-        node = int(np.argmax(bad))
-        _fail(where, f"node {node} uses categorical bitset {nodes['bitset_idx'][node]}; "
-                     f"accepted: an index in [0, {n_bitsets}).")
-
-
-def _check_hist_gradient_boosting(estimator, where, record_dtype):
-    """The predictors of a ``HistGradientBoosting*`` against its features and binner."""
-    n_features = estimator.__dict__.get("n_features_in_")
-    predictors = estimator.__dict__.get("_predictors")
-    if predictors is None or not isinstance(n_features, int):
-        return
-    mapper = estimator.__dict__.get("_bin_mapper")
-    flags = getattr(mapper, "is_categorical_", None)
-    if flags is None:
-        flags = np.zeros(n_features, dtype=np.uint8)
-    if not (isinstance(flags, np.ndarray) and flags.shape == (n_features,)):
-        _fail(where, f"_bin_mapper.is_categorical_ has shape {np.shape(flags)}; accepted: "
-                     f"({n_features},), one flag per feature (n_features_in_).")
-    thresholds = getattr(mapper, "bin_thresholds_", None)
-    if thresholds is not None and len(thresholds) != n_features:
-        _fail(where, f"_bin_mapper.bin_thresholds_ has {len(thresholds)} entries; "
-                     f"accepted: {n_features} (n_features_in_).")
-    width = estimator.__dict__.get("n_trees_per_iteration_")
-    for i, iteration in enumerate(predictors):
-        if len(iteration) != width:
-            _fail(where, f"_predictors[{i}] holds {len(iteration)} predictors; accepted: "
-                         f"n_trees_per_iteration_={width}.")
-        for k, predictor in enumerate(iteration):
-            here = f"{where}._predictors[{i}][{k}]"
-            nodes = _predictor_nodes(predictor, record_dtype, here)
-            split = nodes["is_leaf"] == 0
-            _check_splits(nodes["feature_idx"], nodes["num_threshold"], split, n_features,
-                          here)
-            categorical = split & (nodes["is_categorical"] != 0)
-            unknown = categorical & ~flags.astype(bool)[
-                np.where(categorical, nodes["feature_idx"], 0)]
-            if unknown.any():
-                node = int(np.argmax(unknown))
-                _fail(here, f"node {node} splits on feature {nodes['feature_idx'][node]} "
-                            "as categorical, but the binner holds no categories for it.")
-    _check_preprocessor(estimator, n_features, where)
-
-
-def _check_preprocessor(estimator, n_features, where):
-    """The column selections of HGB's categorical preprocessor cover every feature once."""
-    preprocessor = estimator.__dict__.get("_preprocessor")
-    if preprocessor is None:
-        return
-    selected = np.zeros(n_features, dtype=np.int64)
-    for name, _, columns in getattr(preprocessor, "transformers_", ()):
-        if name == "remainder" and isinstance(columns, (list, np.ndarray)) \
-                and len(columns) == 0:
-            continue
-        mask = np.zeros(n_features, dtype=bool)
-        try:
-            mask[np.asarray(columns)] = True
-        except (IndexError, ValueError, TypeError):
-            _fail(where, f"_preprocessor selects columns {columns!r} for {name!r}; "
-                         f"accepted: columns of the {n_features} features.")
-        selected += mask
-    if (selected != 1).any():
-        _fail(where, f"_preprocessor does not select each of the {n_features} features "
-                     "exactly once; predict would read past the encoded columns.")
 
 
 # -------------------------------------------------------------- neighbour trees
@@ -581,19 +391,23 @@ def check_learned(estimator, where, max_depth):
     import scipy.sparse
 
     tree_type, predictor_type, record_dtype, binary_trees = _sklearn_types()
+    found = {tree_type: ([], []), predictor_type: ([], [])}  # checked together below
     for path, obj in _walk(estimator, max_depth, where):
         here = f"{where}: {path}"
-        if isinstance(obj, tree_type):
-            check_sklearn_tree(obj, here)
+        if isinstance(obj, (tree_type, predictor_type)):
+            objects, wheres = found[tree_type if isinstance(obj, tree_type)
+                                    else predictor_type]
+            objects.append(obj)
+            wheres.append(here)
         elif isinstance(obj, tuple(binary_trees)):
             n_bounds = next(n for cls, n in binary_trees.items() if isinstance(obj, cls))
             check_binary_tree(obj, n_bounds, here)
-        elif isinstance(obj, predictor_type):
-            check_predictor(obj, record_dtype, here)
         elif scipy.sparse.issparse(obj):
             _check_sparse(obj, here)
         elif callable(getattr(type(obj), "get_params", None)):
             _check_estimator(obj, here, tree_type, record_dtype)
+    check_sklearn_trees(*found[tree_type])
+    check_predictors(*found[predictor_type], record_dtype)
 
 
 def _check_estimator(estimator, where, tree_type, record_dtype):
@@ -601,7 +415,7 @@ def _check_estimator(estimator, where, tree_type, record_dtype):
     _check_tree_estimator(estimator, tree_type, where)
     _check_ensemble(estimator, where)
     _check_libsvm(estimator, where)
-    _check_hist_gradient_boosting(estimator, where, record_dtype)
+    check_hist_gradient_boosting(estimator, where, record_dtype)
 
 
 def _check_sparse(matrix, where):

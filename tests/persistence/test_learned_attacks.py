@@ -17,7 +17,7 @@ from sklearn.datasets import load_iris
 from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_hp.persistence import ModelFileError, load
-from sklearn_hp.persistence._learned_checks import check_sklearn_tree, check_tree_structure
+from sklearn_hp.persistence._tree_checks import check_sklearn_trees, check_tree_structure
 
 pytest.importorskip("skops")
 
@@ -147,14 +147,14 @@ def test_depth_of_a_chain_and_of_a_balanced_tree():
 def test_tree_counts_are_checked_before_its_arrays_are_read():
     X, y = load_iris(return_X_y=True)
     tree = DecisionTreeClassifier(random_state=0).fit(X, y).tree_
-    check_sklearn_tree(tree, "t")
+    check_sklearn_trees([tree], ["t"])
     real_depth = tree.max_depth
     tree.max_depth = 2  # decision_path sizes its buffer by max_depth
     with pytest.raises(ModelFileError, match=f"t: max_depth=2 but the nodes form a tree of "
                                              f"depth {real_depth}"):
-        check_sklearn_tree(tree, "t")
+        check_sklearn_trees([tree], ["t"])
     tree.max_depth = real_depth
     tree.node_count = 10**6  # reading 10**6 nodes would leave the array
     with pytest.raises(ModelFileError, match="t: node_count=1000000 but the node array "
                                              "holds 17 nodes"):
-        check_sklearn_tree(tree, "t")
+        check_sklearn_trees([tree], ["t"])
