@@ -3,12 +3,7 @@
 import argparse
 import time
 
-from sklearn.model_selection import train_test_split
-
-from ._data import load_table
 from ._options import add_blas_threads_argument, check_counts
-from ._report import results_table, set_vs_learned
-from ._tune import build_run, fit_search, write_plot
 
 
 def add_arguments(parser):
@@ -27,6 +22,12 @@ def add_arguments(parser):
 
 def run(args, out):
     """Tune an MLP on 75 % of digits, then score the best one on the other 25 %."""
+    from sklearn.model_selection import train_test_split
+
+    from ._data import load_table
+    from ._report import results_table, set_vs_learned
+    from ._tune import build_run, fit_search, write_plot
+
     start = time.perf_counter()
     check_counts(args, {"--n-iter": 1, "--cv": 2, "--max-epochs": 1, "--n-jobs": 1,
                         "--blas-threads": 1})

@@ -36,7 +36,8 @@ def test_top_level_help_imports_no_heavy_package():
 
 
 @pytest.mark.parametrize("command, absent", [
-    ("predict", HEAVY),  # its options need nothing
+    ("predict", HEAVY),  # their options need nothing
+    ("demo", HEAVY),
     # tune's help shows its models' spaces (scikit-learn, which imports pandas if present)
     ("tune", ("matplotlib", "skops", "sklearn_hp.persistence")),
 ])
