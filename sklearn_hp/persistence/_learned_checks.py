@@ -231,6 +231,12 @@ def _check_generic(estimator, where):
                 and len(intercept) != coef.shape[0]:
             _fail(where, f"intercept_ has shape {intercept.shape}; accepted: "
                          f"({coef.shape[0]},), one per row of coef_.")
+    labels, n_clusters = state.get("labels_"), state.get("n_clusters_")
+    if isinstance(labels, np.ndarray) and isinstance(n_clusters, (int, np.integer)) \
+            and labels.size and (labels.min() < 0 or labels.max() >= n_clusters):
+        bad = labels.min() if labels.min() < 0 else labels.max()
+        _fail(where, f"labels_ holds cluster {bad}; accepted: 0 to n_clusters_ - 1 = "
+                     f"{n_clusters - 1}.")
     _check_layers(state, "coefs_", "intercepts_", n_features, where)
     if not state.get("kernels_"):  # a network's first dense layer reads its own input
         _check_layers(state, "weights_", "biases_", n_features, where)
@@ -389,6 +395,7 @@ def check_learned(estimator, where, max_depth):
         Naming the attribute, e.g. ``DecisionTreeClassifier.tree_``, and what is wrong.
     """
     import scipy.sparse
+    from scipy.interpolate import BSpline
 
     tree_type, predictor_type, record_dtype, binary_trees = _sklearn_types()
     found = {tree_type: ([], []), predictor_type: ([], [])}  # checked together below
@@ -404,6 +411,8 @@ def check_learned(estimator, where, max_depth):
             check_binary_tree(obj, n_bounds, here)
         elif scipy.sparse.issparse(obj):
             _check_sparse(obj, here)
+        elif isinstance(obj, BSpline):
+            _check_bspline(obj, here)
         elif callable(getattr(type(obj), "get_params", None)):
             _check_estimator(obj, here, tree_type, record_dtype)
     check_sklearn_trees(*found[tree_type])
@@ -427,3 +436,18 @@ def _check_sparse(matrix, where):
         check(full_check=True)
     except (ValueError, TypeError, IndexError) as error:
         _fail(where, f"the sparse matrix is inconsistent ({error}).")
+
+
+def _check_bspline(spline, where):
+    """Knots, coefficients and degree that scipy's constructor accepts.
+
+    A loaded spline gets its attributes without ``BSpline.__init__``, whose checks
+    scipy's compiled evaluation relies on; they are run here.
+    """
+    from scipy.interpolate import BSpline
+
+    try:
+        BSpline(spline.t, spline.c, spline.k, extrapolate=spline.extrapolate)
+    except (AttributeError, ValueError, TypeError, IndexError) as error:
+        _fail(where, f"the spline's knots t, coefficients c and degree k "
+                     f"(k={getattr(spline, 'k', None)!r}) are inconsistent ({error}).")

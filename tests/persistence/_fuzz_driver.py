@@ -146,8 +146,11 @@ def run_child(name, cls, seed, count, work):
             except Exception as error:  # a Python exception is a clean failure too
                 outcome = f"load raised {type(error).__name__}"
             else:
-                raised = sorted({v for v in _outputs(loaded, X).values()
-                                 if isinstance(v, str)})
+                try:
+                    raised = sorted({v for v in _outputs(loaded, X).values()
+                                     if isinstance(v, str)})
+                except Exception as error:  # e.g. densifying a forged sparse output
+                    raised = [type(error).__name__]
                 outcome = f"predict raised {', '.join(raised)}" if raised else "loaded"
             signal.alarm(0)
             progress.write(json.dumps({"done": described, "outcome": outcome}) + "\n")
