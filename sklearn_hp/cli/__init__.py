@@ -109,6 +109,10 @@ def main(argv=None, out=print):
     except KeyboardInterrupt:
         print(f"sklearn-hp {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `sklearn-hp inspect m.skhp | head`: the reader left, no error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush goes nowhere
+        return 141  # 128 + SIGPIPE, what a shell reports for a command stopped by one
     except RecursionError:
         print(f"sklearn-hp {args.command}: error: the input is nested too deeply to read",
               file=sys.stderr)

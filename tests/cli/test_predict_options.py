@@ -134,3 +134,21 @@ def test_target_option_names_the_column_to_score_against(models, capsys):
     status, _ = run_cli(["predict", paths["logistic"], "--data", rows, "--target", "label"])
     assert status == 2 and "--target 'label' is not a column of the table; columns: " \
                            "['day', 'length'" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_ends_predict_quietly(models):
+    # `sklearn-hp predict model.skhp --data big.csv | head -1`: no error line when head exits
+    import subprocess
+    import sys
+
+    folder, paths = models
+    rows = folder / "many.csv"
+    people_frame(30_000, seed=9).drop(columns=["species", "price"]).to_csv(rows, index=False)
+    process = subprocess.Popen([sys.executable, "-m", "sklearn_hp", "predict",
+                                str(paths["logistic"]), "--data", str(rows)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()  # more than a pipe's buffer is still to come
+    err = process.stderr.read()
+    assert process.wait(timeout=120) == 141
+    assert first.strip() in (b"big", b"small") and err == b""
