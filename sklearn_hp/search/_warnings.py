@@ -357,6 +357,8 @@ def warn_summaries(summaries, owner):
     """
     for summary in summaries:
         text = summary.text(owner)
+        if summary.category.__name__ != summary.name:  # its class is not importable here
+            text = f"{summary.name}: {text}"
         try:
             warning = summary.category(text)
         except Exception:  # a category whose constructor needs more than a message

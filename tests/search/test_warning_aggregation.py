@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_hp.cli._progress import counted_warnings
 from sklearn_hp.search import BayesSearchCV, HyperbandSearchCV, Real
-from sklearn_hp.search._warnings import WarningTally, shorten
+from sklearn_hp.search._warnings import WarningTally, read_fit_warnings, shorten, warn_summaries
 
 
 class TiredWarning(UserWarning):
@@ -176,3 +176,16 @@ def test_shorten_cuts_at_a_word_boundary():
                                   "max_epochs or lower tol")
     assert shorten(text, 60) == "Stochastic optimizer: maximum epochs (40) reached; raise …"
     assert shorten("x" * 50 + " y", 10) == "x" * 50 + " …"
+
+
+def test_a_category_that_cannot_be_imported_is_named_in_a_user_warning(tmp_path):
+    # a fit's log line, as a worker writes it, for a class the search cannot import
+    (tmp_path / "host-1.jsonl").write_text(
+        '[["gone_module", "GoneWarning", "it left", 2]]\n[]\n[["gone_module", "GoneWarning"\n')
+    tally = read_fit_warnings(str(tmp_path))  # the last line, cut short, is skipped
+    assert tally.n_fits == 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn_summaries(tally.summaries(), "BayesSearchCV")
+    assert [w.category for w in caught] == [UserWarning]
+    assert str(caught[0].message) == 'GoneWarning: 1 of 2 fits of BayesSearchCV: "it left"'
