@@ -225,9 +225,6 @@ class WarningTally:
                 n_messages=len(messages) + kind["more_messages"]))
         return sorted(out, key=lambda s: (-(s.in_fits + s.outside), s.name))
 
-    def __bool__(self):
-        return bool(self._kinds)
-
 
 # ----------------------------------------------------------------- in each fit
 def _log_path(directory):
