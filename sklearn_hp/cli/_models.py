@@ -34,18 +34,22 @@ FIXED = {
     "convnet": {"max_epochs": 15, "conv_filters": (8, 16), "hidden_layer_sizes": (64,)},
 }
 
+#: Linear models keep their own learning_rate="auto" (scaled to the standardized
+#: features and target): searching it as well lost held-out accuracy to the untuned
+#: model on small tables (iris, wine: down to -0.04 to -0.06 over 5 seeds of 6 random
+#: candidates), while this space never lost more than 0.012 (breast_cancer) and gained
+#: on average on each bundled dataset.
 _LINEAR_SPACE = {
-    "learning_rate": Real(1e-3, 0.3, log=True),
-    "alpha": Real(1e-6, 1.0, log=True),
-    "penalty": Categorical(["l2", "l1", "elasticnet"]),
+    "alpha": Real(1e-6, 1e-1, log=True),
+    "penalty": Categorical(["l2", "l1"]),
 }
 
 #: The default search space of each named model.
 SPACES = {
-    "mlp": {
+    "mlp": {  # alpha up to 1: noisy regression targets (diabetes) want 0.04-0.07
         "hidden_layer_sizes": Categorical([(32,), (64,), (128,), (64, 32)]),
         "learning_rate": Real(1e-4, 3e-2, log=True),
-        "alpha": Real(1e-6, 1e-1, log=True),
+        "alpha": Real(1e-6, 1.0, log=True),
         "batch_size": Categorical([32, 64, 128]),
     },
     "logistic": _LINEAR_SPACE,

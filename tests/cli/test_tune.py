@@ -83,8 +83,8 @@ def test_grid_search_stays_within_n_iter(table_csv):
                             "logistic", "--search", "grid", "--n-iter", 20, "--cv", 2,
                             "--set", "max_epochs=3"])
     assert status == 0
-    # 3 penalties x 2 x 2 numeric points (3 x 3 x 3 = 27 would exceed 20)
-    assert "Top 5 of 12 candidates" in text
+    # 2 penalties x 10 values of alpha (2 x 11 = 22 would exceed 20)
+    assert "Top 5 of 20 candidates" in text
 
 
 def test_space_file_is_read_from_toml_and_json(table_csv, tmp_path):
