@@ -209,14 +209,13 @@ def check_hist_gradient_boosting(estimator, where, record_dtype):
     n_features, predictors = state.get("n_features_in_"), state.get("_predictors")
     if predictors is None or not isinstance(n_features, int):
         return
-    mapper = state.get("_bin_mapper")
-    flags = getattr(mapper, "is_categorical_", None)
-    if flags is None:
-        flags = np.zeros(n_features, dtype=np.uint8)
+    # n_features_in_ is checked against an array of the file before anything is sized
+    # by it (the binner always holds one flag per feature)
+    flags = getattr(state.get("_bin_mapper"), "is_categorical_", None)
     if not (isinstance(flags, np.ndarray) and flags.shape == (n_features,)):
         _fail(where, f"_bin_mapper.is_categorical_ has shape {np.shape(flags)}; accepted: "
                      f"({n_features},), one flag per feature (n_features_in_).")
-    thresholds = getattr(mapper, "bin_thresholds_", None)
+    thresholds = getattr(state["_bin_mapper"], "bin_thresholds_", None)
     if thresholds is not None and len(thresholds) != n_features:
         _fail(where, f"_bin_mapper.bin_thresholds_ has {len(thresholds)} entries; "
                      f"accepted: {n_features} (n_features_in_).")
