@@ -80,8 +80,7 @@ def test_bad_groups_are_one_line(tables, capsys, extra, expected):
 def test_timeseries_cv_splits_rows_in_file_order_on_an_unscaled_target(tables):
     _, prices = tables
     status, text = run_cli(["tune", "--data", prices, "--target", "price", "--model", "linear",
-                            "--set", "max_epochs=20", "--n-iter", "3", "--search", "random",
-                            "--cv", "timeseries:3"])
+                            "--n-iter", "3", "--search", "random", "--cv", "timeseries:3"])
     assert status == 0, text
     assert "(random, TimeSeriesSplit with 3 splits, rows in file order)" in text
     assert "of 3-fold cross-validated score" in text
