@@ -2,8 +2,10 @@
 
 * hyperparameters are validated with the class's own ``_parameter_constraints``;
 * settings that make code run later are refused: a ``memory`` cache directory (joblib
-  unpickles what it finds there), any path-valued setting, a ``pre_dispatch`` that
-  joblib would evaluate as Python, and ``n_jobs`` beyond a sane number of workers;
+  unpickles what it finds there), a search's trial ``storage`` (a file or storage
+  object it reads and writes), any path-valued setting (``checkpoint_dir``, ...), a
+  ``pre_dispatch`` that joblib would evaluate as Python, and ``n_jobs`` beyond a sane
+  number of workers;
 * learned state holds data only: no dunder names and nothing that shadows a method or
   property of the class.
 """
@@ -11,6 +13,8 @@
 import inspect
 import os
 import re
+
+import numpy as np
 
 from .._compat import validate_parameter_constraints
 from ._archive import ModelFileError
@@ -24,6 +28,8 @@ _PATH_NAMES = {"memory", "cachedir", "cache_dir", "location", "path", "filename"
                "directory", "dirname", "log_dir", "logdir", "checkpoint", "checkpoint_dir",
                "output_dir", "save_path"}
 _PATH_SUFFIXES = ("_path", "_dir", "_file", "_filename", "_directory")
+#: Settings that point at files or storage whatever their value, unless None.
+_SET_MEANS_FILES = {"memory", "storage"}
 _PRE_DISPATCH = re.compile(r"^\s*(all|\d+|(\d+\s*\*\s*)?n_jobs)\s*$")
 
 
@@ -42,8 +48,9 @@ def _is_path_name(name):
 
 
 def is_path_setting(name, value):
-    """Whether setting ``name=value`` points at files: a set ``memory``, or a path."""
-    return (name == "memory" and value is not None) or (
+    """Whether setting ``name=value`` points at files: a set ``memory`` or ``storage``,
+    or a path."""
+    return (name in _SET_MEANS_FILES and value is not None) or (
         _is_path_name(name) and isinstance(value, (str, bytes, os.PathLike)))
 
 
@@ -54,6 +61,12 @@ def check_hyperparameters(cls, params, where):
             raise ModelFileError(
                 f"{where}: memory={value!r} is refused: joblib would read cached pickles "
                 "from it on the next fit. Only memory=None is loaded; set the cache after "
+                "loading if you want one."
+            )
+        if name == "storage" and value is not None:
+            raise ModelFileError(
+                f"{where}: storage={value!r} is refused: a search would read and write "
+                "trials there on its next fit. Only storage=None is loaded; set it after "
                 "loading if you want one."
             )
         if _is_path_name(name) and isinstance(value, (str, bytes, os.PathLike)):
@@ -117,31 +130,58 @@ def check_state(cls, state, params, where):
 _MISSING = object()
 
 
+_LEAVES = (str, bytes, int, float, complex, type, type(None), np.generic)
+
+
+def _is_leaf(value):
+    """Whether ``value`` holds nothing to walk into (a number, a string, a plain array)."""
+    return isinstance(value, _LEAVES) or (
+        isinstance(value, np.ndarray) and not value.dtype.hasobject) or (
+        isinstance(value, (list, tuple, set, frozenset, dict)) and not value)
+
+
+def _children(value):
+    if isinstance(value, dict):
+        return value.values()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return value
+    if inspect.ismethod(value):
+        return (value.__self__,)
+    if isinstance(value, np.ndarray):  # of objects
+        return value.flat
+    if hasattr(value, "__dict__") and not isinstance(value, type):
+        return vars(value).values()
+    return ()
+
+
 def reachable_estimators(obj, where, max_depth):
-    """Yield every object with ``get_params`` reachable from ``obj`` (sub-estimators too)."""
+    """Yield every object with ``get_params`` reachable from ``obj`` (sub-estimators too).
+
+    The walk keeps one iterator per level and remembers only containers that hold
+    more than numbers and strings, so a long list of small lists costs no memory.
+    """
     seen = set()
-    stack = [(obj, 0)]
+    stack = [iter((obj,))]
     while stack:
-        value, depth = stack.pop()
-        if id(value) in seen or isinstance(value, (str, bytes, int, float, type)):
+        value = next(stack[-1], _MISSING)
+        if value is _MISSING:
+            stack.pop()
             continue
-        seen.add(id(value))
-        if depth > max_depth:
+        if _is_leaf(value) or id(value) in seen:
+            continue
+        children = _children(value)
+        if hasattr(value, "__dict__") and callable(getattr(type(value), "get_params", None)) \
+                and not isinstance(value, type):
+            seen.add(id(value))
+            yield value
+        elif all(map(_is_leaf, children)):
+            continue  # nothing below: need not be remembered
+        else:
+            seen.add(id(value))
+        if len(stack) > max_depth:
             raise ModelFileError(f"{where}: objects nest more than max_depth={max_depth} "
                                  "deep; refusing the file.")
-        if isinstance(value, dict):
-            children = list(value.values())
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            children = list(value)
-        elif inspect.ismethod(value):
-            children = [value.__self__]
-        elif hasattr(value, "__dict__") and not isinstance(value, type):
-            children = list(vars(value).values())
-            if callable(getattr(type(value), "get_params", None)):
-                yield value
-        else:
-            continue
-        stack.extend((child, depth + 1) for child in children)
+        stack.append(iter(_children(value)))
 
 
 def path_settings(obj, where, max_depth):

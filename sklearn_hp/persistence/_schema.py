@@ -4,7 +4,9 @@ skops already refuses types it does not trust; this audit adds what a model file
 must also satisfy: every class or function is in *our* registry (so skops never
 imports a module the file names on its own), every learned-state name is a plain data
 attribute of its class, every array member exists, is referenced, holds no Python
-objects and declares a shape that matches its bytes and fits the caps.
+objects and declares a shape that matches its bytes and fits the caps. The memory
+skops will take to build every node is added to the load's budget
+(:mod:`._costs`) before any array member is read.
 """
 
 import io
@@ -15,8 +17,9 @@ import zipfile
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._archive import ModelFileError, iter_dicts, json_depth, npy_header
+from ._archive import ModelFileError, check_compression, iter_dicts, json_depth, npy_header
 from ._checks import check_state_keys
+from ._costs import node_costs
 
 __all__ = ["audit_schema", "KNOWN_LOADERS"]
 
@@ -29,6 +32,7 @@ KNOWN_LOADERS = {
     "BytearrayNode", "MethodNode", "_DictWithDeprecatedKeysNode",
 }
 _NO_TYPE_LOADERS = {"CachedNode", "JsonNode"}
+_FILE_LOADERS = ("NdArrayNode", "SparseMatrixNode", "BytesNode", "BytearrayNode")
 
 
 class _Audit:
@@ -36,16 +40,51 @@ class _Audit:
         self.members, self.registry, self.limits, self.where = members, registry, limits, where
         self.type_names = set()
         self.files = {}
+        self._referenced = []  # (member, loader), read once the budget allows it
+        self._nodes = []  # every node, in the order found
+        self._npz_sizes = {}
+        self._checked = set()  # (member, "npy" or "npz") checked already
 
     def fail(self, message):
         raise ModelFileError(f"{self.where}: {message}")
 
     def walk(self, root, node_classes):
-        """Audit every node under ``root``; ``node_classes[i]`` owns ``states[i]``."""
+        """Audit every node under ``root``; ``node_classes[i]`` owns ``states[i]``.
+
+        Array members are read only after what building every node will take has
+        been added to the budget and found within ``max_bytes``.
+        """
         self._check_states(root, node_classes)
+        by_id = {}
         for node in iter_dicts(root):
             if "__loader__" in node:
                 self._node(node)
+                self._nodes.append(node)
+                if node["__loader__"] != "CachedNode" and node.get("__id__") is not None:
+                    by_id.setdefault(node["__id__"], node)
+        budget = getattr(self.members, "budget", None)
+        for part, nbytes in node_costs(self, self._nodes, by_id):
+            if budget is not None:
+                budget.add(part, nbytes)
+        if budget is not None:
+            budget.check()
+        for name, loader in self._referenced:
+            self._file(name, loader)
+
+    def member_size(self, name):
+        """Decompressed bytes of member ``name`` (which the file must hold)."""
+        if not isinstance(name, str) or name not in self.members:
+            self.fail(f"the learned parameters refer to member {name!r}, which the file "
+                      "does not hold.")
+        sizes = getattr(self.members, "size", None)
+        return sizes(name) if sizes is not None else len(self.members[name])
+
+    def npz_size(self, name):
+        """Decompressed bytes of the arrays inside sparse-matrix member ``name``."""
+        if name not in self._npz_sizes:
+            self._file(name, "BytesNode")  # within the budget: counted as a member
+            self._npz_sizes[name] = self._npz_total(self.files[name], name)
+        return self._npz_sizes[name]
 
     def _check_states(self, root, node_classes):
         try:
@@ -96,28 +135,29 @@ class _Audit:
             func = (node.get("content") or {}).get("func")
             if not isinstance(func, str) or func.startswith("_"):
                 self.fail(f"method {func!r} of {name} is private; refusing the file.")
-        if "file" in node and loader in ("NdArrayNode", "SparseMatrixNode", "BytesNode",
-                                         "BytearrayNode"):
-            self._file(node["file"], loader)
+        if "file" in node and loader in _FILE_LOADERS:
+            self.member_size(node["file"])
+            self._referenced.append((node["file"], loader))
 
     def _file(self, name, loader):
         if not isinstance(name, str) or name not in self.members:
             self.fail(f"the learned parameters refer to member {name!r}, which the file "
                       "does not hold.")
-        if name in self.files:
-            return
-        data = self.members[name]
-        if loader == "NdArrayNode":
-            self._check_npy(data, name)
-        elif loader == "SparseMatrixNode":
-            self._check_npz(data, name)
-        self.files[name] = data
+        if name not in self.files:
+            self.files[name] = self.members[name]  # read once, checksum verified
+        kind = {"NdArrayNode": "npy", "SparseMatrixNode": "npz"}.get(loader)
+        if kind is not None and (name, kind) not in self._checked:
+            (self._check_npy if kind == "npy" else self._check_npz)(self.files[name], name)
+            self._checked.add((name, kind))
 
     def _check_npy(self, data, name):
         where = f"{self.where}: member {name!r}"
         shape, dtype, offset = npy_header(data, where)
         if dtype.hasobject:
             self.fail(f"member {name!r} is an array of Python objects; refusing it.")
+        if dtype.itemsize == 0 and math.prod(shape) > 0:
+            self.fail(f"member {name!r} declares {math.prod(shape)} elements of {dtype}, "
+                      "which take no bytes; refusing it.")
         nbytes = math.prod(shape) * dtype.itemsize
         if nbytes > self.limits.max_array_bytes:
             self.fail(f"member {name!r} declares shape {shape} of {dtype} ({nbytes} bytes), "
@@ -131,14 +171,27 @@ class _Audit:
             self.fail(f"member {name!r} holds shape {shape} of {dtype}, but the manifest says "
                       f"shape {tuple(listed.get('shape') or ())} of {listed.get('dtype')}.")
 
-    def _check_npz(self, data, name):
+    def _npz_total(self, data, name):
+        """Decompressed bytes of the arrays in sparse matrix ``data``, read from its
+        directory alone (nothing is decompressed)."""
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 infos = archive.infolist()
-                total = sum(info.file_size for info in infos)
-                if total > self.limits.max_array_bytes:
-                    self.fail(f"sparse matrix {name!r} is {total} bytes decompressed, over "
-                              f"max_array_bytes={self.limits.max_array_bytes}.")
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            self.fail(f"sparse matrix {name!r} is damaged ({error}).")
+        for info in infos:
+            check_compression(f"{self.where}: sparse matrix {name!r}", info)
+        total = sum(info.file_size for info in infos)
+        if total > self.limits.max_array_bytes:
+            self.fail(f"sparse matrix {name!r} is {total} bytes decompressed, over "
+                      f"max_array_bytes={self.limits.max_array_bytes}.")
+        return total
+
+    def _check_npz(self, data, name):
+        self._npz_total(data, name)
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                infos = archive.infolist()
                 for info in infos:
                     with archive.open(info) as member:
                         self._check_npy(member.read(info.file_size + 1), f"{name}/{info.filename}")

@@ -1,7 +1,7 @@
 """Hostile files are refused with one clear message, run nothing, and stay small in memory.
 
 The files live in ``tests/persistence/attacks/`` and are written by
-``make_attack_files.py`` beside this test.
+``make_attack_files.py`` and ``make_memory_attack_files.py`` beside this test.
 """
 
 import re
@@ -55,7 +55,27 @@ EXPECTED = {
     "deep.json": "deep.json nests 1000\\d\\d levels deep",
     "bomb_unlisted.skhp": "holds member 'bomb.bin' \\(declared 1073741824 bytes\\) that its "
                           "manifest does not list",
-    "bomb_listed.skhp": "holds member 'bomb.bin' that nothing refers to",
+    "bomb_listed.skhp": r"loading it would take 1,074,\d{3},\d{3} bytes of memory, over "
+                        r"max_bytes=3\d,\d{3},\d{3} \(the default for a 5,\d{3}-byte file.*"
+                        r"the largest part is member 'bomb.bin', 1,073,741,824 bytes",
+    "array_bzip2_1gib.skhp": r"loading it would take 1,07\d,\d{3},\d{3} bytes of memory, over "
+                             r"max_bytes=3\d,\d{3},\d{3} .* the largest part is member "
+                             r"'\d+\.npy', 1,073,741,952 bytes",
+    "array_referenced_32_times.skhp": r"the largest part is member '\d+\.npy' \(its copy and "
+                                      r"its array\), 536,879,104 bytes",
+    "constructor_ndarray_6gib.skhp": r"a numpy.ndarray of 6,442,450,944 bytes \(shape "
+                                     r"\[805306368\]\) is built from arguments in the file, "
+                                     r"over max_array_bytes=2147483648",
+    "constructor_lil_matrix.skhp": "scipy.sparse._lil.lil_matrix is built by calling it with "
+                                   "arguments from the file",
+    "json_value_of_empty_lists.skhp": r"loading it would take 288,\d{3},\d{3} bytes .* the "
+                                      r"largest part is member 'schema.json' parsed",
+    "zip_size_forged.skhp": r"declares 10,000,000 bytes from \d+ deflated bytes, more than "
+                            r"deflated data can hold; the header is forged",
+    "zip_size_understated.skhp": "cannot be read \\(Bad CRC-32",
+    "search_storage.skhp": "storage='trials.db' is refused: a search would read and write "
+                           "trials there",
+    "search_checkpoint_dir.skhp": "checkpoint_dir='planted_ckpt' is a path",
     "truncated.skhp": "is truncated or damaged",
     "empty.skhp": "is empty",
     "array.npy": "is a numpy .npy array, not a model file",
@@ -105,7 +125,9 @@ def test_attack_is_refused_before_anything_runs(name, trap):
 
 
 def test_caps_can_be_raised_by_the_caller(trap):
-    with pytest.raises(ModelFileError, match="nothing refers to"):
+    # over the default cap; within a raised one the bzip2 member is refused unread
+    with pytest.raises(ModelFileError, match="member 'bomb.bin' is compressed with bzip2; "
+                                             "only stored and deflated members are read"):
         load(ATTACKS / "bomb_listed.skhp", max_bytes=2**31)
     with pytest.raises(ModelFileError, match="'bomb.bin' is 1073741824 bytes decompressed, "
                                              "over max_array_bytes=1000000; raise it"):

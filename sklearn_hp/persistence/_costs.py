@@ -1,0 +1,242 @@
+"""The memory skops will take to build each node of a schema, worked out before it runs.
+
+Every node that allocates is priced from the file's declared sizes and from its
+arguments read as plain JSON literals, never by building anything:
+
+* an array (``NdArrayNode``): skops reads the member (a copy of its bytes) and builds
+  the array from it, twice the member's size, once per node (a schema may point many
+  nodes at one member; each builds its own array);
+* a sparse matrix: the member's copy and its arrays, which may be compressed inside it;
+* ``bytes`` and ``bytearray`` members (a ``bytearray`` is built through a list of ints);
+* a ``Tree``: ``n_outputs`` counts and copies of its node and value arrays;
+* random states and generators (a ``SeedSequence`` takes ``pool_size`` words);
+* objects skops builds by calling a class with arguments from the file
+  (``ConstructorFromReduceNode``, ``LossNode``): only classes whose cost follows from
+  their arguments are built that way (builtin values, ``bytes``, ``numpy.ndarray``,
+  scikit-learn's loss functions) and classes the caller passed in ``trusted``; any
+  other class is refused, since its constructor could take any amount of memory.
+"""
+
+import json
+import math
+
+import numpy as np
+
+from ._archive import ModelFileError
+
+__all__ = ["node_costs", "CALLABLE_CLASSES"]
+
+_ARRAY_LOADERS = ("NdArrayNode", "SparseMatrixNode", "BytesNode", "BytearrayNode")
+#: Builtin types skops may call with literal arguments; what they build is no larger
+#: than the JSON of their arguments, which is counted already.
+_VALUE_TYPES = {f"builtins.{name}" for name in (
+    "int", "float", "complex", "bool", "str", "tuple", "list", "set", "frozenset", "dict",
+    "slice")}
+_BYTE_TYPES = {"builtins.bytes", "builtins.bytearray"}
+_NDARRAY = {"numpy.ndarray"}
+#: Modules of the loss functions ``LossNode`` builds (their arguments are numbers).
+_LOSS_MODULES = ("sklearn._loss._loss.", "sklearn.linear_model._sgd_fast.")
+_RANDOM_STATES = {"numpy.random.mtrand.RandomState", "numpy.random.RandomState"}
+_GENERATORS = {"numpy.random._generator.Generator", "numpy.random.Generator"}
+#: A RandomState or bit generator and its state: a few kilobytes.
+_RANDOM_STATE_BYTES = 8192
+#: Classes a file may have built by a call with its own arguments.
+CALLABLE_CLASSES = sorted(_VALUE_TYPES | _BYTE_TYPES | _NDARRAY)
+
+
+class _NotLiteral(Exception):
+    pass
+
+
+def _name(node):
+    return f"{node.get('__module__')}.{node.get('__class__')}"
+
+
+def literal(node, by_id, depth=0):
+    """The value of a schema node made of JSON values, tuples, lists and dicts only."""
+    if depth > 50 or not isinstance(node, dict):
+        raise _NotLiteral
+    loader = node.get("__loader__")
+    if loader == "CachedNode":
+        return literal(by_id.get(node.get("__id__")), by_id, depth + 1)
+    if loader == "JsonNode":
+        try:
+            return json.loads(node["content"])
+        except (KeyError, TypeError, ValueError):
+            raise _NotLiteral from None
+    content = node.get("content")
+    if loader in ("TupleNode", "ListNode") and isinstance(content, list):
+        return [literal(item, by_id, depth + 1) for item in content]
+    if loader == "DictNode" and isinstance(content, dict):
+        return {key: literal(value, by_id, depth + 1) for key, value in content.items()}
+    raise _NotLiteral
+
+
+def _array_bytes(shape, dtype, where):
+    """Bytes of ``numpy.ndarray(shape, dtype)`` from literal arguments."""
+    shape = [shape] if isinstance(shape, int) else shape
+    if not (isinstance(shape, list) and all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)):
+        raise ModelFileError(f"{where}: a numpy.ndarray is built with shape {shape!r}; "
+                             "a shape is a list of non-negative integers.")
+    try:
+        itemsize = np.dtype(dtype).itemsize if isinstance(dtype, (str, list)) else (
+            np.dtype(float).itemsize if dtype is None else None)
+    except (TypeError, ValueError):
+        itemsize = None
+    if itemsize is None:
+        raise ModelFileError(f"{where}: a numpy.ndarray is built with dtype {dtype!r}, "
+                             "which is not a numpy dtype string.")
+    return math.prod(shape) * max(itemsize, 1)
+
+
+class _Pricer:
+    """Prices the nodes of one schema; ``audit`` gives sizes, names and the caps."""
+
+    def __init__(self, audit, by_id):
+        self.audit, self.by_id = audit, by_id
+
+    def fail(self, message):
+        self.audit.fail(message)
+
+    def args(self, node, name):
+        try:
+            args = literal(node, self.by_id)
+        except _NotLiteral:
+            self.fail(f"{name} is built from arguments that are not plain values; "
+                      "refusing the file.")
+        return args if isinstance(args, list) else [args]
+
+    def array_node(self, node):
+        """Cost of an array built from its member: skops' copy of the bytes, the array."""
+        size = self.audit.member_size(node.get("file"))
+        name = _name(node)
+        cls = self.audit.registry.get(name)
+        if not (cls is np.ndarray or (isinstance(cls, type) and issubclass(cls, np.generic))):
+            self.fail(f"an array is turned into {name} by calling it; only numpy arrays "
+                      "and numpy scalars are read from array members.")
+        # a numpy scalar type called with an array returns a copy of it
+        return (2 if cls is np.ndarray else 3) * size
+
+    def call(self, node, loader):
+        """Cost of an object skops builds by calling a class with the file's arguments."""
+        name = _name(node)
+        if loader == "LossNode":
+            if not name.startswith(_LOSS_MODULES):
+                self.fail(f"{name} is built as a loss function; only scikit-learn's loss "
+                          "functions are.")
+            self.args(node.get("__reduce__", {}).get("args"), name)
+            return 0
+        if name in getattr(self.audit.registry, "_extra_names", ()):
+            return 0  # the caller trusts this class, its constructor included
+        if name not in _VALUE_TYPES | _BYTE_TYPES | _NDARRAY:
+            self.fail(f"{name} is built by calling it with arguments from the file, and "
+                      "its memory cannot be known beforehand; only "
+                      f"{', '.join(CALLABLE_CLASSES)} are built that way, and classes "
+                      "passed in trusted=[...].")
+        args = self.args(node.get("content"), name)
+        if name in _BYTE_TYPES:
+            first = args[0] if args else 0
+            return first if isinstance(first, int) and not isinstance(first, bool) else 0
+        if name in _NDARRAY:
+            nbytes = _array_bytes(args[0] if args else None, args[1] if len(args) > 1 else None,
+                                  self.audit.where)
+            if nbytes > self.audit.limits.max_array_bytes:
+                self.fail(f"a numpy.ndarray of {nbytes:,} bytes (shape {args[0]!r}) is built "
+                          f"from arguments in the file, over max_array_bytes="
+                          f"{self.audit.limits.max_array_bytes}.")
+            return nbytes
+        return 0
+
+    def tree(self, node):
+        """Tree(n_features, n_classes, n_outputs), then copies of its node and value arrays."""
+        args = node.get("__reduce__", {}).get("args", {}).get("content")
+        if not isinstance(args, list) or len(args) != 3:
+            self.fail("a Tree is built from arguments other than (n_features, n_classes, "
+                      "n_outputs).")
+        n_outputs = self.args(args[2], "a Tree's n_outputs")[0]
+        if not isinstance(n_outputs, int) or isinstance(n_outputs, bool) or n_outputs < 1:
+            self.fail(f"a Tree is built with n_outputs={n_outputs!r}; a positive integer "
+                      "is accepted.")
+        copies = sum(self.audit.member_size(item.get("file"))
+                     for item in _array_nodes(node.get("content"), self.by_id))
+        return 8 * n_outputs + copies
+
+    def generator(self, node):
+        seed_seq = (node.get("content") or {}).get("seed_seq")
+        state = literal_or_none(
+            ((seed_seq or {}).get("content") or {}).get("pool_size"), self.by_id)
+        if not isinstance(state, int) or isinstance(state, bool) or state < 0:
+            self.fail(f"a random generator's seed sequence has pool_size={state!r}; a "
+                      "non-negative integer is accepted.")
+        return _RANDOM_STATE_BYTES + 4 * state
+
+
+def literal_or_none(node, by_id):
+    """``literal(node)``, or None when ``node`` is not made of plain values."""
+    try:
+        return literal(node, by_id)
+    except _NotLiteral:
+        return None
+
+
+def _array_nodes(tree, by_id):
+    """Array nodes under ``tree`` that name a member (cached references followed once)."""
+    stack, seen = [tree], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if item.get("__loader__") == "CachedNode" and item.get("__id__") not in seen:
+                seen.add(item.get("__id__"))
+                stack.append(by_id.get(item.get("__id__")))
+            elif item.get("__loader__") == "NdArrayNode" and "file" in item:
+                yield item
+            else:
+                stack.extend(item.values())
+
+
+def node_costs(audit, nodes, by_id):
+    """Yield ``(part, nbytes)`` for every node of ``nodes`` that allocates.
+
+    ``audit`` gives ``member_size(name)``, ``npz_size(name)``, ``registry``, ``limits``,
+    ``where`` and ``fail(message)``; ``by_id`` maps skops ``__id__`` to its node.
+    """
+    pricer = _Pricer(audit, by_id)
+    built = set()  # skops builds a node once per __id__
+    for node in nodes:
+        loader = node["__loader__"]
+        key = (node.get("__id__"), node.get("file"), loader)
+        if node.get("__id__") is not None and key in built:
+            continue
+        built.add(key)
+        name = _name(node)
+        if loader == "NdArrayNode" and node.get("type") == "numpy":
+            yield f"member {node.get('file')!r} (its copy and its array)", pricer.array_node(node)
+        elif loader == "SparseMatrixNode":
+            member = node.get("file")
+            yield (f"member {member!r} (a sparse matrix)",
+                   audit.member_size(member) + 2 * audit.npz_size(member))
+        elif loader == "BytesNode":
+            yield f"member {node.get('file')!r} (bytes)", audit.member_size(node.get("file"))
+        elif loader == "BytearrayNode":  # skops builds it through a list of ints
+            yield (f"member {node.get('file')!r} (a bytearray)",
+                   10 * audit.member_size(node.get("file")))
+        elif loader in ("ConstructorFromReduceNode", "LossNode"):
+            yield f"{name} built from arguments", pricer.call(node, loader)
+        elif loader == "TreeNode":
+            yield "Tree objects (their copies of the node and value arrays)", pricer.tree(node)
+        elif loader == "RandomStateNode":
+            if name not in _RANDOM_STATES:
+                audit.fail(f"{name} is built as a random state; only numpy's RandomState is.")
+            yield "random states", _RANDOM_STATE_BYTES
+        elif loader == "RandomGeneratorNode":
+            if name not in _GENERATORS:
+                audit.fail(f"{name} is built as a random generator; only numpy's Generator "
+                           "is.")
+            yield "random generators", pricer.generator(node)
+        elif loader == "MaskedArrayNode":  # a one-element mask is spread to the data's shape
+            data = ((node.get("content") or {}).get("data")) or {}
+            if data.get("__loader__") == "NdArrayNode" and "file" in data:
+                yield "masked arrays (their masks)", audit.member_size(data["file"])
