@@ -16,6 +16,8 @@ __all__ = ["check_tree_structure", "check_sklearn_trees", "check_predictors",
            "check_hist_gradient_boosting"]
 
 _TREE_LEAF = -1
+#: Levels walked breadth first before deeper trees switch to pointer doubling.
+_BREADTH_FIRST_LEVELS = 64
 
 
 def _fail(where, message):
@@ -41,8 +43,9 @@ def _structure(forest, left, right, is_leaf):
     """Check that each tree's children form one tree rooted at its node 0.
 
     Every split node has two children inside its own tree, every node but a root has
-    exactly one parent, and every node is reached from its root (no cycle). Pointer
-    doubling makes this O(n log depth) in a few vectorised passes.
+    exactly one parent, and every node is reached from its root (no cycle). A
+    vectorised breadth-first pass per level makes this O(n); trees deeper than
+    ``_BREADTH_FIRST_LEVELS`` finish by pointer doubling, O(n log depth).
 
     Returns
     -------
@@ -73,20 +76,39 @@ def _structure(forest, left, right, is_leaf):
         forest.fail(int(np.argmax(bad)), lambda node: (
             f"node {node} is the child of {count} nodes; in a tree the root has no parent "
             "and every other node exactly one (a cycle or a shared subtree breaks this)."))
-    up = np.arange(n_nodes)
+    # Breadth first from the roots: with one parent per node, no node is met twice, and
+    # a node never met hangs on a cycle. Deep chains finish by pointer doubling.
+    gone_left = np.full(n_nodes, -1, dtype=np.int64)
+    gone_right = np.full(n_nodes, -1, dtype=np.int64)
+    gone_left[split], gone_right[split] = children[:len(split)], children[len(split):]
+    depth = np.full(n_nodes, -1, dtype=np.int64)
+    frontier, level = forest.offsets, 0
+    while frontier.size and level < _BREADTH_FIRST_LEVELS:
+        depth[frontier] = level
+        below = gone_left[frontier] >= 0
+        frontier = np.concatenate([gone_left[frontier[below]], gone_right[frontier[below]]])
+        level += 1
+    if frontier.size:
+        depth = _doubling_depths(forest, children, owners, is_root)
+    if (depth < 0).any():
+        forest.fail(int(np.argmax(depth < 0)), lambda node: (
+            f"node {node} is not reached from the root: the child indices form a cycle."))
+    return np.maximum.reduceat(depth, forest.offsets)
+
+
+def _doubling_depths(forest, children, owners, is_root):
+    """Each node's depth by pointer doubling (-1 if it never reaches a root)."""
+    up = np.arange(len(is_root))
     up[children] = owners  # each node's parent; a root is its own
     # After k rounds `up` is each node's 2**k-th ancestor (or its root) and `depth`
     # the steps taken; a node on a cycle never reaches a root.
     depth = (~is_root).astype(np.int64)
     for _ in range(int(forest.sizes.max()).bit_length() + 1):
         if is_root[up].all():
-            return np.maximum.reduceat(depth, forest.offsets)
+            break
         depth = depth + depth[up]
         up = up[up]
-    if is_root[up].all():
-        return np.maximum.reduceat(depth, forest.offsets)
-    forest.fail(int(np.argmax(~is_root[up])), lambda node: (
-        f"node {node} is not reached from the root: the child indices form a cycle."))
+    return np.where(is_root[up], depth, -1)
 
 
 def check_tree_structure(left, right, is_leaf, where):
@@ -139,10 +161,11 @@ def check_sklearn_trees(trees, wheres):
         if not 1 <= tree.node_count == tree.capacity:
             _fail(where, f"node_count={tree.node_count} but the node array holds "
                          f"{tree.capacity} nodes; accepted: the same positive number.")
-    # __getstate__ reads node_count records: safe now that it equals the capacity
-    nodes = np.concatenate([tree.__getstate__()["nodes"] for tree in trees])
+    # the node properties read node_count records: safe now that it equals the capacity
     forest = _Forest([tree.node_count for tree in trees], wheres)
-    left, right = nodes["left_child"], nodes["right_child"]
+    left, right, feature, threshold = (
+        np.concatenate([getattr(tree, name) for tree in trees])
+        for name in ("children_left", "children_right", "feature", "threshold"))
     is_leaf = left == _TREE_LEAF
     bad = is_leaf != (right == _TREE_LEAF)
     if bad.any():
@@ -156,7 +179,7 @@ def check_sklearn_trees(trees, wheres):
         _fail(wheres[t], f"max_depth={claimed[t]} but the nodes form a tree of depth "
                          f"{depths[t]}; scikit-learn sizes buffers by max_depth.")
     n_features = np.repeat([tree.n_features for tree in trees], forest.sizes)
-    _splits(forest, nodes["feature"], nodes["threshold"], ~is_leaf, n_features)
+    _splits(forest, feature, threshold, ~is_leaf, n_features)
 
 
 def _predictor_nodes(predictor, record_dtype, where):

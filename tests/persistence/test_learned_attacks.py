@@ -138,6 +138,12 @@ def test_depth_of_a_chain_and_of_a_balanced_tree():
     left, right = np.full(n, -1), np.full(n, -1)
     left[split], right[split] = split + 2, split + 1
     assert check_tree_structure(left, right, left == -1, "t") == 500
+    # the same chain beside a loop out of the root's reach (nodes 1001 and 1002 are
+    # each other's children): found by the pointer doubling that takes over from the
+    # breadth-first pass on trees deeper than 64 levels
+    left, right = np.append(left, [1002, 1001, -1, -1]), np.append(right, [1003, 1004, -1, -1])
+    with pytest.raises(ModelFileError, match="t: node 1001 is not reached from the root"):
+        check_tree_structure(left, right, left == -1, "t")
     nodes = np.arange(15)
     left = np.where(nodes < 7, 2 * nodes + 1, -1)
     right = np.where(nodes < 7, 2 * nodes + 2, -1)
