@@ -1,4 +1,4 @@
-"""Progress lines during a search, and warnings kept to one summary line."""
+"""Progress lines during a search, and caught warnings kept to one line per kind."""
 
 import contextlib
 import os
