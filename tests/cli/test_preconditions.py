@@ -97,15 +97,15 @@ def test_set_of_a_searched_hyperparameter_fixes_it_and_says_so(tables):
                             "--set", "alpha=0.01"])
     assert status == 0
     assert ("--set alpha=0.01 fixes alpha: it is not searched (the space had "
-            "Real(1e-06, 1.0, log=True)).") in text
-    assert "over: learning_rate, penalty\n" in text
+            "Real(1e-06, 0.1, log=True)).") in text
+    assert "over: penalty\n" in text
     rows = text.split("Top 2 of 2 candidates", 1)[1].split("\n\n", 1)[0]
-    assert "alpha=" not in rows and rows.count("learning_rate=") == 2
+    assert "alpha=" not in rows and rows.count("penalty=") == 2
     assert "alpha = 0.01  (you)" in text
 
 
 @pytest.mark.parametrize("assignment, expected", [
-    ("alpha=abc", "--set alpha='abc': alpha is a number (the space searches Real(1e-06, 1.0, "
+    ("alpha=abc", "--set alpha='abc': alpha is a number (the space searches Real(1e-06, 0.1, "
                   "log=True)); accepted: a number, e.g. --set alpha=1e-06."),
     ("penalty=l3", "--set penalty='l3': The 'penalty' parameter of LogisticClassifier must be "
                    "a str among"),
@@ -125,11 +125,10 @@ def test_set_value_the_model_refuses_is_an_error_naming_it(tables, capsys, no_se
 def test_set_of_every_searched_hyperparameter_leaves_nothing_to_search(tables, capsys):
     classes, _ = tables
     status, _ = run_cli(["tune", "--data", classes, "--target", "species", "--model",
-                         "logistic", "--set", "alpha=0.1", "--set", "learning_rate=0.1",
-                         "--set", "penalty=l2"])
+                         "logistic", "--set", "alpha=0.1", "--set", "penalty=l2"])
     assert status == 2
-    assert ("--set fixes every hyperparameter the space searches (alpha, learning_rate, "
-            "penalty); nothing is left to search.") in capsys.readouterr().err
+    assert ("--set fixes every hyperparameter the space searches (alpha, penalty); nothing "
+            "is left to search.") in capsys.readouterr().err
 
 
 _OWN_MODELS = '''

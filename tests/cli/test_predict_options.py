@@ -23,7 +23,7 @@ def models(tmp_path_factory):
                                       ("linear", prices, "price", "linear")):
         paths[name] = folder / f"{name}.skhp"
         status, text = run_cli(["tune", "--data", data, "--target", target, "--model", model,
-                                "--set", "max_epochs=20", "--n-iter", "2", "--cv", "2",
+                                "--set", "max_epochs=100", "--n-iter", "2", "--cv", "2",
                                 "--search", "random", "--out", paths[name]])
         assert status == 0, text
     return folder, paths

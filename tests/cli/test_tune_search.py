@@ -16,7 +16,7 @@ import pytest
 from .conftest import run_cli
 
 PROGRESS = re.compile(r"^\[\w+\] trial (\d+)(?:/(\d+))?(?: at budget (\d+))?: "
-                      r"score=([^ ,]+)(?: \(\w+\))?, best=([^ ,]+),")
+                      r"score=([^ ,]+)(?: \(\w+\))?, best=([^ ,]+)(?: at budget \d+)?,")
 
 
 def _progress(text):
@@ -122,13 +122,18 @@ def test_progress_shows_every_candidate_in_order_with_the_best_so_far(table_csv,
     n = int(re.search(r"Top \d+ of (\d+) candidates", text).group(1))
     assert [row[0] for row in lines] == list(range(1, n + 1))  # one line per cv_results_ row
     scores = np.array([row[3] for row in lines])
-    np.testing.assert_allclose([row[4] for row in lines], np.maximum.accumulate(scores),
-                               atol=1e-4)
+    if search == "hyperband":  # best= compares like with like: the largest budget so far
+        budgets = np.array([row[2] for row in lines])
+        top = np.maximum.accumulate(budgets)
+        expected = [scores[:i + 1][budgets[:i + 1] == top[i]].max() for i in range(n)]
+    else:
+        expected = np.maximum.accumulate(scores)
+    np.testing.assert_allclose([row[4] for row in lines], expected, atol=1e-4)
     if search == "hyperband":  # 22 trials planned for 9 epochs; each names its epoch budget
         assert {row[1] for row in lines} == {n} and n == 22
         assert {row[2] for row in lines} == {1, 3, 9}
-    else:  # grid: 3 penalties x the middle of 2 numeric ranges (3 x 2 x 2 > --n-iter 6)
-        assert {row[1] for row in lines} == {n} and n == (3 if search == "grid" else 6)
+    else:  # grid: 2 penalties x 3 values of alpha (2 x 4 > --n-iter 6)
+        assert {row[1] for row in lines} == {n} and n == 6
         assert {row[2] for row in lines} == {None}
     assert "Search stopped" not in text and "Storage" not in text
 
