@@ -38,7 +38,8 @@ def _part_lines(part, nested):
         lines += [_line(indent, name, _value(value), _NAME + len(indent) - 2)
                   for name, value in part.hyperparameters.items()]
     if part.learned:
-        lines.append(indent[:-2] + f"Learned parameters ({part.n_numbers:,} numbers):")
+        count = "1 number" if part.n_numbers == 1 else f"{part.n_numbers:,} numbers"
+        lines.append(indent[:-2] + f"Learned parameters ({count}):")
         lines += [_line(indent + ("  " if row.entry else ""), row.name, row.description,
                         _NAME + len(indent) - 2)
                   for row in part.learned]

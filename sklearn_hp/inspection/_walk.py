@@ -101,7 +101,8 @@ def _children(estimator, learned):
         sources = estimator.get_params(deep=False).items()
     for attribute, value in sources:
         if _is_estimator(value):
-            children.append((attribute.rstrip("_"), value, None))
+            if not learned or _learned_or_none(value) is not None:  # not a template
+                children.append((attribute.rstrip("_"), value, None))
             used.add(attribute)
             continue
         items = _estimator_items(value)

@@ -135,3 +135,22 @@ def test_inspect_an_unfitted_pipeline_says_so(tmp_path):
     assert "[logisticclassifier] LogisticClassifier" in text
     assert _entry(text, "alpha") == "0.5"
     assert text.endswith("Not fitted: no learned parameters.")
+
+
+def test_an_ensemble_lists_its_fitted_trees_in_one_row_and_no_template_step():
+    from sklearn.datasets import load_iris
+    from sklearn.ensemble import RandomForestClassifier
+
+    from sklearn_hp.cli._inspect import describe
+
+    model = make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=3,
+                                                                   random_state=0))
+    lines = describe(model.fit(*load_iris(return_X_y=True)))
+    forest = model[-1]
+    nodes = sum(tree.tree_.node_count for tree in forest.estimators_)
+    assert lines[0] == f"Steps (2, {_total(model):,} learned numbers):"
+    assert [line.split()[0] for line in lines[1:3]] == ["standardscaler",
+                                                        "randomforestclassifier"]
+    assert lines[3] == ""  # the unfitted estimator_ template is no step of its own
+    assert _entry("\n".join(lines), "estimators_") == "3 fitted DecisionTreeClassifier"
+    assert nodes > 3 and _total(model) > 5 * nodes  # each node: feature, threshold, ...
