@@ -35,6 +35,7 @@ __all__ = [
     "SEARCH_HOOKS",
     "RegistryOptions",
     "all_fits_failed",
+    "route_search_fits",
     "check_sample_weight",
     "set_search_results",
     "validate_data",
@@ -190,22 +191,52 @@ def set_search_results(evaluate_candidates, candidate_params, out, more_results,
     results : dict
         ``BaseSearchCV._format_results`` of the above.
     """
-    while hasattr(evaluate_candidates, "__wrapped__"):  # e.g. watch_search's wrapper
-        evaluate_candidates = evaluate_candidates.__wrapped__
-    code, closure = evaluate_candidates.__code__, evaluate_candidates.__closure__ or ()
-    cells = dict(zip(code.co_freevars, closure))
-    missing = [name for name in _FIT_STATE if name not in cells]
-    if missing:  # pragma: no cover - only on an unsupported scikit-learn
-        raise RuntimeError(
-            f"scikit-learn {sklearn.__version__}'s BaseSearchCV.fit no longer keeps "
-            f"{missing} for evaluate_candidates; supported versions: 1.6 to 1.9."
-        )
+    cells = _fit_cells(evaluate_candidates, _FIT_STATE)
     cells["all_candidate_params"].cell_contents[:] = list(candidate_params)
     cells["all_out"].cell_contents[:] = list(out)
     accumulated = cells["all_more_results"].cell_contents
     accumulated.clear()
     accumulated.update({k: list(v) for k, v in more_results.items()})
     cells["results"].cell_contents = results
+
+
+def _fit_cells(evaluate_candidates, names):
+    """The closure cells ``names`` of ``BaseSearchCV.fit``'s ``evaluate_candidates``."""
+    while hasattr(evaluate_candidates, "__wrapped__"):  # e.g. watch_search's wrapper
+        evaluate_candidates = evaluate_candidates.__wrapped__
+    code, closure = evaluate_candidates.__code__, evaluate_candidates.__closure__ or ()
+    cells = dict(zip(code.co_freevars, closure))
+    missing = [name for name in names if name not in cells]
+    if missing:  # pragma: no cover - only on an unsupported scikit-learn
+        raise RuntimeError(
+            f"scikit-learn {sklearn.__version__}'s BaseSearchCV.fit no longer keeps "
+            f"{missing} for evaluate_candidates; supported versions: 1.6 to 1.9."
+        )
+    return cells
+
+
+def route_search_fits(evaluate_candidates, runner):
+    """Make ``evaluate_candidates`` run its fits through ``runner``.
+
+    ``BaseSearchCV.fit`` (1.6 to 1.9) makes one ``Parallel`` and calls it with
+    each batch's ``delayed`` fits (candidate-major) from ``evaluate_candidates``;
+    ``runner`` takes its place and must return the list of results in order, as
+    ``Parallel`` does.
+
+    Parameters
+    ----------
+    evaluate_candidates : function
+        The closure ``BaseSearchCV.fit`` passed to ``_run_search``.
+    runner : callable
+
+    Returns
+    -------
+    callable
+        The ``Parallel`` it replaced (pass it back to undo the change).
+    """
+    cell = _fit_cells(evaluate_candidates, ("parallel",))["parallel"]
+    previous, cell.cell_contents = cell.cell_contents, runner
+    return previous
 
 
 def validate_estimator_settings(estimator):

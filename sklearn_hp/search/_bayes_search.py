@@ -71,8 +71,16 @@ class BayesSearchCV(TrialSearchCV):
         by a different search (estimator, space, cv, scoring or data) is refused
         with an error naming the difference.
     time_budget : float or None, default=None
-        Seconds; no trial starts once they have passed since ``fit`` began
-        (running trials finish). ``stop_reason_`` is then ``"time_budget"``.
+        Seconds that ``fit`` may take, refit included: trials stop early
+        enough to leave the refit its expected time (estimated from the
+        finished trials' fit times); trials still running then are cancelled
+        (status ``"cancelled"`` in the storage, not in ``cv_results_``; a
+        resumed search runs them again). ``stop_reason_`` is then
+        ``"time_budget"``.
+    retry_failed : bool, default=False
+        Whether a search resumed from ``storage`` runs its ``failed`` trials
+        (a fit raised, or killed its worker process) again; by default they
+        stay as stored. Cancelled trials are always run again.
     callbacks : list or None, default=None
         Search callbacks (:class:`NoImprovementStopper`, :class:`DeadlineStopper`,
         :class:`SearchProgress`, or objects with ``on_trial_end(search, trial)``,
@@ -96,6 +104,8 @@ class BayesSearchCV(TrialSearchCV):
     stop_reason_ : str or None
         Why the search stopped early: ``"time_budget"``, ``"KeyboardInterrupt"``,
         ``"callback <name>"``; ``None`` when it ran to ``n_iter``.
+    n_cancelled_ : int
+        Trials cancelled at the time budget (stored, not in ``cv_results_``).
     sampler_ : sampler object
         The sampler used (with its state, e.g. kernel hyperparameters).
     fit_warnings_ : list of WarningSummary
@@ -138,6 +148,7 @@ class BayesSearchCV(TrialSearchCV):
         storage=None,
         time_budget=None,
         callbacks=None,
+        retry_failed=False,
         scoring=None,
         n_jobs=None,
         refit=True,
@@ -156,6 +167,7 @@ class BayesSearchCV(TrialSearchCV):
         self.storage = storage
         self.time_budget = time_budget
         self.callbacks = callbacks
+        self.retry_failed = retry_failed
         super().__init__(
             estimator=estimator,
             scoring=scoring,

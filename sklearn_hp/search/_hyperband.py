@@ -80,8 +80,14 @@ _PARAMETERS_DOC = """
         resumes in the rung where the search stopped, without running stored
         trials again.
     time_budget : float or None, default=None
-        Seconds after which no trial starts (rungs are then run in batches of
-        about ``n_jobs`` fits, so the budget is kept within one batch).
+        Seconds that ``fit`` may take, refit included, as for
+        :class:`BayesSearchCV` (rungs are then run in batches of about
+        ``n_jobs`` fits); trials running at the budget are cancelled and run
+        again by a resumed search.
+    retry_failed : bool, default=False
+        Whether a search resumed from ``storage`` runs its ``failed`` trials
+        again; a failed trial whose bracket already has a later rung stored
+        is kept as stored (the promotions made stand).
     callbacks : list or None, default=None
         Search callbacks, as for :class:`BayesSearchCV`.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
@@ -117,6 +123,8 @@ _ATTRIBUTES_DOC = """
         promoted have status ``"pruned"``.
     stop_reason_ : str or None
         Why the search stopped early (``None`` when every bracket ran).
+    n_cancelled_ : int
+        Trials cancelled at the time budget (stored, not in ``cv_results_``).
     max_resource_, min_resource_ : int
         The budgets used.
 """
@@ -138,7 +146,7 @@ class _BudgetSearch(TrialSearchCV):
 
     def _init_budget_params(self, search_spaces, resource, max_resource, min_resource,
                             eta, sampler, continuation, checkpoint_dir, random_state,
-                            storage, time_budget, callbacks):
+                            storage, time_budget, callbacks, retry_failed):
         self.search_spaces = search_spaces
         self.resource = resource
         self.max_resource = max_resource
@@ -151,6 +159,7 @@ class _BudgetSearch(TrialSearchCV):
         self.storage = storage
         self.time_budget = time_budget
         self.callbacks = callbacks
+        self.retry_failed = retry_failed
 
     # ---------------------------------------------------------------- fitting
     def _resolve_resource(self):
@@ -399,12 +408,12 @@ class SuccessiveHalvingSearchCV(_BudgetSearch):
     def __init__(self, estimator, search_spaces, *, resource=None, max_resource=None,
                  min_resource=None, eta=3, n_candidates=None, sampler="random",
                  continuation="auto", checkpoint_dir=None, random_state=None, storage=None,
-                 time_budget=None, callbacks=None, scoring=None, n_jobs=None, refit=True,
-                 cv=None, verbose=0, pre_dispatch="2*n_jobs", error_score=np.nan,
-                 return_train_score=False):
+                 time_budget=None, callbacks=None, retry_failed=False, scoring=None,
+                 n_jobs=None, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
+                 error_score=np.nan, return_train_score=False):
         self._init_budget_params(search_spaces, resource, max_resource, min_resource,
                                  eta, sampler, continuation, checkpoint_dir, random_state,
-                                 storage, time_budget, callbacks)
+                                 storage, time_budget, callbacks, retry_failed)
         self.n_candidates = n_candidates
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
@@ -438,11 +447,12 @@ class HyperbandSearchCV(_BudgetSearch):
     def __init__(self, estimator, search_spaces, *, resource=None, max_resource=None,
                  min_resource=None, eta=3, sampler="random", continuation="auto",
                  checkpoint_dir=None, random_state=None, storage=None, time_budget=None,
-                 callbacks=None, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
-                 pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False):
+                 callbacks=None, retry_failed=False, scoring=None, n_jobs=None, refit=True,
+                 cv=None, verbose=0, pre_dispatch="2*n_jobs", error_score=np.nan,
+                 return_train_score=False):
         self._init_budget_params(search_spaces, resource, max_resource, min_resource,
                                  eta, sampler, continuation, checkpoint_dir, random_state,
-                                 storage, time_budget, callbacks)
+                                 storage, time_budget, callbacks, retry_failed)
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
                          error_score=error_score, return_train_score=return_train_score)

@@ -9,7 +9,13 @@ search of hours needs, written once for :class:`BayesSearchCV`,
 * no lost trial: a batch whose fits all fail is recorded with ``error_score``
   and never evaluated again; ``KeyboardInterrupt`` keeps the trials of every
   finished batch (batches are short: :func:`batch_limit`);
-* ``time_budget`` and search-level ``callbacks`` that may stop the search.
+* a fit that kills its worker process costs its own trial (``failed``), not
+  the batch (:class:`~sklearn_hp.search._runner.UnitRunner`); a resume runs
+  failed trials again only with ``retry_failed=True``;
+* ``time_budget``, which bounds ``fit`` including the refit: running trials are
+  cancelled at the budget (``cancelled``; a resume runs them again), and the
+  refit's expected time is kept free;
+* search-level ``callbacks`` that may stop the search.
 
 A subclass writes only ``_search(loop)``: it proposes candidates and hands them
 to :meth:`TrialLoop.evaluate`, which returns their records.
@@ -29,10 +35,18 @@ from scipy import stats
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
-from .._compat import BaseSearchCV, HasMethods, Interval, all_fits_failed, set_search_results
+from .._compat import (
+    BaseSearchCV,
+    HasMethods,
+    Interval,
+    all_fits_failed,
+    route_search_fits,
+    set_search_results,
+)
 from .._stacklevel import user_stacklevel
 from ._callbacks import SearchProgress
 from ._fingerprint import ParamCodec, search_fingerprint
+from ._runner import BatchCancelled, UnitRunner
 from ._space import SearchSpace
 from ._storage import StorageError, TrialRecord, make_storage
 from ._warnings import collect_fit_warnings
@@ -211,14 +225,34 @@ def _is_divergence(error):
     return all("DivergenceError" in block for block in blocks)
 
 
+def _reruns(stored, retry_failed):
+    """Numbers of the stored trials a resumed search runs again.
+
+    ``cancelled`` trials always (they never finished); ``failed`` ones with
+    ``retry_failed``, except in a budget search's rung whose bracket already
+    has a later rung stored: the promotions made from that rung stand.
+    """
+    last_rung = {}
+    for r in stored:
+        if r.rung is not None:
+            last_rung[r.bracket] = max(last_rung.get(r.bracket, r.rung), r.rung)
+    return {r.number for r in stored
+            if r.status == "cancelled"
+            or (retry_failed and r.status == "failed"
+                and (r.rung is None or r.rung >= last_rung[r.bracket]))}
+
+
 class TrialLoop:
     """Evaluates candidates for a search and records every finished trial.
 
     Trials are numbered in the order candidates are given to :meth:`evaluate`.
     A trial already in the storage under its number is taken from there, not
-    run again (the candidate must be the same); new candidates run in short
-    batches (:func:`batch_limit`), and every new trial is committed to the
-    storage, then shown to the callbacks, as soon as its batch returns.
+    run again (the candidate must be the same), unless it was cancelled, or
+    failed and the search has ``retry_failed=True`` (:func:`_reruns`); new
+    candidates run in short batches (:func:`batch_limit`), and every new trial
+    is committed to the storage, then shown to the callbacks, as soon as its
+    batch returns. Under a time budget, the trials still running at the
+    deadline are stored as ``cancelled`` and the loop ends.
 
     Parameters
     ----------
@@ -236,33 +270,75 @@ class TrialLoop:
         self.storage = search._storage
         self.codec = search._codec
         self._evaluate_candidates = evaluate_candidates
-        self._stored = {r.number: r for r in stored}
+        rerun = _reruns(stored, getattr(search, "retry_failed", False))
+        self._stored = {r.number: r for r in stored if r.number not in rerun}
+        self._rerun = {r.number: r for r in stored if r.number in rerun}
         self.search_ctx = search_ctx
         self.records = []
+        self.cancelled = []
         self.stop_reason = None
-        self._start = time.monotonic()
+        self._start = getattr(search, "_fit_started", None) or time.monotonic()
         self._n_jobs = effective_n_jobs(search.n_jobs)
         self._pace = {}  # wall seconds per candidate of the last batch, per kind of call
+        self.runner = UnitRunner(search.n_jobs, search.pre_dispatch, search._n_splits,
+                                 search.error_score, lambda m: self._failed_outs(1, m)[0])
+        route_search_fits(evaluate_candidates, self.runner)
 
     # -------------------------------------------------------------- queries
     @property
     def n_stored_ahead(self):
-        """Stored trials not replayed yet."""
-        return sum(1 for k in self._stored if k >= len(self.records))
+        """Stored trials not replayed yet (including those to run again)."""
+        first = len(self.records)
+        return sum(1 for k in (*self._stored, *self._rerun) if k >= first)
+
+    def _stored_trial(self, number):
+        return self._stored.get(number) or self._rerun.get(number)
 
     def replay(self, n):
         """Parameters of up to ``n`` stored trials next in line (resuming)."""
         first = len(self.records)
         out = []
-        while len(out) < n and first + len(out) in self._stored:
-            out.append(self._stored[first + len(out)].params)
+        while len(out) < n and self._stored_trial(first + len(out)) is not None:
+            out.append(self._stored_trial(first + len(out)).params)
         return out
 
-    def time_left(self):
-        """Seconds left of ``time_budget`` (``None`` without one)."""
-        if self.search.time_budget is None:
+    def refit_estimate(self):
+        """Seconds the refit is expected to take, from the finished trials' fits.
+
+        The slowest mean fit time among the trials at the largest budget
+        reached, scaled to all the data (``n_splits / (n_splits - 1)`` times a
+        training split) and, in a budget search that has not reached the full
+        budget yet, to the full budget. ``0`` without refit or finished trials.
+        """
+        done = [r for r in self.records if math.isfinite(r.score)]
+        if not self.search.refit or not done:
+            return 0.0
+        top = max((r.budget or 0) for r in done)
+        times = [np.mean([s["fit_time"] for s in r.splits]) for r in done
+                 if (r.budget or 0) == top]
+        n_splits = self.search._n_splits
+        scale = n_splits / (n_splits - 1) if n_splits > 1 else 1.0
+        full = getattr(self.search, "max_resource_", None)
+        if top and full and top < full:
+            scale *= full / top
+        return float(np.nanmax(times)) * scale if np.isfinite(times).any() else 0.0
+
+    def deadline(self):
+        """``time.monotonic()`` at which trials stop (``None`` without a budget).
+
+        ``time_budget`` counts from the start of ``fit``; the refit's expected
+        time (:meth:`refit_estimate`) and a small margin for cancelling the
+        running fits (5 % of the budget, at most 2 s) are kept free at its end.
+        """
+        budget = self.search.time_budget
+        if budget is None:
             return None
-        return self.search.time_budget - (time.monotonic() - self._start)
+        return self._start + budget - self.refit_estimate() - min(0.05 * budget, 2.0)
+
+    def time_left(self):
+        """Seconds left for trials under ``time_budget`` (``None`` without one)."""
+        deadline = self.deadline()
+        return None if deadline is None else deadline - time.monotonic()
 
     def stop(self, reason):
         """Let no further trial start; ``reason`` goes to ``stop_reason_``."""
@@ -309,14 +385,24 @@ class TrialLoop:
             j = i + 1
             while j < n and first + j not in self._stored and j - i < limit:
                 j += 1
+            for k in range(i, j):
+                if first + k in self._rerun:
+                    self._check_same(self._rerun[first + k], candidates[k], extra)
             self._check_running()
             started = time.monotonic()
             records = self._run(candidates[i:j], first + i, extra)
             self._pace[kind] = (time.monotonic() - started) / (j - i)
             for record in records:
-                self._finish(record)
-                out.append(record)
+                if record.status == "cancelled":
+                    self.storage.add(record)
+                    self.cancelled.append(record)
+                else:
+                    self._finish(record)
+                    out.append(record)
             self.search._after_batch()
+            if self.cancelled:  # the deadline came: no trial after these
+                self.stop("time_budget")
+                raise _SearchStopped(self.stop_reason)
             i = j
         return out
 
@@ -332,6 +418,7 @@ class TrialLoop:
     def _run(self, candidates, first, extra):
         search = self.search
         n_splits = search._n_splits
+        self.runner.deadline = self.deadline()
         with _callback_subcontext(self.search_ctx, search, task_name="batch",
                                   max_subtasks=len(candidates) * n_splits,
                                   sequential_subtasks=False) as ctx:
@@ -340,15 +427,24 @@ class TrialLoop:
             try:
                 self._evaluate_candidates(candidates, **kwargs)
                 outs = search._batch_out[-len(candidates) * n_splits:]
+            except BatchCancelled as cancel:
+                outs = [cancel.outs.get(u) for u in range(len(candidates) * n_splits)]
             except ValueError as error:
                 # scikit-learn raises when every fit of a call fails
                 if search.error_score == "raise" or not all_fits_failed(error):
                     raise
                 outs = self._failed_outs(len(candidates) * n_splits, str(error))
         finished = time.time()
-        return [self._make_record(first + k, params, outs[k * n_splits:(k + 1) * n_splits],
-                                  extra, finished)
-                for k, params in enumerate(candidates)]
+        records = []
+        for k, params in enumerate(candidates):
+            mine = outs[k * n_splits:(k + 1) * n_splits]
+            if any(o is None for o in mine):  # a fit still ran at the deadline
+                records.append(TrialRecord(number=first + k, params=dict(params),
+                                           score=math.nan, status="cancelled", splits=[],
+                                           extra=dict(extra), finished_at=finished))
+            else:
+                records.append(self._make_record(first + k, params, mine, extra, finished))
+        return records
 
     def _score_template(self):
         for record in self.records:
@@ -447,6 +543,7 @@ class TrialSearchCV(BaseSearchCV):
                     HasMethods(["open", "add", "set_status", "get_meta", "set_meta", "close"])],
         "time_budget": [Interval(Real, 0, None, closed="neither"), None],
         "callbacks": [list, tuple, None],
+        "retry_failed": ["boolean"],
     }
 
     # ------------------------------------------------------------- hooks
@@ -489,7 +586,8 @@ class TrialSearchCV(BaseSearchCV):
     #: Attributes that live only while ``fit`` runs (a storage connection, the
     #: loop and its closure over joblib): never pickled, so the search stays
     #: cheap to send to the workers that scikit-learn >= 1.9 hands it to.
-    _RUNTIME_STATE = ("_storage", "_stored", "_loop", "_callbacks", "_batch_out")
+    _RUNTIME_STATE = ("_storage", "_stored", "_loop", "_callbacks", "_batch_out",
+                      "_fit_started")
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # object.__getstate__ is __dict__ itself
@@ -514,6 +612,7 @@ class TrialSearchCV(BaseSearchCV):
         -------
         self
         """
+        self._fit_started = time.monotonic()  # time_budget counts from here
         self._validate_params()
         self._space = check_search_spaces(self.search_spaces, self._reserved_parameters(),
                                           type(self).__name__)
@@ -554,7 +653,8 @@ class TrialSearchCV(BaseSearchCV):
             try:
                 for callback in callbacks:
                     getattr(callback, "on_search_begin", lambda s: None)(self)
-                self._search(loop)
+                with loop.runner:
+                    self._search(loop)
             except _SearchStopped:
                 pass
             except KeyboardInterrupt:
@@ -570,8 +670,10 @@ class TrialSearchCV(BaseSearchCV):
                     getattr(callback, "on_search_end", lambda s: None)(self)
         self.stop_reason_ = loop.stop_reason
         self.n_trials_ = len(loop.records)
+        self.n_cancelled_ = len(loop.cancelled)
         if self.stop_reason_ == "time_budget" and self.verbose > 0:
             print(f"[{type(self).__name__}] time_budget={self.time_budget}s reached after "
-                  f"{self.n_trials_} trials; no further trial started.")
+                  f"{self.n_trials_} trials; {self.n_cancelled_} running trials were "
+                  f"cancelled (a resume runs them again).")
         self._after_search(loop)
         loop.install_results(evaluate_candidates)

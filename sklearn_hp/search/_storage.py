@@ -26,10 +26,13 @@ __all__ = [
     "make_storage",
 ]
 
-#: What became of a trial: ``complete`` (scored), ``failed`` (a fit raised),
-#: ``diverged`` (training diverged or gave a non-finite score), ``pruned`` (a
-#: budget search did not promote it to the next rung).
-STATUSES = ("complete", "failed", "diverged", "pruned")
+#: What became of a trial: ``complete`` (scored), ``failed`` (a fit raised, or
+#: killed its worker process), ``diverged`` (training diverged or gave a
+#: non-finite score), ``pruned`` (a budget search did not promote it to the
+#: next rung), ``cancelled`` (still running when the time budget ran out: not
+#: finished, so not in ``cv_results_``, and run again by a resumed search).
+#: A resumed search runs ``failed`` trials again only with ``retry_failed=True``.
+STATUSES = ("complete", "failed", "diverged", "pruned", "cancelled")
 
 _FORMAT = "sklearn_hp.trials"
 _VERSION = 1

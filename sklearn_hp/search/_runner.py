@@ -1,0 +1,283 @@
+"""How a search's fits run on joblib's workers: a dying worker, a deadline.
+
+``BaseSearchCV.fit`` hands each batch of (candidate, split) fits to a joblib
+``Parallel`` that returns all results or raises. The searches hand them to a
+:class:`UnitRunner` instead (see :func:`~sklearn_hp._compat.route_search_fits`),
+which takes each fit's result the moment it returns
+(``return_as="generator_unordered"``), so that:
+
+* a fit that kills its worker process (a segmentation fault, the kernel's
+  out-of-memory killer, ``os._exit``; a lost Dask worker) costs its own
+  candidate, not the batch: the results already returned are kept, the
+  candidates whose fits were lost are run again one candidate per call, and a
+  candidate whose call loses a worker again is recorded as failed, with the
+  reason, while the others get their results;
+* at a deadline the running fits are cancelled: joblib aborts the call, which
+  kills loky's worker processes (Dask's tasks are cancelled); with one job,
+  where the fits run in the search's own process, a ``SIGALRM`` interrupts the
+  running fit at its next Python instruction. The fits that returned are kept
+  (:class:`BatchCancelled`).
+"""
+
+import signal
+import threading
+import time
+
+from joblib import effective_n_jobs
+from sklearn.utils.parallel import Parallel, delayed
+
+__all__ = ["BatchCancelled", "UnitRunner", "is_worker_death"]
+
+#: Exceptions by which joblib's backends report a worker that died mid-task:
+#: loky's (and ``concurrent.futures``') broken pool, Dask's killed worker, Ray's.
+WORKER_DEATHS = frozenset({"TerminatedWorkerError", "BrokenProcessPool", "KilledWorker",
+                           "WorkerCrashedError", "RayActorError"})
+
+
+def is_worker_death(error):
+    """Whether ``error`` says a worker process died (not that a fit raised)."""
+    return any(cls.__name__ in WORKER_DEATHS for cls in type(error).__mro__)
+
+
+def death_message(error):
+    """The ``fit_error`` of a fit whose worker process died."""
+    text = str(error).strip().splitlines()
+    return (f"{type(error).__name__}: its worker process died while fitting this "
+            f"candidate ({text[0] if text else 'no message'}). The fit may crash its "
+            f"process (a segmentation fault, os._exit) or exhaust the memory.")
+
+
+class _DeadlineInterrupt(BaseException):
+    """Raised in a fit running in the search's process when the deadline comes.
+
+    Not an ``Exception``, so that scikit-learn does not record it as the fit's
+    error (as with ``KeyboardInterrupt``).
+    """
+
+
+class BatchCancelled(Exception):
+    """The deadline came before every fit of a batch returned.
+
+    Attributes
+    ----------
+    outs : dict
+        Position in the batch -> result, for the fits that returned.
+    """
+
+    def __init__(self, outs):
+        super().__init__(f"deadline reached with {len(outs)} fits returned")
+        self.outs = outs
+
+
+def _indexed(index, function, args, kwargs):
+    """Run one fit in a worker; return its position with its result.
+
+    ``function`` is scikit-learn's ``delayed`` wrapper of ``_fit_and_score``;
+    this call is itself wrapped by scikit-learn's ``delayed``, which sets the
+    configuration, so the inner wrapper's own function is called.
+    """
+    if hasattr(function, "with_config_and_warning_filters"):
+        function = getattr(function, "__wrapped__", function)
+    return index, function(*args, **kwargs)
+
+
+def _abort(parallel):
+    """Abort a running ``Parallel`` call from another thread.
+
+    joblib does this itself when a task fails: it stops dispatching and asks the
+    backend to cancel everything (loky kills its workers, Dask cancels the
+    futures, and the backend is made ready for the next call). joblib has no
+    public method for it; without one the call runs to its end.
+    """
+    abort = getattr(parallel, "_abort", None)
+    if abort is not None:
+        abort()
+
+
+class UnitRunner:
+    """Runs a batch of fits as ``BaseSearchCV``'s ``Parallel`` would, and survives.
+
+    Called with the batch (an iterable of scikit-learn ``delayed`` tasks, one
+    per (candidate, split), candidate-major), it returns the list of results in
+    order, like ``Parallel``. Use it as a context manager around the search, so
+    the workers (and the data they share) live as long as the search.
+
+    Parameters
+    ----------
+    n_jobs, pre_dispatch
+        As given to the search.
+    n_splits : int
+        Fits per candidate.
+    error_score
+        The search's ``error_score``: ``"raise"`` lets a dead worker's error
+        through.
+    failed_out : callable
+        ``failed_out(message)`` is the result of a fit that did not return.
+
+    Attributes
+    ----------
+    deadline : float or None
+        ``time.monotonic()`` value at which running fits are cancelled.
+    n_rerun : int
+        Fits run a second time after a worker died (their first run was lost).
+    n_dead : int
+        Candidates recorded as failed because their worker died.
+    """
+
+    def __init__(self, n_jobs, pre_dispatch, n_splits, error_score, failed_out):
+        self._parallel = Parallel(n_jobs=n_jobs, pre_dispatch=pre_dispatch,
+                                  return_as="generator_unordered")
+        # joblib runs one job in the calling thread: only a signal can stop it
+        self._in_process = effective_n_jobs(n_jobs) == 1
+        self.n_splits = n_splits
+        self.error_score = error_score
+        self.failed_out = failed_out
+        self.deadline = None
+        self.n_rerun = 0
+        self.n_dead = 0
+        self._lock = threading.Lock()
+        self._running = False
+        self._expired = False
+
+    def __enter__(self):
+        self._parallel.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._parallel.__exit__(*exc)
+
+    # ------------------------------------------------------------- running
+    def __call__(self, tasks):
+        tasks = list(tasks)
+        outs = {}
+        error = self._run(range(len(tasks)), tasks, outs)
+        if error is not None:
+            if self.error_score == "raise":
+                raise error
+            self._isolate(tasks, outs, error)
+        if len(outs) < len(tasks):
+            raise BatchCancelled(outs)
+        return [outs[i] for i in range(len(tasks))]
+
+    def _isolate(self, tasks, outs, error):
+        """After a worker died: find whose fit killed it, keep everyone else's."""
+        lost = {}
+        for i in range(len(tasks)):
+            if i not in outs:
+                lost.setdefault(i // self.n_splits, []).append(i)
+        if len(lost) == 1:  # only one candidate was running: it killed the worker
+            self._fail(next(iter(lost.values())), outs, error)
+            return
+        for indices in lost.values():
+            self.n_rerun += len(indices)
+            again = self._run(indices, tasks, outs)
+            if again is not None:
+                self._fail([i for i in indices if i not in outs], outs, again)
+            if self._expired:
+                return
+
+    def _fail(self, indices, outs, error):
+        self.n_dead += 1
+        message = death_message(error)
+        for i in indices:
+            outs[i] = self.failed_out(message)
+
+    def _run(self, indices, tasks, outs):
+        """Run ``tasks[i]`` for ``i`` in ``indices`` into ``outs``.
+
+        Returns the error of a worker that died (``None`` if none did); other
+        errors are raised. Past the deadline nothing runs, and running fits are
+        cancelled.
+        """
+        indices = list(indices)
+        self._expired = False
+        left = None if self.deadline is None else self.deadline - time.monotonic()
+        if left is not None and left <= 0:
+            self._expired = True
+            return None
+        with self._lock:
+            self._running = True
+        with self._deadline_watch(left):
+            try:
+                for i, out in self._parallel(delayed(_indexed)(i, *tasks[i])
+                                             for i in indices):
+                    outs[i] = out
+                    if self._expired:  # a backend that could not abort
+                        break
+            except _DeadlineInterrupt:
+                return None
+            except Exception as error:
+                if self._expired:  # our abort killed the workers
+                    return None
+                if is_worker_death(error):
+                    return error
+                raise
+            finally:
+                with self._lock:
+                    self._running = False
+        return None
+
+    def _deadline_watch(self, left):
+        """Context that stops the running call after ``left`` seconds."""
+        if left is None:
+            return _Nothing()
+        if self._in_process:
+            if (threading.current_thread() is threading.main_thread()
+                    and hasattr(signal, "setitimer")):
+                return _Alarm(left, self._interrupt)
+            return _Nothing()  # elsewhere the running fit finishes
+        return _Timer(left, self._expire)
+
+    def _expire(self):
+        with self._lock:
+            if not self._running:
+                return
+            self._expired = True
+        _abort(self._parallel)
+
+    def _interrupt(self, signum, frame):
+        if self._running:
+            self._expired = True
+            raise _DeadlineInterrupt
+
+
+class _Nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class _Timer(_Nothing):
+    """Call ``function`` in a thread after ``seconds``, unless the block ended."""
+
+    def __init__(self, seconds, function):
+        self._timer = threading.Timer(seconds, function)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+        self._timer.join()
+        return False
+
+
+class _Alarm(_Nothing):
+    """Run ``handler`` on ``SIGALRM`` after ``seconds``, unless the block ended."""
+
+    def __init__(self, seconds, handler):
+        self._seconds, self._handler = seconds, handler
+
+    def __enter__(self):
+        self._previous = signal.signal(signal.SIGALRM, self._handler)
+        signal.setitimer(signal.ITIMER_REAL, self._seconds)
+        return self
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self._previous)
+        return False
