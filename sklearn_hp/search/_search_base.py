@@ -302,13 +302,25 @@ class TrialLoop:
             out.append(self._stored_trial(first + len(out)).params)
         return out
 
+    def _refit_scale(self, budget=None):
+        """Refit time over one split's fit time, for a trial at ``budget``.
+
+        The refit trains on all the data (``n_splits / (n_splits - 1)`` times a
+        training split) and, in a budget search, with the full budget.
+        """
+        n_splits = self.search._n_splits
+        scale = n_splits / (n_splits - 1) if n_splits > 1 else 1.0
+        full = getattr(self.search, "max_resource_", None)
+        if budget and full and budget < full:
+            scale *= full / budget
+        return scale
+
     def refit_estimate(self):
         """Seconds the refit is expected to take, from the finished trials' fits.
 
         The slowest mean fit time among the trials at the largest budget
-        reached, scaled to all the data (``n_splits / (n_splits - 1)`` times a
-        training split) and, in a budget search that has not reached the full
-        budget yet, to the full budget. ``0`` without refit or finished trials.
+        reached, times :meth:`_refit_scale`; ``0`` without refit or finished
+        trials.
         """
         done = [r for r in self.records if math.isfinite(r.score)]
         if not self.search.refit or not done:
@@ -316,24 +328,30 @@ class TrialLoop:
         top = max((r.budget or 0) for r in done)
         times = [np.mean([s["fit_time"] for s in r.splits]) for r in done
                  if (r.budget or 0) == top]
-        n_splits = self.search._n_splits
-        scale = n_splits / (n_splits - 1) if n_splits > 1 else 1.0
-        full = getattr(self.search, "max_resource_", None)
-        if top and full and top < full:
-            scale *= full / top
-        return float(np.nanmax(times)) * scale if np.isfinite(times).any() else 0.0
+        if not np.isfinite(times).any():
+            return 0.0
+        return float(np.nanmax(times)) * self._refit_scale(top)
 
-    def deadline(self):
+    def deadline(self, batch_start=None, rounds=1, budget=None):
         """``time.monotonic()`` at which trials stop (``None`` without a budget).
 
         ``time_budget`` counts from the start of ``fit``; the refit's expected
         time (:meth:`refit_estimate`) and a small margin for cancelling the
         running fits (5 % of the budget, at most 2 s) are kept free at its end.
+        For a batch started at ``batch_start``, whose fits take ``rounds``
+        turns of the workers (and ``budget`` units of the resource), the
+        deadline also comes as soon as the time its fits have run would leave
+        no room for refitting one of them, should it be the best.
         """
-        budget = self.search.time_budget
-        if budget is None:
+        if self.search.time_budget is None:
             return None
-        return self._start + budget - self.refit_estimate() - min(0.05 * budget, 2.0)
+        end = self._start + self.search.time_budget - min(0.05 * self.search.time_budget, 2.0)
+        deadline = end - self.refit_estimate()
+        if batch_start is not None and self.search.refit:
+            # a fit that has run for e seconds takes at least e / rounds
+            scale = self._refit_scale(budget) / rounds
+            deadline = min(deadline, (end + scale * batch_start) / (1 + scale))
+        return deadline
 
     def time_left(self):
         """Seconds left for trials under ``time_budget`` (``None`` without one)."""
@@ -418,7 +436,12 @@ class TrialLoop:
     def _run(self, candidates, first, extra):
         search = self.search
         n_splits = search._n_splits
-        self.runner.deadline = self.deadline()
+        # until a trial has finished, the running ones may finish past the
+        # deadline: a search returns at least one trial to refit
+        finished = any(math.isfinite(r.score) for r in self.records)
+        rounds = math.ceil(len(candidates) * n_splits / self._n_jobs)
+        self.runner.deadline = (self.deadline(time.monotonic(), rounds, extra.get("n_resources"))
+                                if finished else None)
         with _callback_subcontext(self.search_ctx, search, task_name="batch",
                                   max_subtasks=len(candidates) * n_splits,
                                   sequential_subtasks=False) as ctx:
