@@ -36,6 +36,7 @@ __all__ = [
     "RegistryOptions",
     "all_fits_failed",
     "route_search_fits",
+    "unwrap_delayed",
     "check_sample_weight",
     "set_search_results",
     "validate_data",
@@ -237,6 +238,20 @@ def route_search_fits(evaluate_candidates, runner):
     cell = _fit_cells(evaluate_candidates, ("parallel",))["parallel"]
     previous, cell.cell_contents = cell.cell_contents, runner
     return previous
+
+
+def unwrap_delayed(function):
+    """The function inside scikit-learn's ``delayed`` wrapper (itself if none).
+
+    ``sklearn.utils.parallel.delayed`` wraps a function in an object that sets
+    the configuration its ``Parallel`` hands it (``with_config`` in 1.6,
+    ``with_config_and_warning_filters`` from 1.7) and warns when called
+    without one; a task run inside another ``delayed`` call, which already
+    sets it, calls the inner function directly.
+    """
+    if hasattr(function, "with_config") or hasattr(function, "with_config_and_warning_filters"):
+        return getattr(function, "__wrapped__", function)
+    return function
 
 
 def validate_estimator_settings(estimator):

@@ -26,6 +26,8 @@ import time
 from joblib import effective_n_jobs
 from sklearn.utils.parallel import Parallel, delayed
 
+from .._compat import unwrap_delayed
+
 __all__ = ["BatchCancelled", "UnitRunner", "is_worker_death"]
 
 #: Exceptions by which joblib's backends report a worker that died mid-task:
@@ -76,9 +78,7 @@ def _indexed(index, function, args, kwargs):
     this call is itself wrapped by scikit-learn's ``delayed``, which sets the
     configuration, so the inner wrapper's own function is called.
     """
-    if hasattr(function, "with_config_and_warning_filters"):
-        function = getattr(function, "__wrapped__", function)
-    return index, function(*args, **kwargs)
+    return index, unwrap_delayed(function)(*args, **kwargs)
 
 
 def _abort(parallel):
