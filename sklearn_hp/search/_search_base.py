@@ -332,7 +332,7 @@ class TrialLoop:
             return 0.0
         return float(np.nanmax(times)) * self._refit_scale(top)
 
-    def deadline(self, batch_start=None, rounds=1, budget=None):
+    def deadline(self, batch_start=None, rounds=1, budget=None, whole=False):
         """``time.monotonic()`` at which trials stop (``None`` without a budget).
 
         ``time_budget`` counts from the start of ``fit``; the refit's expected
@@ -341,11 +341,14 @@ class TrialLoop:
         For a batch started at ``batch_start``, whose fits take ``rounds``
         turns of the workers (and ``budget`` units of the resource), the
         deadline also comes as soon as the time its fits have run would leave
-        no room for refitting one of them, should it be the best.
+        no room for refitting one of them, should it be the best. With
+        ``whole``, only the margin is kept (no trial has finished yet).
         """
         if self.search.time_budget is None:
             return None
         end = self._start + self.search.time_budget - min(0.05 * self.search.time_budget, 2.0)
+        if whole:
+            return end
         deadline = end - self.refit_estimate()
         if batch_start is not None and self.search.refit:
             # a fit that has run for e seconds takes at least e / rounds
@@ -436,12 +439,12 @@ class TrialLoop:
     def _run(self, candidates, first, extra):
         search = self.search
         n_splits = search._n_splits
-        # until a trial has finished, the running ones may finish past the
-        # deadline: a search returns at least one trial to refit
+        # until a trial has finished, the running ones may use the whole budget
+        # (there is nothing to refit yet); then the refit's time is kept free
         finished = any(math.isfinite(r.score) for r in self.records)
         rounds = math.ceil(len(candidates) * n_splits / self._n_jobs)
         self.runner.deadline = (self.deadline(time.monotonic(), rounds, extra.get("n_resources"))
-                                if finished else None)
+                                if finished else self.deadline(whole=True))
         with _callback_subcontext(self.search_ctx, search, task_name="batch",
                                   max_subtasks=len(candidates) * n_splits,
                                   sequential_subtasks=False) as ctx:
@@ -526,8 +529,10 @@ class TrialLoop:
         records = self.records
         if not records:
             raise ValueError(
-                f"The search stopped ({self.stop_reason}) before any trial finished; "
-                f"give it more time (time_budget={self.search.time_budget})."
+                f"The search stopped ({self.stop_reason}) before any trial finished"
+                + (f" ({len(self.cancelled)} cancelled: one trial takes longer than the "
+                   f"budget)" if self.cancelled else "")
+                + f"; give it more time (time_budget={self.search.time_budget})."
             )
         if not any(math.isfinite(r.score) for r in records):
             error = next((r.fit_error for r in records if r.fit_error), None)
