@@ -109,6 +109,29 @@ def construct_test_instances(estimator_class):
     return list(_construct_instances(estimator_class))
 
 
+def compiled_sklearn_types():
+    """The private scikit-learn types whose learned arrays compiled code follows.
+
+    ``sklearn_hp.persistence`` checks these arrays (tree nodes, neighbour-tree
+    indices, histogram-gradient-boosting predictor nodes) before a loaded model is
+    handed back, and needs the classes to recognise them. Imported on first use.
+    """
+    import types
+
+    from sklearn.ensemble._forest import BaseForest
+    from sklearn.ensemble._gb import BaseGradientBoosting
+    from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+    from sklearn.neighbors import _ball_tree, _kd_tree
+    from sklearn.tree._tree import Tree
+
+    return types.SimpleNamespace(
+        Tree=Tree, TreePredictor=TreePredictor, PREDICTOR_RECORD_DTYPE=PREDICTOR_RECORD_DTYPE,
+        BaseForest=BaseForest, BaseGradientBoosting=BaseGradientBoosting,
+        kd_trees=(_kd_tree.KDTree64, _kd_tree.KDTree32),
+        ball_trees=(_ball_tree.BallTree64, _ball_tree.BallTree32))
+
+
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin
 except ImportError:  # pragma: no cover - scikit-learn 1.6 to 1.8 have no callbacks

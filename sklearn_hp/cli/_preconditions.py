@@ -167,4 +167,4 @@ def check_model_saves(estimator, X, y, trusted):
                 load(path, trusted=trusted)
         except (ModelFileError, TypeError, ValueError) as error:
             raise ValueError(f"--out: the tuned model could not be saved, so the search was "
-                             f"not started: {in_cli_words(str(error), path)}") from None
+                             f"not started: {in_cli_words(error, path)}") from None

@@ -62,13 +62,13 @@ def apply_settings(estimator, fixed, space):
         if name in space:
             _check_against_space(name, value, space[name])
     before = {name: accepted[name] for name in fixed}
-    estimator.set_params(**fixed)
-    try:
-        validate_estimator_settings(estimator)
-    except (InvalidParameterError, ValueError, TypeError) as error:
-        estimator.set_params(**before)
-        name = next((n for n in fixed if f"'{n}'" in str(error)), next(iter(fixed)))
-        raise ValueError(f"--set {name}={fixed[name]!r}: {error}") from None
+    for name, value in fixed.items():  # one at a time, so an error names its setting
+        estimator.set_params(**{name: value})
+        try:
+            validate_estimator_settings(estimator)
+        except (InvalidParameterError, ValueError, TypeError) as error:
+            estimator.set_params(**before)
+            raise ValueError(f"--set {name}={value!r}: {error}") from None
     taken = [name for name in fixed if name in space]
     if taken and len(taken) == len(space):
         raise ValueError(f"--set fixes every hyperparameter the space searches "

@@ -8,7 +8,6 @@ reported with the ``--trust`` option that would accept it.
 """
 
 import importlib
-import re
 
 __all__ = ["add_trust_argument", "in_cli_words", "load_model", "trusted_classes"]
 
@@ -20,8 +19,7 @@ def add_trust_argument(parser):
         help="import paths of classes you trust a model file to hold beyond what "
              "sklearn_hp.persistence accepts by default (scikit-learn, sklearn_hp, numpy, "
              "scipy), passed as trusted= to save and load; e.g. --trust "
-             "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor for "
-             "HistGradientBoosting models, or your own estimator class (repeatable)")
+             "mypackage.MyEstimator for your own estimator class (repeatable)")
 
 
 def trusted_classes(values):
@@ -57,23 +55,25 @@ def trusted_classes(values):
     return trusted
 
 
-def in_cli_words(message, path=None):
-    """A persistence message in command-line words: ``--trust NAME``, not ``trusted=``.
+def in_cli_words(error, path=None):
+    """A persistence error in command-line words: ``--trust NAME``, not ``trusted=``.
 
     Parameters
     ----------
-    message : str
-        The error's message.
+    error : Exception
+        The error ``save`` or ``load`` raised.
     path : str, optional
         A temporary file the message names, replaced by "the model file".
     """
-    if path is not None:
-        message = message.replace(f"{path}: ", "").replace(path, "the model file")
-    match = re.search(r"'?([\w.]+)'? is not in the trusted registry", message)
-    if match:
-        name = match.group(1)
+    from ..persistence import UntrustedClassError
+
+    if isinstance(error, UntrustedClassError):
+        name = error.class_name
         return (f"it holds {name}, which sklearn_hp.persistence does not load by default. "
                 f"If you trust it, add --trust {name} (to tune, predict and inspect).")
+    message = str(error)
+    if path is not None:
+        message = message.replace(f"{path}: ", "").replace(path, "the model file")
     return message
 
 
@@ -82,12 +82,10 @@ def load_model(path, trust):
 
     A refused class is reported with the ``--trust`` option that accepts it.
     """
-    from ..persistence import ModelFileError, load
+    from ..persistence import ModelFileError, UntrustedClassError, load
 
     trusted = trusted_classes(trust)
     try:
         return load(path, trusted=trusted)
-    except ModelFileError as error:
-        if "is not in the trusted registry" not in str(error):
-            raise
-        raise ModelFileError(f"{path}: {in_cli_words(str(error))}") from None
+    except UntrustedClassError as error:
+        raise ModelFileError(f"{path}: {in_cli_words(error)}") from None

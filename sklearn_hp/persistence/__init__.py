@@ -8,10 +8,10 @@ refuses, before anything runs, any file that is damaged, too large or unsafe.
 alone. Whole models need skops (the ``persist`` extra).
 """
 
-from ._archive import ModelFileError
+from ._archive import ModelFileError, UntrustedClassError
 from ._checks import MAX_N_JOBS
 from ._io import EXTENSION, FORMAT, HYPERPARAMETERS_FORMAT, load, save
 from ._registry import Registry
 
 __all__ = ["EXTENSION", "FORMAT", "HYPERPARAMETERS_FORMAT", "MAX_N_JOBS", "ModelFileError",
-           "Registry", "load", "save"]
+           "Registry", "UntrustedClassError", "load", "save"]

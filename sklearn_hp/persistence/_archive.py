@@ -17,9 +17,9 @@ import zipfile
 
 import numpy as np
 
-__all__ = ["ModelFileError", "Limits", "Budget", "load_limits", "DEFAULT_SIZE_FACTOR",
-           "DEFAULT_FLOOR", "DEFAULT_CEILING", "read_members", "write_members",
-           "parse_json", "iter_dicts", "npy_header", "check_compression", "MANIFEST",
+__all__ = ["ModelFileError", "UntrustedClassError", "Limits", "Budget", "load_limits",
+           "DEFAULT_SIZE_FACTOR", "DEFAULT_FLOOR", "DEFAULT_CEILING", "read_members",
+           "write_members", "parse_json", "iter_dicts", "npy_header", "check_compression", "MANIFEST",
            "JSON_FACTOR"]
 
 MANIFEST = "manifest.json"
@@ -46,6 +46,25 @@ class ModelFileError(ValueError):
 
     The message names the file and what is wrong with it.
     """
+
+
+class UntrustedClassError(ModelFileError):
+    """A model file holds a class outside the trusted registry; nothing was imported.
+
+    Parameters
+    ----------
+    where : str
+        The file (and part of it) that names the class.
+    class_name : str
+        The class's import path, as the file gives it; kept as ``class_name``.
+    """
+
+    def __init__(self, where, class_name):
+        self.class_name = class_name
+        super().__init__(
+            f"{where}: {class_name!r} is not in the trusted registry (scikit-learn, "
+            "sklearn_hp, numpy, scipy and trusted=[...]); refusing it without importing "
+            "anything. Pass trusted=[ThatClass] if you trust this file.")
 
 
 class Limits:

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from ._archive import ModelFileError, iter_dicts
+from ._archive import ModelFileError, UntrustedClassError, iter_dicts
 from ._checks import check_hyperparameters, check_state, is_path_setting, param_names
 from ._registry import name_of
 
@@ -191,7 +191,7 @@ def _decode_tagged(tag, content, data, context, depth):
     if tag == "__type__":
         obj = context.registry.get(content)
         if not isinstance(obj, type):
-            _fail(context, f"type {content!r} is not in the trusted registry; refusing it.")
+            raise UntrustedClassError(context.where, content)
         return obj
     if context.values is None or isinstance(content, bool) or not isinstance(content, int):
         raise ValueError("this file keeps no such value")
@@ -201,7 +201,7 @@ def _decode_tagged(tag, content, data, context, depth):
 def _decode_object(name, attributes, context, depth):
     cls = context.registry.get(name)
     if not isinstance(cls, type) or not isinstance(attributes, dict):
-        _fail(context, f"class {name!r} is not in the trusted registry; refusing it.")
+        raise UntrustedClassError(context.where, name)
     unknown = sorted(set(attributes) - set(param_names(cls)))
     if unknown:
         _fail(context, f"{name} takes no argument {unknown[0]!r}.")
@@ -224,9 +224,7 @@ def _decode_node(data, context, depth):
     name, where = data["class"], f"{context.where}: {data['class']}"
     cls = context.registry.get(name)
     if not (isinstance(cls, type) and callable(getattr(cls, "get_params", None))):
-        _fail(context, f"class {name!r} is not in the trusted registry (scikit-learn, "
-                       "sklearn_hp and trusted=[...]); refusing to load it. Pass "
-                       "trusted=[ThatClass] if you trust this file.")
+        raise UntrustedClassError(context.where, name)
     if not isinstance(data["params"], dict):
         _fail(context, f"{name} has params {data['params']!r}; expected an object.")
     unknown = sorted(set(data["params"]) - set(param_names(cls)))
@@ -259,11 +257,7 @@ def node_classes(tree, registry, where):
         if "class" in data and "params" in data and "id" in data:
             cls = registry.get(data["class"])
             if not isinstance(cls, type):
-                raise ModelFileError(
-                    f"{where}: class {data['class']!r} is not in the trusted registry "
-                    "(scikit-learn, sklearn_hp and trusted=[...]); refusing to load it. "
-                    "Pass trusted=[ThatClass] if you trust this file."
-                )
+                raise UntrustedClassError(where, data["class"])
             found[data["id"]] = cls
     ids = list(found)
     if any(isinstance(i, bool) or not isinstance(i, int) for i in ids) or set(ids) != set(

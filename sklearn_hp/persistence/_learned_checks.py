@@ -45,14 +45,12 @@ def _fail(where, message):
 
 def _sklearn_types():
     """The compiled scikit-learn types checked here, imported on first use."""
-    from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
-    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
-    from sklearn.neighbors import _ball_tree, _kd_tree
-    from sklearn.tree._tree import Tree
+    from .._compat import compiled_sklearn_types
 
-    binary_trees = {cls: 2 for cls in (_kd_tree.KDTree64, _kd_tree.KDTree32)}
-    binary_trees.update({cls: 1 for cls in (_ball_tree.BallTree64, _ball_tree.BallTree32)})
-    return Tree, TreePredictor, PREDICTOR_RECORD_DTYPE, binary_trees
+    types = compiled_sklearn_types()
+    binary_trees = {cls: 2 for cls in types.kd_trees}
+    binary_trees.update({cls: 1 for cls in types.ball_trees})
+    return types.Tree, types.TreePredictor, types.PREDICTOR_RECORD_DTYPE, binary_trees
 
 
 # -------------------------------------------------------------- neighbour trees
@@ -303,8 +301,11 @@ def _check_ensemble(estimator, where):
     their trees' compiled code directly (``check_input=False``).
     """
     from sklearn.ensemble import IsolationForest
-    from sklearn.ensemble._forest import BaseForest
-    from sklearn.ensemble._gb import BaseGradientBoosting
+
+    from .._compat import compiled_sklearn_types
+
+    types = compiled_sklearn_types()
+    BaseForest, BaseGradientBoosting = types.BaseForest, types.BaseGradientBoosting
 
     state = estimator.__dict__
     n_features = state.get("n_features_in_")

@@ -17,7 +17,8 @@ import zipfile
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._archive import ModelFileError, check_compression, iter_dicts, json_depth, npy_header
+from ._archive import (ModelFileError, UntrustedClassError, check_compression, iter_dicts,
+                       json_depth, npy_header)
 from ._checks import check_state_keys
 from ._costs import node_costs
 
@@ -117,9 +118,7 @@ class _Audit:
         if loader not in _NO_TYPE_LOADERS:
             name = f"{node.get('__module__')}.{node.get('__class__')}"
             if name not in self.registry:
-                self.fail(f"{name} is not in the trusted registry (scikit-learn, sklearn_hp, "
-                          "numpy, scipy and trusted=[...]); refusing the file without "
-                          "importing anything. Pass trusted=[ThatClass] if you trust it.")
+                raise UntrustedClassError(self.where, name)
             self.type_names.add(name)
         if loader in ("ObjectNode", "ReduceNode", "TreeNode", "LossNode"):
             content = node.get("content")

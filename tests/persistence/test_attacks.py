@@ -23,11 +23,11 @@ MARKER = "pwned_marker"
 
 #: file -> the words its refusal must contain.
 EXPECTED = {
-    "import_sklearn_hp_main.skhp": "class 'sklearn_hp.__main__.Main' is not in the trusted "
+    "import_sklearn_hp_main.skhp": "'sklearn_hp.__main__.Main' is not in the trusted "
                                    "registry",
-    "import_marker_module.skhp": f"class '{MARKER_MODULE}.Evil' is not in the trusted registry",
-    "import_marker_in_learned.skhp": f"{MARKER_MODULE}.Evil is not in the trusted registry",
-    "function_os_system.skhp": "os.system is not in the trusted registry",
+    "import_marker_module.skhp": f"'{MARKER_MODULE}.Evil' is not in the trusted registry",
+    "import_marker_in_learned.skhp": f"'{MARKER_MODULE}.Evil' is not in the trusted registry",
+    "function_os_system.skhp": "'os.system' is not in the trusted registry",
     "state_dunder.skhp": "learned attribute '__class__' is a dunder name",
     "state_method.skhp": "learned attribute 'predict' would replace the function "
                          "LogisticClassifier.predict",
