@@ -216,9 +216,6 @@ def run(args, out):
     out(f"Searching {type(model).__name__} with {type(search).__name__} "
         f"({args.search}, {describe_cv(search.cv, args)}) over: "
         + ", ".join(plain_name(name) for name in search_space(search)))
-    if args.time_budget is not None and "time_budget" in search.get_params():
-        # --time-budget counts from the start of the command: loading the table counted
-        search.set_params(time_budget=max(0.01, args.time_budget - (time.perf_counter() - start)))
     counter = fit_search(search, table.X, table.y, out, _total(search, args),
                          args.blas_threads, table.groups)
     written, failed = [], None  # the outputs first: a failing report loses nothing
