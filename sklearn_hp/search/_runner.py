@@ -12,6 +12,14 @@ which takes each fit's result the moment it returns
   candidates whose fits were lost are run again one candidate per call, and a
   candidate whose call loses a worker again is recorded as failed, with the
   reason, while the others get their results;
+* on a ``dask.distributed`` cluster (``joblib.parallel_backend("dask")``) each
+  fit is a Dask future of its own, submitted through the backend's client as a
+  worker frees up, since joblib's Dask backend does not report a lost worker
+  back to ``Parallel`` (the call would wait forever). The scheduler runs a fit
+  whose worker died again elsewhere, up to
+  ``distributed.scheduler.allowed-failures`` times, then fails it with
+  ``KilledWorker``: that fit's candidate is recorded as failed with this error
+  (its other fits are cancelled), every other fit's result is kept;
 * at a deadline the running fits are cancelled: joblib aborts the call, which
   kills loky's worker processes (Dask's tasks are cancelled); with one job,
   where the fits run in the search's own process, a ``SIGALRM`` interrupts the
@@ -19,11 +27,16 @@ which takes each fit's result the moment it returns
   (:class:`BatchCancelled`).
 """
 
+import collections
 import signal
 import threading
 import time
+import uuid
+import warnings
 
 from joblib import effective_n_jobs
+from joblib.parallel import get_active_backend
+from sklearn import config_context, get_config
 from sklearn.utils.parallel import Parallel, delayed
 
 from .._compat import unwrap_delayed
@@ -81,6 +94,38 @@ def _indexed(index, function, args, kwargs):
     return index, unwrap_delayed(function)(*args, **kwargs)
 
 
+def _configured_unit(index, function, args, kwargs, config, filters):
+    """Run one fit on a Dask worker with the search's configuration.
+
+    ``config`` is the scikit-learn configuration and ``filters`` the warning
+    filters in force where the search runs (what scikit-learn's ``Parallel``
+    hands its workers).
+    """
+    with config_context(**config), warnings.catch_warnings():
+        warnings.resetwarnings()
+        for action, message, category, module, lineno in reversed(filters):
+            # a pattern is a compiled expression, a string or None (any text)
+            warnings.filterwarnings(action, getattr(message, "pattern", message) or "",
+                                    category, getattr(module, "pattern", module) or "", lineno)
+        return _indexed(index, function, args, kwargs)
+
+
+def dask_client():
+    """The ``distributed.Client`` of the active joblib backend, if it is Dask's.
+
+    Returns ``None`` for any other backend (loky, threading, ...).
+    """
+    backend, _ = get_active_backend()
+    client = getattr(backend, "client", None)
+    if client is None:
+        return None
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - a backend with a client needs it
+        return None
+    return client if isinstance(client, Client) else None
+
+
 def _abort(parallel):
     """Abort a running ``Parallel`` call from another thread.
 
@@ -124,6 +169,10 @@ class UnitRunner:
         Candidates recorded as failed because their worker died.
     """
 
+    #: Arguments bigger than this (bytes) are sent to a Dask cluster once
+    #: (``Client.scatter``), not with every fit: the data, the split indices.
+    SCATTER_BYTES = 100_000
+
     def __init__(self, n_jobs, pre_dispatch, n_splits, error_score, failed_out):
         self._parallel = Parallel(n_jobs=n_jobs, pre_dispatch=pre_dispatch,
                                   return_as="generator_unordered")
@@ -138,6 +187,7 @@ class UnitRunner:
         self._lock = threading.Lock()
         self._running = False
         self._expired = False
+        self._scattered = {}  # id(argument) -> (argument, its future on the cluster)
 
     def __enter__(self):
         self._parallel.__enter__()
@@ -150,11 +200,15 @@ class UnitRunner:
     def __call__(self, tasks):
         tasks = list(tasks)
         outs = {}
-        error = self._run(range(len(tasks)), tasks, outs)
-        if error is not None:
-            if self.error_score == "raise":
-                raise error
-            self._isolate(tasks, outs, error)
+        client = dask_client()
+        if client is not None:
+            self._run_on_dask(client, tasks, outs)
+        else:
+            error = self._run(range(len(tasks)), tasks, outs)
+            if error is not None:
+                if self.error_score == "raise":
+                    raise error
+                self._isolate(tasks, outs, error)
         if len(outs) < len(tasks):
             raise BatchCancelled(outs)
         return [outs[i] for i in range(len(tasks))]
@@ -216,6 +270,78 @@ class UnitRunner:
                 with self._lock:
                     self._running = False
         return None
+
+    def _run_on_dask(self, client, tasks, outs):
+        """Run ``tasks`` as Dask futures into ``outs``; a ``KilledWorker`` fails a candidate.
+
+        No more fits are submitted than the cluster has threads, so that a fit
+        waits in this process, not queued behind a fit that may kill its worker
+        (the scheduler counts the tasks queued on a worker that dies as
+        suspects too). Past the deadline the running fits are cancelled.
+        """
+        from distributed import wait
+
+        self._expired = False
+        config, filters = get_config(), list(warnings.filters)
+        waiting = collections.deque(range(len(tasks)))
+        running = {}  # future -> position in the batch
+        try:
+            while waiting or running:
+                slots = max(1, sum(client.nthreads().values()))
+                while waiting and len(running) < slots:
+                    i = waiting.popleft()
+                    function, args, kwargs = tasks[i]
+                    future = client.submit(
+                        _configured_unit, i, function, [self._ship(client, a) for a in args],
+                        {k: self._ship(client, v) for k, v in kwargs.items()}, config,
+                        filters, key=f"sklearn_hp_fit-{uuid.uuid4().hex}", pure=False)
+                    running[future] = i
+                left = None if self.deadline is None else self.deadline - time.monotonic()
+                try:
+                    if left is not None and left <= 0:
+                        raise TimeoutError
+                    done, _ = wait(list(running), timeout=left, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    self._expired = True
+                    return
+                for future in done:
+                    i = running.pop(future, None)
+                    if i is None:  # a fit of a failed candidate, cancelled
+                        continue
+                    if future.status == "finished":
+                        outs[i] = future.result()[1]
+                        # else the scheduler would run it again if its worker died
+                        future.release()
+                        continue
+                    error = future.exception()
+                    if not is_worker_death(error) or self.error_score == "raise":
+                        raise error
+                    lost = [j for j in range(i - i % self.n_splits, i - i % self.n_splits
+                                             + self.n_splits) if j not in outs]
+                    self._fail(lost, outs, error)
+                    for other in [f for f, j in running.items() if j in lost]:
+                        del running[other]
+                        other.cancel()
+                    for j in lost:
+                        if j in waiting:
+                            waiting.remove(j)
+        finally:
+            if running:
+                client.cancel(list(running))
+            self._scattered.clear()  # the cluster may forget this batch's data
+
+    def _ship(self, client, argument):
+        """``argument``, or its future on the cluster if it is worth sending once per batch."""
+        key = id(argument)
+        if key in self._scattered:
+            return self._scattered[key][1]
+        from dask.sizeof import sizeof
+
+        if sizeof(argument) <= self.SCATTER_BYTES:
+            return argument
+        future = client.scatter(argument, hash=False)
+        self._scattered[key] = (argument, future)  # holding it keeps its id unique
+        return future
 
     def _deadline_watch(self, left):
         """Context that stops the running call after ``left`` seconds."""
