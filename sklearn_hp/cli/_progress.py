@@ -109,16 +109,19 @@ class SearchProgress(_SearchProgress):
         self._write(f"[{self._name}] trial {self._done}{total}{at}: score={score:.4g}{status}, "
                     f"{best}, elapsed {elapsed:.1f}s, left ~{left_text}")
 
-    def outcome(self, search, storage=None):
+    def outcome(self, search, storage=None, time_budget=None):
         """Lines on how the search ended: stopped early, and trials resumed from storage.
 
         Empty for a search that ran all its candidates in this process.
+        ``time_budget`` is the budget to name (the user's ``--time-budget``,
+        which the search's own is cut from); the search's by default.
         """
         lines = []
         n_trials = getattr(search, "n_trials_", None)
         reason = getattr(search, "stop_reason_", None)
         if reason == "time_budget":
-            lines.append(f"Search stopped by --time-budget {search.time_budget:g} s after "
+            budget = search.time_budget if time_budget is None else time_budget
+            lines.append(f"Search stopped by --time-budget {budget:g} s after "
                          f"{n_trials} candidates; no further candidate was started.")
         elif reason == "KeyboardInterrupt":
             lines.append(f"Search interrupted after {n_trials} candidates; the finished ones "

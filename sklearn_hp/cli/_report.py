@@ -165,12 +165,19 @@ def diagnosis_text(diagnosis):
     return text
 
 
-def importance_text(search):
-    """The importance table, or a line saying why there is none."""
-    try:
-        importance = hyperparameter_importance(search)
-    except ValueError as error:
-        return f"No hyperparameter importance: {error}"
+def importance_text(search, importance=None):
+    """The importance table, or a line saying why there is none.
+
+    ``importance`` is the search's, already computed (or the ValueError saying
+    why there is none); computed here when None.
+    """
+    if importance is None:
+        try:
+            importance = hyperparameter_importance(search)
+        except ValueError as error:
+            importance = error
+    if isinstance(importance, ValueError):
+        return f"No hyperparameter importance: {importance}"
     for row in importance.rows:
         row["name"] = _plain(row["name"])
     return str(importance)

@@ -6,7 +6,6 @@ matplotlib, a model that saves and loads) is checked before the search starts.
 
 import time
 
-from ._models import FIXED, MODELS, describe_defaults
 from ._options import (
     DATASETS,
     add_blas_threads_argument,
@@ -23,7 +22,14 @@ __all__ = ["add_arguments", "run", "build_run", "fit_search", "report"]
 
 
 def add_arguments(parser):
-    """Register the command's options on ``parser``."""
+    """Register the command's options on ``parser``.
+
+    The time is noted here, before the option texts import scikit-learn:
+    ``--time-budget`` counts from it.
+    """
+    parser.set_defaults(command_started=time.monotonic())
+    from ._models import FIXED, MODELS, describe_defaults
+
     parser.add_argument("--data", required=True, metavar="NAME|PATH.csv",
                         help=f"a bundled dataset ({', '.join(sorted(DATASETS))}) or a CSV "
                              "file (column types inferred; needs pandas)")
@@ -62,7 +68,10 @@ def add_arguments(parser):
     parser.add_argument("--scoring", help="a scikit-learn scorer name (default: accuracy "
                                           "for classifiers, R² for regressors)")
     parser.add_argument("--time-budget", type=float, metavar="SECONDS",
-                        help="stop proposing candidates after this long")
+                        help="bound the whole command, from loading the table to the "
+                             "report: the search gets what is left once time is kept for "
+                             "the model, plot, report and diagnosis (a diagnosis that no "
+                             "longer fits runs on fewer splits, or is skipped, and says so)")
     parser.add_argument("--storage", metavar="study.db",
                         help="keep trials in this file; a rerun resumes the search")
     parser.add_argument("--n-jobs", type=int, default=1, help="parallel fits (default: 1)")
@@ -111,19 +120,30 @@ def build_run(args, table, notes=None):
     return search, fixed
 
 
-def fit_search(search, X, y, out, total=None, blas_threads=1, groups=None):
+def fit_search(search, X, y, out, total=None, blas_threads=1, groups=None, budget=None):
     """Fit ``search`` with a progress line per candidate; return the warning counter.
 
     Each fit uses ``blas_threads`` BLAS threads, or with ``None`` what the
     library's thread policy picks (see ``sklearn_hp.set_blas_thread_policy``).
-    ``groups`` goes to the splitter (``--groups``). Then a line says why the
-    search stopped early (time budget, interruption), if it did, and how many
-    trials a storage resumed.
+    ``groups`` goes to the splitter (``--groups``). A ``budget``
+    (:class:`~sklearn_hp.cli._deadline.CommandBudget`) sets the search's
+    ``time_budget`` to what the command has left for it. Then a line says why
+    the search stopped early (time budget, interruption), if it did, and how
+    many trials a storage resumed.
     """
     from threadpoolctl import threadpool_limits
 
     from ._progress import SearchProgress, counted_warnings, records_fit_warnings
 
+    callbacks = None
+    if budget is not None:  # first: the progress line then shows the lowered budget
+        callbacks = search.callbacks
+        n_splits = (search.cv if isinstance(search.cv, int)
+                    else search.cv.get_n_splits(X, y, groups))
+        search.set_params(callbacks=[*(callbacks or []),
+                                     budget.begin_search(search, n_splits)])
+        if budget.note:
+            out(budget.note)
     progress = SearchProgress(out, total, search.refit if isinstance(search.refit, str)
                               else None)
     unwatch = progress.watch(search)
@@ -131,17 +151,26 @@ def fit_search(search, X, y, out, total=None, blas_threads=1, groups=None):
         with counted_warnings(search.n_jobs, records_fit_warnings(search)) as counter, \
                 threadpool_limits(blas_threads, user_api="blas"):
             search.fit(X, y, **({} if groups is None else {"groups": groups}))
+    except ValueError:
+        if budget is None or getattr(search, "n_trials_", None) != 0:
+            raise
+        raise ValueError(budget.no_trial_message()) from None  # the user's value, not ours
     finally:
         unwatch()
-    for line in progress.outcome(search, getattr(search, "storage", None)):
+        if budget is not None:
+            search.set_params(callbacks=callbacks)
+    for line in progress.outcome(search, getattr(search, "storage", None),
+                                 None if budget is None else budget.seconds):
         out(line)
     return counter
 
 
-def report(search, table, fixed, args, out):
+def report(search, table, fixed, args, out, budget=None, importance=None):
     """Print results, set vs learned, importance and a diagnosis of the best model.
 
-    The diagnosis cross-validates the best model again on the search's splits.
+    The diagnosis cross-validates the best model again on the search's splits;
+    under a ``budget`` on as many of them as fit in what is left (a line says
+    what was cut). ``importance`` is the search's importance, when computed.
     """
     from threadpoolctl import threadpool_limits
 
@@ -151,13 +180,28 @@ def report(search, table, fixed, args, out):
 
     out("\n" + results_table(search))
     out("\n" + set_vs_learned(search, fixed))
-    out("\n" + importance_text(search))
+    out("\n" + importance_text(search, importance))
+    folds, cut = (search.n_splits_, None) if budget is None else budget.plan_diagnosis(search)
+    if cut is not None:
+        out(cut)
+    if folds == 0:
+        return
     cv = splits_for(search.cv, table.X, table.y, table.groups)
+    if folds < search.n_splits_:
+        from sklearn.base import is_classifier
+        from sklearn.model_selection import check_cv
+
+        if isinstance(cv, int):
+            cv = list(check_cv(cv, table.y, classifier=is_classifier(search.best_estimator_))
+                      .split(table.X, table.y))
+        cv = cv[:folds]
     with counted_warnings(args.n_jobs), threadpool_limits(args.blas_threads, user_api="blas"):
         diagnosis = diagnose(search.best_estimator_, table.X, table.y,
                              cv=search.n_splits_ if isinstance(cv, int) else cv,
                              scoring=args.scoring, n_jobs=args.n_jobs)
-    out("\nDiagnosis of the best model (cross-validated again):\n" + diagnosis_text(diagnosis))
+    out("\nDiagnosis of the best model (cross-validated again"
+        + (f" on {folds} of the {search.n_splits_} splits" if folds < search.n_splits_ else "")
+        + "):\n" + diagnosis_text(diagnosis))
 
 
 def _total(search, args):
@@ -193,8 +237,11 @@ def _save(search, table, args, trusted):
 
 
 def run(args, out):
-    """Check the outputs, load the table, run the search, save, plot and report."""
-    start = time.perf_counter()
+    """Check the outputs, load the table, run the search, save, plot and report.
+
+    ``--time-budget`` counts from here (see :mod:`sklearn_hp.cli._deadline`).
+    """
+    start = getattr(args, "command_started", None) or time.monotonic()
     _check_args(args)
     from ..inspection._spaces import search_space
     from ._data import load_table
@@ -216,8 +263,18 @@ def run(args, out):
     out(f"Searching {type(model).__name__} with {type(search).__name__} "
         f"({args.search}, {describe_cv(search.cv, args)}) over: "
         + ", ".join(plain_name(name) for name in search_space(search)))
+    budget = None
+    if args.time_budget is not None:
+        from ._deadline import CommandBudget
+
+        budget = CommandBudget(args.time_budget, start, plot=bool(args.plot),
+                               n_jobs=args.n_jobs)
+        if args.plot:  # imported now, so its cost is not guessed among the steps after
+            _pyplot()
     counter = fit_search(search, table.X, table.y, out, _total(search, args),
-                         args.blas_threads, table.groups)
+                         args.blas_threads, table.groups, budget)
+    skipped = None if budget is None else budget.importance_skipped()
+    importance = _importance(search) if skipped is None else ValueError(skipped)
     written, failed = [], None  # the outputs first: a failing report loses nothing
     if args.out:
         failed = _save(search, table, args, trusted)
@@ -228,10 +285,10 @@ def run(args, out):
     else:
         written.append("\nModel not saved (add --out model.skhp).")
     if args.plot:
-        write_plot(search, args.plot)
+        write_plot(search, args.plot, importance)
         written.append(f"Plot written to {args.plot}")
     try:
-        report(search, table, fixed, args, out)
+        report(search, table, fixed, args, out, budget, importance)
     finally:
         for line in written:
             out(line)
@@ -239,25 +296,47 @@ def run(args, out):
         out(counter.summary())
     if failed is not None:
         raise ValueError(failed)
-    out(f"Done in {time.perf_counter() - start:.0f} s.")
+    elapsed = time.monotonic() - start
+    out(f"Done in {elapsed:.0f} s." if budget is None else budget.summary(elapsed))
     return 0
 
 
-def write_plot(search, path):
-    """Save the optimisation history beside the hyperparameter importances."""
+def _importance(search):
+    """The search's hyperparameter importance, or the ValueError saying why there is none."""
+    from ..inspection import hyperparameter_importance
+
+    try:
+        return hyperparameter_importance(search)
+    except ValueError as error:
+        return error
+
+
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def write_plot(search, path, importance=None):
+    """Save the optimisation history beside the hyperparameter importances.
+
+    ``importance`` is the search's (or the error saying why it has none),
+    computed here when not given.
+    """
     from ..plotting import HyperparameterImportanceDisplay, OptimizationHistoryDisplay
 
+    plt = _pyplot()
+    if importance is None:
+        importance = _importance(search)
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
     OptimizationHistoryDisplay.from_search(search, ax=left)
-    try:
-        HyperparameterImportanceDisplay.from_search(search, ax=right)
-    except ValueError as error:
-        right.text(0.5, 0.5, str(error), ha="center", va="center", wrap=True)
+    if isinstance(importance, ValueError):
+        right.text(0.5, 0.5, str(importance), ha="center", va="center", wrap=True)
         right.set_axis_off()
+    else:
+        HyperparameterImportanceDisplay.from_importance(importance, ax=right)
     figure.savefig(path, dpi=110)
     plt.close(figure)
