@@ -9,6 +9,7 @@ up the memory a load will take before it is taken.
 """
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -19,8 +20,8 @@ import numpy as np
 
 __all__ = ["ModelFileError", "UntrustedClassError", "Limits", "Budget", "load_limits",
            "DEFAULT_SIZE_FACTOR", "DEFAULT_FLOOR", "DEFAULT_CEILING", "read_members",
-           "write_members", "parse_json", "iter_dicts", "npy_header", "check_compression", "MANIFEST",
-           "JSON_FACTOR"]
+           "write_members", "parse_json", "iter_dicts", "npy_header", "check_compression",
+           "MANIFEST", "JSON_FACTOR"]
 
 MANIFEST = "manifest.json"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -391,13 +392,34 @@ def parse_json(data, where, max_depth):
 
 
 def npy_header(data, where):
-    """Return ``(shape, dtype, header_length)`` of ``.npy`` bytes without reading the data."""
-    stream = io.BytesIO(data)
+    """Return ``(shape, dtype, header_length)`` of ``.npy`` bytes without reading the data.
+
+    Only the header's bytes are looked at (no copy of the data, which may be a
+    memoryview), and a header seen before is not parsed again: the trees of one model
+    share a few headers among thousands of arrays.
+    """
+    head = bytes(data[:12])
+    if len(head) >= 10 and head[6:7] == b"\x01":
+        end = 10 + int.from_bytes(head[8:10], "little")
+    elif len(head) >= 12:
+        end = 12 + int.from_bytes(head[8:12], "little")
+    else:
+        end = len(head)
     try:
-        version = np.lib.format.read_magic(stream)
-        reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                  else np.lib.format.read_array_header_2_0)
-        shape, _, dtype = reader(stream)
+        # numpy refuses headers over 10,000 bytes: a longer one is cut and refused
+        return _parse_npy_header(bytes(data[:min(end, 12 + _MAX_NPY_HEADER)]))
     except (ValueError, SyntaxError, TypeError, EOFError) as error:
         raise ModelFileError(f"{where} is not a valid .npy array ({error}).") from None
+
+
+_MAX_NPY_HEADER = 10_000
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_npy_header(head):
+    stream = io.BytesIO(head)
+    version = np.lib.format.read_magic(stream)
+    reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+              else np.lib.format.read_array_header_2_0)
+    shape, _, dtype = reader(stream)
     return shape, dtype, stream.tell()

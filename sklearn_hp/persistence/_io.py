@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 import scipy
 import sklearn
+from sklearn.utils.metadata_routing import MetadataRequest
 
 from .. import __version__
 from .._stacklevel import user_stacklevel
@@ -27,6 +28,7 @@ from ._checks import check_loaded, path_settings
 from ._hyperparameters import Encoder, decode_tree, node_classes
 from ._learned_checks import check_learned
 from ._registry import Registry
+from ._routing import REQUESTS, plain_requests, restore_requests, without_requests
 from ._schema import as_array_info, audit_schema
 
 __all__ = ["save", "load", "FORMAT", "HYPERPARAMETERS_FORMAT", "EXTENSION"]
@@ -98,6 +100,8 @@ def _learned_state(obj, params):
                         f"{type(state).__name__}; only a dict of attributes is saved.")
     learned = {k: v for k, v in state.items()
                if k not in params and not (k.startswith("__") and k.endswith("__"))}
+    if isinstance(learned.get(REQUESTS), MetadataRequest):  # refers back to obj
+        learned[REQUESTS] = plain_requests(learned[REQUESTS])
     return learned or None
 
 
@@ -142,11 +146,12 @@ def save(estimator, path, what="model", trusted=()):
     tree = encoder.node(estimator, type(estimator).__name__)
     states = [_learned_state(obj, obj.get_params(deep=False)) for obj in encoder.nodes]
     try:
-        blob = skops_io.dumps(_without_paths({"states": states, "values": encoder.values}))
+        learned = without_requests({"states": states, "values": encoder.values},
+                                   _DEFAULT_MAX_DEPTH)
+        members = _skops_members(skops_io, _without_paths(learned))
     except Exception as error:
         raise TypeError(f"Cannot save {type(estimator).__name__}: skops cannot write one "
                         f"of its values ({error}).") from None
-    members = _unzip(blob)
     members[_HP] = json.dumps(tree, indent=1, allow_nan=False).encode()
     manifest = {"format": FORMAT, "versions": _versions(), "estimator": tree["class"],
                 "members": {name: as_array_info(data) for name, data in members.items()
@@ -159,7 +164,57 @@ def save(estimator, path, what="model", trusted=()):
     write_members(path, members, manifest)
 
 
-def _unzip(blob):
+class _Members(dict):
+    """Members skops writes or reads, held in memory: ``writestr``, ``namelist`` and
+    ``read`` of a zip archive, without one (no copy or compression of array bytes)."""
+
+    def writestr(self, name, data):
+        self[name] = data if isinstance(data, bytes) else memoryview(data).cast("B")
+
+    def namelist(self):
+        return self.keys()
+
+    def read(self, name):
+        return self[name]
+
+
+def _skops_internals():
+    """skops' state and node functions, to write and read members in memory; None if
+    this skops version does not have them where 0.13 to 0.16 do (the zip path is used)."""
+    try:
+        from skops.io._audit import audit_tree, get_tree
+        from skops.io._protocol import PROTOCOL
+        from skops.io._utils import LoadContext, SaveContext, get_state
+    except ImportError:  # pragma: no cover - another skops layout
+        return None
+    return types.SimpleNamespace(audit_tree=audit_tree, get_tree=get_tree, PROTOCOL=PROTOCOL,
+                                 LoadContext=LoadContext, SaveContext=SaveContext,
+                                 get_state=get_state)
+
+
+def _skops_members(skops_io, obj):
+    """``{member name: bytes}`` of ``obj`` in skops format, ``schema.json`` included."""
+    internals = _skops_internals()
+    if internals is None:  # pragma: no cover - another skops layout
+        return _unzip(skops_io.dumps(obj))
+    members = _Members()
+    context = internals.SaveContext(zip_file=members)
+    state = internals.get_state(obj, context)
+    context.clear_memo()
+    state["protocol"] = context.protocol
+    state["_skops_version"] = _skops_version()
+    # as skops writes it (the memory load counts per byte was measured on this layout)
+    members[_SCHEMA] = json.dumps(state, indent=2).encode()
+    return dict(members)
+
+
+def _skops_version():
+    import skops
+
+    return skops.__version__
+
+
+def _unzip(blob):  # pragma: no cover - another skops layout
     import io
     import zipfile
 
@@ -243,27 +298,34 @@ def load(path, *, trusted=(), max_bytes=None, max_array_bytes=_DEFAULT_MAX_BYTES
         if unreferenced:
             raise ModelFileError(f"{path} holds member {unreferenced[0]!r} that nothing "
                                  "refers to; refusing a tampered file.")
-        files[_SCHEMA] = schema_data
-        learned = _skops_load(skops_io, path, files, type_names)
+        del schema_data
+        learned = _skops_load(skops_io, path, schema, files, type_names)
+        del files, schema
     context = types.SimpleNamespace(registry=registry, where=str(path), max_depth=max_depth,
                                     states=learned["states"], values=learned["values"])
     estimator = decode_tree(tree, context)
+    restore_requests(estimator, str(path), max_depth)
     check_loaded(estimator, str(path), max_depth)
     check_learned(estimator, str(path), max_depth)  # before anything calls into it
     return estimator
 
 
-def _skops_load(skops_io, path, files, type_names):
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name in list(files):  # moved, not copied: the budget counts one copy
-            archive.writestr(name, files.pop(name))
-    buffer.seek(0)
+def _skops_load(skops_io, path, schema, files, type_names):
+    """Build what ``schema`` (audited) describes from ``files`` (verified bytes)."""
+    internals = _skops_internals()
     try:
-        learned = skops_io.load(buffer, trusted=sorted(type_names))
+        if internals is None:  # pragma: no cover - another skops layout
+            learned = _skops_load_zip(skops_io, schema, files, type_names)
+        else:
+            protocol = schema.get("protocol")
+            if isinstance(protocol, bool) or not 0 <= protocol <= internals.PROTOCOL:
+                raise ValueError(f"skops protocol {protocol!r}; this skops reads 0 to "
+                                 f"{internals.PROTOCOL}")
+            trusted = sorted(type_names)
+            context = internals.LoadContext(src=_Members(files), protocol=protocol)
+            tree = internals.get_tree(schema, context, trusted=trusted)
+            internals.audit_tree(tree, trusted=trusted)
+            learned = tree.construct()
     except ModelFileError:
         raise
     except Exception as error:
@@ -273,6 +335,19 @@ def _skops_load(skops_io, path, files, type_names):
             and isinstance(learned.get("values"), list)):
         raise ModelFileError(f"{path}: the learned parameters are not a states/values table.")
     return learned
+
+
+def _skops_load_zip(skops_io, schema, files, type_names):  # pragma: no cover
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(_SCHEMA, json.dumps(schema))
+        for name in list(files):  # moved, not copied: the budget counts one copy
+            archive.writestr(name, files.pop(name))
+    buffer.seek(0)
+    return skops_io.load(buffer, trusted=sorted(type_names))
 
 
 def _load_hyperparameters(path, registry, limits):

@@ -348,33 +348,88 @@ def _check_gradient_boosting(estimator, where):
 
 
 # ------------------------------------------------------------------------ walk
+_SCALARS = (str, bytes, int, float, complex, bool, type(None), type, np.generic)
+
+
+def _holds_objects(value):
+    """Whether container ``value`` holds anything but numbers, strings and types."""
+    return not all(isinstance(item, _SCALARS) for item in value)
+
+
+class _Path:
+    """Where an object sits, spelled out only when a check fails: a parent and a step.
+
+    A model of millions of small lists keeps one of these per container walked into,
+    not a string per element.
+    """
+
+    __slots__ = ("parent", "step")
+
+    def __init__(self, parent, step):
+        self.parent, self.step = parent, step
+
+    def __str__(self):
+        steps, node = [], self
+        while node is not None:
+            steps.append(node.step)
+            node = node.parent
+        return "".join(reversed(steps))
+
+
+def _steps(value):
+    """``(step, child)`` of ``value``'s children, steps as written in a path."""
+    if isinstance(value, np.ndarray):
+        for index, child in np.ndenumerate(value):
+            yield f"[{', '.join(map(str, index))}]", child
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield f"[{key!r}]", child
+    elif isinstance(value, (list, tuple)):
+        for i, child in enumerate(value):
+            yield f"[{i}]", child
+    else:
+        for key, child in vars(value).items():
+            yield f".{key}", child
+
+
 def _walk(root, max_depth, where):
-    """Yield ``(path, obj)`` for every object reachable from ``root``, parents first."""
+    """Yield ``(path, obj)`` for every object reachable from ``root``, parents first.
+
+    ``path`` is a :class:`_Path` (``str(path)`` spells it). Numbers, strings, arrays
+    of numbers and containers holding only those are not yielded (no check reads
+    them) and cost nothing: one iterator per level of nesting is kept, and an
+    object's path is made when the object is reached.
+    """
     seen = set()
-    stack = [(type(root).__name__, root, 0)]
+    stack = [(_Path(None, type(root).__name__), iter((("", root),)))]
     while stack:
-        path, value, depth = stack.pop()
-        if id(value) in seen or isinstance(value, (str, bytes, int, float, complex, type)):
+        parent, children = stack[-1]
+        step, value = next(children, (None, _MISSING))
+        if value is _MISSING:
+            stack.pop()
+            continue
+        if isinstance(value, _SCALARS) or id(value) in seen:
+            continue
+        if isinstance(value, np.ndarray):
+            if value.dtype != object:
+                continue
+        elif isinstance(value, (list, tuple, dict)):
+            items = value.values() if isinstance(value, dict) else value
+            if not _holds_objects(items):
+                continue  # numbers and strings only: nothing to check below
+        elif not (hasattr(value, "__dict__") and not callable(value)):
+            seen.add(id(value))
+            yield (parent if step == "" else _Path(parent, step)), value
             continue
         seen.add(id(value))
-        if depth > max_depth:
+        path = parent if step == "" else _Path(parent, step)
+        if len(stack) > max_depth:
             _fail(where, f"objects nest more than max_depth={max_depth} deep.")
-        if isinstance(value, np.ndarray):
-            if value.dtype == object:
-                children = [(f"{path}[{', '.join(map(str, i))}]" if value.ndim > 1
-                             else f"{path}[{i[0]}]", v) for i, v in np.ndenumerate(value)]
-            else:
-                continue
-        elif isinstance(value, dict):
-            children = [(f"{path}[{k!r}]", v) for k, v in value.items()]
-        elif isinstance(value, (list, tuple)):
-            children = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
-        elif hasattr(value, "__dict__") and not callable(value):
-            children = [(f"{path}.{k}", v) for k, v in vars(value).items()]
-        else:
-            children = []
         yield path, value
-        stack.extend((p, v, depth + 1) for p, v in reversed(children))
+        stack.append((path, _steps(value)))
+
+
+_MISSING = object()
 
 
 def check_learned(estimator, where, max_depth):
@@ -401,21 +456,20 @@ def check_learned(estimator, where, max_depth):
     tree_type, predictor_type, record_dtype, binary_trees = _sklearn_types()
     found = {tree_type: ([], []), predictor_type: ([], [])}  # checked together below
     for path, obj in _walk(estimator, max_depth, where):
-        here = f"{where}: {path}"
         if isinstance(obj, (tree_type, predictor_type)):
             objects, wheres = found[tree_type if isinstance(obj, tree_type)
                                     else predictor_type]
             objects.append(obj)
-            wheres.append(here)
+            wheres.append(f"{where}: {path}")
         elif isinstance(obj, tuple(binary_trees)):
             n_bounds = next(n for cls, n in binary_trees.items() if isinstance(obj, cls))
-            check_binary_tree(obj, n_bounds, here)
+            check_binary_tree(obj, n_bounds, f"{where}: {path}")
         elif scipy.sparse.issparse(obj):
-            _check_sparse(obj, here)
+            _check_sparse(obj, f"{where}: {path}")
         elif isinstance(obj, BSpline):
-            _check_bspline(obj, here)
+            _check_bspline(obj, f"{where}: {path}")
         elif callable(getattr(type(obj), "get_params", None)):
-            _check_estimator(obj, here, tree_type, record_dtype)
+            _check_estimator(obj, f"{where}: {path}", tree_type, record_dtype)
     check_sklearn_trees(*found[tree_type])
     check_predictors(*found[predictor_type], record_dtype)
 

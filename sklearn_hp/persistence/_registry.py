@@ -102,6 +102,11 @@ def _sklearn_objects():
             continue
         objects += [obj for obj in vars(module).values()
                     if inspect.isclass(obj) and _defined_in(obj, module_name)]
+    return objects
+
+
+def _function_objects():
+    objects = []
     for module_name, names in _FUNCTIONS.items():
         try:
             module = importlib.import_module(module_name)
@@ -159,21 +164,95 @@ def _numpy_scipy_objects():
             if obj is not None and not (isinstance(obj, tuple) and obj[1] is None)]
 
 
-@functools.lru_cache(maxsize=1)
-def _default_entries():
-    entries = {}
-    for obj in _numpy_scipy_objects() + _sklearn_objects() + _sklearn_hp_objects():
+def _add_entries(entries, objects):
+    special = _special_modules()
+    for obj in objects:
         if isinstance(obj, tuple):  # (the name numpy exports it under, the object)
             alias, obj = obj
-            names = _names(obj) | {alias}
+            names = _names(obj, special) | {alias}
         else:
-            names = _names(obj)
+            names = _names(obj, special)
         for name in names:
             entries.setdefault(name, obj)
     return entries
 
 
-def _names(obj):
+@functools.lru_cache(maxsize=1)
+def _core_entries():
+    """numpy, scipy and builtin entries and the listed functions: cheap, built first."""
+    return _add_entries({}, _numpy_scipy_objects() + _function_objects())
+
+
+@functools.lru_cache(maxsize=1)
+def _default_entries():
+    """The whole registry: imports every scikit-learn module (about a second, once per
+    process). Consulted only for a name that no imported module defines."""
+    return _add_entries(dict(_core_entries()), _sklearn_objects() + _sklearn_hp_objects())
+
+
+def _registered_module(module_name):
+    """Whether classes defined in module ``module_name`` are registered: scikit-learn's
+    outside :data:`_SKLEARN_EXCLUDED` and tests, sklearn_hp's public subpackages."""
+    if module_name.startswith("sklearn."):
+        return not module_name.startswith(_SKLEARN_EXCLUDED) and ".tests" not in module_name
+    parts = module_name.split(".")
+    return (len(parts) > 1 and parts[0] == "sklearn_hp" and not parts[1].startswith("_")
+            and parts[1] not in _SKIPPED_SUBPACKAGES)
+
+
+def _imported_class(name):
+    """The class called ``name`` if an imported module that the whole registry walks
+    defines it at its top level, else None. Nothing is imported: a registered class in
+    a module not yet imported is found by building the whole registry."""
+    module_name, _, qualname = name.rpartition(".")
+    if not _registered_module(module_name):
+        return None
+    if module_name not in sys.modules:
+        _import_public_package(module_name)
+    module = sys.modules.get(module_name)
+    if module is None:
+        return None
+    obj = vars(module).get(qualname)
+    if inspect.isclass(obj) and obj.__module__ == module_name and obj.__qualname__ == qualname:
+        return obj
+    return None
+
+
+#: Parts of a scikit-learn module name that ``all_estimators`` does not import.
+_UNWALKED_PARTS = {"tests", "externals", "setup", "conftest", "experimental",
+                   "estimator_checks"}
+
+
+def _import_public_package(module_name):
+    """Import the public package that building the whole registry imports anyway for
+    ``module_name`` (``sklearn.ensemble`` for ``sklearn.ensemble._forest``,
+    ``sklearn_hp.search`` for ``sklearn_hp.search._budget``); never a private module,
+    never one outside the two packages, nothing if the package does not exist."""
+    parts = module_name.split(".")
+    if parts[0] == "sklearn":
+        public = ["sklearn"]
+        for part in parts[1:]:
+            if part.startswith("_") or part in _UNWALKED_PARTS:
+                break
+            public.append(part)
+        target = ".".join(public)
+    else:
+        target = ".".join(parts[:2])
+    if target == "sklearn" or not _registered_module(target):
+        return
+    try:
+        importlib.import_module(target)
+    except ImportError:  # no such package: the whole registry decides
+        pass
+
+
+def _special_modules():
+    """The imported ``scipy.special`` modules, where skops finds ufuncs by name."""
+    return [(name, module) for name, module in list(sys.modules.items())
+            if name.startswith("scipy.special") and module is not None]
+
+
+def _names(obj, special_modules=None):
     """Every name a file may use for ``obj`` (skops names ufuncs by their module)."""
     names = set()
     module = getattr(obj, "__module__", None)
@@ -181,11 +260,12 @@ def _names(obj):
     if module and qualname:
         names.add(f"{module}.{qualname}")
     if isinstance(obj, np.ufunc) and module is None:  # scipy.special: found by lookup
+        if special_modules is None:
+            special_modules = _special_modules()
         with warnings.catch_warnings():  # deprecated scipy.special namespaces warn
             warnings.simplefilter("ignore")
-            names.update(f"{name}.{obj.__name__}" for name, mod in list(sys.modules.items())
-                         if name.startswith("scipy.special")
-                         and getattr(mod, obj.__name__, None) is obj)
+            names.update(f"{name}.{obj.__name__}" for name, mod in special_modules
+                         if getattr(mod, obj.__name__, None) is obj)
     elif isinstance(obj, np.ufunc):
         names.add(f"numpy.{obj.__name__}")
     return names
@@ -193,6 +273,14 @@ def _names(obj):
 
 class Registry:
     """The classes, types and functions a file may name, by name.
+
+    Looking a name up costs no import and no walk of scikit-learn: numpy, scipy and
+    the listed functions are indexed on first use, and a class of scikit-learn or
+    sklearn_hp is found in its module if that module is already imported (a model
+    being saved, or a file naming classes this process uses, needs nothing more).
+    Only a name found neither way builds the whole registry, once per process
+    (about a second: it imports every scikit-learn module); the names accepted are
+    the same either way.
 
     Parameters
     ----------
@@ -202,7 +290,7 @@ class Registry:
     """
 
     def __init__(self, trusted=()):
-        self._entries = dict(_default_entries())
+        self._entries = {}  # the trusted entries; the defaults are shared and cached
         self._extra_names = set()
         for item in trusted or ():
             if isinstance(item, str):
@@ -225,14 +313,32 @@ class Registry:
 
     def get(self, name):
         """The registered object called ``name``, or None."""
-        return self._entries.get(name) if isinstance(name, str) else None
+        if not isinstance(name, str):
+            return None
+        obj = self._entries.get(name)
+        if obj is None:
+            obj = _core_entries().get(name)
+        if obj is None:
+            obj = _imported_class(name)
+        if obj is None:
+            obj = _default_entries().get(name)
+        return obj
 
     def __contains__(self, name):
-        return isinstance(name, str) and name in self._entries
+        return self.get(name) is not None
 
     def knows(self, obj):
         """Whether ``obj`` (a class or function) is registered under its own name."""
-        return any(self._entries.get(name) is obj for name in _names(obj))
+        return any(self.get(name) is obj for name in _names(obj))
+
+    def complete(self):
+        """Build the whole registry now (once per process) and return ``self``.
+
+        Lookups build it only for a name no imported module defines; call this to
+        pay that cost up front (e.g. before measuring what a load takes).
+        """
+        _default_entries()
+        return self
 
     def __len__(self):
-        return len(self._entries)
+        return len(set(_default_entries()) | set(self._entries))

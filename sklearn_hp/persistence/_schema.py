@@ -9,6 +9,7 @@ skops will take to build every node is added to the load's budget
 (:mod:`._costs`) before any array member is read.
 """
 
+import functools
 import io
 import json
 import math
@@ -232,6 +233,7 @@ def as_array_info(data):
     return {"shape": list(shape), "dtype": _descr(dtype)}
 
 
+@functools.lru_cache(maxsize=1024)
 def _descr(dtype):
     """The dtype as the manifest's JSON holds it (tuples read back as lists)."""
     return json.loads(json.dumps(np.lib.format.dtype_to_descr(dtype)))

@@ -171,7 +171,7 @@ def _report(name, work, status):
 
 
 def main(out, seed, count, names, workers=2):
-    Registry()  # build the registry once, before forking
+    Registry().complete()  # build the registry once, before forking
     classes = dict(ESTIMATORS)
     queue, running, results = list(names), {}, []
     root = Path(out).parent

@@ -17,7 +17,8 @@ from sklearn.datasets import load_iris
 
 from sklearn_hp import HyperbandSearchCV, LogisticClassifier
 from sklearn_hp.persistence import save
-from tests.persistence.make_attack_files import HERE, _edit_json, _members, _state, _write
+from tests.persistence.make_attack_files import (HERE, _edit_json, _find, _members, _state,
+                                                 _write)
 
 
 def _npy(array):
@@ -133,6 +134,23 @@ def main():
             lambda d, setting=setting: d["params"].update(setting)))
     for path in (base, search_path):
         path.unlink()
+    write_generator_pool_size(X, y)
+
+
+def write_generator_pool_size(X, y):
+    """A histogram gradient boosting model whose random generator's seed sequence
+    claims ``pool_size=2**31``: numpy would allocate 8 GiB building it."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    path = HERE / "_hgb.skhp"
+    save(HistGradientBoostingClassifier(max_iter=2, random_state=0).fit(X, y), path)
+    manifest, members = _members(path)
+
+    def edit(schema):
+        generator = _find(schema, lambda d: d.get("__loader__") == "RandomGeneratorNode")
+        generator["content"]["seed_seq"]["content"]["pool_size"] = _json_node(2**31)
+    _write("generator_pool_size_2e31.skhp", manifest, _edit_json(members, "schema.json", edit))
+    path.unlink()
 
 
 if __name__ == "__main__":
