@@ -335,6 +335,8 @@ def json_depth(text, chunk=2**20):
     byte of ``chunk``, whatever the text.
     """
     if isinstance(text, str):
+        if "[" not in text and "{" not in text:
+            return 0
         text = text.encode("utf-8", "surrogatepass")
     if b"[" not in text and b"{" not in text:
         return 0

@@ -106,13 +106,32 @@ def check_state_keys(cls, keys, where):
         if key.startswith("__") and key.endswith("__"):
             raise ModelFileError(f"{where}: learned attribute {key!r} is a dunder name; "
                                  "a file may only set data attributes.")
-        found = inspect.getattr_static(cls, key, _MISSING)
-        if found is not _MISSING and (callable(found) or hasattr(type(found), "__get__")):
+        shadowed = _shadowed(cls, key)
+        if shadowed is not None:
             raise ModelFileError(
                 f"{where}: learned attribute {key!r} would replace the "
-                f"{type(found).__name__} {cls.__name__}.{key}; a file may only set data "
-                "attributes."
+                f"{shadowed} {cls.__name__}.{key}; a file may only set data attributes."
             )
+
+
+def _shadowed(cls, key):
+    """The type name of what ``cls.key`` is if it is a method, property or other
+    descriptor (what a learned attribute may not replace), else None.
+
+    Looked up in the class's and its metaclass's ``__mro__`` dictionaries, as
+    ``inspect.getattr_static`` does, without its generality (a load asks this for
+    every learned attribute of every object); either one being a method or a
+    descriptor is enough to refuse.
+    """
+    for owner in (cls, type(cls)):
+        for klass in type.__dict__["__mro__"].__get__(owner):
+            found = vars(klass).get(key, _MISSING)
+            if found is _MISSING:
+                continue
+            if callable(found) or hasattr(type(found), "__get__"):
+                return type(found).__name__
+            break
+    return None
 
 
 def check_state(cls, state, params, where):
