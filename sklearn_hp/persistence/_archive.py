@@ -13,6 +13,7 @@ import functools
 import hashlib
 import io
 import json
+import math
 import os
 import zipfile
 
@@ -20,7 +21,8 @@ import numpy as np
 
 __all__ = ["ModelFileError", "UntrustedClassError", "Limits", "Budget", "load_limits",
            "DEFAULT_SIZE_FACTOR", "DEFAULT_FLOOR", "DEFAULT_CEILING", "read_members",
-           "write_members", "parse_json", "iter_dicts", "npy_header", "check_compression",
+           "write_members", "parse_json", "iter_dicts", "npy_header", "npy_array",
+           "check_compression",
            "MANIFEST", "JSON_FACTOR"]
 
 MANIFEST = "manifest.json"
@@ -400,6 +402,10 @@ def npy_header(data, where):
     memoryview), and a header seen before is not parsed again: the trees of one model
     share a few headers among thousands of arrays.
     """
+    return _npy_parts(data, where)[:3]
+
+
+def _npy_parts(data, where):
     head = bytes(data[:12])
     if len(head) >= 10 and head[6:7] == b"\x01":
         end = 10 + int.from_bytes(head[8:10], "little")
@@ -423,5 +429,13 @@ def _parse_npy_header(head):
     version = np.lib.format.read_magic(stream)
     reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
               else np.lib.format.read_array_header_2_0)
-    shape, _, dtype = reader(stream)
-    return shape, dtype, stream.tell()
+    shape, fortran_order, dtype = reader(stream)
+    return shape, dtype, stream.tell(), fortran_order
+
+
+def npy_array(data, where):
+    """The array in ``.npy`` bytes ``data`` (a checked header, no Python objects): one
+    writable copy, built without numpy's reader (which parses every header again)."""
+    shape, dtype, offset, fortran_order = _npy_parts(data, where)
+    flat = np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=offset)
+    return flat.reshape(shape, order="F" if fortran_order else "C").copy(order="K")

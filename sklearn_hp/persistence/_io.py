@@ -9,7 +9,9 @@ A model file is a zip archive of
   estimator's ``__getstate__`` without its hyperparameters), arrays in numpy format.
 """
 
+import collections
 import copy
+import functools
 import json
 import platform
 import types
@@ -22,8 +24,8 @@ from sklearn.utils.metadata_routing import MetadataRequest
 
 from .. import __version__
 from .._stacklevel import user_stacklevel
-from ._archive import (Limits, ModelFileError, load_limits, parse_json, read_members,
-                       write_members)
+from ._archive import (Limits, ModelFileError, iter_dicts, load_limits, npy_array,
+                       parse_json, read_members, write_members)
 from ._checks import check_loaded, path_settings
 from ._hyperparameters import Encoder, decode_tree, node_classes
 from ._learned_checks import check_learned
@@ -178,18 +180,19 @@ class _Members(dict):
         return self[name]
 
 
+@functools.lru_cache(maxsize=1)
 def _skops_internals():
     """skops' state and node functions, to write and read members in memory; None if
     this skops version does not have them where 0.13 to 0.16 do (the zip path is used)."""
     try:
-        from skops.io._audit import audit_tree, get_tree
+        from skops.io._audit import Node, audit_tree, get_tree
         from skops.io._protocol import PROTOCOL
         from skops.io._utils import LoadContext, SaveContext, get_state
     except ImportError:  # pragma: no cover - another skops layout
         return None
     return types.SimpleNamespace(audit_tree=audit_tree, get_tree=get_tree, PROTOCOL=PROTOCOL,
                                  LoadContext=LoadContext, SaveContext=SaveContext,
-                                 get_state=get_state)
+                                 get_state=get_state, BuiltArray=_built_node_class(Node))
 
 
 def _skops_members(skops_io, obj):
@@ -323,6 +326,7 @@ def _skops_load(skops_io, path, schema, files, type_names):
                                  f"{internals.PROTOCOL}")
             trusted = sorted(type_names)
             context = internals.LoadContext(src=_Members(files), protocol=protocol)
+            _prebuild_arrays(schema, files, context, trusted, internals.BuiltArray, str(path))
             tree = internals.get_tree(schema, context, trusted=trusted)
             internals.audit_tree(tree, trusted=trusted)
             learned = tree.construct()
@@ -335,6 +339,67 @@ def _skops_load(skops_io, path, schema, files, type_names):
             and isinstance(learned.get("values"), list)):
         raise ModelFileError(f"{path}: the learned parameters are not a states/values table.")
     return learned
+
+
+def _built_node_class(node_class):
+    """A skops node that stands for an array built here: it constructs to the array,
+    and skops' audit checks its type against ``trusted`` like any node's."""
+
+    class BuiltArray(node_class):
+        def __init__(self, value, module, cls, trusted):  # no state to read
+            self.module_name, self.class_name = module, cls
+            self.trusted = trusted
+            self.children = {}
+            self._constructed = value
+
+        def _construct(self):
+            return self._constructed
+
+    return BuiltArray
+
+
+def _prebuild_arrays(schema, files, context, trusted, built_node, where):
+    """Build every array member of the (audited) schema once, here, and point its node
+    at the result: skops would read each through ``numpy.load``, parsing its header
+    again and copying its bytes twice. A node becomes a ``CachedNode`` of its own
+    ``__id__`` (a fresh one if it has none), so references to it still resolve; its
+    class (``numpy.ndarray`` or a numpy scalar type, the audit allows nothing else) is
+    applied to the array as skops does, and skops' audit still sees it against
+    ``trusted``."""
+    nodes = [node for node in iter_dicts(schema)
+             if node.get("__loader__") == "NdArrayNode" and node.get("type") == "numpy"]
+    if not nodes:
+        return
+    used = {node.get("__id__") for node in iter_dicts(schema)}
+    nodes_per_member = collections.Counter(node["file"] for node in nodes)
+    fresh = -1
+    arrays = {}
+    for node in nodes:
+        name, key = node["file"], node.get("__id__")
+        cls, module = node.get("__class__"), node.get("__module__")
+        if name not in arrays:
+            arrays[name] = npy_array(files[name], f"{where}: member {name!r}")
+        if (module, cls) == ("numpy", "ndarray"):
+            # skops builds one array per node
+            value = arrays[name] if nodes_per_member[name] == 1 else arrays[name].copy()
+        else:  # a numpy scalar type called with the array, as skops does
+            scalar = getattr(np, cls, None) if module == "numpy" and isinstance(cls, str) \
+                else None
+            if not (isinstance(scalar, type) and issubclass(scalar, np.generic)):
+                raise ModelFileError(f"{where}: an array member is turned into "
+                                     f"{module}.{cls}; only numpy arrays and numpy scalars "
+                                     "are read from array members.")
+            value = scalar(arrays[name])
+        if key is None:
+            while fresh in used:
+                fresh -= 1
+            key, fresh = fresh, fresh - 1
+        context.memoize(built_node(value, module, cls, trusted), key)
+        node.clear()
+        node.update({"__class__": cls, "__module__": module, "__loader__": "CachedNode",
+                     "__id__": key})
+    for name in arrays:  # their bytes are no longer needed
+        files.pop(name, None)
 
 
 def _skops_load_zip(skops_io, schema, files, type_names):  # pragma: no cover

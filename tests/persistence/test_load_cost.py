@@ -178,3 +178,22 @@ def test_estimators_holding_sparse_matrices_round_trip(make, sparse_input, tmp_p
 
 def _dense(value):
     return value.toarray() if sparse.issparse(value) else value
+
+
+def test_arrays_built_without_numpy_load_keep_values_order_sharing_and_types(tmp_path):
+    model = LogisticRegression().fit(X[:, :2], y)
+    fortran = np.asfortranarray(np.arange(12.0).reshape(3, 4))
+    model.fortran_ = fortran
+    model.shared_a_ = model.shared_b_ = np.arange(5, dtype=np.int32)
+    model.scalar_ = np.float32(2.5)
+    model.records_ = np.zeros(3, dtype=[("a", "<i8"), ("b", "<f4")])
+    save(model, tmp_path / "arrays.skhp")
+    loaded = load(tmp_path / "arrays.skhp")
+    np.testing.assert_array_equal(loaded.fortran_, fortran)
+    assert loaded.fortran_.flags.f_contiguous and loaded.fortran_.flags.writeable
+    assert loaded.shared_a_ is loaded.shared_b_  # one object, as saved
+    assert loaded.shared_a_.dtype == np.int32 and loaded.shared_a_.flags.writeable
+    assert type(loaded.scalar_) is np.float32 and loaded.scalar_ == 2.5
+    assert loaded.records_.dtype == model.records_.dtype
+    np.testing.assert_array_equal(loaded.coef_, model.coef_)
+    loaded.coef_ += 1  # learned arrays are the model's own, writable
