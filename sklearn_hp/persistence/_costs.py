@@ -3,9 +3,10 @@
 Every node that allocates is priced from the file's declared sizes and from its
 arguments read as plain JSON literals, never by building anything:
 
-* an array (``NdArrayNode``): skops reads the member (a copy of its bytes) and builds
-  the array from it, twice the member's size, once per node (a schema may point many
-  nodes at one member; each builds its own array);
+* an array (``NdArrayNode``): twice the member's size, once per node (a schema may
+  point many nodes at one member; each builds its own array). ``load`` builds it with
+  one copy of the verified bytes, which stay until every array is built; skops' own
+  reader, kept as a fallback, copies them once more and then builds the array;
 * a sparse matrix: the member's copy and its arrays, which may be compressed inside it;
 * ``bytes`` and ``bytearray`` members (a ``bytearray`` is built through a list of ints);
 * a ``Tree``: ``n_outputs`` counts and copies of its node and value arrays;
@@ -19,6 +20,7 @@ arguments read as plain JSON literals, never by building anything:
 
 import json
 import math
+import sys
 
 import numpy as np
 
@@ -35,7 +37,7 @@ _VALUE_TYPES = {f"builtins.{name}" for name in (
 _BYTE_TYPES = {"builtins.bytes", "builtins.bytearray"}
 _NDARRAY = {"numpy.ndarray"}
 #: Modules of the loss functions ``LossNode`` builds (their arguments are numbers).
-_LOSS_MODULES = ("sklearn._loss._loss.", "sklearn.linear_model._sgd_fast.")
+_LOSS_MODULES = ("sklearn._loss._loss", "sklearn.linear_model._sgd_fast")
 _RANDOM_STATES = {"numpy.random.mtrand.RandomState", "numpy.random.RandomState"}
 _GENERATORS = {"numpy.random._generator.Generator", "numpy.random.Generator"}
 #: A RandomState or bit generator and its state: a few kilobytes.
@@ -108,7 +110,7 @@ class _Pricer:
         return args if isinstance(args, list) else [args]
 
     def array_node(self, node):
-        """Cost of an array built from its member: skops' copy of the bytes, the array."""
+        """Cost of an array built from its member: a copy of the bytes, the array."""
         size = self.audit.member_size(node.get("file"))
         name = _name(node)
         cls = self.audit.registry.get(name)
@@ -122,7 +124,7 @@ class _Pricer:
         """Cost of an object skops builds by calling a class with the file's arguments."""
         name = _name(node)
         if loader == "LossNode":
-            if not name.startswith(_LOSS_MODULES):
+            if not _is_sklearn_loss(name, self.audit.registry.get(name)):
                 self.fail(f"{name} is built as a loss function; only scikit-learn's loss "
                           "functions are.")
             self.args(node.get("__reduce__", {}).get("args"), name)
@@ -240,3 +242,16 @@ def node_costs(audit, nodes, by_id):
             data = ((node.get("content") or {}).get("data")) or {}
             if data.get("__loader__") == "NdArrayNode" and "file" in data:
                 yield "masked arrays (their masks)", audit.member_size(data["file"])
+
+
+def _is_sklearn_loss(name, cls):
+    """Whether ``name`` resolves to a class defined in one of :data:`_LOSS_MODULES`.
+
+    The class is compared with the modules' own attribute, since scikit-learn < 1.7
+    names these Cython classes by the last part of their module ("_loss.CyHalfPoissonLoss").
+    """
+    if cls is None:
+        return False
+    modules = (sys.modules.get(module) for module in _LOSS_MODULES)
+    return any(module is not None and getattr(module, cls.__name__, None) is cls
+               for module in modules) and name.endswith(f".{cls.__name__}")

@@ -240,7 +240,7 @@ def load(path, *, trusted=(), max_bytes=None, max_array_bytes=_DEFAULT_MAX_BYTES
     The memory a load will take is added up before any of it is taken: every
     member's decompressed bytes (JSON counted 32 times, the most its parsed objects
     and skops nodes were measured to take), and what skops builds from them (each
-    array twice: skops' copy of the bytes and the array, once per reference; sparse
+    array twice: the member's bytes and the array, once per reference; sparse
     matrices, byte strings, trees, random generators; objects built by calling a class
     with the file's arguments, only for classes whose cost follows from them).
     Members are stored or deflated only, and a deflated header may not declare more

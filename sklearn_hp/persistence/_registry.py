@@ -1,7 +1,9 @@
 """The explicit registry of classes, types and functions a model file may name.
 
 A file names classes by ``"module.QualName"``; ``load`` looks those names up in this
-registry and never imports a module the file names. The registry holds
+registry and never imports a module the file names (beyond the public scikit-learn or
+sklearn_hp package of a registered module, which building the whole registry imports
+anyway, e.g. ``sklearn.ensemble`` for ``sklearn.ensemble._forest``). The registry holds
 
 * every estimator ``sklearn.utils.all_estimators()`` lists, and the scikit-learn helper
   types fitted estimators keep (trees, kernels, losses, splitters, ...);
@@ -213,7 +215,10 @@ def _imported_class(name):
     if module is None:
         return None
     obj = vars(module).get(qualname)
-    if inspect.isclass(obj) and obj.__module__ == module_name and obj.__qualname__ == qualname:
+    # scikit-learn < 1.7 builds some Cython classes that call their module by its last
+    # part ("_loss" for sklearn._loss._loss): the class is still that module's own.
+    own = (module_name, module_name.rpartition(".")[2])
+    if inspect.isclass(obj) and obj.__module__ in own and obj.__qualname__ == qualname:
         return obj
     return None
 
