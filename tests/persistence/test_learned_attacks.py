@@ -44,8 +44,8 @@ EXPECTED = {
     "hgb_child_out_of_range.skhp": r"HistGradientBoostingClassifier\._predictors\[0\]\[0\]"
                                    r"\.nodes: node 0's left child is 1000000; accepted: a "
                                    r"node index in \[0, 3\)",
-    "coef_nan.skhp": r"LogisticRegression: coef_ holds NaN or infinity",
-    "coef_columns.skhp": r"LogisticRegression: coef_ has shape \(3, 5\); its last axis must "
+    "coef_nan.skhp": r"LinearSVC: coef_ holds NaN or infinity",
+    "coef_columns.skhp": r"LinearSVC: coef_ has shape \(3, 5\); its last axis must "
                          r"be n_features_in_=4",
 }
 
