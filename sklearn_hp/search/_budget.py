@@ -58,10 +58,8 @@ import warnings
 
 import joblib
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
-from sklearn.utils.metadata_routing import get_routing_for_object
-from sklearn.utils.metaestimators import available_if
 
 from ._checkpoint_dir import (
     CheckpointReport,
@@ -75,6 +73,7 @@ from ._checkpoint_dir import (
     turn_off,
     warn_checkpoints_off,
 )
+from ._wrapping import FittedCopyWrapper
 
 __all__ = ["BudgetedEstimator", "resolve_continuation", "candidate_fingerprint",
            "read_ledger", "CONTINUATIONS", "checkpoint_directory", "clean_checkpoints",
@@ -372,22 +371,7 @@ def probe_checkpoints(estimator, resource, directory):
     return None
 
 
-def _delegated(name):
-    """Method ``name`` calling the fitted model's, offered when the estimator has it.
-
-    The function is named before ``available_if`` wraps it: scikit-learn's scorers
-    call a bound method by its ``__name__``.
-    """
-
-    def method(self, X, *args, **params):
-        return getattr(self.estimator_, name)(X, *args, **params)
-
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"``estimator_.{name}``."
-    return available_if(lambda self: hasattr(self.estimator, name))(method)
-
-
-class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
+class BudgetedEstimator(FittedCopyWrapper):
     """Fit ``estimator`` for ``budget`` units of ``resource``, resuming checkpoints.
 
     Used internally by :class:`SuccessiveHalvingSearchCV` and
@@ -438,20 +422,6 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
         if inner:
             self.estimator = clone(self.estimator).set_params(**inner)
         return self
-
-    def get_metadata_routing(self):
-        return get_routing_for_object(self.estimator)
-
-    def __sklearn_tags__(self):
-        return self.estimator.__sklearn_tags__()
-
-    @property
-    def _estimator_type(self):
-        return getattr(self.estimator, "_estimator_type", None)
-
-    @property
-    def classes_(self):
-        return self.estimator_.classes_
 
     def _checkpoint(self, X, y):
         """The expected :class:`Checkpoint` of this candidate and split, and its path."""
@@ -525,9 +495,3 @@ class BudgetedEstimator(MetaEstimatorMixin, BaseEstimator):
                 turn_off(self.checkpoint_dir, self.run_id, f"{type(error).__name__}: {error}")
         return model, spent
 
-    predict = _delegated("predict")
-    predict_proba = _delegated("predict_proba")
-    predict_log_proba = _delegated("predict_log_proba")
-    decision_function = _delegated("decision_function")
-    transform = _delegated("transform")
-    score = _delegated("score")

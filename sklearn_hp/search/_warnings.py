@@ -53,12 +53,11 @@ import tempfile
 import threading
 import warnings
 
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
-from sklearn.utils.metadata_routing import get_routing_for_object
+from sklearn.base import clone
 
 from .._compat import CallbackSupportMixin, forward_callback_context
 from .._stacklevel import user_stacklevel
-from ._budget import _delegated
+from ._wrapping import FittedCopyWrapper
 
 __all__ = ["FitWarningRecorder", "WarningSummary", "WarningTally", "collect_fit_warnings",
            "read_fit_warnings", "recording_warnings", "shorten", "warn_summaries"]
@@ -255,7 +254,7 @@ def recording_warnings(directory):
                     f.write(line + "\n")
 
 
-class FitWarningRecorder(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
+class FitWarningRecorder(CallbackSupportMixin, FittedCopyWrapper):
     """Fit ``estimator`` while recording its warnings to ``log_dir``.
 
     Used by the searches during ``fit`` (see the module's description); every
@@ -281,24 +280,6 @@ class FitWarningRecorder(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator
             self.estimator = clone(self.estimator).set_params(**params)
         return self
 
-    def get_metadata_routing(self):
-        return get_routing_for_object(self.estimator)
-
-    def __sklearn_tags__(self):
-        return self.estimator.__sklearn_tags__()
-
-    @property
-    def _estimator_type(self):
-        return getattr(self.estimator, "_estimator_type", None)
-
-    @property
-    def classes_(self):
-        return self.estimator_.classes_
-
-    @property
-    def feature_names_in_(self):
-        return self.estimator_.feature_names_in_
-
     def fit(self, X, y=None, **fit_params):
         """Fit a copy of ``estimator``, recording the warnings it raises."""
         model = clone(self.estimator)
@@ -307,12 +288,6 @@ class FitWarningRecorder(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator
         self.estimator_ = model
         return self
 
-    predict = _delegated("predict")
-    predict_proba = _delegated("predict_proba")
-    predict_log_proba = _delegated("predict_log_proba")
-    decision_function = _delegated("decision_function")
-    transform = _delegated("transform")
-    score = _delegated("score")
 
 
 # ----------------------------------------------------------------- in the search
