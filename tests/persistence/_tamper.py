@@ -7,6 +7,7 @@ stand between it and scikit-learn's compiled code.
 
 import io
 import json
+import math
 import zipfile
 
 import numpy as np
@@ -30,14 +31,39 @@ def write_model(path, manifest, members):
 
 
 def load_array(data):
-    """The array held by ``.npy`` bytes."""
-    return np.load(io.BytesIO(data), allow_pickle=False)
+    """The array held by ``.npy`` bytes, read-only, over those very bytes.
+
+    ``np.load`` from a buffer may copy a structured dtype item by item and lose its
+    padding bytes; reading over the bytes keeps every byte as the file has it.
+    """
+    fmt = np.lib.format
+    buffer = io.BytesIO(data)
+    version = fmt.read_magic(buffer)
+    read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+    shape, fortran_order, dtype = read_header(buffer)
+    flat = np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=buffer.tell())
+    return flat.reshape(shape, order="F" if fortran_order else "C")
+
+
+def _exact_copy(array):
+    """A writable copy of ``array`` byte for byte: ``array.copy()`` may leave the padding
+    bytes of a structured dtype (a tree's nodes) uninitialised, so two copies differ."""
+    order = "F" if array.flags.f_contiguous and not array.flags.c_contiguous else "C"
+    raw = bytearray(array.tobytes(order=order))
+    return np.frombuffer(raw, dtype=array.dtype).reshape(array.shape, order=order)
 
 
 def npy_bytes(array):
-    """``array`` as ``.npy`` bytes."""
+    """``array`` as ``.npy`` bytes, its memory written byte for byte.
+
+    ``np.save`` to a buffer copies items through a buffered iterator that leaves the
+    padding of a structured dtype (a tree's nodes) uninitialised, so saving the same
+    array twice could give different bytes.
+    """
     out = io.BytesIO()
-    np.save(out, array, allow_pickle=False)
+    np.lib.format.write_array_header_1_0(out, np.lib.format.header_data_from_array_1_0(array))
+    in_memory_order = array if array.flags.c_contiguous else array.T  # Fortran: its transpose
+    out.write(np.ascontiguousarray(in_memory_order).view(np.uint8).tobytes())
     return out.getvalue()
 
 
@@ -72,7 +98,7 @@ def _files(node):
 
 def edit_array(members, name, edit):
     """A copy of ``members`` with array ``name`` replaced by ``edit(copy_of_array)``."""
-    array = load_array(members[name]).copy()
+    array = _exact_copy(load_array(members[name]))
     result = edit(array)
     members = dict(members)
     members[name] = npy_bytes(array if result is None else result)
