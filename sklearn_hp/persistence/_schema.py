@@ -125,7 +125,7 @@ class _Audit:
             content = node.get("content")
             cls = self.registry.get(name)
             if _own_setstate(cls):
-                pass  # a compiled helper type (Tree, KDTree) checks its own state
+                pass  # a compiled type (Tree, KDTree): _learned_checks checks it once built
             elif isinstance(content, dict) and content.get("__loader__") == "DictNode":
                 check_state_keys(cls, _keys(content, self), f"{self.where}: {name}")
             elif loader == "ObjectNode" and content is not None and not (
@@ -202,7 +202,9 @@ class _Audit:
 def _own_setstate(cls):
     """Whether ``cls`` restores itself from a non-dict state with its own ``__setstate__``.
 
-    Compiled helper types (e.g. ``KDTree``) do; their state is theirs to check.
+    Compiled helper types (e.g. ``KDTree``) do. Their ``__setstate__`` checks only
+    dtypes and shapes; the indices in their state are checked by ``_learned_checks``
+    once they are built, before anything calls into them.
     """
     own = getattr(cls, "__setstate__", None)
     return own is not None and own is not getattr(BaseEstimator, "__setstate__", None)
