@@ -1,7 +1,6 @@
-"""Shared docstring pieces and the ``__init__`` body helper of the estimators."""
+"""Shared docstring pieces of the gradient-trained estimators."""
 
-__all__ = ["TRAINING_PARAMETERS", "LEARNED_TRAINING_ATTRIBUTES", "fill_doc",
-           "store_hyperparameters"]
+__all__ = ["TRAINING_PARAMETERS", "LEARNED_TRAINING_ATTRIBUTES", "fill_doc"]
 
 TRAINING_PARAMETERS = """\
     penalty : {%(penalties)s}, Penalty or None
@@ -125,9 +124,3 @@ def fill_doc(cls):
     cls.__doc__ = doc
     return cls
 
-
-def store_hyperparameters(estimator, arguments):
-    """Store ``__init__``'s arguments unchanged as attributes (no validation here)."""
-    for name, value in arguments.items():
-        if name not in ("self", "__class__"):
-            setattr(estimator, name, value)

@@ -7,7 +7,7 @@ from scipy.special import logit
 from sklearn.metrics import roc_curve
 
 from .._compat import Interval, StrOptions
-from .._docs import fill_doc, store_hyperparameters
+from .._docs import fill_doc
 from .._targets import GradientClassifierMixin, loss_constraint
 from ._base import BaseLinearModel
 
@@ -73,7 +73,26 @@ class LogisticClassifier(GradientClassifierMixin, BaseLinearModel):
         verbose=0,
         callbacks=None,
     ):
-        store_hyperparameters(self, locals())
+        self.decision_threshold = decision_threshold
+        self.class_weight = class_weight
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.callbacks = callbacks
 
     def _needs_validation_split(self):
         return self.early_stopping or self.decision_threshold == "auto"
@@ -166,7 +185,26 @@ class LinearSVMClassifier(GradientClassifierMixin, BaseLinearModel):
         verbose=0,
         callbacks=None,
     ):
-        store_hyperparameters(self, locals())
+        self.loss = loss
+        self.class_weight = class_weight
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.callbacks = callbacks
 
     def _after_fit(self, X, y, sample_weight, validation):
         margins = self._encode_targets(y) * self._raw_output(X)

@@ -3,7 +3,7 @@
 from numbers import Real
 
 from .._compat import Interval
-from .._docs import fill_doc, store_hyperparameters
+from .._docs import fill_doc
 from .._targets import GradientRegressorMixin, loss_constraint
 from ._base import BaseLinearModel
 
@@ -59,7 +59,26 @@ class LinearRegressor(GradientRegressorMixin, BaseLinearModel):
         verbose=0,
         callbacks=None,
     ):
-        store_hyperparameters(self, locals())
+        self.loss = loss
+        self.epsilon = epsilon
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.callbacks = callbacks
 
     def _keeps_2d_coef(self, n_outputs):
         return self._y_ndim == 2

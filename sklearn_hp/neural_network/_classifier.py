@@ -1,7 +1,6 @@
 """MLPClassifier, and the classifier constraints shared with ConvNetClassifier."""
 
 from .._compat import StrOptions
-from .._docs import store_hyperparameters
 from .._targets import GradientClassifierMixin, loss_constraint
 from ._base import BaseNeuralNetwork
 from ._docs import fill_network_doc
@@ -75,4 +74,28 @@ class MLPClassifier(GradientClassifierMixin, BaseNeuralNetwork):
         verbose=0,
         callbacks=None,
     ):
-        store_hyperparameters(self, locals())
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.weight_init = weight_init
+        self.loss = loss
+        self.class_weight = class_weight
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.callbacks = callbacks

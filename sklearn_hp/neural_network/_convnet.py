@@ -6,7 +6,6 @@ from numbers import Integral
 import numpy as np
 
 from .._compat import Interval, StrOptions
-from .._docs import store_hyperparameters
 from .._targets import GradientClassifierMixin
 from ..nn import ActivationLayer, Conv2D, Flatten, Pool2D, Reshape
 from ..nn._layers import conv_output_length, pool_output_length
@@ -235,4 +234,35 @@ class ConvNetClassifier(GradientClassifierMixin, BaseConvNet):
         verbose=0,
         callbacks=None,
     ):
-        store_hyperparameters(self, locals())
+        self.image_shape = image_shape
+        self.conv_filters = conv_filters
+        self.kernel_size = kernel_size
+        self.pool_size = pool_size
+        self.pooling = pooling
+        self.stride = stride
+        self.padding = padding
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.weight_init = weight_init
+        self.loss = loss
+        self.class_weight = class_weight
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.callbacks = callbacks

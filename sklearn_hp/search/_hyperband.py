@@ -144,23 +144,6 @@ class _BudgetSearch(TrialSearchCV):
         "checkpoint_dir": [str, None],
     }
 
-    def _init_budget_params(self, search_spaces, resource, max_resource, min_resource,
-                            eta, sampler, continuation, checkpoint_dir, random_state,
-                            storage, time_budget, callbacks, retry_failed):
-        self.search_spaces = search_spaces
-        self.resource = resource
-        self.max_resource = max_resource
-        self.min_resource = min_resource
-        self.eta = eta
-        self.sampler = sampler
-        self.continuation = continuation
-        self.checkpoint_dir = checkpoint_dir
-        self.random_state = random_state
-        self.storage = storage
-        self.time_budget = time_budget
-        self.callbacks = callbacks
-        self.retry_failed = retry_failed
-
     # ---------------------------------------------------------------- fitting
     def _resolve_resource(self):
         if self.resource is not None:
@@ -411,9 +394,19 @@ class SuccessiveHalvingSearchCV(_BudgetSearch):
                  time_budget=None, callbacks=None, retry_failed=False, scoring=None,
                  n_jobs=None, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
                  error_score=np.nan, return_train_score=False):
-        self._init_budget_params(search_spaces, resource, max_resource, min_resource,
-                                 eta, sampler, continuation, checkpoint_dir, random_state,
-                                 storage, time_budget, callbacks, retry_failed)
+        self.search_spaces = search_spaces
+        self.resource = resource
+        self.max_resource = max_resource
+        self.min_resource = min_resource
+        self.eta = eta
+        self.sampler = sampler
+        self.continuation = continuation
+        self.checkpoint_dir = checkpoint_dir
+        self.random_state = random_state
+        self.storage = storage
+        self.time_budget = time_budget
+        self.callbacks = callbacks
+        self.retry_failed = retry_failed
         self.n_candidates = n_candidates
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
@@ -450,9 +443,19 @@ class HyperbandSearchCV(_BudgetSearch):
                  callbacks=None, retry_failed=False, scoring=None, n_jobs=None, refit=True,
                  cv=None, verbose=0, pre_dispatch="2*n_jobs", error_score=np.nan,
                  return_train_score=False):
-        self._init_budget_params(search_spaces, resource, max_resource, min_resource,
-                                 eta, sampler, continuation, checkpoint_dir, random_state,
-                                 storage, time_budget, callbacks, retry_failed)
+        self.search_spaces = search_spaces
+        self.resource = resource
+        self.max_resource = max_resource
+        self.min_resource = min_resource
+        self.eta = eta
+        self.sampler = sampler
+        self.continuation = continuation
+        self.checkpoint_dir = checkpoint_dir
+        self.random_state = random_state
+        self.storage = storage
+        self.time_budget = time_budget
+        self.callbacks = callbacks
+        self.retry_failed = retry_failed
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
                          error_score=error_score, return_train_score=return_train_score)
