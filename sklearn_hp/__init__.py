@@ -11,7 +11,7 @@ pay for scikit-learn's import.
 
 import importlib
 
-from ._threads import get_blas_thread_policy, set_blas_thread_policy
+from ._engine._threads import get_blas_thread_policy, set_blas_thread_policy
 from .exceptions import DivergenceError
 
 __version__ = "0.1.0"

@@ -44,7 +44,7 @@ def test_sklearn_estimator_checks(estimator, check):
 
 def test_every_public_estimator_is_checked():
     import sklearn_hp
-    from sklearn_hp.base import BaseGradientEstimator
+    from sklearn_hp._engine import BaseGradientEstimator
 
     public = {
         name for name in sklearn_hp.__all__

@@ -7,7 +7,7 @@ from threadpoolctl import ThreadpoolController, threadpool_limits
 
 import sklearn_hp
 from sklearn_hp import ConvNetClassifier, LogisticClassifier, MLPClassifier
-from sklearn_hp._threads import (
+from sklearn_hp._engine._threads import (
     SMALL_PRODUCT, largest_product, model_weights, training_thread_limit,
 )
 from sklearn_hp.callbacks import Callback

@@ -3,8 +3,8 @@
 import numpy as np
 from sklearn.base import is_classifier
 
-from .._targets import _usable_weights
-from ..base import BaseGradientEstimator
+from .._engine._targets import _usable_weights
+from .._engine import BaseGradientEstimator
 
 __all__ = ["BaseLinearModel"]
 

@@ -7,8 +7,8 @@ from scipy.special import logit
 from sklearn.metrics import roc_curve
 
 from .._compat import Interval, StrOptions
-from .._docs import fill_doc
-from .._targets import GradientClassifierMixin, loss_constraint
+from .._engine._docstrings import fill_doc
+from .._engine._targets import GradientClassifierMixin, loss_constraint
 from ._base import BaseLinearModel
 
 __all__ = ["LogisticClassifier", "LinearSVMClassifier"]

@@ -3,8 +3,8 @@
 from numbers import Real
 
 from .._compat import Interval
-from .._docs import fill_doc
-from .._targets import GradientRegressorMixin, loss_constraint
+from .._engine._docstrings import fill_doc
+from .._engine._targets import GradientRegressorMixin, loss_constraint
 from ._base import BaseLinearModel
 
 __all__ = ["LinearRegressor"]

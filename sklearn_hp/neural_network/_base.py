@@ -12,7 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from .._compat import Interval
-from ..base import BaseGradientEstimator
+from .._engine import BaseGradientEstimator
 from ..nn import (
     INITIALIZERS,
     Activation,

@@ -1,9 +1,9 @@
 """MLPClassifier, and the classifier constraints shared with ConvNetClassifier."""
 
 from .._compat import StrOptions
-from .._targets import GradientClassifierMixin, loss_constraint
+from .._engine._targets import GradientClassifierMixin, loss_constraint
 from ._base import BaseNeuralNetwork
-from ._docs import fill_network_doc
+from ._network_docstrings import fill_network_doc
 
 __all__ = ["MLPClassifier"]
 

@@ -6,12 +6,12 @@ from numbers import Integral
 import numpy as np
 
 from .._compat import Interval, StrOptions
-from .._targets import GradientClassifierMixin
+from .._engine._targets import GradientClassifierMixin
 from ..nn import ActivationLayer, Conv2D, Flatten, Pool2D, Reshape
 from ..nn._layers import conv_output_length, pool_output_length
 from ._base import BaseNeuralNetwork
 from ._classifier import CLASSIFIER_CONSTRAINTS
-from ._docs import fill_network_doc
+from ._network_docstrings import fill_network_doc
 
 __all__ = ["BaseConvNet", "ConvNetClassifier"]
 

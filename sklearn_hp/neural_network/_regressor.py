@@ -1,9 +1,9 @@
 """MLPRegressor: a multi-layer perceptron for (multi-output) regression."""
 
 
-from .._targets import GradientRegressorMixin, loss_constraint
+from .._engine._targets import GradientRegressorMixin, loss_constraint
 from ._base import BaseNeuralNetwork
-from ._docs import fill_network_doc
+from ._network_docstrings import fill_network_doc
 
 __all__ = ["MLPRegressor"]
 

@@ -1,6 +1,6 @@
 """Docstring pieces shared by the network estimators."""
 
-from .._docs import fill_doc
+from .._engine._docstrings import fill_doc
 
 __all__ = ["fill_network_doc"]
 

@@ -95,9 +95,9 @@ LEARNED_TRAINING_ATTRIBUTES = """\
 
 def _registered_names():
     """The name lists of the docstrings, read from the registries."""
-    from .nn import ACTIVATIONS, INITIALIZERS, LOSSES, PENALTIES
-    from .nn._losses import losses_for
-    from .optim import OPTIMIZERS, SCHEDULES
+    from ..nn import ACTIVATIONS, INITIALIZERS, LOSSES, PENALTIES
+    from ..nn._losses import losses_for
+    from ..optim import OPTIMIZERS, SCHEDULES
 
     def losses(task, **flags):
         return LOSSES.doc_names(losses_for(task, **flags))

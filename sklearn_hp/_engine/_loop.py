@@ -11,11 +11,11 @@ import warnings
 
 import numpy as np
 
-from ._blas import add_scaled
-from ._stacklevel import user_stacklevel
+from .._blas import add_scaled
+from .._stacklevel import user_stacklevel
 from ._threads import with_training_threads
-from .exceptions import DivergenceError, DivergenceWarning
-from .nn._penalties import resolve_penalty
+from ..exceptions import DivergenceError, DivergenceWarning
+from ..nn._penalties import resolve_penalty
 
 __all__ = ["TrainingRun"]
 

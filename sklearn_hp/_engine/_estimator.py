@@ -19,14 +19,14 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import Interval, StrOptions, validate_parameter_constraints
-from ._stacklevel import user_stacklevel
+from .._compat import Interval, StrOptions, validate_parameter_constraints
+from .._stacklevel import user_stacklevel
 from ._targets import check_sample_weight
-from ._training import TrainingRun
-from .callbacks._early_stopping import BestEpochStopping
-from .exceptions import DivergenceError
-from .nn import PENALTIES
-from .optim import (
+from ._loop import TrainingRun
+from ..callbacks._early_stopping import BestEpochStopping
+from ..exceptions import DivergenceError
+from ..nn import PENALTIES
+from ..optim import (
     OPTIMIZERS,
     SCHEDULES,
     Schedule,

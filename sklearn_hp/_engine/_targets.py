@@ -6,10 +6,10 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ._compat import check_sample_weight as _sklearn_check_sample_weight
-from ._compat import validate_data
-from .nn import LOSSES
-from .nn._losses import losses_for
+from .._compat import check_sample_weight as _sklearn_check_sample_weight
+from .._compat import validate_data
+from ..nn import LOSSES
+from ..nn._losses import losses_for
 
 __all__ = ["GradientClassifierMixin", "GradientRegressorMixin", "check_sample_weight",
            "loss_constraint"]
