@@ -70,8 +70,9 @@ TRAINING_PARAMETERS = """\
         ``fit`` continues from the current weights for ``max_epochs`` more epochs.
     verbose : int, default=0
         Print the loss every epoch.
-    callbacks : list of Callback or None, default=None
-        Hooks called during training, cloned into ``callbacks_`` at each fit."""
+    callbacks : list of Callback or (name, Callback) pairs, or None, default=None
+        Hooks called during training, cloned into ``callbacks_`` at each fit. The
+        parameters of a pair's callback are tunable as ``callbacks__<name>__<param>``."""
 
 LEARNED_TRAINING_ATTRIBUTES = """\
     n_iter_ : int
@@ -86,7 +87,8 @@ LEARNED_TRAINING_ATTRIBUTES = """\
     best_epoch_ : int or None
         Epoch with the best validation score.
     callbacks_ : list of Callback
-        The callbacks as they were used in the last fit.
+        The callbacks as they were used in the last fit, in the order of
+        ``callbacks`` (a pair's callback without its name).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str

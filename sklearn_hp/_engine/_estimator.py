@@ -13,7 +13,7 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -24,6 +24,7 @@ from .._stacklevel import user_stacklevel
 from ._targets import check_sample_weight
 from ._loop import TrainingRun
 from ..callbacks._early_stopping import BestEpochStopping
+from ..callbacks._named import NamedCallbacksMixin, cloned_callbacks
 from ..exceptions import DivergenceError
 from ..nn import PENALTIES
 from ..optim import (
@@ -41,7 +42,7 @@ __all__ = ["BaseGradientEstimator"]
 _CONSTANT_LOSS_ROWS = 2048
 
 
-class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
+class BaseGradientEstimator(NamedCallbacksMixin, BaseEstimator, metaclass=ABCMeta):
     """Shared fitting machinery: validation, splitting, epochs, early stopping.
 
     Not meant to be used directly; see :mod:`sklearn_hp.linear_model` and
@@ -196,7 +197,7 @@ class BaseGradientEstimator(BaseEstimator, metaclass=ABCMeta):
         if not continuing or not hasattr(self, "validation_scores_"):
             self.validation_scores_ = []
             self.best_epoch_ = None
-        self.callbacks_ = [clone(cb) for cb in (getattr(self, "callbacks", None) or [])]
+        self.callbacks_ = cloned_callbacks(getattr(self, "callbacks", None))
         stoppers = self._internal_callbacks(validation)
         run = TrainingRun(self, X, Y, sample_weight, validation, rng,
                           callbacks=self.callbacks_ + stoppers)
