@@ -1,7 +1,7 @@
 """Run the suite incrementally and write its tables.
 
-Results are cached per (problem, method, seed) in JSON under
-``benchmarks/results/bbo/cache/``; a run only computes what is missing (our own
+Results are cached per (problem, method, seed), one JSON line each, in
+``benchmarks/results/bbo/cache.jsonl``; a run only computes what is missing (our own
 methods are recomputed when the search code changes). Seeds run outermost, so an
 interrupted run still covers every problem with its first seeds.
 
@@ -15,7 +15,6 @@ Examples::
 
 import argparse
 import hashlib
-import json
 import time
 import warnings
 from pathlib import Path
@@ -24,10 +23,16 @@ import numpy as np
 
 from .methods import METHODS, OURS
 from .problems import PROBLEMS
+from .store import ResultStore
+
+#: Results files this suite writes (under benchmarks/results/), and the arguments that write each.
+OUTPUTS = {"bbo/cache.jsonl": "", "bbo.md": "", "bbo_overhead.md": "--overhead"}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "hours for every problem and seed (the cache holds about 4 h); --report-only 2 s"
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "results"
-CACHE = RESULTS / "bbo" / "cache"
+CACHE = ResultStore(RESULTS / "bbo" / "cache.jsonl")
 _CODE = ["sklearn_hp/search/_samplers", "sklearn_hp/search/_gaussian_process.py",
          "sklearn_hp/search/_space.py", "sklearn_hp/search/_bayes_search.py",
          "sklearn_hp/search/_search_base.py"]
@@ -44,26 +49,17 @@ def code_hash():
     return digest.hexdigest()[:12]
 
 
-def _cache_path(problem, method, seed, cache=CACHE):
-    return cache / problem / method / f"seed{seed}.json"
-
-
 def load_result(problem, method, seed, code, cache=CACHE):
     """The cached result, or None when missing or (ours) computed by other code."""
-    path = _cache_path(problem, method, seed, cache)
-    if not path.exists():
-        return None
-    result = json.loads(path.read_text())
-    if method in OURS and result.get("code") != code:
+    result = cache.load(problem, method, seed)
+    if result is None or (method in OURS and result.get("code") != code):
         return None
     return result
 
 
 def save_result(problem, method, seed, result, cache=CACHE):
-    """Write ``result`` (a JSON-able dict) to the cache."""
-    path = _cache_path(problem, method, seed, cache)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result))
+    """Add ``result`` (a JSON-able dict) to the cache (a :class:`ResultStore`)."""
+    cache.save(problem, method, seed, result)
 
 
 def run(problems, methods, seeds, code):
@@ -82,6 +78,7 @@ def run(problems, methods, seeds, code):
                 save_result(name, method, seed, result)
                 print(f"seed {seed:>2} {name:<18} {method:<10} best {np.min(losses):.4g} "
                       f"({result['seconds']:.1f}s, optimiser {overhead:.1f}s)", flush=True)
+    CACHE.compact()
 
 
 def _value(problem, losses, budget):

@@ -6,8 +6,8 @@ with a per-seed hit rate ``p`` it holds with probability ``p**10``. Ten seeds
 cannot tell a 60 % method from a 90 % one, so this script measures ``p`` on many
 seeds: the mark is random search's median best at 60 evaluations over the same
 seeds, and every method gets 20 evaluations per seed. Results are cached per
-(task, method, seed) under ``benchmarks/results/bbo/hits/``; the table goes to
-``benchmarks/results/bbo_hit_rate.md``.
+(task, method, seed), one JSON line each, in ``benchmarks/results/bbo/hits.jsonl``;
+the table goes to ``benchmarks/results/bbo_hit_rate.md``.
 
 Run ``python -m benchmarks.bbo.hit_rate --seeds 100 --methods ours-gp random``.
 """
@@ -20,8 +20,14 @@ from joblib import Parallel, delayed
 from .__main__ import RESULTS, code_hash, load_result, save_result
 from .methods import METHODS, OURS
 from .problems import PROBLEMS, RealTask
+from .store import ResultStore
 
-CACHE = RESULTS / "bbo" / "hits"
+#: Results files this suite writes (under benchmarks/results/), and the arguments that write each.
+OUTPUTS = {"bbo/hits.jsonl": "", "bbo_hit_rate.md": ""}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "hours for 100 seeds (the cache holds them); --report-only 2 s"
+
+CACHE = ResultStore(RESULTS / "bbo" / "hits.jsonl")
 MARK_EVALS, EVALS = 60, 20
 REAL_TASKS = [name for name, p in PROBLEMS.items() if isinstance(p, RealTask)]
 
@@ -45,6 +51,7 @@ def run(tasks, methods, seeds, code, n_jobs=2):
     todo = [job for job in jobs if _load(*job[:3], code, job[3]) is None]
     Parallel(n_jobs=n_jobs, verbose=5)(
         delayed(_run_one)(task, method, seed, code, n) for task, method, seed, n in todo)
+    CACHE.compact()
 
 
 def _best(task, method, seed, code, n_evals):
@@ -89,11 +96,14 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=100, help="seeds 0..N-1")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--code", default=None,
+                        help="report our results of this code version (default: the current)")
     args = parser.parse_args(argv)
     seeds, code = range(args.seeds), code_hash()
     if not args.report_only:
         run(args.tasks, args.methods, seeds, code, args.n_jobs)
-    text = report(args.tasks, [m for m in METHODS if m in args.methods], seeds, code)
+    text = report(args.tasks, [m for m in METHODS if m in args.methods], seeds,
+                  args.code or code)
     (RESULTS / "bbo_hit_rate.md").write_text(text)
     print(text)
 
