@@ -178,9 +178,16 @@ def warning_counts(stderr):
 
 
 BLOCKS = python_blocks(README.read_text())
+#: keys of CHECKS whose block takes over 5 s: marked slow
+SLOW_BLOCKS = ("load_wine(", "GridSearchCV(", "HyperbandSearchCV(")
 
 
-@pytest.mark.parametrize("line, code, excerpt", BLOCKS, ids=[f"line{b[0]}" for b in BLOCKS])
+def _block_param(block):
+    slow = any(key in block[1] for key in SLOW_BLOCKS)
+    return pytest.param(*block, id=f"line{block[0]}", marks=[pytest.mark.slow] if slow else [])
+
+
+@pytest.mark.parametrize("line, code, excerpt", [_block_param(block) for block in BLOCKS])
 def test_readme_python_block_runs_alone_and_prints_what_the_readme_shows(
         line, code, excerpt, tmp_path):
     checks = [extra for key, extra in CHECKS.items() if key in code]

@@ -133,6 +133,7 @@ def test_one_line_keeps_the_cause_of_an_embedded_traceback():
     assert one_line(KeyError()) == "KeyError"
 
 
+@pytest.mark.slow
 def test_demo_with_its_defaults_reaches_the_readme_accuracy():
     # README: "the held-out quarter: 0.978 (the tests hold it at 0.97 or more)"
     status, text = run_cli(["demo"])

@@ -21,6 +21,7 @@ def _wall(argv):
     return time.monotonic() - start, done
 
 
+@pytest.mark.slow
 def test_tune_time_budget_bounds_the_whole_command(tmp_path):
     pd = pytest.importorskip("pandas")
     rng = np.random.default_rng(0)

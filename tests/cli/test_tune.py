@@ -27,6 +27,7 @@ def _tune_argv(train, search, out, n_iter=3):
 
 
 @pytest.mark.parametrize("search", ["bayes", "hyperband"])
+@pytest.mark.slow
 def test_tune_in_a_subprocess_saves_a_model_that_predicts_like_the_search(
         table_csv, tmp_path, search):
     train, new = table_csv

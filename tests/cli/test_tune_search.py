@@ -43,6 +43,7 @@ def _stored(path):
         return []
 
 
+@pytest.mark.slow
 def test_tune_killed_with_sigkill_resumes_from_storage_without_rerunning(table_csv, tmp_path):
     train, _ = table_csv
     storage = tmp_path / "study.db"

@@ -8,6 +8,7 @@ from sklearn.model_selection import train_test_split
 from sklearn_hp.neural_network import ConvNetClassifier
 
 
+@pytest.mark.slow
 def test_digits_accuracy():
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(

@@ -36,6 +36,7 @@ SEED = 0
 N_MUTATIONS = 8
 
 
+@pytest.mark.slow
 def test_no_forged_learned_integer_kills_the_process(tmp_path):
     names = [name for name, _ in ESTIMATORS if name not in EXPECTED_FAILURES]
     out = tmp_path / "results.json"

@@ -72,6 +72,7 @@ def _fresh(*args):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_a_fresh_process_saves_and_loads_without_building_the_whole_registry(tmp_path):
     assert _fresh("save", tmp_path / "m.skhp") == {
         "class": "LogisticClassifier", "whole_registry_built": 0}
@@ -82,6 +83,7 @@ def test_a_fresh_process_saves_and_loads_without_building_the_whole_registry(tmp
         "class": "Pipeline", "whole_registry_built": 0}
 
 
+@pytest.mark.slow
 def test_walk_of_a_million_empty_lists_allocates_no_path_per_list():
     model = LogisticRegression().fit(X, y)
     model.loss_curve_ = [[] for _ in range(1_000_000)]

@@ -288,6 +288,7 @@ def _previous_name(params):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+@pytest.mark.slow
 def test_a_resume_with_malicious_checkpoints_runs_no_code(tmp_path):
     from tests.search._search_job import DATA, Paced
     from tests.search.test_kill_and_resume import _kill_when, _start, _stored

@@ -1,6 +1,7 @@
 """Conditional spaces: one GP over every branch against one GP per branch."""
 
 import numpy as np
+import pytest
 
 from sklearn_hp.search import GPSampler, Integer, Real, SearchSpace, Trial
 
@@ -49,6 +50,7 @@ def _summary(sampler_class, seeds=range(8)):
     return np.array(share), np.array(regret), np.array(found)
 
 
+@pytest.mark.slow
 def test_one_model_over_branches_favours_the_best_branch_and_shares_x():
     share_new, regret_new, found_new = _summary(GPSampler)
     share_old, regret_old, found_old = _summary(_PerBranch)

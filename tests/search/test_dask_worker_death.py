@@ -42,6 +42,7 @@ def _search(log, db, **kwargs):
                          batch_size=4, sampler=InOrder(), cv=2, storage=db, **kwargs)
 
 
+@pytest.mark.slow
 def test_a_fit_that_kills_its_dask_worker_fails_its_trial_and_the_search_goes_on(
         dask_client, tmp_path):
     log, db = str(tmp_path / "fits.log"), str(tmp_path / "study.db")
@@ -75,6 +76,7 @@ def test_a_fit_that_kills_its_dask_worker_fails_its_trial_and_the_search_goes_on
     dask_client.wait_for_workers(2, timeout=30)
 
 
+@pytest.mark.slow
 def test_a_resume_retries_the_failed_dask_trial_only_when_asked(dask_client, tmp_path):
     log, db = str(tmp_path / "fits.log"), str(tmp_path / "study.db")
     with joblib.parallel_backend("dask"):

@@ -132,6 +132,7 @@ def clean_by_another_process(monkeypatch):
     return parents
 
 
+@pytest.mark.slow
 def test_parallel_workers_share_checkpoints(clean_by_another_process):
     X, y = load_digits(return_X_y=True)
     X, y = X[:400] / 16, y[:400]

@@ -70,6 +70,7 @@ def _assert_no_worker_left(children, timeout=30):
     assert alive == [], f"worker processes left after SIGKILL: {alive}"
 
 
+@pytest.mark.slow
 def test_bayes_search_killed_mid_way_resumes_without_rerunning(tmp_path):
     db, log = tmp_path / "bayes.db", tmp_path / "fits.log"
     children = _kill_when(_start("bayes", db, log, 2), db, count=4)
@@ -93,6 +94,7 @@ def test_bayes_search_killed_mid_way_resumes_without_rerunning(tmp_path):
 
 @pytest.mark.parametrize("kill_at, fit_seconds, before", [(9, 0.0, 22), (3, 1.0, 9)],
                          ids=["between-rungs", "mid-rung"])
+@pytest.mark.slow
 def test_hyperband_killed_resumes_at_its_rung(tmp_path, kill_at, fit_seconds, before):
     db, log = tmp_path / "hyper.db", tmp_path / "fits.log"
     # Bracket 0 starts 9 candidates at 1 epoch. Killed once they are stored, or

@@ -174,8 +174,9 @@ def _budget_search(kind, model, n_jobs):
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("n_jobs", [1, 2])
-@pytest.mark.parametrize("kind", ["bayes", "halving", "hyperband"])
+@pytest.mark.parametrize("kind, n_jobs", [
+    ("bayes", 1), ("halving", 1), ("hyperband", 1), ("bayes", 2), ("halving", 2),
+    pytest.param("hyperband", 2, marks=pytest.mark.slow)])
 def test_every_proposed_candidate_is_in_cv_results_exactly_once(kind, n_jobs, tmp_path):
     log = str(tmp_path / "fits.log")
     # a third of the space fails, including whole first rungs of small brackets

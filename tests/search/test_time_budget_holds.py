@@ -50,6 +50,7 @@ def _warm_workers(n_jobs, tmp_path):
                       n_iter=2, cv=2, n_jobs=n_jobs, refit=False).fit(X, Y)
 
 
+@pytest.mark.slow
 def test_a_budget_of_5_s_with_3_s_fits_returns_within_12_s_including_refit(tmp_path):
     search = BayesSearchCV(Slow(log=str(tmp_path / "fits.log")), SPACE, n_iter=20,
                            sampler=InOrder(), cv=2, n_jobs=2, time_budget=5)

@@ -72,6 +72,7 @@ def test_a_fit_that_kills_its_worker_fails_its_trial_and_the_search_goes_on(tmp_
 
 
 @pytest.mark.parametrize("retry_failed", [False, True])
+@pytest.mark.slow
 def test_a_resume_retries_a_failed_trial_only_when_asked(retry_failed, tmp_path):
     log, db = str(tmp_path / "fits.log"), str(tmp_path / "study.db")
     _bayes(log, db, refit=False).fit(X, Y)
@@ -98,6 +99,7 @@ def _halving(log, db, **kwargs):
 
 
 @pytest.mark.parametrize("retry_failed", [False, True])
+@pytest.mark.slow
 def test_a_budget_search_retries_a_failed_last_rung_only_when_asked(retry_failed, tmp_path):
     log, db = str(tmp_path / "fits.log"), str(tmp_path / "study.db")
     first = _halving(log, db).fit(X, Y)
