@@ -21,20 +21,24 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions, validate_parameter_constraints
 from .._stacklevel import user_stacklevel
-from ._targets import check_sample_weight
-from ._loop import TrainingRun
-from ..callbacks._early_stopping import BestEpochStopping
 from ..callbacks._named import NamedCallbacksMixin, cloned_callbacks
 from ..exceptions import DivergenceError
 from ..nn import PENALTIES
+from ..nn._penalties import resolve_penalty
 from ..optim import (
     OPTIMIZERS,
     SCHEDULES,
+    Chain,
     Schedule,
+    ScaleByLearningRate,
     auto_learning_rate,
     resolve_optimizer,
     resolve_schedule,
 )
+from ._interface import LoopSettings
+from ._loop import TrainingLoop
+from ._stopping import BestEpochStopping
+from ._targets import check_sample_weight
 
 __all__ = ["BaseGradientEstimator"]
 
@@ -199,8 +203,9 @@ class BaseGradientEstimator(NamedCallbacksMixin, BaseEstimator, metaclass=ABCMet
             self.best_epoch_ = None
         self.callbacks_ = cloned_callbacks(getattr(self, "callbacks", None))
         stoppers = self._internal_callbacks(validation)
-        run = TrainingRun(self, X, Y, sample_weight, validation, rng,
-                          callbacks=self.callbacks_ + stoppers)
+        settings = self._loop_settings(X.shape[0])
+        run = TrainingLoop(self, settings, X, Y, sample_weight, validation, rng,
+                           callbacks=self.callbacks_ + stoppers)
         for cb in run.callbacks:
             cb.on_train_begin(self, X=X, y=y, run=run)
         run.run(1 if incremental else self.max_epochs, check_convergence=not incremental)
@@ -379,14 +384,42 @@ class BaseGradientEstimator(NamedCallbacksMixin, BaseEstimator, metaclass=ABCMet
             return min(200, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _learning_rate_at(self, epoch):
-        if callable(self.learning_rate):
-            return float(self.learning_rate(epoch))
-        schedule = resolve_schedule(self.lr_schedule)
-        return schedule(
-            epoch, base_lr=self.learning_rate_, max_epochs=self.max_epochs,
-            losses=self.loss_curve_,
+    def _loop_settings(self, n_samples):
+        """The loop's :class:`LoopSettings` for a fit on ``n_samples`` rows.
+
+        Built after ``learning_rate_`` is resolved and the records are set.
+        """
+        updates, update_state = self._update_chain()
+        plateau = self.tol is not None and not self.early_stopping
+        return LoopSettings(
+            batch_size=self._effective_batch_size(n_samples),
+            shuffle=self.shuffle,
+            updates=updates,
+            update_state=update_state,
+            penalty=resolve_penalty(self.penalty, self.alpha, self.l1_ratio),
+            alpha=self.alpha,
+            penalized_indices=tuple(self._penalized_indices()),
+            plateau_tol=self.tol if plateau else None,
+            plateau_window=self.n_iter_no_change,
+            verbose=bool(self.verbose),
+            rate_text=self._describe_learning_rate(),
+            optimizer_text=repr(self.optimizer),
+            loss_curve=self.loss_curve_,
+            validation_scores=self.validation_scores_,
         )
+
+    def _update_chain(self):
+        """The optimizer's transform, then the learning rate; and the chain's state.
+
+        The optimizer's state is the estimator's own (saved with the model); the
+        learning rate's is set at the start of every epoch.
+        """
+        rate = ScaleByLearningRate(
+            self.learning_rate if callable(self.learning_rate) else self.learning_rate_,
+            schedule=resolve_schedule(self.lr_schedule), max_epochs=self.max_epochs,
+        )
+        chain = Chain(self._optimizer_transform, rate)
+        return chain, [self._optimizer_state, rate.init(self._parameters())]
 
     def _constant_output(self, Y, sample_weight):
         """Raw output of the best constant model (0 when there is no closed form)."""

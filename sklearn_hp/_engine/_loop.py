@@ -1,9 +1,11 @@
 """The mini-batch training loop shared by every gradient-trained estimator.
 
-:class:`TrainingRun` is the one owner of a fit's progress: the best training loss,
+:class:`TrainingLoop` is the one owner of a fit's progress: the best training loss,
 the best validation score and its epoch, whether training converged, and the
-copies of the model's state (:meth:`TrainingRun.snapshot`) that callbacks such as
-:class:`~sklearn_hp.callbacks.EarlyStopping` keep and put back.
+copies of the model's state (:meth:`TrainingLoop.snapshot`) that callbacks such as
+:class:`~sklearn_hp.callbacks.EarlyStopping` keep and put back. It reads the
+estimator only through :class:`~sklearn_hp._engine._interface.LoopSettings` and the
+:class:`~sklearn_hp._engine._interface.TrainableModel` hooks.
 """
 
 import math
@@ -11,13 +13,12 @@ import warnings
 
 import numpy as np
 
-from .._blas import add_scaled
 from .._stacklevel import user_stacklevel
-from ._threads import with_training_threads
+from ..callbacks import TrainingRun
 from ..exceptions import DivergenceError, DivergenceWarning
-from ..nn._penalties import resolve_penalty
+from ._threads import with_training_threads
 
-__all__ = ["TrainingRun"]
+__all__ = ["TrainingLoop"]
 
 #: Growth of the epoch loss over the first epoch of a run that counts as divergence.
 _EXPLOSION_FACTOR = 1e9
@@ -28,7 +29,7 @@ _DIVERGED_FACTOR = 10.0
 _SUSPECT_FACTOR = 2.0
 
 
-class TrainingRun:
+class TrainingLoop(TrainingRun):
     """One call of ``fit`` or ``partial_fit``: epochs of mini-batch descent.
 
     Callbacks receive the run as ``info["run"]`` in every hook and read the
@@ -36,8 +37,10 @@ class TrainingRun:
 
     Parameters
     ----------
-    estimator : BaseGradientEstimator
-        Provides the hyperparameters and the model hooks.
+    estimator : TrainableModel
+        Provides the model hooks; handed on to the callbacks.
+    settings : LoopSettings
+        The fit's settings, built by the estimator.
     X, Y, sample_weight : ndarray
         Training data, encoded targets and per-sample weights (or None).
     validation : tuple or None
@@ -49,23 +52,14 @@ class TrainingRun:
 
     Attributes
     ----------
-    best_loss : float
-        Lowest epoch training loss (plus penalty) of this run.
-    best_score : float
-        Highest validation score of this run (``-inf`` without validation).
-    best_epoch : int or None
-        Epoch (0-based, over all fits) of ``best_score``.
-    best_state : list of ndarray or None
-        With ``early_stopping=True``, the snapshot of the best epoch, put back
-        at the end of training.
-    converged : bool
-        Whether training stopped by itself (plateau of the loss or a callback).
-    epochs_run : int
-        Epochs run so far.
+    best_loss, best_score, best_epoch, best_state, converged, epochs_run
+        See :class:`~sklearn_hp.callbacks.TrainingRun`.
     """
 
-    def __init__(self, estimator, X, Y, sample_weight, validation, rng, callbacks=()):
+    def __init__(self, estimator, settings, X, Y, sample_weight, validation, rng,
+                 callbacks=()):
         self.est = estimator
+        self.settings = settings
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.validation = validation
         self.rng = rng
@@ -94,40 +88,27 @@ class TrainingRun:
     @with_training_threads
     def run(self, n_epochs, *, check_convergence):
         """Train for at most ``n_epochs`` epochs; return the number run."""
-        est = self.est
+        est, settings = self.est, self.settings
         params = est._parameters()
-        penalized_idx = est._penalized_indices()
-        penalized = [params[i] for i in penalized_idx]
-        penalty = resolve_penalty(est.penalty, est.alpha, est.l1_ratio)  # once per fit
-        n = self.X.shape[0]
-        batch = est._effective_batch_size(n)
+        penalized = [params[i] for i in settings.penalized_indices]
         first_loss = None
         data_loss = None
         for _ in range(n_epochs):
-            epoch = len(est.loss_curve_)
-            lr = est._learning_rate_at(epoch)
+            epoch = len(settings.loss_curve)
+            lr = settings.updates.start_epoch(settings.update_state, epoch,
+                                              settings.loss_curve)
             for cb in self.callbacks:
                 cb.on_epoch_begin(est, epoch, run=self)
-            order = self.rng.permutation(n) if est.shuffle else None
-            total = 0.0
-            for b, start in enumerate(range(0, n, batch)):
-                idx = (order[start:start + batch] if order is not None
-                       else slice(start, start + batch))
-                loss = self._step(idx, params, penalty, penalized, penalized_idx, lr, epoch)
-                total += loss * min(batch, n - start)
-                for cb in self.callbacks:
-                    cb.on_batch_end(est, b, loss, run=self)
-            data_loss = total / n
-            epoch_loss = data_loss + (
-                0.0 if penalty is None else penalty.value(penalized, est.alpha)
-            )
+            data_loss = self._epoch(params, penalized, lr, epoch)
+            epoch_loss = data_loss + (0.0 if settings.penalty is None
+                                      else settings.penalty.value(penalized, settings.alpha))
             first_loss = epoch_loss if first_loss is None else first_loss
             self._check_not_exploding(first_loss, epoch_loss, lr, epoch)
-            est.loss_curve_.append(float(epoch_loss))
+            settings.loss_curve.append(float(epoch_loss))
             self.epochs_run += 1
             logs = {"loss": float(epoch_loss), "lr": float(lr)}
             self._track_progress(logs, epoch)
-            if est.verbose:
+            if settings.verbose:
                 print(_format_logs(epoch, logs))
             stop = any([bool(cb.on_epoch_end(est, epoch, logs, run=self))
                         for cb in self.callbacks])
@@ -138,19 +119,33 @@ class TrainingRun:
             self._check_ended_below_start(data_loss)
         return self.epochs_run
 
+    def _epoch(self, params, penalized, lr, epoch):
+        """Run one epoch's mini-batches; return the mean data loss."""
+        n = self.X.shape[0]
+        batch = self.settings.batch_size
+        order = self.rng.permutation(n) if self.settings.shuffle else None
+        total = 0.0
+        for b, start in enumerate(range(0, n, batch)):
+            idx = (order[start:start + batch] if order is not None
+                   else slice(start, start + batch))
+            loss = self._step(idx, params, penalized, lr, epoch)
+            total += loss * min(batch, n - start)
+            for cb in self.callbacks:
+                cb.on_batch_end(self.est, b, loss, run=self)
+        return total / n
+
     def _plateaued(self):
-        """Whether the last ``n_iter_no_change`` epochs lowered the loss by less than ``tol``.
+        """Whether the last ``plateau_window`` epochs lowered the loss by less than the tol.
 
         Progress is measured over the whole window, so a loss that falls slowly but
         steadily (less than ``tol`` per epoch, more over the window) keeps training.
         With ``early_stopping`` the estimator's stopping callback decides instead.
         """
-        est = self.est
-        window = est.n_iter_no_change
-        if est.tol is None or est.early_stopping or len(self._losses) <= window:
+        tol, window = self.settings.plateau_tol, self.settings.plateau_window
+        if tol is None or len(self._losses) <= window:
             return False
         before = min(self._losses[:-window])
-        return before - min(self._losses[-window:]) < est.tol
+        return before - min(self._losses[-window:]) < tol
 
     def _check_not_exploding(self, first_loss, loss, lr, epoch):
         """A loss that grew a billion-fold is diverging even while it is still finite."""
@@ -158,23 +153,26 @@ class TrainingRun:
             return
         raise DivergenceError(
             f"Training diverged at epoch {epoch + 1}: the loss grew from {first_loss:.3g} "
-            f"to {loss:.3g} with {self.est._describe_learning_rate()} (effective rate "
-            f"{lr:.3g}) and optimizer={self.est.optimizer!r}. Lower learning_rate, or scale "
+            f"to {loss:.3g} with {self._setup_text(lr)}. Lower learning_rate, or scale "
             "the features; the estimator was left as it was before this fit."
         )
 
+    def _setup_text(self, lr=None):
+        """``learning_rate=... (effective rate ...) and optimizer=...`` for messages."""
+        effective = "" if lr is None else f" (effective rate {lr:.3g})"
+        return (f"{self.settings.rate_text}{effective} and "
+                f"optimizer={self.settings.optimizer_text}")
+
     def _check_ended_below_start(self, data_loss):
         """Report a run whose loss ended above both its start and the constant model's."""
-        est = self.est
-        constant = est._constant_loss(self.Y, self.sample_weight)
+        constant = self.est._constant_loss(self.Y, self.sample_weight)
         start = max(self._start_loss, constant)
         if not data_loss > _SUSPECT_FACTOR * start + 1e-12:
             return
         what = (f"the training loss ended at {data_loss:.3g}, {data_loss / start:.3g} times "
                 f"the larger of where it started ({self._start_loss:.3g}) and a constant "
                 f"prediction's loss ({constant:.3g})")
-        remedy = (f"with {est._describe_learning_rate()} and optimizer={est.optimizer!r}. "
-                  "Lower learning_rate")
+        remedy = f"with {self._setup_text()}. Lower learning_rate"
         if data_loss > _DIVERGED_FACTOR * start:
             raise DivergenceError(
                 f"Training diverged: {what}, {remedy}, or scale the features; the "
@@ -186,30 +184,26 @@ class TrainingRun:
             stacklevel=user_stacklevel(),
         )
 
-    def _step(self, idx, params, penalty, penalized, penalized_idx, lr, epoch):
-        est = self.est
+    def _step(self, idx, params, penalized, lr, epoch):
+        """One mini-batch: gradients, penalty, the update chain, ``p += step`` in place."""
+        settings = self.settings
         Xb, Yb, swb = (self._rows(a, idx) for a in (self.X, self.Y, self.sample_weight))
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss, grads = est._loss_and_gradients(Xb, Yb, swb, self.rng)
+            loss, grads = self.est._loss_and_gradients(Xb, Yb, swb, self.rng)
             if not np.isfinite(loss):
                 raise DivergenceError(
                     f"Training diverged at epoch {epoch + 1}: the loss became {loss} with "
-                    f"{est._describe_learning_rate()} (effective rate {lr:.3g}) and "
-                    f"optimizer={est.optimizer!r}. Lower learning_rate, or scale the "
+                    f"{self._setup_text(lr)}. Lower learning_rate, or scale the "
                     "features; the estimator was left as it was before this fit."
                 )
             if self._start_loss is None:
                 self._start_loss = float(loss)  # the untrained model's loss, first batch
-            if penalty is not None:
-                penalty.add_gradient(penalized, [grads[i] for i in penalized_idx], est.alpha)
-            updates = est._optimizer_transform.update(grads, est._optimizer_state, params)
-            scale = -float(lr)  # a numpy float64 rate would upcast a float32 step
-            for p, u, g in zip(params, updates, grads):
-                if u is g:  # the batch's own gradient buffer: scale it where it is
-                    u *= scale
-                    p += u
-                else:
-                    add_scaled(p, u, scale)  # p -= lr * u, in place
+            if settings.penalty is not None:
+                settings.penalty.add_gradient(
+                    penalized, [grads[i] for i in settings.penalized_indices], settings.alpha)
+            steps = settings.updates.update(grads, settings.update_state, params)
+            for p, step in zip(params, steps):
+                p += step
         return loss
 
     def _rows(self, array, idx):
@@ -237,7 +231,7 @@ class TrainingRun:
         X_val, y_val, sw_val = self.validation
         score = float(self.est._validation_score(X_val, y_val, sw_val))
         logs["val_score"] = score
-        self.est.validation_scores_.append(score)
+        self.settings.validation_scores.append(score)
         if np.isfinite(score) and score > self.best_score:
             self.best_score = score
             self.best_epoch = epoch

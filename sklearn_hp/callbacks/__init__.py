@@ -4,6 +4,6 @@ from ._base import Callback
 from ._early_stopping import EarlyStopping
 from ._history import History
 from ._progress import ProgressBar
-from .._engine._loop import TrainingRun
+from ._run import TrainingRun
 
 __all__ = ["Callback", "EarlyStopping", "History", "ProgressBar", "TrainingRun"]

@@ -5,7 +5,7 @@ from numbers import Integral
 
 from ._base import Callback
 
-__all__ = ["BestEpochStopping", "EarlyStopping"]
+__all__ = ["EarlyStopping"]
 
 _MONITORS = {"loss": -1.0, "val_score": 1.0}  # sign: +1 when larger is better
 
@@ -101,19 +101,3 @@ class EarlyStopping(Callback):
     def _kept_state(self, run):
         return self._best_state
 
-
-class BestEpochStopping(EarlyStopping):
-    """The estimators' own ``early_stopping=True``: stop when the validation score
-    has not improved by ``min_delta`` for ``patience`` epochs, and put back the
-    state of the epoch with the highest score.
-
-    The best state is the run's: it is kept in ``run.best_state``.
-    """
-
-    _keeps_every_improvement = True
-
-    def _keep_state(self, run):
-        run.best_state = run.snapshot()
-
-    def _kept_state(self, run):
-        return run.best_state

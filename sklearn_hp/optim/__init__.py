@@ -1,4 +1,9 @@
-"""Optimizers as composable gradient transforms, and learning-rate schedules."""
+"""Optimizers as composable gradient transforms, and learning-rate schedules.
+
+An optimizer builds a chain of transforms giving descent directions; the training
+loop ends it with :class:`ScaleByLearningRate` (the base rate and its schedule), so
+the chain returns the steps themselves.
+"""
 
 from ._auto import AUTO_LEARNING_RATES, auto_learning_rate
 from ._optimizers import (
@@ -28,6 +33,7 @@ from ._transforms import (
     GradientTransform,
     ScaleByAdagrad,
     ScaleByAdam,
+    ScaleByLearningRate,
     ScaleByRMS,
     Trace,
 )
@@ -52,6 +58,7 @@ __all__ = [
     "ReduceOnPlateau",
     "ScaleByAdagrad",
     "ScaleByAdam",
+    "ScaleByLearningRate",
     "ScaleByRMS",
     "Schedule",
     "StepDecay",

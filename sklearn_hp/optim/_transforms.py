@@ -2,9 +2,16 @@
 
 A transform is a pair of functions, ``init(params) -> state`` and
 ``update(grads, state, params) -> updates``. Named optimizers are chains of these
-small blocks (the optax design). To stay fast on numpy, ``update`` may overwrite the
-``grads`` buffers and mutates ``state`` in place; the returned updates are
-*descent directions*: the training loop applies ``params -= learning_rate * updates``.
+small blocks (the optax design) and return *descent directions*; the training loop
+appends :class:`ScaleByLearningRate`, the last link, which turns them into steps, and
+applies ``params += updates``. To stay fast on numpy, ``update`` may overwrite the
+``grads`` buffers (in a chain, the updates the previous link returned) and mutates
+``state`` in place.
+
+A transform may also define ``start_epoch(state, epoch, losses) -> float``, called by
+the loop before every epoch with the epoch's number and the epoch losses so far; it
+returns the factor by which it scales the steps (the learning rate for
+:class:`ScaleByLearningRate`, 1 for a transform that does not define it).
 
 Settings are stored as Python floats: a numpy float64 scalar (what a search samples)
 would silently turn float32 arithmetic into float64.
@@ -24,6 +31,7 @@ __all__ = [
     "ScaleByAdagrad",
     "Trace",
     "AddDecayedWeights",
+    "ScaleByLearningRate",
 ]
 
 
@@ -37,6 +45,26 @@ class GradientTransform:
     def update(self, grads, state, params):
         """Return the updates for ``grads``; may overwrite ``grads`` and ``state``."""
         raise NotImplementedError
+
+    def start_epoch(self, state, epoch, losses):
+        """Prepare ``state`` for ``epoch``; return the factor applied to the steps.
+
+        Parameters
+        ----------
+        state : object
+            This transform's state, from :meth:`init`.
+        epoch : int
+            The epoch about to run (0-based, counted over every fit of a model).
+        losses : list of float
+            The losses of the epochs before it.
+        """
+        return 1.0
+
+
+def _start_epoch_of(transform, state, epoch, losses):
+    """``transform.start_epoch(...)``, or 1.0 for a transform without that method."""
+    method = getattr(transform, "start_epoch", None)
+    return 1.0 if method is None else method(state, epoch, losses)
 
 
 class Chain(GradientTransform):
@@ -58,6 +86,13 @@ class Chain(GradientTransform):
         for transform, sub_state in zip(self.transforms, state):
             grads = transform.update(grads, sub_state, params)
         return grads
+
+    def start_epoch(self, state, epoch, losses):
+        """Start the epoch in every link; return the product of their factors."""
+        factor = 1.0
+        for transform, sub_state in zip(self.transforms, state):
+            factor *= _start_epoch_of(transform, sub_state, epoch, losses)
+        return factor
 
 
 class Trace(GradientTransform):
@@ -165,4 +200,52 @@ class AddDecayedWeights(GradientTransform):
             for i, (g, p) in enumerate(zip(grads, params)):
                 if self.mask is None or self.mask[i]:
                     add_scaled(g, p, self.weight_decay)
+        return grads
+
+
+class ScaleByLearningRate(GradientTransform):
+    """Multiply the updates by minus the epoch's learning rate: the last link of a chain.
+
+    The descent directions of the links before it become the steps the loop adds to
+    the parameters. The rate is set once per epoch by :meth:`start_epoch`, and the
+    updates are scaled where they are (no array is allocated per step).
+
+    Parameters
+    ----------
+    learning_rate : float or callable
+        The base rate, or a function ``epoch -> rate``.
+    schedule : Schedule or None, default=None
+        Turns the base rate into the epoch's rate from the epoch number and the
+        epoch losses so far (see :mod:`sklearn_hp.optim`); None keeps it constant.
+        Ignored with a callable ``learning_rate``.
+    max_epochs : int or None, default=None
+        The fit's epoch budget, given to the schedule.
+    """
+
+    def __init__(self, learning_rate, schedule=None, max_epochs=None):
+        self.learning_rate = learning_rate
+        self.schedule = schedule
+        self.max_epochs = max_epochs
+
+    def init(self, params):
+        return {"scale": None}
+
+    def start_epoch(self, state, epoch, losses):
+        """Set and return the learning rate of ``epoch``."""
+        if callable(self.learning_rate):
+            rate = self.learning_rate(epoch)
+        elif self.schedule is None:
+            rate = self.learning_rate
+        else:
+            rate = self.schedule(epoch, base_lr=self.learning_rate,
+                                 max_epochs=self.max_epochs, losses=losses)
+        state["scale"] = -float(rate)  # a numpy float64 rate would upcast a float32 step
+        return float(rate)
+
+    def update(self, grads, state, params):
+        scale = state["scale"]
+        if scale is None:
+            raise RuntimeError("ScaleByLearningRate.update ran before start_epoch.")
+        for g in grads:
+            g *= scale
         return grads
