@@ -4,8 +4,9 @@ Optimizers, learning-rate schedules, activations, losses, initialisers, penaltie
 layers and samplers each have one :class:`Registry`, mapping names to classes. A
 registry resolves a hyperparameter value (a name or an object) to an object,
 raises the one error that names the bad value and lists what is accepted, and
-gives the ``_parameter_constraints`` entry, the docstring name list and the
-README table. Adding a block is one class and one line::
+gives the ``_parameter_constraints`` entry and the docstring name list
+(:func:`sklearn_hp.testing.all_registries` lists them all, for the contract
+battery and the README's table). Adding a block is one class and one line::
 
     OPTIMIZERS.register("lion", Lion)
 """
@@ -14,9 +15,7 @@ from collections.abc import Mapping
 
 from ._compat import HasMethods, InvalidParameterError, RegistryOptions
 
-__all__ = ["Registry", "Entry", "all_registries", "building_blocks_table"]
-
-_REGISTRIES = []
+__all__ = ["Registry", "Entry", "public_path"]
 
 
 class Entry:
@@ -85,7 +84,6 @@ class Registry(Mapping):
         self.methods = tuple(methods)
         self.description = description
         self._entries = {}
-        _REGISTRIES.append(self)
 
     # ------------------------------------------------------------ registration
     def register(self, name, cls=None, *, settings=(), example=None, **fixed):
@@ -185,7 +183,7 @@ class Registry(Mapping):
 
     def object_phrase(self):
         """How the accepted objects are described in errors and docs."""
-        phrase = f"an {_public_path(self.base)} object"
+        phrase = f"an {public_path(self.base)} object"
         if self.methods:
             methods = ", ".join(f"{m}()" for m in self.methods)
             phrase += f" (or any object with {methods})"
@@ -225,40 +223,9 @@ class Registry(Mapping):
         return f"Registry({self.kind!r}, {sorted(self)})"
 
 
-def _public_path(cls):
+def public_path(cls):
     """``sklearn_hp.optim.Optimizer`` rather than the private module's path."""
     module = cls.__module__
     parts = module.split(".")
     public = ".".join(p for p in parts if not p.startswith("_"))
     return f"{public}.{cls.__qualname__}"
-
-
-def all_registries():
-    """Every registry, once the subpackages defining them are imported."""
-    from . import nn, optim, search  # noqa: F401  (they create the registries)
-
-    return list(_REGISTRIES)
-
-
-def building_blocks_table():
-    """The README's table of building blocks, generated from the registries.
-
-    Returns
-    -------
-    str
-        A Markdown table: the hyperparameter, the accepted names, the classes and
-        the base class of one's own blocks.
-    """
-    rows = [
-        "| building block | given as | names | classes | base class of your own |",
-        "|---|---|---|---|---|",
-    ]
-    for registry in all_registries():
-        given = f"`{registry.kind}=`" if registry.hyperparameter else "built by the networks"
-        names = ", ".join(f"`{n}`" for n in registry)
-        classes = ", ".join(f"`{c.__name__}`" for c in registry.classes())
-        rows.append(
-            f"| {registry.description} | {given} | {names} | {classes} | "
-            f"`{_public_path(registry.base)}` |"
-        )
-    return "\n".join(rows)

@@ -7,9 +7,8 @@ line is checked here with no edit to this file.
 import numpy as np
 import pytest
 
-from sklearn_hp._registry import all_registries
 from sklearn_hp.nn import LAYERS, Dense
-from sklearn_hp.testing import check_block, check_registered
+from sklearn_hp.testing import all_registries, check_block, check_registered
 
 BLOCKS = [(r.kind, name) for r in all_registries() for name in r]
 

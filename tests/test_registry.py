@@ -6,9 +6,10 @@ import pytest
 
 from sklearn_hp import LinearRegressor, MLPClassifier
 from sklearn_hp._compat import InvalidParameterError
-from sklearn_hp._registry import Registry, all_registries, building_blocks_table
+from sklearn_hp._registry import Registry
 from sklearn_hp.nn import ACTIVATIONS, INITIALIZERS, LOSSES, Activation, ReLU
 from sklearn_hp.optim import OPTIMIZERS, SGD
+from sklearn_hp.testing import all_registries, building_blocks_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -92,5 +93,5 @@ def test_docstrings_list_the_registered_names():
 def test_the_readme_table_of_building_blocks_is_generated_from_the_registries():
     assert building_blocks_table() in README.read_text(), (
         "README.md's table of building blocks is out of date; paste "
-        "sklearn_hp._registry.building_blocks_table() in its place."
+        "sklearn_hp.testing.building_blocks_table() in its place."
     )

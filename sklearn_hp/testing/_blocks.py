@@ -11,7 +11,8 @@ import copy
 import numpy as np
 from sklearn.base import clone
 
-from .._registry import all_registries
+from ..search import Real, SearchSpace, Trial
+from ._registries import all_registries
 
 __all__ = ["CHECKS", "check_block", "check_layer", "check_parameter_object",
            "check_registered", "minimise_quadratic", "numeric_gradient"]
@@ -210,8 +211,6 @@ def check_penalty(penalty):
 # ------------------------------------------------------------------ samplers
 def check_sampler(sampler):
     """Proposals inside the space, as many as asked, the same from the same seed."""
-    from ..search import Real, SearchSpace, Trial
-
     space = SearchSpace({"x": Real(0.0, 1.0), "c": ["a", "b"]})
     rng = np.random.RandomState(0)
     trials = [Trial({"x": float(x), "c": "ab"[i % 2]}, float(-((x - 0.3) ** 2)))
