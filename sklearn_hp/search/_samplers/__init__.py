@@ -3,8 +3,9 @@
 import copy
 
 from ..._registry import Registry
-from ._base import BaseSampler, ModelBasedSampler, Trial, impute_failed_scores
+from ._base import BaseSampler, Trial, impute_failed_scores
 from ._gp import GPSampler
+from ._model_based import ModelBasedSampler
 from ._random import QuasiRandomSampler, RandomSampler
 from ._tpe import TPESampler
 

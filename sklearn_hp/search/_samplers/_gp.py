@@ -5,7 +5,8 @@ from scipy.optimize import minimize
 from scipy.special import erfcx, ndtr
 
 from .._gaussian_process import GaussianProcess
-from ._base import ModelBasedSampler, random_columns
+from ._base import random_columns
+from ._model_based import ModelBasedSampler
 
 __all__ = ["GPSampler", "log_expected_improvement"]
 

@@ -3,7 +3,7 @@
 import numpy as np
 from scipy.special import logsumexp, ndtr, ndtri
 
-from ._base import ModelBasedSampler
+from ._model_based import ModelBasedSampler
 
 __all__ = ["TPESampler"]
 
