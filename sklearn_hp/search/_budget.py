@@ -56,7 +56,6 @@ import os
 import uuid
 import warnings
 
-import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
@@ -73,11 +72,12 @@ from ._checkpoint_dir import (
     turn_off,
     warn_checkpoints_off,
 )
+from ._hashing import data_fingerprint, describe
 from ._wrapping import FittedCopyWrapper
 
 __all__ = ["BudgetedEstimator", "resolve_continuation", "candidate_fingerprint",
            "read_ledger", "CONTINUATIONS", "checkpoint_directory", "clean_checkpoints",
-           "release_checkpoints", "data_fingerprint", "Checkpoint", "CheckpointReport",
+           "release_checkpoints", "Checkpoint", "CheckpointReport",
            "RefusedCheckpoint", "probe_checkpoints", "read_checkpoint", "write_checkpoint",
            "trusted_classes", "turn_off", "warn_checkpoints_off"]
 
@@ -142,8 +142,6 @@ def candidate_fingerprint(estimator, resource):
     read back from a checkpoint file hash alike; a pickle of the same values does
     not (pickle records which values are shared objects).
     """
-    from ._fingerprint import describe
-
     params = estimator.get_params(deep=True)
     _, prefix = _owner_and_prefix(estimator, resource) if resource != "n_samples" else (None, "")
     ignored = {resource, prefix + "warm_start"}
@@ -171,20 +169,6 @@ def _shallow(value):
     if isinstance(value, dict):
         return {k: _shallow(v) for k, v in value.items()}
     return value
-
-
-def data_fingerprint(X, y):
-    """Hash of the training data, fast for numpy arrays (no pickling)."""
-    if isinstance(X, np.ndarray) and (y is None or isinstance(y, np.ndarray)):
-        digest = hashlib.sha1()
-        for array in (X, y):
-            if array is not None:
-                array = np.ascontiguousarray(array)
-                digest.update(f"{array.shape}{array.dtype}".encode())
-                digest.update(array.view(np.uint8).ravel() if array.dtype != object
-                              else joblib.hash(array).encode())
-        return digest.hexdigest()
-    return joblib.hash((X, y))
 
 
 # ------------------------------------------------------------------ checkpoint files
