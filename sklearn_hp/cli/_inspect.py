@@ -1,6 +1,6 @@
 """``sklearn-hp inspect FILE``: hyperparameters and learned parameters of a saved model."""
 
-from ..inspection._walk import model_parts
+from ..inspection import model_parts
 from ._trust import add_trust_argument, load_model
 
 #: Width of the name column.

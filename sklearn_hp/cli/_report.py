@@ -6,9 +6,8 @@ from itertools import zip_longest
 
 import numpy as np
 
-from ..inspection import hyperparameter_importance, summary
-from ..inspection._spaces import is_log_dimension, search_space
-from ..inspection._table import format_table
+from ..inspection import format_table, hyperparameter_importance, summary
+from ..search import is_log_dimension, search_space
 from ._models import plain_name as _plain
 
 __all__ = ["bound_warnings", "diagnosis_text", "importance_text", "results_table",

@@ -243,7 +243,7 @@ def run(args, out):
     """
     start = getattr(args, "command_started", None) or time.monotonic()
     _check_args(args)
-    from ..inspection._spaces import search_space
+    from ..search import search_space
     from ._data import load_table
     from ._models import final_model, plain_name
     from ._preconditions import check_model_saves

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.inspection import permutation_importance
 
-from ._spaces import mean_test_scores, search_space
+from ..search import mean_test_scores, search_space
 from ._table import Table, format_table
 
 __all__ = ["HyperparameterImportance", "hyperparameter_importance"]

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._spaces import _SPACE_ATTRIBUTES, describe_dimension, search_space
+from ..search import describe_dimension, is_search, search_space
 from ._split import learned_parameters
 from ._table import Table, format_table
 
@@ -179,11 +179,6 @@ class Summary(Table):
         return "\n".join(lines)
 
 
-def _is_search(estimator):
-    return hasattr(estimator, "cv_results_") or any(
-        hasattr(estimator, a) for a in _SPACE_ATTRIBUTES)
-
-
 def summary(estimator):
     """Tabulate what was set, what a search chose and what training learned.
 
@@ -212,7 +207,7 @@ def summary(estimator):
     >>> table.n_learned  # coef_ (3 x 4), intercept_ (3), threshold_...
     15
     """
-    if not _is_search(estimator):
+    if not is_search(estimator):
         rows = _hyperparameter_rows(estimator, "", {}) + _learned_rows(estimator, "")
         return Summary(rows, title=f"{type(estimator).__name__}")
     if not hasattr(estimator, "cv_results_"):

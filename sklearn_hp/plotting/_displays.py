@@ -10,9 +10,8 @@ import textwrap
 
 import numpy as np
 
-from ..inspection import hyperparameter_importance
-from ..inspection._spaces import is_log_dimension, mean_test_scores, search_space
-from ..inspection._walk import final_estimator
+from ..inspection import final_estimator, hyperparameter_importance
+from ..search import is_log_dimension, mean_test_scores, search_space
 
 __all__ = [
     "HyperparameterImportanceDisplay",

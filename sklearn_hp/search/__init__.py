@@ -5,17 +5,27 @@
 * Samplers: :class:`RandomSampler`, :class:`QuasiRandomSampler`,
   :class:`GPSampler`, :class:`TPESampler`.
 * Searches: :class:`BayesSearchCV`, :class:`SuccessiveHalvingSearchCV`,
-  :class:`HyperbandSearchCV`.
+  :class:`HyperbandSearchCV`; their base :class:`TrialSearchCV`, and
+  :class:`WarningTally`, how they count their fits' warnings.
 * Storage and resume: :class:`SQLiteStorage`, :class:`MemoryStorage`,
   :class:`TrialRecord`, :func:`clean_checkpoints`.
 * Search callbacks: :class:`SearchCallback`, :class:`NoImprovementStopper`,
   :class:`DeadlineStopper`, :class:`SearchProgress`.
+* Reading any scikit-learn search: :func:`search_space`, :func:`mean_test_scores`,
+  :func:`describe_dimension`, :func:`is_log_dimension`, :func:`is_search`.
 """
 
 from ._bayes_search import BayesSearchCV
 from ._budget import clean_checkpoints
 from ._callbacks import DeadlineStopper, NoImprovementStopper, SearchCallback, SearchProgress
 from ._hyperband import HyperbandSearchCV, SuccessiveHalvingSearchCV
+from ._reading import (
+    describe_dimension,
+    is_log_dimension,
+    is_search,
+    mean_test_scores,
+    search_space,
+)
 from ._samplers import (
     BaseSampler,
     GPSampler,
@@ -24,8 +34,10 @@ from ._samplers import (
     TPESampler,
     Trial,
 )
+from ._search_base import TrialSearchCV
 from ._space import Categorical, Integer, Real, SearchSpace
 from ._storage import MemoryStorage, SQLiteStorage, StorageError, TrialRecord
+from ._warnings import WarningTally
 
 __all__ = [
     "BaseSampler",
@@ -49,5 +61,12 @@ __all__ = [
     "TPESampler",
     "Trial",
     "TrialRecord",
+    "TrialSearchCV",
+    "WarningTally",
     "clean_checkpoints",
+    "describe_dimension",
+    "is_log_dimension",
+    "is_search",
+    "mean_test_scores",
+    "search_space",
 ]

@@ -1,11 +1,23 @@
-"""Read the search space of any scikit-learn search and describe its dimensions."""
+"""Read any scikit-learn search: its space, its dimensions and its mean test scores.
+
+These work on ``GridSearchCV``, ``RandomizedSearchCV``, the ``Halving*`` searches
+and sklearn_hp's own; the inspection tools, the plots and the command line read
+searches through them.
+"""
 
 import numpy as np
 
-__all__ = ["search_space", "describe_dimension", "is_log_dimension", "mean_test_scores"]
+__all__ = ["describe_dimension", "is_log_dimension", "is_search", "mean_test_scores",
+           "search_space"]
 
 #: Attributes that hold the space, by search class family.
 _SPACE_ATTRIBUTES = ("search_spaces", "param_distributions", "param_grid")
+
+
+def is_search(estimator):
+    """Whether ``estimator`` is a search: fitted (``cv_results_``) or holding a space."""
+    return hasattr(estimator, "cv_results_") or any(
+        hasattr(estimator, a) for a in _SPACE_ATTRIBUTES)
 
 
 def search_space(search):
