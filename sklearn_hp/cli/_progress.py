@@ -8,9 +8,8 @@ import warnings
 import numpy as np
 
 from ..search import SearchProgress as _SearchProgress
+from ..search import TrialSearchCV, WarningTally
 from .._compat import watch_search
-from ..search._search_base import TrialSearchCV
-from ..search._warnings import WarningTally
 
 __all__ = ["SearchProgress", "WarningCounter", "counted_warnings", "records_fit_warnings"]
 
