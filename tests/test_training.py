@@ -1,4 +1,4 @@
-"""TrainingRun: the one owner of a fit's progress, and the convergence rule."""
+"""The training loop: the one owner of a fit's progress, its interface, and the convergence rule."""
 
 import pickle
 
@@ -8,7 +8,10 @@ from sklearn.datasets import make_classification
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_hp import LinearRegressor, LogisticClassifier, MLPClassifier
-from sklearn_hp.callbacks import Callback, EarlyStopping, TrainingRun
+from sklearn_hp._engine import LoopSettings, TrainingLoop
+from sklearn_hp.callbacks import Callback, EarlyStopping, History, TrainingRun
+from sklearn_hp.nn import L2
+from sklearn_hp.optim import Chain, ScaleByLearningRate, StepDecay
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +101,49 @@ def test_the_estimator_declares_its_state_for_persistence():
     copy.set_params(warm_start=True).fit(X, y)
     clf.set_params(warm_start=True).fit(X, y)
     np.testing.assert_array_equal(copy.weights_[0], clf.weights_[0])
+
+
+class _LeastSquares:
+    """A model with only the loop's five hooks: ``y ~ X @ w``."""
+
+    def __init__(self, n_features):
+        self.w = np.zeros(n_features)
+
+    def _parameters(self):
+        return [self.w]
+
+    def _state_arrays(self):
+        return [self.w]
+
+    def _loss_and_gradients(self, X, Y, sample_weight, rng):
+        residual = X @ self.w - Y[:, 0]
+        return 0.5 * float(np.mean(residual**2)), [X.T @ residual / len(X)]
+
+    def _validation_score(self, X, y, sample_weight):
+        return -float(np.mean((X @ self.w - y) ** 2))
+
+    def _constant_loss(self, Y, sample_weight):
+        return 0.5 * float(np.var(Y))
+
+
+def test_the_loop_trains_any_model_with_the_hooks_and_settings(plane):
+    X, y = plane
+    X = np.column_stack([X, np.ones(len(X))])
+    model = _LeastSquares(3)
+    rate = ScaleByLearningRate(0.5, schedule=StepDecay(step_size=10, gamma=0.5), max_epochs=30)
+    loss_curve, scores = [], []
+    settings = LoopSettings(
+        batch_size=100, shuffle=True, updates=Chain(Chain(), rate),
+        update_state=[[], rate.init(model._parameters())], penalty=L2(), alpha=1e-4,
+        penalized_indices=(0,), plateau_tol=None, plateau_window=5, largest_product=300,
+        verbose=False,
+        rate_text="learning_rate=0.5", optimizer_text="'sgd'", loss_curve=loss_curve,
+        validation_scores=scores)
+    loop = TrainingLoop(model, settings, X, y[:, None], None, (X, y, None),
+                        np.random.RandomState(0), callbacks=[History()])
+    loop.callbacks[0].on_train_begin(model)
+    assert loop.run(30, check_convergence=True) == 30
+    np.testing.assert_allclose(model.w, [3, -2, 5], atol=0.02)
+    assert len(loss_curve) == len(scores) == 30 and loss_curve[-1] < 0.01
+    assert loop.callbacks[0].column("lr") == [0.5 * 0.5 ** (e // 10) for e in range(30)]
+    assert loop.best_epoch == int(np.argmax(scores))

@@ -39,6 +39,7 @@ from ._interface import LoopSettings
 from ._loop import TrainingLoop
 from ._stopping import BestEpochStopping
 from ._targets import check_sample_weight
+from ._threads import largest_product, model_weights
 
 __all__ = ["BaseGradientEstimator"]
 
@@ -391,8 +392,10 @@ class BaseGradientEstimator(NamedCallbacksMixin, BaseEstimator, metaclass=ABCMet
         """
         updates, update_state = self._update_chain()
         plateau = self.tol is not None and not self.early_stopping
+        batch_size = self._effective_batch_size(n_samples)
+        image = getattr(self, "image_shape_", None)
         return LoopSettings(
-            batch_size=self._effective_batch_size(n_samples),
+            batch_size=batch_size,
             shuffle=self.shuffle,
             updates=updates,
             update_state=update_state,
@@ -401,6 +404,9 @@ class BaseGradientEstimator(NamedCallbacksMixin, BaseEstimator, metaclass=ABCMet
             penalized_indices=tuple(self._penalized_indices()),
             plateau_tol=self.tol if plateau else None,
             plateau_window=self.n_iter_no_change,
+            largest_product=largest_product(
+                model_weights(self), batch_size,
+                image[0] * image[1] if image is not None else 1),
             verbose=bool(self.verbose),
             rate_text=self._describe_learning_rate(),
             optimizer_text=repr(self.optimizer),

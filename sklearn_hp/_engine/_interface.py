@@ -37,6 +37,9 @@ class LoopSettings:
         switches the rule off (``tol=None``, or ``early_stopping`` decides).
     plateau_window : int
         Epochs the plateau rule looks back.
+    largest_product : int
+        Multiply-adds of the largest matrix product of one step; a fit of small
+        products trains on one BLAS thread (see ``_threads.py``).
     verbose : bool
         Print each epoch's logs.
     rate_text, optimizer_text : str
@@ -55,6 +58,7 @@ class LoopSettings:
     penalized_indices: tuple
     plateau_tol: Any
     plateau_window: int
+    largest_product: int
     verbose: bool
     rate_text: str
     optimizer_text: str

@@ -91,9 +91,14 @@ def training_thread_limit(weights, batch_size, image_size=1):
 
     Parameters are those of :func:`largest_product`.
     """
+    return thread_limit_of(largest_product(weights, batch_size, image_size))
+
+
+def thread_limit_of(product):
+    """The BLAS thread limit of a fit whose largest product is ``product`` multiply-adds."""
     if _policy["value"] == "inherit":
         return None
-    return 1 if largest_product(weights, batch_size, image_size) < SMALL_PRODUCT else None
+    return 1 if product < SMALL_PRODUCT else None
 
 
 def _blas_controller():
@@ -127,17 +132,12 @@ def one_blas_thread():
 
 
 def with_training_threads(run):
-    """Decorate ``TrainingRun.run`` to train under :func:`training_thread_limit`."""
+    """Decorate ``TrainingLoop.run`` to train under :func:`thread_limit_of` its
+    settings' ``largest_product``."""
 
     @functools.wraps(run)
     def wrapper(self, *args, **kwargs):
-        est = self.est
-        image = getattr(est, "image_shape_", None)
-        limit = training_thread_limit(
-            model_weights(est), est._effective_batch_size(self.X.shape[0]),
-            image[0] * image[1] if image is not None else 1,
-        )
-        if limit is None:
+        if thread_limit_of(self.settings.largest_product) is None:
             return run(self, *args, **kwargs)
         with one_blas_thread():
             return run(self, *args, **kwargs)
