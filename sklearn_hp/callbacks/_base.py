@@ -10,7 +10,12 @@ class Callback(BaseEstimator):
 
     Callbacks are hyperparameters: an estimator clones its ``callbacks`` at the
     start of ``fit`` into the learned attribute ``callbacks_``, so the objects you
-    pass are never changed by training. Every hook receives the running
+    pass are never changed by training. Given as ``(name, callback)`` pairs, their
+    parameters are the estimator's (``callbacks__early__patience``), so searches
+    tune them. A callback's ``__init__`` stores its arguments unchanged;
+    :meth:`on_train_begin` checks them, so a bad value fails ``fit`` (search
+    callbacks, :class:`~sklearn_hp.search.SearchCallback`, follow the same
+    convention). Every hook receives the running
     :class:`~sklearn_hp.callbacks.TrainingRun` as ``info["run"]``: its
     ``snapshot()`` and ``restore(state)`` copy and put back the model's state, and it
     holds the run's best loss, best validation score and best epoch.

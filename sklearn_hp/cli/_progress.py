@@ -4,17 +4,17 @@ import contextlib
 import os
 import time
 import warnings
+from numbers import Integral
 
 import numpy as np
 
-from ..search import SearchProgress as _SearchProgress
-from ..search import TrialSearchCV, WarningTally
-from .._compat import watch_search
+from ..search import SearchProgress, TrialSearchCV, WarningTally
+from .._compat import Interval, watch_search
 
-__all__ = ["SearchProgress", "WarningCounter", "counted_warnings", "records_fit_warnings"]
+__all__ = ["CommandProgress", "WarningCounter", "counted_warnings", "records_fit_warnings"]
 
 
-class SearchProgress(_SearchProgress):
+class CommandProgress(SearchProgress):
     """The search library's progress lines, written with ``out``, for any search.
 
     Each line shows the trial's score and the best score so far. In a budget
@@ -35,12 +35,22 @@ class SearchProgress(_SearchProgress):
         Refit metric with several scorers.
     """
 
+    _parameter_constraints = {
+        "out": [callable],
+        "total": [Interval(Integral, 0, None, closed="left"), None],
+        "metric": [str, None],
+    }
+
     def __init__(self, out, total=None, metric=None):
         super().__init__(bar=False)
         self.out = out
         self.total = total
-        self.key = f"mean_test_{metric}" if metric else "mean_test_score"
-        self._seen = 0
+        self.metric = metric
+
+    @property
+    def key(self):
+        """The ``cv_results_`` column of the scores shown."""
+        return f"mean_test_{self.metric}" if self.metric else "mean_test_score"
 
     def _write(self, line):
         self.out(line)
@@ -48,6 +58,7 @@ class SearchProgress(_SearchProgress):
     def _begin(self, name, total, done):
         super()._begin(name, total, done)
         self._top_budget, self._best = None, np.nan
+        self._seen = 0  # candidates of a scikit-learn search shown so far
 
     def on_search_begin(self, search):
         """Start counting after the trials a storage resumed, and say how many."""
@@ -58,7 +69,7 @@ class SearchProgress(_SearchProgress):
             self.out(f"candidates 1-{self._first} resumed from the storage (not run again)")
 
     def on_trial_end(self, search, trial):
-        self._advance(trial.score, None, search._time_left(), trial.status, trial.budget)
+        self._advance(trial.score, None, search.progress_.time_left, trial.status, trial.budget)
 
     def __call__(self, results):
         """Show the candidates of ``results`` (a ``cv_results_``-like dict) not yet shown."""

@@ -133,7 +133,7 @@ def fit_search(search, X, y, out, total=None, blas_threads=1, groups=None, budge
     """
     from threadpoolctl import threadpool_limits
 
-    from ._progress import SearchProgress, counted_warnings, records_fit_warnings
+    from ._progress import CommandProgress, counted_warnings, records_fit_warnings
 
     callbacks = None
     if budget is not None:  # first: the progress line then shows the lowered budget
@@ -144,7 +144,7 @@ def fit_search(search, X, y, out, total=None, blas_threads=1, groups=None, budge
                                      budget.begin_search(search, n_splits)])
         if budget.note:
             out(budget.note)
-    progress = SearchProgress(out, total, search.refit if isinstance(search.refit, str)
+    progress = CommandProgress(out, total, search.refit if isinstance(search.refit, str)
                               else None)
     unwatch = progress.watch(search)
     try:

@@ -10,14 +10,21 @@
 * Storage and resume: :class:`SQLiteStorage`, :class:`MemoryStorage`,
   :class:`TrialRecord`, :func:`clean_checkpoints`.
 * Search callbacks: :class:`SearchCallback`, :class:`NoImprovementStopper`,
-  :class:`DeadlineStopper`, :class:`SearchProgress`.
+  :class:`DeadlineStopper`, :class:`SearchProgress`; what they read of a running
+  search: :class:`ProgressSnapshot` (``search.progress_``).
 * Reading any scikit-learn search: :func:`search_space`, :func:`mean_test_scores`,
   :func:`describe_dimension`, :func:`is_log_dimension`, :func:`is_search`.
 """
 
 from ._bayes_search import BayesSearchCV
 from ._budget import clean_checkpoints
-from ._callbacks import DeadlineStopper, NoImprovementStopper, SearchCallback, SearchProgress
+from ._callbacks import (
+    DeadlineStopper,
+    NoImprovementStopper,
+    ProgressSnapshot,
+    SearchCallback,
+    SearchProgress,
+)
 from ._hyperband import HyperbandSearchCV, SuccessiveHalvingSearchCV
 from ._reading import (
     describe_dimension,
@@ -49,6 +56,7 @@ __all__ = [
     "Integer",
     "MemoryStorage",
     "NoImprovementStopper",
+    "ProgressSnapshot",
     "QuasiRandomSampler",
     "RandomSampler",
     "Real",

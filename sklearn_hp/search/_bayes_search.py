@@ -84,7 +84,9 @@ class BayesSearchCV(TrialSearchCV):
     callbacks : list or None, default=None
         Search callbacks (:class:`NoImprovementStopper`, :class:`DeadlineStopper`,
         :class:`SearchProgress`, or objects with ``on_trial_end(search, trial)``,
-        which stops the search by returning ``True``). ``verbose >= 1`` adds a
+        which stops the search by returning ``True``). Given as
+        ``(name, callback)`` pairs, their parameters are tunable as
+        ``callbacks__<name>__<param>``. ``verbose >= 1`` adds a
         :class:`SearchProgress` printing one line per trial.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As in :class:`~sklearn.model_selection.RandomizedSearchCV`. With several

@@ -1,23 +1,80 @@
 """Search-level callbacks: hooks called as trials finish, which may stop a search.
 
-A callback is any object with some of ``on_search_begin(search)``,
-``on_trial_end(search, trial)`` and ``on_search_end(search)``;
-``on_trial_end`` returning ``True`` stops the search after the running batch
-(``search.stop_reason_`` then names the callback). ``trial`` is a
-:class:`~sklearn_hp.search.TrialRecord`; ``search.trials_`` holds every trial
-finished so far, including those resumed from storage.
+A search callback subclasses :class:`SearchCallback` and overrides some of
+``on_search_begin(search)``, ``on_trial_end(search, trial)`` and
+``on_search_end(search)``; ``on_trial_end`` returning ``True`` stops the search
+after the running batch (``search.stop_reason_`` then names the callback).
+``trial`` is a :class:`~sklearn_hp.search.TrialRecord`. Hooks read the search
+through public attributes only: ``search.trials_`` holds every trial finished so
+far, including those resumed from storage, and ``search.progress_`` is a
+read-only :class:`ProgressSnapshot` (trials planned and resumed, best score,
+time left).
+
+Like the training callbacks, search callbacks are scikit-learn estimators: their
+``__init__`` stores its arguments as they are (``get_params``, ``set_params``
+and ``repr`` come from ``BaseEstimator``), and ``on_search_begin`` checks them
+against ``_parameter_constraints``, so a bad value fails ``fit`` with an error
+naming it. Given as ``(name, callback)`` pairs, their parameters are the
+search's own (``callbacks__<name>__<param>``). Any other object with some of
+the three hooks is still accepted: the search calls the hooks it has.
 """
 
+import dataclasses
 import datetime
 import math
 import sys
 import time
+from numbers import Integral, Real
 
-__all__ = ["SearchCallback", "NoImprovementStopper", "DeadlineStopper", "SearchProgress"]
+from sklearn.base import BaseEstimator
+
+from .._compat import HasMethods, Interval, StrOptions, validate_parameter_constraints
+
+__all__ = ["SearchCallback", "NoImprovementStopper", "DeadlineStopper", "SearchProgress",
+           "ProgressSnapshot", "as_search_callback", "best_score"]
 
 
-class SearchCallback:
-    """Base class of search callbacks: every hook does nothing."""
+@dataclasses.dataclass(frozen=True)
+class ProgressSnapshot:
+    """Where a running search stands, as its callbacks see it (read-only).
+
+    ``search.progress_`` builds one each time it is read, while ``fit`` runs.
+
+    Attributes
+    ----------
+    n_trials : int
+        Trials finished so far, resumed ones included (``len(search.trials_)``).
+    n_planned : int or None
+        Trials the search will have when it ends normally; ``None`` when unknown.
+    n_resumed : int
+        Trials taken from the storage when this ``fit`` began (not run again).
+    best_score : float
+        Best finite score so far, at any budget (NaN when there is none).
+    time_left : float or None
+        Seconds left for trials under ``time_budget``; ``None`` without one.
+    """
+
+    n_trials: int
+    n_planned: int | None
+    n_resumed: int
+    best_score: float
+    time_left: float | None
+
+
+def best_score(trials):
+    """Best finite score of ``trials`` (NaN when there is none)."""
+    finite = [t.score for t in trials if math.isfinite(t.score)]
+    return max(finite) if finite else math.nan
+
+
+class SearchCallback(BaseEstimator):
+    """Base class of search callbacks: every hook does nothing.
+
+    Subclasses declare their parameters' ``_parameter_constraints`` and call
+    :meth:`_check_params` at the start of ``on_search_begin``.
+    """
+
+    _parameter_constraints: dict = {}
 
     def on_search_begin(self, search):
         """Called once before the first candidate is proposed."""
@@ -28,14 +85,36 @@ class SearchCallback:
     def on_search_end(self, search):
         """Called once when the search stops, whatever the reason."""
 
-    def __repr__(self):
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
-        return f"{type(self).__name__}({params})"
+    def _check_params(self):
+        """Raise ``ValueError`` naming a parameter that breaks ``_parameter_constraints``."""
+        validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
+                                       caller_name=type(self).__name__)
 
 
-def _best_score(trials):
-    finite = [t.score for t in trials if math.isfinite(t.score)]
-    return max(finite) if finite else math.nan
+class _HookObject(SearchCallback):
+    """An object that is no :class:`SearchCallback`, called through the hooks it has."""
+
+    def __init__(self, callback):
+        self.callback = callback
+
+    def _call(self, hook, *args):
+        method = getattr(self.callback, hook, None)
+        return None if method is None else method(*args)
+
+    def on_search_begin(self, search):
+        self._call("on_search_begin", search)
+
+    def on_trial_end(self, search, trial):
+        return self._call("on_trial_end", search, trial)
+
+    def on_search_end(self, search):
+        self._call("on_search_end", search)
+
+
+def as_search_callback(callback):
+    """``callback`` itself, or any other object with some of the hooks behind a
+    :class:`SearchCallback` that calls them."""
+    return callback if isinstance(callback, SearchCallback) else _HookObject(callback)
 
 
 class NoImprovementStopper(SearchCallback):
@@ -50,14 +129,18 @@ class NoImprovementStopper(SearchCallback):
         Smallest gain that counts as an improvement.
     """
 
+    _parameter_constraints = {
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "min_delta": [Real],
+    }
+
     def __init__(self, patience=20, min_delta=0.0):
-        if not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"patience must be an int >= 1, got {patience!r}.")
         self.patience = patience
         self.min_delta = min_delta
 
     def on_search_begin(self, search):
-        self._best = _best_score(search.trials_)
+        self._check_params()
+        self._best = best_score(search.trials_)
         self._since = 0
 
     def on_trial_end(self, search, trial):
@@ -80,18 +163,19 @@ class DeadlineStopper(SearchCallback):
         A datetime (naive means local time) or a POSIX timestamp.
     """
 
+    _parameter_constraints = {"deadline": [datetime.datetime, Real]}
+
     def __init__(self, deadline):
-        if isinstance(deadline, datetime.datetime):
-            self.deadline = deadline.timestamp()
-        elif isinstance(deadline, (int, float)) and not isinstance(deadline, bool):
-            self.deadline = float(deadline)
-        else:
-            raise ValueError(
-                f"deadline must be a datetime.datetime or a POSIX timestamp, got {deadline!r}."
-            )
+        self.deadline = deadline
+
+    def on_search_begin(self, search):
+        self._check_params()
+        self._timestamp = (self.deadline.timestamp()
+                           if isinstance(self.deadline, datetime.datetime)
+                           else float(self.deadline))
 
     def on_trial_end(self, search, trial):
-        return time.time() >= self.deadline
+        return time.time() >= self._timestamp
 
 
 class SearchProgress(SearchCallback):
@@ -111,15 +195,19 @@ class SearchProgress(SearchCallback):
         Where to write (``sys.stderr`` when ``None``).
     """
 
+    _parameter_constraints = {
+        "bar": [StrOptions({"auto"}), "boolean"],
+        "file": [None, HasMethods(["write"])],
+    }
+
     def __init__(self, bar="auto", file=None):
-        if bar not in ("auto", True, False):
-            raise ValueError(f"bar must be 'auto', True or False, got {bar!r}.")
         self.bar = bar
         self.file = file
 
     def on_search_begin(self, search):
-        # trials taken from storage are done already
-        self._begin(type(search).__name__, search._planned_n_trials(), self._resumed(search))
+        self._check_params()
+        progress = search.progress_  # trials taken from storage are done already
+        self._begin(type(search).__name__, progress.n_planned, progress.n_resumed)
 
     def _begin(self, name, total, done):
         """Start the clock for search ``name`` of ``total`` trials, ``done`` of them resumed."""
@@ -138,7 +226,8 @@ class SearchProgress(SearchCallback):
                                   file=self.file)
 
     def on_trial_end(self, search, trial):
-        self._advance(trial.score, _best_score(search.trials_), search._time_left(),
+        progress = search.progress_
+        self._advance(trial.score, progress.best_score, progress.time_left,
                       trial.status, trial.budget)
 
     def _advance(self, score, best, left=None, status=None, budget=None):
@@ -165,10 +254,6 @@ class SearchProgress(SearchCallback):
 
     def _write(self, line):
         print(line, file=self.file or sys.stderr, flush=True)
-
-    @staticmethod
-    def _resumed(search):
-        return getattr(search, "_n_resumed", 0)
 
     def on_search_end(self, search):
         if self._tqdm is not None:

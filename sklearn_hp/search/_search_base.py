@@ -44,7 +44,8 @@ from .._compat import (
     set_search_results,
 )
 from .._stacklevel import user_stacklevel
-from ._callbacks import SearchProgress
+from ..callbacks._named import NamedCallbacksMixin, callback_objects
+from ._callbacks import ProgressSnapshot, SearchProgress, as_search_callback, best_score
 from ._fingerprint import ParamCodec, search_fingerprint
 from ._runner import BatchCancelled, UnitRunner
 from ._space import SearchSpace
@@ -510,10 +511,9 @@ class TrialLoop:
     def _finish(self, record):
         self.records.append(record)
         self.storage.add(record)
-        for callback in self.search._callbacks:
-            hook = getattr(callback, "on_trial_end", None)
-            if hook is not None and hook(self.search, record):
-                self.stop(f"callback {type(callback).__name__}")
+        for name, callback in self.search._callbacks:
+            if callback.on_trial_end(self.search, record):
+                self.stop(f"callback {name}")
 
     def mark(self, records, status):
         """Set the status of finished trials (e.g. ``"pruned"``), in storage too."""
@@ -556,11 +556,28 @@ class TrialLoop:
         set_search_results(evaluate_candidates, params, outs, more, results)
 
 
-class TrialSearchCV(BaseSearchCV):
+@contextlib.contextmanager
+def _callbacks_running(search, callbacks):
+    """Call each callback's ``on_search_begin``, then, whatever happens, the
+    ``on_search_end`` of every callback whose ``on_search_begin`` ran."""
+    begun = []
+    try:
+        for callback in callbacks:
+            callback.on_search_begin(search)
+            begun.append(callback)
+        yield
+    finally:
+        for callback in begun:
+            callback.on_search_end(search)
+
+
+class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
     """Base of the searches: storage, resume, budgets and callbacks.
 
     Subclasses define ``__init__`` (with ``storage``, ``time_budget`` and
     ``callbacks`` among their keyword arguments) and ``_search(loop)``.
+    Callbacks given as ``(name, callback)`` pairs are tunable as
+    ``callbacks__<name>__<param>``.
     """
 
     _parameter_constraints = {
@@ -595,9 +612,17 @@ class TrialSearchCV(BaseSearchCV):
         """Trials the search will have when it ends normally (``None`` if unknown)."""
         return None
 
-    def _time_left(self):
-        loop = getattr(self, "_loop", None)
-        return None if loop is None else loop.time_left()
+    @property
+    def progress_(self):
+        """A read-only :class:`~sklearn_hp.search.ProgressSnapshot` of the running
+        search, for its callbacks (only while ``fit`` runs)."""
+        loop = self.__dict__.get("_loop")
+        if loop is None:
+            raise AttributeError(f"{type(self).__name__}.progress_ exists only while fit "
+                                 "runs (its callbacks read it).")
+        return ProgressSnapshot(n_trials=len(loop.records), n_planned=self._planned_n_trials(),
+                                n_resumed=self._n_resumed, best_score=best_score(loop.records),
+                                time_left=loop.time_left())
 
     def _search(self, loop):
         raise NotImplementedError
@@ -669,33 +694,17 @@ class TrialSearchCV(BaseSearchCV):
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         """Run ``_search`` in a :class:`TrialLoop`; install every finished trial."""
-        callbacks = list(self.callbacks or [])
+        callbacks = callback_objects(self.callbacks)
         if self.verbose > 0 and not any(isinstance(c, SearchProgress) for c in callbacks):
             callbacks.append(SearchProgress(bar=False))
-        self._callbacks = callbacks
+        self._callbacks = [(type(c).__name__, as_search_callback(c)) for c in callbacks]
         with _callback_subcontext(callback_ctx, self, task_name="search", max_subtasks=None,
                                   sequential_subtasks=True) as search_ctx:
             loop = TrialLoop(self, evaluate_candidates, self._stored, search_ctx)
             self._loop, self.trials_, self.stop_reason_ = loop, loop.records, None
             self._n_resumed = len(self._stored)
-            try:
-                for callback in callbacks:
-                    getattr(callback, "on_search_begin", lambda s: None)(self)
-                with loop.runner:
-                    self._search(loop)
-            except _SearchStopped:
-                pass
-            except KeyboardInterrupt:
-                if not loop.records:
-                    raise
-                loop.stop("KeyboardInterrupt")
-                warnings.warn(
-                    f"{type(self).__name__} interrupted: the {len(loop.records)} finished "
-                    f"trials are kept (cv_results_, best_params_, storage).", UserWarning,
-                    stacklevel=user_stacklevel())
-            finally:
-                for callback in callbacks:
-                    getattr(callback, "on_search_end", lambda s: None)(self)
+            with _callbacks_running(self, [c for _, c in self._callbacks]):
+                self._run_loop(loop)
         self.stop_reason_ = loop.stop_reason
         self.n_trials_ = len(loop.records)
         self.n_cancelled_ = len(loop.cancelled)
@@ -705,3 +714,19 @@ class TrialSearchCV(BaseSearchCV):
                   f"cancelled (a resume runs them again).")
         self._after_search(loop)
         loop.install_results(evaluate_candidates)
+
+    def _run_loop(self, loop):
+        """Run ``_search``; a stop or an interruption after a finished trial ends it quietly."""
+        try:
+            with loop.runner:
+                self._search(loop)
+        except _SearchStopped:
+            pass
+        except KeyboardInterrupt:
+            if not loop.records:
+                raise
+            loop.stop("KeyboardInterrupt")
+            warnings.warn(
+                f"{type(self).__name__} interrupted: the {len(loop.records)} finished "
+                f"trials are kept (cv_results_, best_params_, storage).", UserWarning,
+                stacklevel=user_stacklevel())

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from scipy.stats import loguniform
 
-from sklearn_hp.cli._progress import SearchProgress
+from sklearn_hp.cli._progress import CommandProgress
 from sklearn_hp.cli._report import bound_warnings
 from sklearn_hp.search import Categorical, Integer, Real
 
@@ -89,7 +89,7 @@ def test_regression_report_shows_names_as_set_takes_them():
 
 def _progress(total):
     lines = []
-    progress = SearchProgress(lines.append)
+    progress = CommandProgress(lines.append)
     progress._begin("Search", total, 0)
     return progress, lines
 

@@ -60,8 +60,10 @@ def test_no_improvement_stopper_counts_trials_since_the_best(tmp_path):
     # trials 3, 4, 5 fail (no improvement): the search stops after trial 5
     assert search.n_trials_ == 6
     assert search.stop_reason_ == "callback NoImprovementStopper"
-    with pytest.raises(ValueError, match="patience must be an int >= 1, got 0"):
-        NoImprovementStopper(patience=0)
+    bad = NoImprovementStopper(patience=0)  # checked when the search begins
+    with pytest.raises(ValueError, match=r"'patience' parameter of NoImprovementStopper must "
+                                         r"be an int in the range \[1, inf\)\. Got 0 instead"):
+        _bayes(tmp_path, [bad]).fit(X, Y)
 
 
 def test_deadline_stopper(tmp_path):
@@ -70,8 +72,10 @@ def test_deadline_stopper(tmp_path):
     assert search.n_trials_ == 1 and search.stop_reason_ == "callback DeadlineStopper"
     future = DeadlineStopper(time.time() + 3600)
     assert _bayes(tmp_path, [future]).fit(X, Y).n_trials_ == 12
-    with pytest.raises(ValueError, match="deadline must be a datetime.datetime or a POSIX"):
-        DeadlineStopper("tomorrow")
+    bad = DeadlineStopper("tomorrow")  # checked when the search begins
+    with pytest.raises(ValueError, match="'deadline' parameter of DeadlineStopper must be an "
+                                         "instance of 'datetime.datetime' or .* Got 'tomorrow'"):
+        _bayes(tmp_path, [bad]).fit(X, Y)
 
 
 def test_progress_lines_show_trials_best_score_and_time_left(tmp_path):
