@@ -20,20 +20,14 @@ from sklearn.base import clone
 import sklearn_hp
 from sklearn_hp.cli import _progress
 from sklearn_hp.search import (
-    BayesSearchCV,
     DeadlineStopper,
     NoImprovementStopper,
     ProgressSnapshot,
     SearchCallback,
     SearchProgress,
 )
-from tests.search.test_no_lost_trial import SPACE, InOrder, Scripted, X, Y
-
-
-def _bayes(tmp_path, callbacks, n_iter=6, **kw):
-    return BayesSearchCV(Scripted(log=str(tmp_path / "fits.log")), SPACE, n_iter=n_iter,
-                         batch_size=1, sampler=InOrder(), cv=2, callbacks=callbacks,
-                         refit=False, **kw)
+from tests.search.test_no_lost_trial import Scripted, X, Y
+from tests.search.test_search_callbacks import _bayes
 
 
 class Snapshots(SearchCallback):
