@@ -40,6 +40,12 @@ from benchmarks._common import (  # noqa: E402
 from sklearn_hp.neural_network import MLPClassifier  # noqa: E402
 from sklearn_hp.search import HyperbandSearchCV, _search_base  # noqa: E402
 
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
+OUTPUTS = {"bench_batch_commit.md": ""}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "~7 min (2 rounds)"
+
 ORIGINAL_LIMIT = _search_base.batch_limit
 POLICIES = {
     "rung": lambda n_jobs, n_splits, budgeted=False, seconds_per_candidate=None: 10**9,

@@ -22,6 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from benchmarks._common import markdown_table, median, write_result  # noqa: E402
 
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
+OUTPUTS = {"demo_blas_threads.md": ""}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "~1 min"
+
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {"--blas-threads 1": ["--blas-threads", "1"],
             "library policy": ["--blas-threads", "auto"]}

@@ -43,6 +43,17 @@ from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV  #
 
 from sklearn_hp.search import HyperbandSearchCV  # noqa: E402
 
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
+OUTPUTS = {
+    "bench_hyperband.json": "",
+    "bench_hyperband_quick.json": "--quick",
+    "bench_hyperband_sklearn_hp_mlp_r81.json":
+        "--max-epochs 81 --output bench_hyperband_sklearn_hp_mlp_r81",
+}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "~2 min; --quick ~30 s; --max-epochs 81 ~12 min"
+
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -5,7 +5,7 @@ scikit-learn's MLPClassifier, each behind a StandardScaler and fitted on the sam
 generated covtype-like table (54 features, 7 classes), one process alternates in every
 round: ``joblib.load`` of the pickle, our ``load`` of the safe file (which checks every
 tree node, index and weight before returning), and the checks alone
-(``check_learned`` on the loaded model). Printed: median time and the median and
+(``check_model`` on the loaded model). Printed: median time and the median and
 range of the ratios to ``joblib.load``, and the peak memory each load allocates
 (tracemalloc, a separate untimed pass), with the machine's default BLAS threads and
 with one. ``save`` is timed against ``joblib.dump`` the same way.
@@ -44,8 +44,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from _common import alternate_threads, markdown_table, median, write_result  # noqa: E402
-from sklearn_hp.persistence import Registry, load, save  # noqa: E402
-from sklearn_hp.persistence._learned_checks import check_learned  # noqa: E402
+from sklearn_hp.persistence import TrustedClasses, load, save  # noqa: E402
+from sklearn_hp.persistence._learned_checks import check_model  # noqa: E402
+
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
+OUTPUTS = {"bench_load_safety.md": "--repeats 5"}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "~3 min"
 
 TARGET = 1.5  # the checks may cost at most this many joblib.load times
 
@@ -91,7 +97,7 @@ def _measure(name, model, X, folder, repeats):
     loaded = load(ours_path)
     assert np.array_equal(loaded.predict(X[:500]), model.predict(X[:500]))
     runs = {"joblib": lambda: joblib.load(pickle_path), "ours": lambda: load(ours_path),
-            "checks": lambda: check_learned(loaded, "bench", 200),
+            "checks": lambda: check_model(loaded, "bench", 200),
             "joblib dump": lambda: joblib.dump(model, folder / "d.joblib"),
             "ours save": lambda: save(model, folder / "s.skhp")}
     timed = alternate_threads(runs, repeats)
@@ -201,7 +207,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--samples", type=int, default=20000)
     args = parser.parse_args(argv)
-    Registry().complete()  # what a process builds at most once; no load timed here pays it
+    TrustedClasses().complete()  # what a process builds at most once; no load timed here pays it
     X, models = _models(args.samples)
     rows = []
     with tempfile.TemporaryDirectory() as folder:

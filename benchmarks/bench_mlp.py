@@ -38,6 +38,16 @@ from _common import (  # noqa: E402
     write_report,
 )
 
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
+OUTPUTS = {
+    "mlp.md": "--shapes main small digits --repeats 3",
+    "mlp_idle.md": "--shapes main large --repeats 3 --output mlp_idle.md",
+    "mlp_main_quiet.md": "--shapes main --output mlp_main_quiet.md",
+}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "~5 min idle, far longer on a busy machine"
+
 BATCH, REPEATS, LEARNING_RATE = 256, 5, 1e-3
 #: scikit-learn adds ``alpha * W / batch_size`` to the gradient of the mean loss; ours
 #: and PyTorch's weight decay add ``alpha * W``.

@@ -34,6 +34,12 @@ from _common import (  # noqa: E402
 )
 from bench_mlp import BATCH, SHAPES, make_data, make_estimators  # noqa: E402
 
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
+OUTPUTS = {"mlp_roofline.md": "--repeats 3"}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "~2 min"
+
 #: Layouts of the same products: weights order, weight-gradient form, transposed step.
 LAYOUTS = {
     "C": dict(order="C", grad_transposed=False, step_transposed=False),

@@ -57,6 +57,16 @@ from sklearn_hp.search import (  # noqa: E402
     TPESampler,
 )
 
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
+OUTPUTS = {
+    "bench_scale_overhead_100.md": "",
+    "bench_scale_overhead_100.json": "",
+    "bench_scale_utilisation.md": "",
+}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "~3 min"
+
 X_DUMMY, Y_DUMMY = np.zeros((20, 1)), np.zeros(20)
 
 

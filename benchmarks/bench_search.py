@@ -58,6 +58,19 @@ RESULTS = Path(__file__).parent / "results"
 
 from benchmarks.bbo.functions import branin, camel, hartmann3, hartmann6  # noqa: E402
 
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
+OUTPUTS = {
+    "bench_search.json": "--merge RUN.json ... (several runs merged)",
+    "bench_search.md": "--report benchmarks/results/bench_search.json",
+    "bench_search_tasks.json": "--parts tasks --seeds 3 --output bench_search_tasks",
+    "bench_search_tasks.md": "--parts tasks --seeds 3 --output bench_search_tasks",
+    "bench_search_quick.json": "--quick",
+    "bench_search_quick.md": "--quick",
+}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "~1 h (scikit-optimize's 100-evaluation runs take most); --quick ~5 min"
+
 
 #: name -> (function, bounds, optimum value)
 FUNCTIONS = {

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[1]
 
 # run in a subprocess: the script sets BLAS thread variables for its own process
@@ -26,6 +28,7 @@ def _cells(markdown):
     return [cell.strip() for cell in row.strip("|").split("|")[3:]]
 
 
+@pytest.mark.slow
 def test_fresh_run_and_report_only_path_fill_every_regret_cell(tmp_path):
     md = tmp_path / "fresh.md"
     done = subprocess.run([sys.executable, "-c", FRESH_RUN, str(md)], capture_output=True,

@@ -1,4 +1,4 @@
-"""Run the suite incrementally and write its tables.
+"""Black-box optimisation: our searches against their peers on 18 problems, run in pieces.
 
 Results are cached per (problem, method, seed), one JSON line each, in
 ``benchmarks/results/bbo/cache.jsonl``; a run only computes what is missing (our own
@@ -25,7 +25,8 @@ from .methods import METHODS, OURS
 from .problems import PROBLEMS
 from .store import ResultStore
 
-#: Results files this suite writes (under benchmarks/results/), and the arguments that write each.
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
 OUTPUTS = {"bbo/cache.jsonl": "", "bbo.md": "", "bbo_overhead.md": "--overhead"}
 #: Rough run time on the project's 2-core machine.
 RUN_TIME = "hours for every problem and seed (the cache holds about 4 h); --report-only 2 s"

@@ -17,6 +17,12 @@ import numpy as np
 
 from .__main__ import RESULTS, ROOT
 
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
+OUTPUTS = {"bbo_overhead_vs_previous.md": "DIR: an earlier checkout (committed: f213e6e)"}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "~2 min"
+
 # bench_search's own overhead measurement, present in both checkouts
 _CHILD = """
 import sys, warnings

@@ -1,0 +1,1 @@
+"""Benchmarks of sklearn_hp against its peers: ``python -m benchmarks`` lists the suites."""
