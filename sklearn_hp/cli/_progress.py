@@ -161,7 +161,7 @@ class CommandProgress(SearchProgress):
 class WarningCounter:
     """Caught warnings, one line per category.
 
-    The aggregation is the searches' own (:class:`~sklearn_hp.search._warnings.WarningTally`):
+    The aggregation is the searches' own (:class:`~sklearn_hp.search.WarningTally`):
     a warning a search emitted for its fits keeps its count of fits.
     """
 
