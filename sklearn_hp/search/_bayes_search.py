@@ -81,6 +81,19 @@ class BayesSearchCV(TrialSearchCV):
         Whether a search resumed from ``storage`` runs its ``failed`` trials
         (a fit raised, or killed its worker process) again; by default they
         stay as stored. Cancelled trials are always run again.
+    racing : bool, default=False
+        Fold racing: run each candidate's folds in turn and stop it as soon as
+        its folds so far show, by a paired bound against the same folds of the
+        best complete trial, that its mean would not beat it (one-sided level
+        1 % per look; see :mod:`sklearn_hp.search._racing`). Any estimator
+        works, no ``partial_fit`` needed. A stopped candidate is a trial with
+        status ``"pruned"`` and a score estimated from its folds; its
+        ``cv_results_`` row holds the mean over the folds it ran, the column
+        ``n_splits_run`` counts them, and it ranks after every complete
+        candidate (``best_*`` always come from complete ones). Folds of
+        different candidates interleave on the workers (batches of ``n_jobs``
+        candidates). Races on the ``refit`` metric (the first metric when
+        ``refit`` is a callable).
     callbacks : list or None, default=None
         Search callbacks (:class:`NoImprovementStopper`, :class:`DeadlineStopper`,
         :class:`SearchProgress`, or objects with ``on_trial_end(search, trial)``,
@@ -151,6 +164,7 @@ class BayesSearchCV(TrialSearchCV):
         time_budget=None,
         callbacks=None,
         retry_failed=False,
+        racing=False,
         scoring=None,
         n_jobs=None,
         refit=True,
@@ -170,6 +184,7 @@ class BayesSearchCV(TrialSearchCV):
         self.time_budget = time_budget
         self.callbacks = callbacks
         self.retry_failed = retry_failed
+        self.racing = racing
         super().__init__(
             estimator=estimator,
             scoring=scoring,
@@ -197,6 +212,8 @@ class BayesSearchCV(TrialSearchCV):
     def _default_batch_size(self):
         if self.batch_size is not None:
             return self.batch_size
+        if self.racing:  # a worker freed by a stopped candidate takes another's fold
+            return effective_n_jobs(self.n_jobs)
         return max(1, math.ceil(effective_n_jobs(self.n_jobs) / self._n_splits))
 
     def _search(self, loop):

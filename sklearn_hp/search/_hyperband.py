@@ -88,6 +88,11 @@ _PARAMETERS_DOC = """
         Whether a search resumed from ``storage`` runs its ``failed`` trials
         again; a failed trial whose bracket already has a later rung stored
         is kept as stored (the promotions made stand).
+    racing : bool, default=False
+        Fold racing inside each rung, as for :class:`BayesSearchCV`: a
+        candidate is stopped (status ``"pruned"``, not promoted) as soon as its
+        first folds show it would not beat the weakest trial the rung promotes
+        so far (the best, in a bracket's last rung).
     callbacks : list or None, default=None
         Search callbacks, as for :class:`BayesSearchCV`.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
@@ -236,6 +241,11 @@ class _BudgetSearch(TrialSearchCV):
     def _rank_results(self, results):
         """Rank the rows at the largest budget first (``best_index_`` is rank 1)."""
         rank_by_budget(results)
+
+    def _racing_rank(self, n_candidates, extra):
+        """A rung's raced candidates must beat the weakest trial it would promote."""
+        last = extra.get("n_resources") == self.max_resource_
+        return 1 if last else max(1, int(n_candidates // self.eta))
 
     # ----------------------------------------------------------------- search
     def _budgets(self):
@@ -391,7 +401,7 @@ class SuccessiveHalvingSearchCV(_BudgetSearch):
     def __init__(self, estimator, search_spaces, *, resource=None, max_resource=None,
                  min_resource=None, eta=3, n_candidates=None, sampler="random",
                  continuation="auto", checkpoint_dir=None, random_state=None, storage=None,
-                 time_budget=None, callbacks=None, retry_failed=False, scoring=None,
+                 time_budget=None, callbacks=None, retry_failed=False, racing=False, scoring=None,
                  n_jobs=None, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
                  error_score=np.nan, return_train_score=False):
         self.search_spaces = search_spaces
@@ -407,6 +417,7 @@ class SuccessiveHalvingSearchCV(_BudgetSearch):
         self.time_budget = time_budget
         self.callbacks = callbacks
         self.retry_failed = retry_failed
+        self.racing = racing
         self.n_candidates = n_candidates
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
@@ -440,8 +451,8 @@ class HyperbandSearchCV(_BudgetSearch):
     def __init__(self, estimator, search_spaces, *, resource=None, max_resource=None,
                  min_resource=None, eta=3, sampler="random", continuation="auto",
                  checkpoint_dir=None, random_state=None, storage=None, time_budget=None,
-                 callbacks=None, retry_failed=False, scoring=None, n_jobs=None, refit=True,
-                 cv=None, verbose=0, pre_dispatch="2*n_jobs", error_score=np.nan,
+                 callbacks=None, retry_failed=False, racing=False, scoring=None, n_jobs=None,
+                 refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs", error_score=np.nan,
                  return_train_score=False):
         self.search_spaces = search_spaces
         self.resource = resource
@@ -456,6 +467,7 @@ class HyperbandSearchCV(_BudgetSearch):
         self.time_budget = time_budget
         self.callbacks = callbacks
         self.retry_failed = retry_failed
+        self.racing = racing
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
                          error_score=error_score, return_train_score=return_train_score)

@@ -158,6 +158,8 @@ class UnitRunner:
         through.
     failed_out : callable
         ``failed_out(message)`` is the result of a fit that did not return.
+    skipped_out : callable or None
+        ``skipped_out()`` stands for a fit that racing skipped.
 
     Attributes
     ----------
@@ -167,20 +169,35 @@ class UnitRunner:
         Fits run a second time after a worker died (their first run was lost).
     n_dead : int
         Candidates recorded as failed because their worker died.
+    race : FoldRace or None
+        Set for a raced batch: its fits run fold by fold (all candidates' first
+        folds first), each result goes to ``race.observe`` as it returns, and the
+        fits of a candidate the race stopped are not started; they are listed in
+        ``skipped``. At most ``n_jobs`` fits are in flight, so a decision waits
+        for at most one fit per worker.
+    skipped : set of int
+        Positions in the last batch of the fits racing skipped.
     """
 
     #: Arguments bigger than this (bytes) are sent to a Dask cluster once
     #: (``Client.scatter``), not with every fit: the data, the split indices.
     SCATTER_BYTES = 100_000
 
-    def __init__(self, n_jobs, pre_dispatch, n_splits, error_score, failed_out):
-        self._parallel = Parallel(n_jobs=n_jobs, pre_dispatch=pre_dispatch,
-                                  return_as="generator_unordered")
+    def __init__(self, n_jobs, pre_dispatch, n_splits, error_score, failed_out,
+                 skipped_out=None):
+        racing = skipped_out is not None
+        # a race hands out one fit at a time, so its decisions lag one fit per worker
+        dispatch = {"pre_dispatch": "n_jobs", "batch_size": 1} if racing else {
+            "pre_dispatch": pre_dispatch}
+        self._parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", **dispatch)
         # joblib runs one job in the calling thread: only a signal can stop it
         self._in_process = effective_n_jobs(n_jobs) == 1
         self.n_splits = n_splits
         self.error_score = error_score
         self.failed_out = failed_out
+        self.skipped_out = skipped_out
+        self.race = None
+        self.skipped = set()
         self.deadline = None
         self.n_rerun = 0
         self.n_dead = 0
@@ -200,11 +217,14 @@ class UnitRunner:
     def __call__(self, tasks):
         tasks = list(tasks)
         outs = {}
+        self.skipped = set()
         client = dask_client()
         if client is not None:
             self._run_on_dask(client, tasks, outs)
+            self._skip_stopped(tasks, outs)
         else:
-            error = self._run(range(len(tasks)), tasks, outs)
+            error = self._run(self._order(len(tasks)), tasks, outs)
+            self._skip_stopped(tasks, outs)
             if error is not None:
                 if self.error_score == "raise":
                     raise error
@@ -212,6 +232,29 @@ class UnitRunner:
         if len(outs) < len(tasks):
             raise BatchCancelled(outs)
         return [outs[i] for i in range(len(tasks))]
+
+    def _order(self, n_tasks):
+        """Positions to run: candidate-major, or for a race fold-major, lazily
+        leaving out the candidates it stopped."""
+        if self.race is None:
+            return range(n_tasks)
+        n = self.n_splits
+        order = [c * n + f for f in range(n) for c in range(n_tasks // n)]
+        return (i for i in order if not self.race.is_stopped(i // n))
+
+    def _take(self, i, out, outs):
+        outs[i] = out
+        if self.race is not None:
+            self.race.observe(i // self.n_splits, i % self.n_splits, out)
+
+    def _skip_stopped(self, tasks, outs):
+        """Stand-ins for the fits of stopped candidates that did not run."""
+        if self.race is None:
+            return
+        for i in range(len(tasks)):
+            if i not in outs and self.race.is_stopped(i // self.n_splits):
+                outs[i] = self.skipped_out()
+                self.skipped.add(i)
 
     def _isolate(self, tasks, outs, error):
         """After a worker died: find whose fit killed it, keep everyone else's."""
@@ -243,7 +286,6 @@ class UnitRunner:
         errors are raised. Past the deadline nothing runs, and running fits are
         cancelled.
         """
-        indices = list(indices)
         self._expired = False
         left = None if self.deadline is None else self.deadline - time.monotonic()
         if left is not None and left <= 0:
@@ -255,7 +297,7 @@ class UnitRunner:
             try:
                 for i, out in self._parallel(delayed(_indexed)(i, *tasks[i])
                                              for i in indices):
-                    outs[i] = out
+                    self._take(i, out, outs)
                     if self._expired:  # a backend that could not abort
                         break
             except _DeadlineInterrupt:
@@ -283,13 +325,15 @@ class UnitRunner:
 
         self._expired = False
         config, filters = get_config(), list(warnings.filters)
-        waiting = collections.deque(range(len(tasks)))
+        waiting = collections.deque(self._order(len(tasks)))
         running = {}  # future -> position in the batch
         try:
             while waiting or running:
                 slots = max(1, sum(client.nthreads().values()))
                 while waiting and len(running) < slots:
                     i = waiting.popleft()
+                    if self.race is not None and self.race.is_stopped(i // self.n_splits):
+                        continue
                     function, args, kwargs = tasks[i]
                     future = client.submit(
                         _configured_unit, i, function, [self._ship(client, a) for a in args],
@@ -309,7 +353,7 @@ class UnitRunner:
                     if i is None:  # a fit of a failed candidate, cancelled
                         continue
                     if future.status == "finished":
-                        outs[i] = future.result()[1]
+                        self._take(i, future.result()[1], outs)
                         # else the scheduler would run it again if its worker died
                         future.release()
                         continue

@@ -47,6 +47,7 @@ from .._stacklevel import user_stacklevel
 from ..callbacks._named import NamedCallbacksMixin, callback_objects
 from ._callbacks import ProgressSnapshot, SearchProgress, as_search_callback, best_score
 from ._fingerprint import ParamCodec, search_fingerprint
+from ._racing import FoldRace, complete_fold_scores, finish_raced_results
 from ._runner import BatchCancelled, UnitRunner
 from ._space import SearchSpace
 from ._storage import StorageError, TrialRecord, make_storage
@@ -281,8 +282,12 @@ class TrialLoop:
         self._start = getattr(search, "_fit_started", None) or time.monotonic()
         self._n_jobs = effective_n_jobs(search.n_jobs)
         self._pace = {}  # wall seconds per candidate of the last batch, per kind of call
-        self.runner = UnitRunner(search.n_jobs, search.pre_dispatch, search._n_splits,
-                                 search.error_score, lambda m: self._failed_outs(1, m)[0])
+        self._racing = getattr(search, "racing", False)
+        self._race_rank = 1
+        self.runner = UnitRunner(
+            search.n_jobs, search.pre_dispatch, search._n_splits, search.error_score,
+            lambda m: self._failed_outs(1, m)[0],
+            skipped_out=(lambda: self._failed_outs(1, None)[0]) if self._racing else None)
         route_search_fits(evaluate_candidates, self.runner)
 
     # -------------------------------------------------------------- queries
@@ -393,6 +398,7 @@ class TrialLoop:
         # calls with other extra columns (a Hyperband rung with a larger budget)
         # may cost more per candidate: their pace is measured on their first batch
         kind = repr(sorted(extra.items()))
+        self._race_rank = self.search._racing_rank(n, extra)
         out, i = [], 0
         while i < n:
             stored = self._stored.get(first + i)
@@ -404,6 +410,8 @@ class TrialLoop:
                 continue
             limit = batch_limit(self._n_jobs, self.search._n_splits,
                                 self.search.time_budget is not None, self._pace.get(kind))
+            if self._racing:  # later candidates race against the earlier ones
+                limit = min(limit, self._n_jobs)
             j = i + 1
             while j < n and first + j not in self._stored and j - i < limit:
                 j += 1
@@ -446,6 +454,7 @@ class TrialLoop:
         rounds = math.ceil(len(candidates) * n_splits / self._n_jobs)
         self.runner.deadline = (self.deadline(time.monotonic(), rounds, extra.get("n_resources"))
                                 if finished else self.deadline(whole=True))
+        race = self.runner.race = self._make_race(extra) if self._racing else None
         with _callback_subcontext(self.search_ctx, search, task_name="batch",
                                   max_subtasks=len(candidates) * n_splits,
                                   sequential_subtasks=False) as ctx:
@@ -469,9 +478,28 @@ class TrialLoop:
                 records.append(TrialRecord(number=first + k, params=dict(params),
                                            score=math.nan, status="cancelled", splits=[],
                                            extra=dict(extra), finished_at=finished))
-            else:
-                records.append(self._make_record(first + k, params, mine, extra, finished))
+                continue
+            record = self._make_record(first + k, params, mine, extra, finished)
+            skipped = [f for f in range(n_splits) if k * n_splits + f in self.runner.skipped]
+            if skipped:  # stopped by the race: its estimated full mean, status pruned
+                for f in skipped:
+                    record.splits[f]["skipped"] = True
+                record.score, record.status = race.estimate(k), "pruned"
+            records.append(record)
+        self.runner.race = None
         return records
+
+    def _race_metric(self):
+        """The scorer raced on: the refit metric of a multimetric search."""
+        refit = self.search.refit
+        return refit if isinstance(refit, str) else None
+
+    def _make_race(self, extra):
+        """A :class:`FoldRace` against the finished trials like these (same rung)."""
+        metric = self._race_metric()
+        complete = [complete_fold_scores(r, metric) for r in self.records if r.extra == extra]
+        return FoldRace(self.search._n_splits, [c for c in complete if c is not None],
+                        self._race_rank, metric)
 
     def _score_template(self):
         for record in self.records:
@@ -482,8 +510,9 @@ class TrialLoop:
         return None
 
     def _failed_outs(self, n, message):
+        """Results of ``n`` fits that did not return (skipped by a race: ``message=None``)."""
         template = self._score_template()
-        error = float(self.search.error_score)
+        error = float(self.search.error_score) if message is not None else math.nan
         score = ({k: error for k in template} if isinstance(template, dict) else error)
         out = {"test_scores": score, "n_test_samples": 0, "fit_time": math.nan,
                "score_time": math.nan, "fit_error": message}
@@ -547,12 +576,20 @@ class TrialLoop:
                 f"error_score='raise' to see the errors. First error: {error}"
             )
         params = [r.params for r in records]
-        outs = [s for r in records for s in r.splits]
+        outs = [{k: v for k, v in s.items() if k != "skipped"} for r in records
+                for s in r.splits]
         keys = list(dict.fromkeys(k for r in records for k in r.extra))
         more = {k: [r.extra.get(k) for r in records] for k in keys}
-        results = BaseSearchCV._format_results(
-            self.search, params, self.search._n_splits, outs, more)
+        with warnings.catch_warnings():
+            if all(math.isfinite(r.score) for r in records if r.status != "pruned"):
+                # the NaN folds a race skipped are no error: their means come below
+                warnings.filterwarnings("ignore", "One or more of the (test|train) scores",
+                                        UserWarning)
+            results = BaseSearchCV._format_results(
+                self.search, params, self.search._n_splits, outs, more)
         self.search._rank_results(results)
+        if self._racing:
+            finish_raced_results(results, records, self.search._n_splits)
         set_search_results(evaluate_candidates, params, outs, more, results)
 
 
@@ -589,6 +626,7 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
         "time_budget": [Interval(Real, 0, None, closed="neither"), None],
         "callbacks": [list, tuple, None],
         "retry_failed": ["boolean"],
+        "racing": ["boolean"],
     }
 
     # ------------------------------------------------------------- hooks
@@ -635,6 +673,11 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
 
     def _rank_results(self, results):
         """Change the formatted results' ``rank_test_*`` columns in place, if needed."""
+
+    def _racing_rank(self, n_candidates, extra):
+        """Rank, among finished trials like ``extra``, of the trial a raced candidate
+        must beat (1: the best), for a call evaluating ``n_candidates``."""
+        return 1
 
     #: Attributes that live only while ``fit`` runs (a storage connection, the
     #: loop and its closure over joblib): never pickled, so the search stays

@@ -1,0 +1,171 @@
+"""Fold racing: stop a candidate once its first folds show it cannot win.
+
+A raced search runs a candidate's folds in turn and compares them, fold by
+fold, with the same folds of a *bar* trial: the best complete trial so far (in
+a budget search's rung, the weakest trial that would be promoted). The folds
+are shared, so the comparison is paired: ``d_f = score_f - bar_f``. After ``j``
+of ``n`` folds with mean difference ``m``, the candidate's full mean differs
+from the bar's by
+
+    D = (j * m + (n - j) * m_rest) / n,
+
+where the folds not run have mean difference ``m_rest``. With fold
+differences spread by ``sigma`` around the candidate's own mean difference,
+``D`` has mean ``m`` and standard deviation ``sigma * (n - j) / n *
+sqrt(1 / j + 1 / (n - j))``. The candidate is stopped when even the upper
+``1 - ALPHA`` bound of ``D`` (Student's t) is below zero: it would not beat the
+bar if its remaining folds were run.
+
+``sigma`` is pooled from the complete trials' differences with the bar
+(their spread around their own mean difference), never below a quarter of
+the bar's own fold-to-fold spread times ``sqrt(2)``, which is used alone until
+a second trial is complete.
+"""
+
+import math
+import threading
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["ALPHA", "FoldRace", "complete_fold_scores", "finish_raced_results"]
+
+#: One-sided level of each look: the chance that one look stops a candidate whose
+#: full mean would have beaten the bar, when fold differences are Gaussian.
+ALPHA = 0.01
+#: Floor of the pooled spread, as a fraction of the bar's own fold spread times
+#: sqrt(2): a few trials that happened to agree fold by fold must not shrink the
+#: bound to nothing.
+_SIGMA_FLOOR = 0.25
+
+
+def complete_fold_scores(record, metric):
+    """Per-fold test scores of ``metric`` of a record whose folds all ran (else None)."""
+    if record.status not in ("complete", "pruned") or not math.isfinite(record.score):
+        return None
+    if any(s.get("skipped") for s in record.splits):
+        return None
+    return np.array([_metric(s["test_scores"], metric) for s in record.splits], dtype=float)
+
+
+def _metric(test_scores, metric):
+    """The raced score of a fold (a multimetric search's first metric without a name)."""
+    if isinstance(test_scores, dict):
+        return float(test_scores[metric] if metric in test_scores
+                     else next(iter(test_scores.values())))
+    return float(test_scores)
+
+
+class FoldRace:
+    """Decides, as fold results come in, which candidates of a batch to stop.
+
+    Parameters
+    ----------
+    n_splits : int
+        Folds per candidate.
+    complete : list of ndarray
+        Fold scores of the finished trials to race against (all folds run).
+    rank : int, default=1
+        The bar is the ``rank``-th best of the complete trials (1: the best),
+        those of the batch included as they complete; with fewer, nothing is
+        stopped.
+    metric : str or None
+        The scorer raced on (the refit metric of a multimetric search).
+
+    Attributes
+    ----------
+    stopped : set of int
+        Candidates (positions in the batch) stopped so far.
+    """
+
+    def __init__(self, n_splits, complete=(), rank=1, metric=None):
+        self.n_splits = n_splits
+        self.rank = rank
+        self.metric = metric
+        self.stopped = set()
+        self._scores = {}  # candidate -> {fold: score}
+        self._lock = threading.Lock()
+        self._complete = [np.asarray(c, dtype=float) for c in complete
+                          if np.isfinite(c).all()]
+        self._choose_bar()
+
+    def _choose_bar(self):
+        """The bar, and the spread of fold differences pooled from the others."""
+        self._complete.sort(key=lambda scores: -scores.mean())
+        if len(self._complete) < self.rank:
+            self._bar = None
+            return
+        self._bar = self._complete[self.rank - 1]
+        n = self.n_splits
+        own = math.sqrt(2) * float(np.std(self._bar, ddof=1)) if n > 1 else 0.0
+        squares, dof = 0.0, 0
+        for scores in self._complete:
+            d = scores - self._bar
+            if scores is not self._bar:
+                squares += float(np.sum((d - d.mean()) ** 2))
+                dof += n - 1
+        if dof == 0:  # no other complete trial: the bar's own spread, times sqrt(2)
+            self._sigma, self._dof = own, n - 1
+        else:
+            self._sigma, self._dof = max(math.sqrt(squares / dof), _SIGMA_FLOOR * own), dof
+
+    def is_stopped(self, candidate):
+        """Whether ``candidate``'s remaining folds are to be skipped."""
+        return candidate in self.stopped
+
+    def observe(self, candidate, fold, out):
+        """Take one fold's result; stop its candidate if it cannot beat the bar."""
+        if out.get("fit_error") is not None:
+            return
+        score = _metric(out["test_scores"], self.metric)
+        with self._lock:
+            mine = self._scores.setdefault(candidate, {})
+            mine[fold] = score
+            if len(mine) == self.n_splits:
+                full = np.array([mine[f] for f in range(self.n_splits)])
+                if np.isfinite(full).all():
+                    self._complete.append(full)
+                    self._choose_bar()
+            elif self._cannot_win(mine):
+                self.stopped.add(candidate)
+
+    def estimate(self, candidate):
+        """A stopped candidate's full mean, estimated from its folds paired with the bar's."""
+        scores = self._scores[candidate]
+        folds = sorted(scores)
+        d = np.array([scores[f] for f in folds]) - self._bar[folds]
+        return float(self._bar.mean() + d.mean())
+
+    def _cannot_win(self, scores):
+        if self._bar is None or self.n_splits < 2:
+            return False
+        folds = sorted(scores)
+        d = np.array([scores[f] for f in folds]) - self._bar[folds]
+        if not np.isfinite(d).all():
+            return False
+        j, n = len(folds), self.n_splits
+        spread = self._sigma * (n - j) / n * math.sqrt(1 / j + 1 / (n - j))
+        return d.mean() + stats.t.ppf(1 - ALPHA, self._dof) * spread < 0
+
+
+def finish_raced_results(results, records, n_splits):
+    """Add ``n_splits_run`` and give stopped candidates their mean over the folds run.
+
+    ``results`` are the formatted ``cv_results_`` of ``records`` (one row each),
+    ranked already: the stopped candidates, whose skipped folds are NaN, rank
+    after every complete candidate. Their ``mean_*``/``std_*`` columns become
+    the mean and spread over the folds they ran. Changed in place.
+    """
+    run = np.array([sum(not s.get("skipped") for s in r.splits) for r in records])
+    results["n_splits_run"] = run
+    partial = np.flatnonzero(run < n_splits)
+    if not partial.size:
+        return
+    for key in [k for k in results if k.startswith(("mean_test_", "mean_train_"))]:
+        name = key[len("mean_"):]
+        folds = np.array([results[f"split{i}_{name}"] for i in range(n_splits)], dtype=float)
+        for row in partial:
+            ran = folds[:, row][np.isfinite(folds[:, row])]
+            if ran.size:
+                results[key][row] = ran.mean()
+                results[f"std_{name}"][row] = ran.std()

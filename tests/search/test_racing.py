@@ -1,0 +1,194 @@
+"""Fold racing: hopeless candidates stop after their first folds, the best never does."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from joblib import parallel_backend
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import KFold, cross_val_score
+
+from sklearn_hp.search import BayesSearchCV, SuccessiveHalvingSearchCV
+
+N_SPLITS = 5
+#: Qualities of every fit, in order (fits run in this process or its threads).
+FIT_LOG = []
+
+
+class FoldScoreModel(ClassifierMixin, BaseEstimator):
+    """Scores ``quality`` plus a fold effect shared by every candidate plus noise.
+
+    The fold is recognised by its first test row, so candidates are compared on
+    the same folds (paired) as real models are.
+    """
+
+    def __init__(self, quality=0.5, seed=0, noise=0.01, fold_sd=0.05, n_epochs=1):
+        self.quality = quality
+        self.seed = seed
+        self.noise = noise
+        self.fold_sd = fold_sd
+        self.n_epochs = n_epochs
+
+    def fit(self, X, y):
+        FIT_LOG.append(self.quality)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y, sample_weight=None):
+        fold = int(X[0, 0])
+        effect = np.random.default_rng([self.seed, fold]).normal(0, self.fold_sd)
+        own = np.random.default_rng([self.seed, fold, int(round(self.quality * 1e6))])
+        return self.quality + effect + own.normal(0, self.noise)
+
+
+def _data(n=100):
+    X = np.arange(n, dtype=float).reshape(-1, 1)
+    return X, np.arange(n) % 2
+
+
+def _raced_search(seed, qualities, **kwargs):
+    search = BayesSearchCV(
+        FoldScoreModel(seed=seed), {"quality": list(qualities)}, n_iter=len(qualities),
+        sampler="random", cv=KFold(N_SPLITS), racing=True, random_state=seed, **kwargs)
+    return search.fit(*_data())
+
+
+def _qualities(seed):
+    rng = np.random.default_rng(seed)
+    good = np.round(rng.uniform(0.80, 0.90, 10), 4)
+    bad = np.round(rng.uniform(0.50, 0.60, 10), 4)
+    return good, bad
+
+
+def _unraced_best(seed, qualities):
+    """The candidate an unraced search picks: the best mean over all folds."""
+    X, y = _data()
+    means = [np.mean(cross_val_score(FoldScoreModel(q, seed=seed), X, y, cv=KFold(N_SPLITS)))
+             for q in qualities]
+    return qualities[int(np.argmax(means))]
+
+
+def test_racing_stops_clearly_worse_candidates_early_and_never_the_best():
+    stopped_early, n_bad, best_stopped = 0, 0, 0
+    for seed in range(20):
+        good, bad = _qualities(seed)
+        search = _raced_search(seed, np.concatenate([good, bad]))
+        results = search.cv_results_
+        quality = np.array([p["quality"] for p in results["params"]])
+        run = results["n_splits_run"]
+        is_bad = np.isin(quality, bad)
+        n_bad += is_bad.sum()
+        stopped_early += np.sum(is_bad & (run <= 2))
+        true_best = _unraced_best(seed, np.unique(quality))
+        best_stopped += int(run[quality == true_best][0] < N_SPLITS)
+        assert search.best_params_["quality"] == true_best
+    assert stopped_early / n_bad >= 0.8, (stopped_early, n_bad)
+    assert best_stopped == 0
+
+
+def test_a_raced_search_saves_fits_and_reports_pruned_trials_honestly():
+    good, bad = _qualities(0)
+    search = _raced_search(0, np.concatenate([good, bad]))
+    results = pd.DataFrame(search.cv_results_)
+    pruned = results[results["n_splits_run"] < N_SPLITS]
+    complete = results[results["n_splits_run"] == N_SPLITS]
+    assert len(pruned) >= 8
+    # ranks only among complete candidates: every pruned row ranks after them all
+    assert pruned["rank_test_score"].min() > complete["rank_test_score"].max()
+    assert results.loc[search.best_index_, "n_splits_run"] == N_SPLITS
+    # a pruned row's mean is over the folds it ran
+    row = pruned.index[0]
+    ran = [results.loc[row, f"split{i}_test_score"] for i in range(N_SPLITS)]
+    ran = [s for s in ran if math.isfinite(s)]
+    assert len(ran) == results.loc[row, "n_splits_run"]
+    assert results.loc[row, "mean_test_score"] == pytest.approx(np.mean(ran))
+    statuses = {t.number: t.status for t in search.trials_}
+    assert all(statuses[i] == "pruned" for i in pruned.index)
+    fits = int(results["n_splits_run"].sum())
+    assert fits <= 0.6 * len(results) * N_SPLITS
+
+
+def test_racing_off_runs_every_fold():
+    good, bad = _qualities(1)
+    search = BayesSearchCV(
+        FoldScoreModel(seed=1), {"quality": list(np.concatenate([good, bad]))}, n_iter=20,
+        sampler="random", cv=KFold(N_SPLITS), random_state=1).fit(*_data())
+    assert "n_splits_run" not in search.cv_results_
+    assert {t.status for t in search.trials_} == {"complete"}
+
+
+def test_racing_on_the_refit_metric_of_a_multimetric_search():
+    good, bad = _qualities(2)
+    scoring = {"s": lambda est, X, y: est.score(X, y), "neg": lambda est, X, y: -est.score(X, y)}
+    search = _raced_search(2, np.concatenate([good, bad]), scoring=scoring, refit="s")
+    run = search.cv_results_["n_splits_run"]
+    assert (run < N_SPLITS).sum() >= 8
+    tried = np.unique([p["quality"] for p in search.cv_results_["params"]])
+    assert search.best_params_["quality"] == _unraced_best(2, tried)
+    # racing on "neg" instead would stop the good candidates
+    other = _raced_search(2, np.concatenate([good, bad]), scoring=scoring, refit="neg")
+    assert other.best_params_["quality"] in bad
+
+
+def test_pruned_trials_are_stored_and_not_run_again_on_resume(tmp_path):
+    qualities = np.concatenate(_qualities(3))
+    storage = str(tmp_path / "race.db")
+    FIT_LOG.clear()
+    first = _raced_search(3, qualities, storage=storage)
+    n_first = len(FIT_LOG)
+    assert n_first == first.cv_results_["n_splits_run"].sum() + 1  # + the refit
+    FIT_LOG.clear()
+    resumed = _raced_search(3, qualities, storage=storage)
+    assert len(FIT_LOG) == 1  # the refit only: no trial, pruned or complete, runs again
+    np.testing.assert_array_equal(resumed.cv_results_["n_splits_run"],
+                                  first.cv_results_["n_splits_run"])
+    assert [t.status for t in resumed.trials_] == [t.status for t in first.trials_]
+    assert resumed.best_params_ == first.best_params_
+
+
+def test_folds_interleave_on_two_workers():
+    qualities = np.concatenate(_qualities(5))
+    FIT_LOG.clear()
+    with parallel_backend("threading", n_jobs=2):
+        search = _raced_search(5, qualities, n_jobs=2)
+    results = search.cv_results_
+    assert len(FIT_LOG) == results["n_splits_run"].sum() + 1
+    tried = np.unique([p["quality"] for p in results["params"]])
+    assert search.best_params_["quality"] == _unraced_best(5, tried)
+    # a decision lags one fit per worker (joblib hands a freed worker its next fit
+    # before the result reaches the race): still a third of the fits saved
+    assert results["n_splits_run"].sum() <= 0.7 * N_SPLITS * len(results["params"])
+
+
+def _halving(seed, qualities, racing):
+    search = SuccessiveHalvingSearchCV(
+        FoldScoreModel(seed=seed), {"quality": list(qualities)},
+        resource="n_epochs", max_resource=9, min_resource=1, eta=3, n_candidates=18,
+        sampler="random", cv=KFold(N_SPLITS), racing=racing, random_state=seed)
+    return search.fit(*_data())
+
+
+def test_a_rung_stops_candidates_that_cannot_be_promoted_and_promotes_the_same():
+    n_stopped, n_fits, n_fits_unraced = 0, 0, 0
+    for seed in range(4, 8):
+        good, bad = _qualities(seed)
+        raced = _halving(seed, np.concatenate([good, bad]), racing=True)
+        full = _halving(seed, np.concatenate([good, bad]), racing=False)
+        results = raced.cv_results_
+        first_rung = np.asarray(results["iter"]) == 0
+        n_stopped += (results["n_splits_run"][first_rung] < N_SPLITS).sum()
+        n_fits += results["n_splits_run"].sum()
+        n_fits_unraced += N_SPLITS * len(full.cv_results_["params"])
+
+        def promoted(search):
+            rung = np.asarray(search.cv_results_["iter"]) == 1
+            return sorted(p["quality"] for p in np.asarray(search.cv_results_["params"])[rung])
+        assert promoted(raced) == promoted(full)
+        assert raced.best_params_ == full.best_params_
+    # 18 candidates a rung-0 bar of the 6th best: about half the 12 raced are bad
+    assert n_stopped >= 12
+    assert n_fits <= 0.85 * n_fits_unraced
