@@ -45,6 +45,19 @@ def results_table(search, top=5):
                       *bound_warnings(search)])
 
 
+def racing_text(search):
+    """One line on what fold racing stopped and saved (empty without racing)."""
+    if not getattr(search, "racing", False):
+        return ""
+    from ..search import racing_summary
+
+    stopped, total, skipped, seconds = racing_summary(search.trials_, search.n_splits_)
+    return (f"Racing stopped {stopped} of {total} candidates before their last fold "
+            f"(a paired test against the best so far on the same folds): {skipped} of "
+            f"{total * search.n_splits_} fits skipped, about {seconds:.1f} s of fitting "
+            f"saved (--no-racing runs every fold).")
+
+
 def _range(spec):
     """``(low, high, log, integer, grid)`` of a numeric search domain, or None.
 

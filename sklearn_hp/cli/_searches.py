@@ -110,6 +110,7 @@ def make_search(kind, estimator, space, args, cv=None):
                   **search_kwargs(cls, args))
     if kind == "grid":  # evaluated in one batch: verbose=1 announces its size up front
         return cls(estimator, grid_from_space(space, args.n_iter), verbose=1, **common)
+    common["racing"] = getattr(args, "racing", True)
     if kind == "hyperband":
         return cls(estimator, space, random_state=args.random_state, **fixed, **common)
     return cls(estimator, space, n_iter=args.n_iter, random_state=args.random_state,

@@ -74,6 +74,10 @@ def add_arguments(parser):
                              "longer fits runs on fewer splits, or is skipped, and says so)")
     parser.add_argument("--storage", metavar="study.db",
                         help="keep trials in this file; a rerun resumes the search")
+    parser.add_argument("--no-racing", dest="racing", action="store_false",
+                        help="run every fold of every candidate; by default a candidate is "
+                             "stopped once its first folds show, against the best so far on "
+                             "the same folds, that it cannot win (not with --search grid)")
     parser.add_argument("--n-jobs", type=int, default=1, help="parallel fits (default: 1)")
     add_blas_threads_argument(parser)
     parser.add_argument("--out", metavar="model.skhp",
@@ -176,9 +180,17 @@ def report(search, table, fixed, args, out, budget=None, importance=None):
 
     from ..diagnostics import diagnose
     from ._progress import counted_warnings
-    from ._report import diagnosis_text, importance_text, results_table, set_vs_learned
+    from ._report import (
+        diagnosis_text,
+        importance_text,
+        racing_text,
+        results_table,
+        set_vs_learned,
+    )
 
     out("\n" + results_table(search))
+    if racing_text(search):
+        out(racing_text(search))
     out("\n" + set_vs_learned(search, fixed))
     out("\n" + importance_text(search, importance))
     folds, cut = (search.n_splits_, None) if budget is None else budget.plan_diagnosis(search)

@@ -12,6 +12,7 @@
 * Search callbacks: :class:`SearchCallback`, :class:`NoImprovementStopper`,
   :class:`DeadlineStopper`, :class:`SearchProgress`; what they read of a running
   search: :class:`ProgressSnapshot` (``search.progress_``).
+* Fold racing (``racing=True``): :func:`racing_summary` of a raced search's trials.
 * Reading any scikit-learn search: :func:`search_space`, :func:`mean_test_scores`,
   :func:`describe_dimension`, :func:`is_log_dimension`, :func:`is_search`.
 """
@@ -26,6 +27,7 @@ from ._callbacks import (
     SearchProgress,
 )
 from ._hyperband import HyperbandSearchCV, SuccessiveHalvingSearchCV
+from ._racing import racing_summary
 from ._reading import (
     describe_dimension,
     is_log_dimension,
@@ -76,5 +78,6 @@ __all__ = [
     "is_log_dimension",
     "is_search",
     "mean_test_scores",
+    "racing_summary",
     "search_space",
 ]

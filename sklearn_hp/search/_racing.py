@@ -28,7 +28,8 @@ import threading
 import numpy as np
 from scipy import stats
 
-__all__ = ["ALPHA", "FoldRace", "complete_fold_scores", "finish_raced_results"]
+__all__ = ["ALPHA", "FoldRace", "complete_fold_scores", "finish_raced_results",
+           "racing_summary"]
 
 #: One-sided level of each look: the chance that one look stops a candidate whose
 #: full mean would have beaten the bar, when fold differences are Gaussian.
@@ -149,23 +150,46 @@ class FoldRace:
 
 
 def finish_raced_results(results, records, n_splits):
-    """Add ``n_splits_run`` and give stopped candidates their mean over the folds run.
+    """Add ``n_splits_run`` and give stopped candidates their means over the folds run.
 
     ``results`` are the formatted ``cv_results_`` of ``records`` (one row each),
     ranked already: the stopped candidates, whose skipped folds are NaN, rank
-    after every complete candidate. Their ``mean_*``/``std_*`` columns become
-    the mean and spread over the folds they ran. Changed in place.
+    after every complete candidate. Their ``mean_*``/``std_*`` columns (scores
+    and times) become the mean and spread over the folds they ran. Changed in
+    place.
     """
-    run = np.array([sum(not s.get("skipped") for s in r.splits) for r in records])
-    results["n_splits_run"] = run
-    partial = np.flatnonzero(run < n_splits)
-    if not partial.size:
-        return
-    for key in [k for k in results if k.startswith(("mean_test_", "mean_train_"))]:
-        name = key[len("mean_"):]
-        folds = np.array([results[f"split{i}_{name}"] for i in range(n_splits)], dtype=float)
-        for row in partial:
-            ran = folds[:, row][np.isfinite(folds[:, row])]
-            if ran.size:
-                results[key][row] = ran.mean()
-                results[f"std_{name}"][row] = ran.std()
+    ran = [[s for s in r.splits if not s.get("skipped")] for r in records]
+    results["n_splits_run"] = np.array([len(folds) for folds in ran])
+    for row in np.flatnonzero(results["n_splits_run"] < n_splits):
+        for key in [k for k in results if k.startswith(("mean_test_", "mean_train_"))]:
+            name = key[len("mean_"):]
+            scores = np.array([results[f"split{i}_{name}"][row] for i in range(n_splits)],
+                              dtype=float)
+            _set_mean_std(results, name, row, scores[np.isfinite(scores)])
+        for name in ("fit_time", "score_time"):
+            _set_mean_std(results, name, row, np.array([s[name] for s in ran[row]]))
+
+
+def _set_mean_std(results, name, row, values):
+    if values.size:
+        results[f"mean_{name}"][row] = values.mean()
+        results[f"std_{name}"][row] = values.std()
+
+
+def racing_summary(records, n_splits):
+    """What racing saved: ``(n_stopped, n_candidates, fits_skipped, fit_seconds_saved)``.
+
+    The seconds saved are the skipped fits priced at the mean fit and score time
+    of the folds their candidate ran, summed over workers.
+    """
+    stopped = skipped = 0
+    seconds = 0.0
+    for record in records:
+        ran = [s for s in record.splits if not s.get("skipped")]
+        if len(ran) == len(record.splits) or not ran:
+            continue
+        stopped += 1
+        skipped += len(record.splits) - len(ran)
+        pace = np.nanmean([s["fit_time"] + s["score_time"] for s in ran])
+        seconds += (len(record.splits) - len(ran)) * float(np.nan_to_num(pace))
+    return stopped, len(records), skipped, seconds

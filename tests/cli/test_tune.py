@@ -61,7 +61,7 @@ def test_tune_reports_progress_results_learned_numbers_and_one_warning_line(
     train, _ = table_csv
     status, text = run_cli(["tune", "--data", train, "--target", "species", "--n-iter", 4,
                             "--cv", 2, "--set", "max_epochs=2", "--search", "random",
-                            "--plot", tmp_path / "history.png"])
+                            "--no-racing", "--plot", tmp_path / "history.png"])
     assert status == 0, capsys.readouterr().err
     assert capsys.readouterr().err == ""
     assert [line.split(":")[0] for line in text.splitlines() if " trial " in line] == [
@@ -70,12 +70,26 @@ def test_tune_reports_progress_results_learned_numbers_and_one_warning_line(
     assert "model__weights_" in text and "max_epochs = 2  (you)" in text
     assert "verdict:" in text and "hyperparameter" in text
     warning_lines = [line for line in text.splitlines() if "Warning" in line]
-    # one line per kind, with the search's count: 4 candidates x 2 folds and the
-    # refit all stop at 2 epochs
+    # one line per kind, with the search's count: 4 candidates x 2 folds (no racing)
+    # and the refit all stop at 2 epochs
     assert warning_lines == [
         'warning: ConvergenceWarning in 9 of 9 fits: "MLPClassifier stopped after '
         'max_epochs=2 epochs without converging; raise max_epochs or learning_rate."']
     assert (tmp_path / "history.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("racing", [True, False])
+def test_tune_races_folds_by_default_and_says_what_it_saved(table_csv, capsys, racing):
+    train, _ = table_csv
+    status, text = run_cli(["tune", "--data", train, "--target", "species", "--n-iter", 6,
+                            "--cv", 3, "--set", "max_epochs=2", "--search", "random",
+                            *([] if racing else ["--no-racing"])])
+    assert status == 0, capsys.readouterr().err
+    lines = [line for line in text.splitlines() if line.startswith("Racing stopped")]
+    if racing:
+        assert len(lines) == 1 and "of 6 candidates" in lines[0] and "of 18 fits" in lines[0]
+    else:
+        assert lines == []
 
 
 def test_grid_search_stays_within_n_iter(table_csv):

@@ -10,7 +10,7 @@ from joblib import parallel_backend
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold, cross_val_score
 
-from sklearn_hp.search import BayesSearchCV, SuccessiveHalvingSearchCV
+from sklearn_hp.search import BayesSearchCV, SuccessiveHalvingSearchCV, racing_summary
 
 N_SPLITS = 5
 #: Qualities of every fit, in order (fits run in this process or its threads).
@@ -56,8 +56,9 @@ def _data(n=100):
 
 def _raced_search(seed, qualities, fit_seconds=0.0, **kwargs):
     search = BayesSearchCV(
-        FoldScoreModel(seed=seed, fit_seconds=fit_seconds), {"quality": list(qualities)}, n_iter=len(qualities),
-        sampler="random", cv=KFold(N_SPLITS), racing=True, random_state=seed, **kwargs)
+        FoldScoreModel(seed=seed, fit_seconds=fit_seconds), {"quality": list(qualities)},
+        n_iter=len(qualities), sampler="random", cv=KFold(N_SPLITS), racing=True,
+        random_state=seed, **kwargs)
     return search.fit(*_data())
 
 
@@ -197,3 +198,14 @@ def test_a_rung_stops_candidates_that_cannot_be_promoted_and_promotes_the_same()
     # 18 candidates a rung-0 bar of the 6th best: about half the 12 raced are bad
     assert n_stopped >= 12
     assert n_fits <= 0.85 * n_fits_unraced
+
+
+def test_racing_summary_counts_the_skipped_fits_and_prices_them():
+    qualities = np.concatenate(_qualities(6))
+    search = _raced_search(6, qualities, fit_seconds=0.005)
+    stopped, total, skipped, seconds = racing_summary(search.trials_, N_SPLITS)
+    run = search.cv_results_["n_splits_run"]
+    assert (stopped, total) == ((run < N_SPLITS).sum(), len(run))
+    assert skipped == N_SPLITS * len(run) - run.sum()
+    # each skipped fit is priced at its candidate's pace: at least the 5 ms sleep
+    assert 0.005 * skipped <= seconds <= 0.05 * skipped
