@@ -11,7 +11,7 @@ alone. Whole models need skops (the ``persist`` extra).
 from ._archive import ModelFileError, UntrustedClassError
 from ._checks import MAX_N_JOBS
 from ._io import EXTENSION, FORMAT, HYPERPARAMETERS_FORMAT, load, save
-from ._registry import Registry
+from ._registry import TrustedClasses
 
 __all__ = ["EXTENSION", "FORMAT", "HYPERPARAMETERS_FORMAT", "MAX_N_JOBS", "ModelFileError",
-           "Registry", "UntrustedClassError", "load", "save"]
+           "TrustedClasses", "UntrustedClassError", "load", "save"]

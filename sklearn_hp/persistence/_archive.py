@@ -19,7 +19,7 @@ import zipfile
 
 import numpy as np
 
-__all__ = ["ModelFileError", "UntrustedClassError", "Limits", "Budget", "load_limits",
+__all__ = ["ModelFileError", "UntrustedClassError", "fail", "Limits", "Budget", "load_limits",
            "DEFAULT_SIZE_FACTOR", "DEFAULT_FLOOR", "DEFAULT_CEILING", "read_members",
            "write_members", "parse_json", "iter_dicts", "npy_header", "npy_array",
            "check_compression",
@@ -49,6 +49,11 @@ class ModelFileError(ValueError):
 
     The message names the file and what is wrong with it.
     """
+
+
+def fail(where, message):
+    """Raise a :class:`ModelFileError` saying ``"{where}: {message}"``."""
+    raise ModelFileError(f"{where}: {message}")
 
 
 class UntrustedClassError(ModelFileError):

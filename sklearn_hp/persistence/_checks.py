@@ -8,6 +8,9 @@
   number of workers;
 * learned state holds data only: no dunder names and nothing that shadows a method or
   property of the class.
+
+:func:`walk` visits every object reachable from a model, once; the checks here, those
+of ``_learned_checks`` and the routing requests' restoration all use it.
 """
 
 import inspect
@@ -19,8 +22,9 @@ import numpy as np
 from .._compat import validate_parameter_constraints
 from ._archive import ModelFileError
 
-__all__ = ["check_hyperparameters", "check_state", "check_state_keys", "param_names",
-           "check_loaded", "path_settings", "is_path_setting", "MAX_N_JOBS"]
+__all__ = ["check_hyperparameters", "check_settings", "check_state", "check_state_keys",
+           "param_names", "check_loaded", "path_settings", "is_path_setting", "walk",
+           "is_estimator", "reachable_estimators", "MAX_N_JOBS"]
 
 #: Largest ``abs(n_jobs)`` a loaded file may ask for.
 MAX_N_JOBS = 1024
@@ -147,79 +151,121 @@ def check_state(cls, state, params, where):
 
 
 _MISSING = object()
+#: Values with nothing to walk into.
+_SCALARS = (str, bytes, int, float, complex, type, type(None), np.generic)
+_CONTAINERS = (list, tuple, dict, set, frozenset)
 
 
-_LEAVES = (str, bytes, int, float, complex, type, type(None), np.generic)
+class _Path:
+    """Where an object sits, spelled out only when a check fails: a parent and a step.
+
+    A model of millions of small lists keeps one of these per container walked into,
+    not a string per element.
+    """
+
+    __slots__ = ("parent", "step")
+
+    def __init__(self, parent, step):
+        self.parent, self.step = parent, step
+
+    def __str__(self):
+        steps, node = [], self
+        while node is not None:
+            steps.append(node.step)
+            node = node.parent
+        return "".join(reversed(steps))
 
 
-def _is_leaf(value):
-    """Whether ``value`` holds nothing to walk into (a number, a string, a plain array)."""
-    return isinstance(value, _LEAVES) or (
-        isinstance(value, np.ndarray) and not value.dtype.hasobject) or (
-        isinstance(value, (list, tuple, set, frozenset, dict)) and not value)
+def _holds_objects(value):
+    """Whether ``value`` (an array or a container) holds more than numbers and strings."""
+    if isinstance(value, np.ndarray):
+        return value.dtype.hasobject
+    items = value.values() if isinstance(value, dict) else value
+    return not all(isinstance(item, _SCALARS) for item in items)
 
 
-def _children(value):
-    if isinstance(value, dict):
-        return value.values()
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return value
-    if inspect.ismethod(value):
-        return (value.__self__,)
-    if isinstance(value, np.ndarray):  # of objects
-        return value.flat
-    if hasattr(value, "__dict__") and not isinstance(value, type):
-        return vars(value).values()
-    return ()
+def _steps(value):
+    """``(step, child)`` of ``value``'s children, steps as written in a path."""
+    if isinstance(value, np.ndarray):
+        for index, child in np.ndenumerate(value):
+            yield f"[{', '.join(map(str, index))}]", child
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield f"[{key!r}]", child
+    elif isinstance(value, (list, tuple)):
+        for i, child in enumerate(value):
+            yield f"[{i}]", child
+    elif isinstance(value, (set, frozenset)):
+        for child in value:
+            yield "{...}", child
+    elif inspect.ismethod(value):
+        yield ".__self__", value.__self__
+    elif hasattr(value, "__dict__"):
+        for key, child in vars(value).items():
+            yield f".{key}", child
 
 
-def reachable_estimators(obj, where, max_depth):
-    """Yield every object with ``get_params`` reachable from ``obj`` (sub-estimators too).
+def walk(root, where, max_depth):
+    """Yield ``(path, obj)`` for every object reachable from ``root``, parents first.
 
-    The walk keeps one iterator per level and remembers only containers that hold
-    more than numbers and strings, so a long list of small lists costs no memory.
+    ``path`` is a :class:`_Path` (``str(path)`` spells it). Numbers, strings, arrays
+    of numbers and containers holding only those are not yielded (no check reads
+    them) and cost nothing: one iterator per level of nesting is kept, and an
+    object's path is made when the object is reached.
+
+    Raises
+    ------
+    ModelFileError
+        If objects nest more than ``max_depth`` deep.
     """
     seen = set()
-    stack = [iter((obj,))]
+    stack = [(_Path(None, type(root).__name__), iter((("", root),)))]
     while stack:
-        value = next(stack[-1], _MISSING)
+        parent, children = stack[-1]
+        step, value = next(children, (None, _MISSING))
         if value is _MISSING:
             stack.pop()
             continue
-        if _is_leaf(value) or id(value) in seen:
+        if isinstance(value, _SCALARS) or id(value) in seen or (
+                isinstance(value, (np.ndarray, *_CONTAINERS)) and not _holds_objects(value)):
             continue
-        children = _children(value)
-        if hasattr(value, "__dict__") and callable(getattr(type(value), "get_params", None)) \
-                and not isinstance(value, type):
-            seen.add(id(value))
-            yield value
-        elif all(map(_is_leaf, children)):
-            continue  # nothing below: need not be remembered
-        else:
-            seen.add(id(value))
+        seen.add(id(value))
         if len(stack) > max_depth:
             raise ModelFileError(f"{where}: objects nest more than max_depth={max_depth} "
                                  "deep; refusing the file.")
-        stack.append(iter(_children(value)))
+        path = parent if step == "" else _Path(parent, step)
+        yield path, value
+        stack.append((path, _steps(value)))
 
 
-def path_settings(obj, where, max_depth):
-    """``(estimator, name, value)`` of every set ``memory`` or path-valued setting."""
-    found = []
-    for estimator in reachable_estimators(obj, where, max_depth):
-        names = set(param_names(type(estimator)))
-        for name, value in vars(estimator).items():
-            if name in names and is_path_setting(name, value):
-                found.append((estimator, name, value))
-    return found
+def is_estimator(value):
+    """Whether ``value`` is an object with ``get_params`` (an estimator, a kernel, ...)."""
+    return hasattr(value, "__dict__") and callable(getattr(type(value), "get_params", None))
+
+
+def reachable_estimators(obj, where, max_depth):
+    """Yield every object with ``get_params`` reachable from ``obj`` (sub-estimators too)."""
+    return (value for _, value in walk(obj, where, max_depth) if is_estimator(value))
+
+
+def path_settings(estimator):
+    """``(name, value)`` of each set ``memory`` or path-valued setting of ``estimator``."""
+    names = set(param_names(type(estimator)))
+    return [(name, value) for name, value in vars(estimator).items()
+            if name in names and is_path_setting(name, value)]
+
+
+def check_settings(estimator, where):
+    """Check the hyperparameters of one loaded ``estimator``; ``where`` names the file."""
+    try:
+        params = estimator.get_params(deep=False)
+    except Exception as error:  # a broken object: refuse it, name it
+        raise ModelFileError(f"{where}: {type(estimator).__name__} cannot report "
+                             f"its hyperparameters ({error}).") from None
+    check_hyperparameters(type(estimator), params, f"{where}: {type(estimator).__name__}")
 
 
 def check_loaded(obj, where, max_depth):
-    """Check every estimator reachable from ``obj`` (fitted sub-estimators included)."""
-    for value in reachable_estimators(obj, where, max_depth):
-        try:
-            params = value.get_params(deep=False)
-        except Exception as error:  # a broken object: refuse it, name it
-            raise ModelFileError(f"{where}: {type(value).__name__} cannot report "
-                                 f"its hyperparameters ({error}).") from None
-        check_hyperparameters(type(value), params, f"{where}: {type(value).__name__}")
+    """Check the hyperparameters of every estimator reachable from ``obj``."""
+    for estimator in reachable_estimators(obj, where, max_depth):
+        check_settings(estimator, where)

@@ -25,10 +25,10 @@ import sys
 import numpy as np
 
 from ._archive import ModelFileError
+from ._format import Loader, node_type
 
 __all__ = ["node_costs", "CALLABLE_CLASSES"]
 
-_ARRAY_LOADERS = ("NdArrayNode", "SparseMatrixNode", "BytesNode", "BytearrayNode")
 #: Builtin types skops may call with literal arguments; what they build is no larger
 #: than the JSON of their arguments, which is counted already.
 _VALUE_TYPES = {f"builtins.{name}" for name in (
@@ -50,26 +50,22 @@ class _NotLiteral(Exception):
     pass
 
 
-def _name(node):
-    return f"{node.get('__module__')}.{node.get('__class__')}"
-
-
 def literal(node, by_id, depth=0):
     """The value of a schema node made of JSON values, tuples, lists and dicts only."""
     if depth > 50 or not isinstance(node, dict):
         raise _NotLiteral
     loader = node.get("__loader__")
-    if loader == "CachedNode":
+    if loader == Loader.CACHED:
         return literal(by_id.get(node.get("__id__")), by_id, depth + 1)
-    if loader == "JsonNode":
+    if loader == Loader.JSON:
         try:
             return json.loads(node["content"])
         except (KeyError, TypeError, ValueError):
             raise _NotLiteral from None
     content = node.get("content")
-    if loader in ("TupleNode", "ListNode") and isinstance(content, list):
+    if loader in (Loader.TUPLE, Loader.LIST) and isinstance(content, list):
         return [literal(item, by_id, depth + 1) for item in content]
-    if loader == "DictNode" and isinstance(content, dict):
+    if loader == Loader.DICT and isinstance(content, dict):
         return {key: literal(value, by_id, depth + 1) for key, value in content.items()}
     raise _NotLiteral
 
@@ -112,7 +108,7 @@ class _Pricer:
     def array_node(self, node):
         """Cost of an array built from its member: a copy of the bytes, the array."""
         size = self.audit.member_size(node.get("file"))
-        name = _name(node)
+        name = node_type(node)
         cls = self.audit.registry.get(name)
         if not (cls is np.ndarray or (isinstance(cls, type) and issubclass(cls, np.generic))):
             self.fail(f"an array is turned into {name} by calling it; only numpy arrays "
@@ -122,8 +118,8 @@ class _Pricer:
 
     def call(self, node, loader):
         """Cost of an object skops builds by calling a class with the file's arguments."""
-        name = _name(node)
-        if loader == "LossNode":
+        name = node_type(node)
+        if loader == Loader.LOSS:
             if not _is_sklearn_loss(name, self.audit.registry.get(name)):
                 self.fail(f"{name} is built as a loss function; only scikit-learn's loss "
                           "functions are.")
@@ -190,10 +186,10 @@ def _array_nodes(tree, by_id):
         if isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, dict):
-            if item.get("__loader__") == "CachedNode" and item.get("__id__") not in seen:
+            if item.get("__loader__") == Loader.CACHED and item.get("__id__") not in seen:
                 seen.add(item.get("__id__"))
                 stack.append(by_id.get(item.get("__id__")))
-            elif item.get("__loader__") == "NdArrayNode" and "file" in item:
+            elif item.get("__loader__") == Loader.NDARRAY and "file" in item:
                 yield item
             else:
                 stack.extend(item.values())
@@ -213,34 +209,34 @@ def node_costs(audit, nodes, by_id):
         if node.get("__id__") is not None and key in built:
             continue
         built.add(key)
-        name = _name(node)
-        if loader == "NdArrayNode" and node.get("type") == "numpy":
+        name = node_type(node)
+        if loader == Loader.NDARRAY and node.get("type") == "numpy":
             yield f"member {node.get('file')!r} (its copy and its array)", pricer.array_node(node)
-        elif loader == "SparseMatrixNode":
+        elif loader == Loader.SPARSE_MATRIX:
             member = node.get("file")
             yield (f"member {member!r} (a sparse matrix)",
                    audit.member_size(member) + 2 * audit.npz_size(member))
-        elif loader == "BytesNode":
+        elif loader == Loader.BYTES:
             yield f"member {node.get('file')!r} (bytes)", audit.member_size(node.get("file"))
-        elif loader == "BytearrayNode":  # skops builds it through a list of ints
+        elif loader == Loader.BYTEARRAY:  # skops builds it through a list of ints
             yield (f"member {node.get('file')!r} (a bytearray)",
                    10 * audit.member_size(node.get("file")))
-        elif loader in ("ConstructorFromReduceNode", "LossNode"):
+        elif loader in (Loader.CONSTRUCTOR, Loader.LOSS):
             yield f"{name} built from arguments", pricer.call(node, loader)
-        elif loader == "TreeNode":
+        elif loader == Loader.TREE:
             yield "Tree objects (their copies of the node and value arrays)", pricer.tree(node)
-        elif loader == "RandomStateNode":
+        elif loader == Loader.RANDOM_STATE:
             if name not in _RANDOM_STATES:
                 audit.fail(f"{name} is built as a random state; only numpy's RandomState is.")
             yield "random states", _RANDOM_STATE_BYTES
-        elif loader == "RandomGeneratorNode":
+        elif loader == Loader.RANDOM_GENERATOR:
             if name not in _GENERATORS:
                 audit.fail(f"{name} is built as a random generator; only numpy's Generator "
                            "is.")
             yield "random generators", pricer.generator(node)
-        elif loader == "MaskedArrayNode":  # a one-element mask is spread to the data's shape
+        elif loader == Loader.MASKED_ARRAY:  # a one-element mask is spread to the data's shape
             data = ((node.get("content") or {}).get("data")) or {}
-            if data.get("__loader__") == "NdArrayNode" and "file" in data:
+            if data.get("__loader__") == Loader.NDARRAY and "file" in data:
                 yield "masked arrays (their masks)", audit.member_size(data["file"])
 
 

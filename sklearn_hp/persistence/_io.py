@@ -9,9 +9,7 @@ A model file is a zip archive of
   estimator's ``__getstate__`` without its hyperparameters), arrays in numpy format.
 """
 
-import collections
 import copy
-import functools
 import json
 import platform
 import types
@@ -24,13 +22,14 @@ from sklearn.utils.metadata_routing import MetadataRequest
 
 from .. import __version__
 from .._stacklevel import user_stacklevel
-from ._archive import (Limits, ModelFileError, iter_dicts, load_limits, npy_array,
-                       parse_json, read_members, write_members)
-from ._checks import check_loaded, path_settings
+from ._archive import (Limits, ModelFileError, load_limits, parse_json, read_members,
+                       write_members)
+from ._checks import check_loaded, path_settings, reachable_estimators
+from ._format import SCHEMA, build, dump_members, require_skops
 from ._hyperparameters import Encoder, decode_tree, node_classes
-from ._learned_checks import check_learned
-from ._registry import Registry
-from ._routing import REQUESTS, plain_requests, restore_requests, without_requests
+from ._learned_checks import check_model
+from ._registry import TrustedClasses
+from ._routing import REQUESTS, plain_requests, restore_requests
 from ._schema import as_array_info, audit_schema
 
 __all__ = ["save", "load", "FORMAT", "HYPERPARAMETERS_FORMAT", "EXTENSION"]
@@ -39,27 +38,8 @@ FORMAT = "sklearn_hp.model/2"
 HYPERPARAMETERS_FORMAT = "sklearn_hp.hyperparameters/1"
 EXTENSION = ".skhp"
 _HP = "hyperparameters.json"
-_SCHEMA = "schema.json"
 _DEFAULT_MAX_BYTES = 2**31
 _DEFAULT_MAX_DEPTH = 200
-_MIN_SKOPS = (0, 13)
-
-
-def _skops_io():
-    try:
-        import skops
-        import skops.io
-    except ImportError:
-        raise ImportError(
-            "Saving and loading whole models needs skops: pip install 'sklearn_hp[persist]' "
-            "(hyperparameters alone, what='hyperparameters', do not)."
-        ) from None
-    version = tuple(int(part) for part in skops.__version__.split(".")[:2] if part.isdigit())
-    if version < _MIN_SKOPS:
-        raise ImportError(f"skops {skops.__version__} is installed; saving and loading models "
-                          "needs skops 0.13 or later (earlier versions have code-execution "
-                          "vulnerabilities): pip install -U 'skops>=0.13'.")
-    return skops.io
 
 
 def _versions():
@@ -84,14 +64,25 @@ def _neutralise_path(where, value):
     return None
 
 
-def _without_paths(learned):
-    """``learned``, deep-copied with its path-valued settings set to None if it has any."""
-    if not path_settings(learned, "the model", _DEFAULT_MAX_DEPTH):
+def _needs_edit(estimator):
+    return isinstance(vars(estimator).get(REQUESTS), MetadataRequest) or bool(
+        path_settings(estimator))
+
+
+def _savable(learned):
+    """``learned``, or a deep copy of it if an estimator in it needs one: there, routing
+    requests become plain data and path-valued settings None (with a warning)."""
+    found = reachable_estimators(learned, "the model", _DEFAULT_MAX_DEPTH)
+    if not any(map(_needs_edit, found)):
         return learned
     learned = copy.deepcopy(learned)
-    for estimator, name, value in path_settings(learned, "the model", _DEFAULT_MAX_DEPTH):
-        _neutralise_path(f"{type(estimator).__name__}.{name}", value)
-        setattr(estimator, name, None)
+    for estimator in list(reachable_estimators(learned, "the model", _DEFAULT_MAX_DEPTH)):
+        request = vars(estimator).get(REQUESTS)
+        if isinstance(request, MetadataRequest):  # refers back to its estimator
+            vars(estimator)[REQUESTS] = plain_requests(request)
+        for name, value in path_settings(estimator):
+            _neutralise_path(f"{type(estimator).__name__}.{name}", value)
+            setattr(estimator, name, None)
     return learned
 
 
@@ -143,14 +134,12 @@ def save(estimator, path, what="model", trusted=()):
             json.dump(document, handle, indent=1, allow_nan=False)
             handle.write("\n")
         return
-    skops_io = _skops_io()
+    require_skops()
     encoder = Encoder(True, _neutralise_path)
     tree = encoder.node(estimator, type(estimator).__name__)
     states = [_learned_state(obj, obj.get_params(deep=False)) for obj in encoder.nodes]
     try:
-        learned = without_requests({"states": states, "values": encoder.values},
-                                   _DEFAULT_MAX_DEPTH)
-        members = _skops_members(skops_io, _without_paths(learned))
+        members = dump_members(_savable({"states": states, "values": encoder.values}))
     except Exception as error:
         raise TypeError(f"Cannot save {type(estimator).__name__}: skops cannot write one "
                         f"of its values ({error}).") from None
@@ -158,71 +147,12 @@ def save(estimator, path, what="model", trusted=()):
     manifest = {"format": FORMAT, "versions": _versions(), "estimator": tree["class"],
                 "members": {name: as_array_info(data) for name, data in members.items()
                             if name.endswith(".npy")}}
-    registry = Registry(trusted)
+    registry = TrustedClasses(trusted)
     limits = Limits(_DEFAULT_MAX_BYTES, _DEFAULT_MAX_BYTES, _DEFAULT_MAX_DEPTH)
-    schema = parse_json(members[_SCHEMA], f"{path}: {_SCHEMA}", limits.max_depth)
+    schema = parse_json(members[SCHEMA], f"{path}: {SCHEMA}", limits.max_depth)
     audit_schema(schema, node_classes(tree, registry, str(path)), members, registry, limits,
                  str(path))
     write_members(path, members, manifest)
-
-
-class _Members(dict):
-    """Members skops writes or reads, held in memory: ``writestr``, ``namelist`` and
-    ``read`` of a zip archive, without one (no copy or compression of array bytes)."""
-
-    def writestr(self, name, data):
-        self[name] = data if isinstance(data, bytes) else memoryview(data).cast("B")
-
-    def namelist(self):
-        return self.keys()
-
-    def read(self, name):
-        return self[name]
-
-
-@functools.lru_cache(maxsize=1)
-def _skops_internals():
-    """skops' state and node functions, to write and read members in memory; None if
-    this skops version does not have them where 0.13 to 0.16 do (the zip path is used)."""
-    try:
-        from skops.io._audit import Node, audit_tree, get_tree
-        from skops.io._protocol import PROTOCOL
-        from skops.io._utils import LoadContext, SaveContext, get_state
-    except ImportError:  # pragma: no cover - another skops layout
-        return None
-    return types.SimpleNamespace(audit_tree=audit_tree, get_tree=get_tree, PROTOCOL=PROTOCOL,
-                                 LoadContext=LoadContext, SaveContext=SaveContext,
-                                 get_state=get_state, BuiltArray=_built_node_class(Node))
-
-
-def _skops_members(skops_io, obj):
-    """``{member name: bytes}`` of ``obj`` in skops format, ``schema.json`` included."""
-    internals = _skops_internals()
-    if internals is None:  # pragma: no cover - another skops layout
-        return _unzip(skops_io.dumps(obj))
-    members = _Members()
-    context = internals.SaveContext(zip_file=members)
-    state = internals.get_state(obj, context)
-    context.clear_memo()
-    state["protocol"] = context.protocol
-    state["_skops_version"] = _skops_version()
-    # as skops writes it (the memory load counts per byte was measured on this layout)
-    members[_SCHEMA] = json.dumps(state, indent=2).encode()
-    return dict(members)
-
-
-def _skops_version():
-    import skops
-
-    return skops.__version__
-
-
-def _unzip(blob):  # pragma: no cover - another skops layout
-    import io
-    import zipfile
-
-    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
 
 
 def load(path, *, trusted=(), max_bytes=None, max_array_bytes=_DEFAULT_MAX_BYTES,
@@ -279,140 +209,40 @@ def load(path, *, trusted=(), max_bytes=None, max_array_bytes=_DEFAULT_MAX_BYTES
         unsafe file; the message names the file and what is wrong.
     """
     limits = load_limits(path, max_bytes, max_array_bytes, max_depth)
-    registry = Registry(trusted)
+    registry = TrustedClasses(trusted)
     with open(path, "rb") as handle:
         head = handle.read(64).lstrip()
     if head.startswith(b"{"):
         return _load_hyperparameters(path, registry, limits)
-    skops_io = _skops_io()
+    require_skops()
     with read_members(path, limits) as (manifest, members):
         if manifest.get("format") != FORMAT:
             raise ModelFileError(f"{path} has format {manifest.get('format')!r}; this version "
                                  f"reads {FORMAT!r}.")
-        for name in (_HP, _SCHEMA):
+        for name in (_HP, SCHEMA):
             if name not in members:
                 raise ModelFileError(f"{path} lacks its {name}; the file is damaged.")
         tree = parse_json(members[_HP], f"{path}: {_HP}", limits.max_depth)
-        schema_data = members[_SCHEMA]  # each read decompresses and hashes the member
-        schema = parse_json(schema_data, f"{path}: {_SCHEMA}", limits.max_depth)
+        schema_data = members[SCHEMA]  # each read decompresses and hashes the member
+        schema = parse_json(schema_data, f"{path}: {SCHEMA}", limits.max_depth)
         classes = node_classes(tree, registry, str(path))
-        type_names, files = audit_schema(schema, classes, members, registry, limits, str(path))
-        unreferenced = sorted(set(members.names()) - set(files) - {_HP, _SCHEMA})
+        audited = audit_schema(schema, classes, members, registry, limits, str(path))
+        unreferenced = sorted(set(members.names()) - set(audited.files) - {_HP, SCHEMA})
         if unreferenced:
             raise ModelFileError(f"{path} holds member {unreferenced[0]!r} that nothing "
                                  "refers to; refusing a tampered file.")
         del schema_data
-        learned = _skops_load(skops_io, path, schema, files, type_names)
-        del files, schema
+        learned = build(schema, audited, str(path))
+        del audited, schema
+    if not (isinstance(learned, dict) and isinstance(learned.get("states"), list)
+            and isinstance(learned.get("values"), list)):
+        raise ModelFileError(f"{path}: the learned parameters are not a states/values table.")
     context = types.SimpleNamespace(registry=registry, where=str(path), max_depth=max_depth,
                                     states=learned["states"], values=learned["values"])
     estimator = decode_tree(tree, context)
     restore_requests(estimator, str(path), max_depth)
-    check_loaded(estimator, str(path), max_depth)
-    check_learned(estimator, str(path), max_depth)  # before anything calls into it
+    check_model(estimator, str(path), max_depth)  # before anything calls into it
     return estimator
-
-
-def _skops_load(skops_io, path, schema, files, type_names):
-    """Build what ``schema`` (audited) describes from ``files`` (verified bytes)."""
-    internals = _skops_internals()
-    try:
-        if internals is None:  # pragma: no cover - another skops layout
-            learned = _skops_load_zip(skops_io, schema, files, type_names)
-        else:
-            protocol = schema.get("protocol")
-            if isinstance(protocol, bool) or not 0 <= protocol <= internals.PROTOCOL:
-                raise ValueError(f"skops protocol {protocol!r}; this skops reads 0 to "
-                                 f"{internals.PROTOCOL}")
-            trusted = sorted(type_names)
-            context = internals.LoadContext(src=_Members(files), protocol=protocol)
-            _prebuild_arrays(schema, files, context, trusted, internals.BuiltArray, str(path))
-            tree = internals.get_tree(schema, context, trusted=trusted)
-            internals.audit_tree(tree, trusted=trusted)
-            learned = tree.construct()
-    except ModelFileError:
-        raise
-    except Exception as error:
-        raise ModelFileError(f"{path}: the learned parameters cannot be rebuilt "
-                             f"({type(error).__name__}: {error}).") from None
-    if not (isinstance(learned, dict) and isinstance(learned.get("states"), list)
-            and isinstance(learned.get("values"), list)):
-        raise ModelFileError(f"{path}: the learned parameters are not a states/values table.")
-    return learned
-
-
-def _built_node_class(node_class):
-    """A skops node that stands for an array built here: it constructs to the array,
-    and skops' audit checks its type against ``trusted`` like any node's."""
-
-    class BuiltArray(node_class):
-        def __init__(self, value, module, cls, trusted):  # no state to read
-            self.module_name, self.class_name = module, cls
-            self.trusted = trusted
-            self.children = {}
-            self._constructed = value
-
-        def _construct(self):
-            return self._constructed
-
-    return BuiltArray
-
-
-def _prebuild_arrays(schema, files, context, trusted, built_node, where):
-    """Build every array member of the (audited) schema once, here, and point its node
-    at the result: skops would read each through ``numpy.load``, parsing its header
-    again and copying its bytes twice. A node becomes a ``CachedNode`` of its own
-    ``__id__`` (a fresh one if it has none), so references to it still resolve; its
-    class (``numpy.ndarray`` or a numpy scalar type, the audit allows nothing else) is
-    applied to the array as skops does, and skops' audit still sees it against
-    ``trusted``."""
-    nodes = [node for node in iter_dicts(schema)
-             if node.get("__loader__") == "NdArrayNode" and node.get("type") == "numpy"]
-    if not nodes:
-        return
-    used = {node.get("__id__") for node in iter_dicts(schema)}
-    nodes_per_member = collections.Counter(node["file"] for node in nodes)
-    fresh = -1
-    arrays = {}
-    for node in nodes:
-        name, key = node["file"], node.get("__id__")
-        cls, module = node.get("__class__"), node.get("__module__")
-        if name not in arrays:
-            arrays[name] = npy_array(files[name], f"{where}: member {name!r}")
-        if (module, cls) == ("numpy", "ndarray"):
-            # skops builds one array per node
-            value = arrays[name] if nodes_per_member[name] == 1 else arrays[name].copy()
-        else:  # a numpy scalar type called with the array, as skops does
-            scalar = getattr(np, cls, None) if module == "numpy" and isinstance(cls, str) \
-                else None
-            if not (isinstance(scalar, type) and issubclass(scalar, np.generic)):
-                raise ModelFileError(f"{where}: an array member is turned into "
-                                     f"{module}.{cls}; only numpy arrays and numpy scalars "
-                                     "are read from array members.")
-            value = scalar(arrays[name])
-        if key is None:
-            while fresh in used:
-                fresh -= 1
-            key, fresh = fresh, fresh - 1
-        context.memoize(built_node(value, module, cls, trusted), key)
-        node.clear()
-        node.update({"__class__": cls, "__module__": module, "__loader__": "CachedNode",
-                     "__id__": key})
-    for name in arrays:  # their bytes are no longer needed
-        files.pop(name, None)
-
-
-def _skops_load_zip(skops_io, schema, files, type_names):  # pragma: no cover
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(_SCHEMA, json.dumps(schema))
-        for name in list(files):  # moved, not copied: the budget counts one copy
-            archive.writestr(name, files.pop(name))
-    buffer.seek(0)
-    return skops_io.load(buffer, trusted=sorted(type_names))
 
 
 def _load_hyperparameters(path, registry, limits):

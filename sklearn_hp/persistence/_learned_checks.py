@@ -5,7 +5,7 @@ learned arrays are indices that compiled code follows blindly at ``predict``: a
 decision tree's child and feature indices, a ``KDTree``'s index and node arrays, the
 nodes of a histogram-gradient-boosting predictor, libsvm's support-vector counts,
 the indices of a sparse matrix. A forged index there reads or writes outside memory
-and kills the process. :func:`check_learned` checks all of them, and the shapes and
+and kills the process. :func:`check_model` checks all of them, and the shapes and
 finiteness of the usual learned arrays, before ``load`` returns the estimator: a
 forged file is refused with a :class:`ModelFileError` that names the attribute.
 
@@ -18,18 +18,18 @@ index. The one unchecked number a ``Tree`` keeps, ``node_count``, is compared wi
 size of its node array before any of its arrays is read here.
 
 Each compiled structure has one small function (tree nodes in ``_tree_checks.py``,
-checked for all the trees of a model at once); :func:`check_learned` walks the loaded
-object and calls them.
+checked for all the trees of a model at once); :func:`check_model` walks the loaded
+object once, calls them, and checks every estimator's hyperparameters on the way.
 """
 
 import numpy as np
 from sklearn.base import is_classifier
 
-from ._archive import ModelFileError
-from ._checks import MAX_N_JOBS
+from ._archive import fail
+from ._checks import MAX_N_JOBS, check_settings, is_estimator, walk
 from ._tree_checks import check_hist_gradient_boosting, check_predictors, check_sklearn_trees
 
-__all__ = ["check_learned"]
+__all__ = ["check_model"]
 
 #: Learned float arrays (or lists of them) that hold no NaN or infinity in a fitted
 #: estimator: weights, biases, coefficients, support vectors.
@@ -37,10 +37,6 @@ _FINITE = ("coef_", "intercept_", "coefs_", "intercepts_", "weights_", "biases_"
            "kernels_", "kernel_biases_", "dual_coef_", "_dual_coef_", "_intercept_")
 #: Learned arrays whose last axis runs over the input features.
 _FEATURE_AXIS = ("coef_", "cluster_centers_", "components_")
-
-
-def _fail(where, message):
-    raise ModelFileError(f"{where}: {message}")
 
 
 def _sklearn_types():
@@ -69,26 +65,26 @@ def check_binary_tree(tree, n_bounds, where):
     (data, idx_array, node_data, node_bounds, leaf_size, n_levels, n_nodes,
      *_, metric, sample_weight) = tree.__getstate__()
     if data is None or data.ndim != 2 or min(data.shape) < 1:
-        _fail(where, f"data has shape {np.shape(data)}; accepted: (n_samples, n_features), "
-                     "both at least 1.")
+        fail(where, f"data has shape {np.shape(data)}; accepted: (n_samples, n_features), "
+                    "both at least 1.")
     n_samples, n_features = data.shape
     if idx_array is None or idx_array.shape != (n_samples,) or not _is_permutation(idx_array):
-        _fail(where, f"idx_array is not a permutation of range({n_samples}) (one index per "
-                     "row of data).")
+        fail(where, f"idx_array is not a permutation of range({n_samples}) (one index per "
+                    "row of data).")
     if leaf_size < 1:
-        _fail(where, f"leaf_size={leaf_size}; accepted: at least 1.")
+        fail(where, f"leaf_size={leaf_size}; accepted: at least 1.")
     if n_levels < 1 or n_levels > 62 or n_nodes != 2**n_levels - 1:
-        _fail(where, f"n_levels={n_levels} and n_nodes={n_nodes}; accepted: n_nodes = "
-                     "2**n_levels - 1 with n_levels >= 1.")
+        fail(where, f"n_levels={n_levels} and n_nodes={n_nodes}; accepted: n_nodes = "
+                    "2**n_levels - 1 with n_levels >= 1.")
     if node_data is None or node_data.shape != (n_nodes,):
-        _fail(where, f"node_data has shape {np.shape(node_data)}; accepted: ({n_nodes},) "
-                     "(n_nodes).")
+        fail(where, f"node_data has shape {np.shape(node_data)}; accepted: ({n_nodes},) "
+                    "(n_nodes).")
     if node_bounds is None or node_bounds.shape != (n_bounds, n_nodes, n_features):
-        _fail(where, f"node_bounds has shape {np.shape(node_bounds)}; accepted: "
-                     f"{(n_bounds, n_nodes, n_features)}.")
+        fail(where, f"node_bounds has shape {np.shape(node_bounds)}; accepted: "
+                    f"{(n_bounds, n_nodes, n_features)}.")
     if sample_weight is not None and sample_weight.shape != (n_samples,):
-        _fail(where, f"sample_weight has shape {sample_weight.shape}; accepted: "
-                     f"({n_samples},).")
+        fail(where, f"sample_weight has shape {sample_weight.shape}; accepted: "
+                    f"({n_samples},).")
     _check_node_data(node_data, n_samples, where)
     _check_metric(metric, n_features, where)
 
@@ -107,25 +103,25 @@ def _check_node_data(node_data, n_samples, where):
     bad = (start < 0) | (start > end) | (end > n_samples)
     if bad.any():
         node = int(np.argmax(bad))
-        _fail(where, f"node_data[{node}] covers indices [{start[node]}, {end[node]}); "
+        fail(where, f"node_data[{node}] covers indices [{start[node]}, {end[node]}); "
                      f"accepted: 0 <= idx_start <= idx_end <= {n_samples}.")
     if start[0] != 0 or end[0] != n_samples:
-        _fail(where, f"node_data[0] (the root) covers [{start[0]}, {end[0]}); accepted: "
+        fail(where, f"node_data[0] (the root) covers [{start[0]}, {end[0]}); accepted: "
                      f"[0, {n_samples}).")
     split = np.flatnonzero(node_data["is_leaf"] == 0)
     if (2 * split + 2 >= len(node_data)).any():
         node = int(split[np.argmax(2 * split + 2 >= len(node_data))])
-        _fail(where, f"node_data[{node}] is not a leaf but its children would be nodes "
-                     f"{2 * node + 1} and {2 * node + 2} of {len(node_data)}.")
+        fail(where, f"node_data[{node}] is not a leaf but its children would be nodes "
+                    f"{2 * node + 1} and {2 * node + 2} of {len(node_data)}.")
     left, right = 2 * split + 1, 2 * split + 2
     bad = ((start[left] != start[split]) | (end[left] != start[right])
            | (end[right] != end[split]))
     if bad.any():
         node = int(split[np.argmax(bad)])
-        _fail(where, f"node_data[{node}]'s children do not split its range "
-                     f"[{start[node]}, {end[node]}) in two.")
+        fail(where, f"node_data[{node}]'s children do not split its range "
+                    f"[{start[node]}, {end[node]}) in two.")
     if "radius" in node_data.dtype.names and not np.isfinite(node_data["radius"]).all():
-        _fail(where, "node_data holds a radius that is NaN or infinite.")
+        fail(where, "node_data holds a radius that is NaN or infinite.")
 
 
 def _check_metric(metric, n_features, where):
@@ -133,17 +129,17 @@ def _check_metric(metric, n_features, where):
     try:
         _, vec, mat, *_ = metric.__getstate__()
     except (AttributeError, TypeError, ValueError):
-        _fail(where, f"dist_metric is a {type(metric).__name__}, not a distance metric.")
+        fail(where, f"dist_metric is a {type(metric).__name__}, not a distance metric.")
     name = type(metric).__name__
     if name.startswith(("SEuclidean", "WMinkowski")) and vec.shape != (n_features,):
-        _fail(where, f"the {name} weights have shape {vec.shape}; accepted: "
-                     f"({n_features},), one per feature.")
+        fail(where, f"the {name} weights have shape {vec.shape}; accepted: "
+                    f"({n_features},), one per feature.")
     if name.startswith("Minkowski") and vec.size not in (0, n_features):
-        _fail(where, f"the {name} weights have shape {vec.shape}; accepted: none or "
-                     f"({n_features},).")
+        fail(where, f"the {name} weights have shape {vec.shape}; accepted: none or "
+                    f"({n_features},).")
     if name.startswith("Mahalanobis") and mat.shape != (n_features, n_features):
-        _fail(where, f"the {name} matrix has shape {mat.shape}; accepted: "
-                     f"({n_features}, {n_features}).")
+        fail(where, f"the {name} matrix has shape {mat.shape}; accepted: "
+                    f"({n_features}, {n_features}).")
 
 
 # ---------------------------------------------------------------------- libsvm
@@ -156,33 +152,33 @@ def _check_libsvm(estimator, where):
     n_sv = len(support)
     n_train = (state.get("shape_fit_") or (0,))[0]
     if support.ndim != 1 or (n_sv and (support.min() < 0 or support.max() >= n_train)):
-        _fail(where, f"support_ holds indices outside [0, {n_train}) (the training "
-                     "samples, shape_fit_[0]).")
+        fail(where, f"support_ holds indices outside [0, {n_train}) (the training "
+                    "samples, shape_fit_[0]).")
     if counts.ndim != 1 or len(counts) < 2 or (counts < 0).any():
-        _fail(where, f"_n_support={counts.tolist()}; accepted: counts >= 0, one per class.")
+        fail(where, f"_n_support={counts.tolist()}; accepted: counts >= 0, one per class.")
     classification = getattr(estimator, "_impl", None) in ("c_svc", "nu_svc")
     n_class = len(counts) if classification else 2
     total = int(counts.sum()) if classification else int(counts[0])
     if total != n_sv:
-        _fail(where, f"_n_support={counts.tolist()} counts {total} support vectors but "
-                     f"support_ holds {n_sv}.")
+        fail(where, f"_n_support={counts.tolist()} counts {total} support vectors but "
+                    f"support_ holds {n_sv}.")
     classes = state.get("classes_")
     if classification and classes is not None and len(classes) != n_class:
-        _fail(where, f"_n_support has {n_class} counts for {len(classes)} classes_.")
+        fail(where, f"_n_support has {n_class} counts for {len(classes)} classes_.")
     rows, n_pairs = (n_class - 1, n_class * (n_class - 1) // 2) if classification else (1, 1)
     for name, shape in (("_dual_coef_", (rows, n_sv)), ("dual_coef_", (rows, n_sv)),
                         ("_intercept_", (n_pairs,))):
         if name in state and np.shape(state[name]) != shape:
-            _fail(where, f"{name} has shape {np.shape(state[name])}; accepted: {shape}.")
+            fail(where, f"{name} has shape {np.shape(state[name])}; accepted: {shape}.")
     for name in ("_probA", "_probB"):
         if name in state and np.shape(state[name]) not in ((0,), (n_pairs,)):
-            _fail(where, f"{name} has shape {np.shape(state[name])}; accepted: (0,) or "
-                         f"({n_pairs},).")
+            fail(where, f"{name} has shape {np.shape(state[name])}; accepted: (0,) or "
+                        f"({n_pairs},).")
     vectors, n_features = state.get("support_vectors_"), state.get("n_features_in_")
     if vectors is not None and np.prod(np.shape(vectors)) and isinstance(n_features, int) \
             and np.shape(vectors) != (n_sv, n_features) and state.get("kernel") != "precomputed":
-        _fail(where, f"support_vectors_ has shape {np.shape(vectors)}; accepted: "
-                     f"({n_sv}, {n_features}) (support_, n_features_in_).")
+        fail(where, f"support_vectors_ has shape {np.shape(vectors)}; accepted: "
+                    f"({n_sv}, {n_features}) (support_, n_features_in_).")
 
 
 # ------------------------------------------------------------ generic learned state
@@ -202,39 +198,39 @@ def _check_generic(estimator, where):
         for i, array in enumerate(_arrays(state.get(name))):
             if array.dtype.kind in "fc" and not np.isfinite(array).all():
                 suffix = f"[{i}]" if not isinstance(state[name], np.ndarray) else ""
-                _fail(where, f"{name}{suffix} holds NaN or infinity; a fitted estimator's "
-                             "weights are finite numbers.")
+                fail(where, f"{name}{suffix} holds NaN or infinity; a fitted estimator's "
+                            "weights are finite numbers.")
     threads = state.get("_n_threads")
     if threads is not None and (isinstance(threads, bool) or not isinstance(
             threads, (int, np.integer)) or not 1 <= threads <= MAX_N_JOBS):
-        _fail(where, f"_n_threads={threads!r} (OpenMP threads kept from fit); accepted: an "
-                     f"integer from 1 to {MAX_N_JOBS}.")
+        fail(where, f"_n_threads={threads!r} (OpenMP threads kept from fit); accepted: an "
+                    f"integer from 1 to {MAX_N_JOBS}.")
     n_features = state.get("n_features_in_")
     if isinstance(n_features, (int, np.integer)) and not isinstance(n_features, bool):
         for name in _FEATURE_AXIS:
             value = state.get(name)
             if isinstance(value, np.ndarray) and value.ndim in (1, 2) \
                     and value.shape[-1] != n_features:
-                _fail(where, f"{name} has shape {value.shape}; its last axis must be "
-                             f"n_features_in_={n_features}.")
+                fail(where, f"{name} has shape {value.shape}; its last axis must be "
+                            f"n_features_in_={n_features}.")
     coef, classes = state.get("coef_"), state.get("classes_")
     if isinstance(coef, np.ndarray) and coef.ndim == 2:
         if isinstance(classes, np.ndarray) and classes.ndim == 1 and is_classifier(estimator):
             allowed = {len(classes), 1} if len(classes) == 2 else {len(classes)}
             if coef.shape[0] not in allowed:
-                _fail(where, f"coef_ has {coef.shape[0]} rows for {len(classes)} classes_; "
-                             f"accepted: {sorted(allowed)}.")
+                fail(where, f"coef_ has {coef.shape[0]} rows for {len(classes)} classes_; "
+                            f"accepted: {sorted(allowed)}.")
         intercept = state.get("intercept_")
         if isinstance(intercept, np.ndarray) and intercept.ndim == 1 \
                 and len(intercept) != coef.shape[0]:
-            _fail(where, f"intercept_ has shape {intercept.shape}; accepted: "
-                         f"({coef.shape[0]},), one per row of coef_.")
+            fail(where, f"intercept_ has shape {intercept.shape}; accepted: "
+                        f"({coef.shape[0]},), one per row of coef_.")
     labels, n_clusters = state.get("labels_"), state.get("n_clusters_")
     if isinstance(labels, np.ndarray) and isinstance(n_clusters, (int, np.integer)) \
             and labels.size and (labels.min() < 0 or labels.max() >= n_clusters):
         bad = labels.min() if labels.min() < 0 else labels.max()
-        _fail(where, f"labels_ holds cluster {bad}; accepted: 0 to n_clusters_ - 1 = "
-                     f"{n_clusters - 1}.")
+        fail(where, f"labels_ holds cluster {bad}; accepted: 0 to n_clusters_ - 1 = "
+                    f"{n_clusters - 1}.")
     _check_layers(state, "coefs_", "intercepts_", n_features, where)
     if not state.get("kernels_"):  # a network's first dense layer reads its own input
         _check_layers(state, "weights_", "biases_", n_features, where)
@@ -247,19 +243,19 @@ def _check_layers(state, weights_name, biases_name, n_features, where):
     if not isinstance(weights, list) or not isinstance(biases, list):
         return
     if len(weights) != len(biases):
-        _fail(where, f"{weights_name} has {len(weights)} layers but {biases_name} "
-                     f"{len(biases)}.")
+        fail(where, f"{weights_name} has {len(weights)} layers but {biases_name} "
+                    f"{len(biases)}.")
     width = n_features if isinstance(n_features, int) else None
     for i, (weight, bias) in enumerate(zip(weights, biases)):
         if not (isinstance(weight, np.ndarray) and weight.ndim == 2):
-            _fail(where, f"{weights_name}[{i}] is not a 2-d array.")
+            fail(where, f"{weights_name}[{i}] is not a 2-d array.")
         if width is not None and weight.shape[0] != width:
             source = f"{weights_name}[{i - 1}]'s outputs" if i else "n_features_in_"
-            _fail(where, f"{weights_name}[{i}] has shape {weight.shape}; accepted: "
-                         f"({width}, n_units), one row per input ({source}).")
+            fail(where, f"{weights_name}[{i}] has shape {weight.shape}; accepted: "
+                        f"({width}, n_units), one row per input ({source}).")
         if np.shape(bias) != (weight.shape[1],):
-            _fail(where, f"{biases_name}[{i}] has shape {np.shape(bias)}; accepted: "
-                         f"({weight.shape[1]},), one per unit of {weights_name}[{i}].")
+            fail(where, f"{biases_name}[{i}] has shape {np.shape(bias)}; accepted: "
+                        f"({weight.shape[1]},), one per unit of {weights_name}[{i}].")
         width = weight.shape[1]
 
 
@@ -271,8 +267,8 @@ def _check_vocabulary(state, where):
     columns = list(vocabulary.values())
     if not all(isinstance(c, (int, np.integer)) and not isinstance(c, bool)
                for c in columns) or sorted(columns) != list(range(len(columns))):
-        _fail(where, f"vocabulary_ does not map its {len(columns)} terms to the columns "
-                     f"0..{len(columns) - 1}, each once.")
+        fail(where, f"vocabulary_ does not map its {len(columns)} terms to the columns "
+                    f"0..{len(columns) - 1}, each once.")
 
 
 # ------------------------------------------------------------------- ensembles
@@ -290,8 +286,8 @@ def _check_tree_estimator(estimator, tree_type, where):
         return
     for name, attribute in (("n_features", "n_features_in_"), ("n_outputs", "n_outputs_")):
         if attribute in state and getattr(tree, name) != state[attribute]:
-            _fail(where, f"tree_.{name}={getattr(tree, name)} but {attribute}="
-                         f"{state[attribute]}; they must agree.")
+            fail(where, f"tree_.{name}={getattr(tree, name)} but {attribute}="
+                        f"{state[attribute]}; they must agree.")
 
 
 def _check_ensemble(estimator, where):
@@ -319,9 +315,9 @@ def _check_ensemble(estimator, where):
         width = getattr(tree, "n_features", None)
         limit = n_features if subsets is None else min(n_features, len(subsets[i]))
         if width is None or width > limit or (subsets is None and width != n_features):
-            _fail(where, f"estimators_ member {i} has a tree of {width} features; "
-                         f"accepted: {limit} (n_features_in_"
-                         f"{'' if subsets is None else ', estimators_features_'}).")
+            fail(where, f"estimators_ member {i} has a tree of {width} features; "
+                        f"accepted: {limit} (n_features_in_"
+                        f"{'' if subsets is None else ', estimators_features_'}).")
     if isinstance(estimator, BaseGradientBoosting):
         _check_gradient_boosting(estimator, where)
 
@@ -331,109 +327,28 @@ def _check_gradient_boosting(estimator, where):
     state = estimator.__dict__
     stages, width = state.get("estimators_"), state.get("n_trees_per_iteration_")
     if not (isinstance(stages, np.ndarray) and stages.ndim == 2 and stages.shape[1] == width):
-        _fail(where, f"estimators_ has shape {np.shape(stages)}; accepted: (n_stages, "
-                     f"{width}) (n_trees_per_iteration_).")
+        fail(where, f"estimators_ has shape {np.shape(stages)}; accepted: (n_stages, "
+                    f"{width}) (n_trees_per_iteration_).")
     classes = state.get("classes_")
     if classes is not None:
         expected = 1 if len(classes) == 2 else len(classes)
         if width != expected or state.get("n_classes_") != len(classes):
-            _fail(where, f"n_trees_per_iteration_={width} and n_classes_="
-                         f"{state.get('n_classes_')} for {len(classes)} classes_; accepted: "
-                         f"{expected} and {len(classes)}.")
+            fail(where, f"n_trees_per_iteration_={width} and n_classes_="
+                        f"{state.get('n_classes_')} for {len(classes)} classes_; accepted: "
+                        f"{expected} and {len(classes)}.")
         init = state.get("init_")
         prior = getattr(init, "class_prior_", None)
         if prior is not None and np.shape(prior) != (len(classes),):
-            _fail(where, f"init_.class_prior_ has shape {np.shape(prior)}; accepted: "
-                         f"({len(classes)},), one per class.")
+            fail(where, f"init_.class_prior_ has shape {np.shape(prior)}; accepted: "
+                        f"({len(classes)},), one per class.")
 
 
-# ------------------------------------------------------------------------ walk
-_SCALARS = (str, bytes, int, float, complex, bool, type(None), type, np.generic)
+def check_model(estimator, where, max_depth):
+    """Refuse a loaded model whose hyperparameters or learned state are unsafe.
 
-
-def _holds_objects(value):
-    """Whether container ``value`` holds anything but numbers, strings and types."""
-    return not all(isinstance(item, _SCALARS) for item in value)
-
-
-class _Path:
-    """Where an object sits, spelled out only when a check fails: a parent and a step.
-
-    A model of millions of small lists keeps one of these per container walked into,
-    not a string per element.
-    """
-
-    __slots__ = ("parent", "step")
-
-    def __init__(self, parent, step):
-        self.parent, self.step = parent, step
-
-    def __str__(self):
-        steps, node = [], self
-        while node is not None:
-            steps.append(node.step)
-            node = node.parent
-        return "".join(reversed(steps))
-
-
-def _steps(value):
-    """``(step, child)`` of ``value``'s children, steps as written in a path."""
-    if isinstance(value, np.ndarray):
-        for index, child in np.ndenumerate(value):
-            yield f"[{', '.join(map(str, index))}]", child
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            yield f"[{key!r}]", child
-    elif isinstance(value, (list, tuple)):
-        for i, child in enumerate(value):
-            yield f"[{i}]", child
-    else:
-        for key, child in vars(value).items():
-            yield f".{key}", child
-
-
-def _walk(root, max_depth, where):
-    """Yield ``(path, obj)`` for every object reachable from ``root``, parents first.
-
-    ``path`` is a :class:`_Path` (``str(path)`` spells it). Numbers, strings, arrays
-    of numbers and containers holding only those are not yielded (no check reads
-    them) and cost nothing: one iterator per level of nesting is kept, and an
-    object's path is made when the object is reached.
-    """
-    seen = set()
-    stack = [(_Path(None, type(root).__name__), iter((("", root),)))]
-    while stack:
-        parent, children = stack[-1]
-        step, value = next(children, (None, _MISSING))
-        if value is _MISSING:
-            stack.pop()
-            continue
-        if isinstance(value, _SCALARS) or id(value) in seen:
-            continue
-        if isinstance(value, np.ndarray):
-            if value.dtype != object:
-                continue
-        elif isinstance(value, (list, tuple, dict)):
-            items = value.values() if isinstance(value, dict) else value
-            if not _holds_objects(items):
-                continue  # numbers and strings only: nothing to check below
-        elif not (hasattr(value, "__dict__") and not callable(value)):
-            seen.add(id(value))
-            yield (parent if step == "" else _Path(parent, step)), value
-            continue
-        seen.add(id(value))
-        path = parent if step == "" else _Path(parent, step)
-        if len(stack) > max_depth:
-            _fail(where, f"objects nest more than max_depth={max_depth} deep.")
-        yield path, value
-        stack.append((path, _steps(value)))
-
-
-_MISSING = object()
-
-
-def check_learned(estimator, where, max_depth):
-    """Refuse learned state that compiled code would follow out of bounds.
+    One walk of the model checks every estimator's hyperparameters
+    (:func:`~._checks.check_settings`) and learned state, and every compiled structure
+    in it; the trees of the whole model are checked together at the end.
 
     Parameters
     ----------
@@ -455,7 +370,7 @@ def check_learned(estimator, where, max_depth):
 
     tree_type, predictor_type, record_dtype, binary_trees = _sklearn_types()
     found = {tree_type: ([], []), predictor_type: ([], [])}  # checked together below
-    for path, obj in _walk(estimator, max_depth, where):
+    for path, obj in walk(estimator, where, max_depth):
         if isinstance(obj, (tree_type, predictor_type)):
             objects, wheres = found[tree_type if isinstance(obj, tree_type)
                                     else predictor_type]
@@ -468,7 +383,8 @@ def check_learned(estimator, where, max_depth):
             _check_sparse(obj, f"{where}: {path}")
         elif isinstance(obj, BSpline):
             _check_bspline(obj, f"{where}: {path}")
-        elif callable(getattr(type(obj), "get_params", None)):
+        elif is_estimator(obj):
+            check_settings(obj, where)
             _check_estimator(obj, f"{where}: {path}", tree_type, record_dtype)
     check_sklearn_trees(*found[tree_type])
     check_predictors(*found[predictor_type], record_dtype)
@@ -490,7 +406,7 @@ def _check_sparse(matrix, where):
     try:
         check(full_check=True)
     except (ValueError, TypeError, IndexError) as error:
-        _fail(where, f"the sparse matrix is inconsistent ({error}).")
+        fail(where, f"the sparse matrix is inconsistent ({error}).")
 
 
 def _check_bspline(spline, where):
@@ -504,5 +420,5 @@ def _check_bspline(spline, where):
     try:
         BSpline(spline.t, spline.c, spline.k, extrapolate=spline.extrapolate)
     except (AttributeError, ValueError, TypeError, IndexError) as error:
-        _fail(where, f"the spline's knots t, coefficients c and degree k "
-                     f"(k={getattr(spline, 'k', None)!r}) are inconsistent ({error}).")
+        fail(where, f"the spline's knots t, coefficients c and degree k "
+                    f"(k={getattr(spline, 'k', None)!r}) are inconsistent ({error}).")

@@ -25,7 +25,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["Registry", "name_of"]
+__all__ = ["TrustedClasses", "name_of"]
 
 #: sklearn_hp subpackages whose modules hold no class a model file needs; the command
 #: line runs code when imported and is never walked.
@@ -276,7 +276,7 @@ def _names(obj, special_modules=None):
     return names
 
 
-class Registry:
+class TrustedClasses:
     """The classes, types and functions a file may name, by name.
 
     Looking a name up costs no import and no walk of scikit-learn: numpy, scipy and

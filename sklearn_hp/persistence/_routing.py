@@ -9,15 +9,13 @@ routes metadata as the saved one did, and a file can only make requests those me
 accept.
 """
 
-import copy
-
 from sklearn import config_context
 from sklearn.utils.metadata_routing import MetadataRequest
 
 from ._archive import ModelFileError
 from ._checks import reachable_estimators
 
-__all__ = ["plain_requests", "without_requests", "restore_requests", "REQUESTS"]
+__all__ = ["plain_requests", "restore_requests", "REQUESTS"]
 
 #: The attribute scikit-learn keeps an estimator's routing requests in.
 REQUESTS = "_metadata_request"
@@ -37,21 +35,6 @@ def plain_requests(request):
         if requests:
             plain[method] = requests
     return plain
-
-
-def without_requests(learned, max_depth):
-    """``learned`` with every estimator's ``MetadataRequest`` as plain data; a deep copy
-    if any estimator in it has one, ``learned`` itself otherwise."""
-    holders = [estimator for estimator in reachable_estimators(learned, "the model", max_depth)
-               if isinstance(vars(estimator).get(REQUESTS), MetadataRequest)]
-    if not holders:
-        return learned
-    learned = copy.deepcopy(learned)
-    for estimator in reachable_estimators(learned, "the model", max_depth):
-        request = vars(estimator).get(REQUESTS)
-        if isinstance(request, MetadataRequest):
-            vars(estimator)[REQUESTS] = plain_requests(request)
-    return learned
 
 
 def _alias_ok(alias):

@@ -9,6 +9,7 @@ skops will take to build every node is added to the load's budget
 (:mod:`._costs`) before any array member is read.
 """
 
+import collections
 import functools
 import io
 import json
@@ -22,19 +23,17 @@ from ._archive import (ModelFileError, UntrustedClassError, check_compression, i
                        json_depth, npy_header)
 from ._checks import check_state_keys
 from ._costs import node_costs
+from ._format import KNOWN_LOADERS, Loader, check_protocol, node_type
 
-__all__ = ["audit_schema", "KNOWN_LOADERS"]
+__all__ = ["audit_schema", "Audited", "as_array_info"]
 
-KNOWN_LOADERS = {
-    "DictNode", "DefaultDictNode", "ListNode", "SetNode", "TupleNode", "JsonNode",
-    "NdArrayNode", "MaskedArrayNode", "DTypeNode", "TypeNode", "SliceNode",
-    "ObjectNode", "ReduceNode", "TreeNode", "LossNode", "FunctionNode",
-    "PartialNode", "CachedNode", "RandomStateNode", "RandomGeneratorNode",
-    "SparseMatrixNode", "ConstructorFromReduceNode", "OperatorFuncNode", "BytesNode",
-    "BytearrayNode", "MethodNode", "_DictWithDeprecatedKeysNode",
-}
-_NO_TYPE_LOADERS = {"CachedNode", "JsonNode"}
-_FILE_LOADERS = ("NdArrayNode", "SparseMatrixNode", "BytesNode", "BytearrayNode")
+_NO_TYPE_LOADERS = (Loader.CACHED, Loader.JSON)
+_FILE_LOADERS = (Loader.NDARRAY, Loader.SPARSE_MATRIX, Loader.BYTES, Loader.BYTEARRAY)
+_STATE_LOADERS = (Loader.OBJECT, Loader.REDUCE, Loader.TREE, Loader.LOSS)
+
+#: What :func:`audit_schema` found: the classes skops may build, every member the
+#: schema refers to (verified bytes) and the schema's nodes, in the order found.
+Audited = collections.namedtuple("Audited", "type_names files nodes")
 
 
 class _Audit:
@@ -43,7 +42,7 @@ class _Audit:
         self.type_names = set()
         self.files = {}
         self._referenced = []  # (member, loader), read once the budget allows it
-        self._nodes = []  # every node, in the order found
+        self.nodes = []  # every node, in the order found
         self._npz_sizes = {}
         self._checked = set()  # (member, "npy" or "npz") checked already
 
@@ -61,11 +60,11 @@ class _Audit:
         for node in iter_dicts(root):
             if "__loader__" in node:
                 self._node(node)
-                self._nodes.append(node)
-                if node["__loader__"] != "CachedNode" and node.get("__id__") is not None:
+                self.nodes.append(node)
+                if node["__loader__"] != Loader.CACHED and node.get("__id__") is not None:
                     by_id.setdefault(node["__id__"], node)
         budget = getattr(self.members, "budget", None)
-        for part, nbytes in node_costs(self, self._nodes, by_id):
+        for part, nbytes in node_costs(self, self.nodes, by_id):
             if budget is not None:
                 budget.add(part, nbytes)
         if budget is not None:
@@ -84,23 +83,23 @@ class _Audit:
     def npz_size(self, name):
         """Decompressed bytes of the arrays inside sparse-matrix member ``name``."""
         if name not in self._npz_sizes:
-            self._file(name, "BytesNode")  # within the budget: counted as a member
+            self._file(name, Loader.BYTES)  # within the budget: counted as a member
             self._npz_sizes[name] = self._npz_total(self.files[name], name)
         return self._npz_sizes[name]
 
     def _check_states(self, root, node_classes):
         try:
             states = root["content"]["states"]["content"]
-            assert root["__loader__"] == "DictNode" and isinstance(states, list)
+            assert root["__loader__"] == Loader.DICT and isinstance(states, list)
         except (KeyError, TypeError, AssertionError):
             self.fail("the learned parameters lack their 'states' table.")
         if len(states) != len(node_classes):
             self.fail(f"the file holds {len(states)} learned states for "
                       f"{len(node_classes)} estimators.")
         for cls, state in zip(node_classes, states):
-            if isinstance(state, dict) and state.get("__loader__") == "DictNode":
+            if isinstance(state, dict) and state.get("__loader__") == Loader.DICT:
                 check_state_keys(cls, _keys(state, self), f"{self.where}: {cls.__name__}")
-            elif not (isinstance(state, dict) and state.get("__loader__") == "JsonNode"
+            elif not (isinstance(state, dict) and state.get("__loader__") == Loader.JSON
                       and state.get("content") == "null"):
                 self.fail(f"the learned state of {cls.__name__} is not a dict of attributes.")
 
@@ -108,7 +107,10 @@ class _Audit:
         loader = node["__loader__"]
         if loader not in KNOWN_LOADERS:
             self.fail(f"unknown skops loader {loader!r}; refusing the file.")
-        if loader == "JsonNode":
+        key = node.get("__id__")
+        if key is not None and (isinstance(key, bool) or not isinstance(key, int)):
+            self.fail(f"a node has the id {key!r}; skops ids are integers.")
+        if loader == Loader.JSON:
             content = node.get("content")
             if not isinstance(content, str):
                 self.fail("a JSON value is not a string.")
@@ -117,21 +119,21 @@ class _Audit:
                 self.fail(f"a JSON value nests {depth} levels deep, over "
                           f"max_depth={self.limits.max_depth}.")
         if loader not in _NO_TYPE_LOADERS:
-            name = f"{node.get('__module__')}.{node.get('__class__')}"
+            name = node_type(node)
             if name not in self.registry:
                 raise UntrustedClassError(self.where, name)
             self.type_names.add(name)
-        if loader in ("ObjectNode", "ReduceNode", "TreeNode", "LossNode"):
+        if loader in _STATE_LOADERS:
             content = node.get("content")
             cls = self.registry.get(name)
             if _own_setstate(cls):
                 pass  # a compiled type (Tree, KDTree): _learned_checks checks it once built
-            elif isinstance(content, dict) and content.get("__loader__") == "DictNode":
+            elif isinstance(content, dict) and content.get("__loader__") == Loader.DICT:
                 check_state_keys(cls, _keys(content, self), f"{self.where}: {name}")
-            elif loader == "ObjectNode" and content is not None and not (
+            elif loader == Loader.OBJECT and content is not None and not (
                     isinstance(content, dict) and content.get("content") == "null"):
                 self.fail(f"the state of {name} is not a dict of attributes.")
-        if loader == "MethodNode":
+        if loader == Loader.METHOD:
             func = (node.get("content") or {}).get("func")
             if not isinstance(func, str) or func.startswith("_"):
                 self.fail(f"method {func!r} of {name} is private; refusing the file.")
@@ -140,12 +142,10 @@ class _Audit:
             self._referenced.append((node["file"], loader))
 
     def _file(self, name, loader):
-        if not isinstance(name, str) or name not in self.members:
-            self.fail(f"the learned parameters refer to member {name!r}, which the file "
-                      "does not hold.")
         if name not in self.files:
+            self.member_size(name)  # the file holds it
             self.files[name] = self.members[name]  # read once, checksum verified
-        kind = {"NdArrayNode": "npy", "SparseMatrixNode": "npz"}.get(loader)
+        kind = {Loader.NDARRAY: "npy", Loader.SPARSE_MATRIX: "npz"}.get(loader)
         if kind is not None and (name, kind) not in self._checked:
             (self._check_npy if kind == "npy" else self._check_npz)(self.files[name], name)
             self._checked.add((name, kind))
@@ -218,15 +218,17 @@ def _keys(dict_node, audit):
 
 
 def audit_schema(schema, node_classes, members, registry, limits, where):
-    """Audit ``schema``; return ``(type_names, files)`` that skops may then load.
+    """Audit ``schema`` (its skops protocol first); return what skops may then build.
 
-    ``files`` maps every member the schema references to its verified bytes.
+    Returns
+    -------
+    audited : Audited
+        ``files`` maps every member the schema references to its verified bytes.
     """
-    if not isinstance(schema, dict) or not isinstance(schema.get("protocol"), int):
-        raise ModelFileError(f"{where}: schema.json lacks a skops protocol number.")
+    check_protocol(schema, where)
     audit = _Audit(members, registry, limits, where)
     audit.walk(schema, node_classes)
-    return audit.type_names, audit.files
+    return Audited(audit.type_names, audit.files, audit.nodes)
 
 
 def as_array_info(data):

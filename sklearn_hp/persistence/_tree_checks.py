@@ -10,7 +10,7 @@ gradient boosting, isolation forests) and histogram gradient boosting's
 
 import numpy as np
 
-from ._archive import ModelFileError
+from ._archive import fail
 
 __all__ = ["check_tree_structure", "check_sklearn_trees", "check_predictors",
            "check_hist_gradient_boosting"]
@@ -18,10 +18,6 @@ __all__ = ["check_tree_structure", "check_sklearn_trees", "check_predictors",
 _TREE_LEAF = -1
 #: Levels walked breadth first before deeper trees switch to pointer doubling.
 _BREADTH_FIRST_LEVELS = 64
-
-
-def _fail(where, message):
-    raise ModelFileError(f"{where}: {message}")
 
 
 class _Forest:
@@ -36,7 +32,7 @@ class _Forest:
     def fail(self, node, message):
         """Fail naming global ``node``'s tree; ``message`` gets the local node index."""
         tree = int(self.tree_of[node])
-        _fail(self.wheres[tree], message(int(node - self.offsets[tree])))
+        fail(self.wheres[tree], message(int(node - self.offsets[tree])))
 
 
 def _structure(forest, left, right, is_leaf):
@@ -53,8 +49,8 @@ def _structure(forest, left, right, is_leaf):
         Each tree's depth (0 for a lone root).
     """
     if (forest.sizes == 0).any():
-        _fail(forest.wheres[int(np.argmax(forest.sizes == 0))],
-              "the tree has no node; a fitted tree has at least its root.")
+        fail(forest.wheres[int(np.argmax(forest.sizes == 0))],
+             "the tree has no node; a fitted tree has at least its root.")
     n_nodes = len(is_leaf)
     split = np.flatnonzero(~is_leaf)
     local = np.concatenate([left[split], right[split]]).astype(np.int64, copy=False)
@@ -159,8 +155,8 @@ def check_sklearn_trees(trees, wheres):
         return
     for tree, where in zip(trees, wheres):
         if not 1 <= tree.node_count == tree.capacity:
-            _fail(where, f"node_count={tree.node_count} but the node array holds "
-                         f"{tree.capacity} nodes; accepted: the same positive number.")
+            fail(where, f"node_count={tree.node_count} but the node array holds "
+                        f"{tree.capacity} nodes; accepted: the same positive number.")
     # __getstate__ wraps node_count records: safe now that it equals the capacity.
     # One field at a time: concatenating whole records is several times slower.
     records = [tree.__getstate__()["nodes"] for tree in trees]
@@ -178,8 +174,8 @@ def check_sklearn_trees(trees, wheres):
     claimed = np.array([tree.max_depth for tree in trees])
     if (claimed != depths).any():
         t = int(np.argmax(claimed != depths))
-        _fail(wheres[t], f"max_depth={claimed[t]} but the nodes form a tree of depth "
-                         f"{depths[t]}; scikit-learn sizes buffers by max_depth.")
+        fail(wheres[t], f"max_depth={claimed[t]} but the nodes form a tree of depth "
+                        f"{depths[t]}; scikit-learn sizes buffers by max_depth.")
     n_features = np.repeat([tree.n_features for tree in trees], forest.sizes)
     _splits(forest, feature, threshold, ~is_leaf, n_features)
 
@@ -188,7 +184,7 @@ def _predictor_nodes(predictor, record_dtype, where):
     nodes = getattr(predictor, "nodes", None)
     if not (isinstance(nodes, np.ndarray) and nodes.dtype == record_dtype
             and nodes.ndim == 1):
-        _fail(where, "nodes is not a 1-d array of scikit-learn's predictor records.")
+        fail(where, "nodes is not a 1-d array of scikit-learn's predictor records.")
     return nodes
 
 
@@ -212,7 +208,7 @@ def check_predictors(predictors, wheres, record_dtype):
             bitsets = getattr(predictor, name, None)
             if not (isinstance(bitsets, np.ndarray) and bitsets.ndim == 2
                     and bitsets.shape[1] == 8 and bitsets.dtype == np.uint32):
-                _fail(where, f"{name} is not an array of shape (n_bitsets, 8) of uint32.")
+                fail(where, f"{name} is not an array of shape (n_bitsets, 8) of uint32.")
         n_bitsets.append(min(len(predictor.raw_left_cat_bitsets),
                              len(predictor.binned_left_cat_bitsets)))
     nodes = np.concatenate([predictor.nodes for predictor in predictors])
@@ -238,18 +234,18 @@ def check_hist_gradient_boosting(estimator, where, record_dtype):
     # by it (the binner always holds one flag per feature)
     flags = getattr(state.get("_bin_mapper"), "is_categorical_", None)
     if not (isinstance(flags, np.ndarray) and flags.shape == (n_features,)):
-        _fail(where, f"_bin_mapper.is_categorical_ has shape {np.shape(flags)}; accepted: "
-                     f"({n_features},), one flag per feature (n_features_in_).")
+        fail(where, f"_bin_mapper.is_categorical_ has shape {np.shape(flags)}; accepted: "
+                    f"({n_features},), one flag per feature (n_features_in_).")
     thresholds = getattr(state["_bin_mapper"], "bin_thresholds_", None)
     if thresholds is not None and len(thresholds) != n_features:
-        _fail(where, f"_bin_mapper.bin_thresholds_ has {len(thresholds)} entries; "
-                     f"accepted: {n_features} (n_features_in_).")
+        fail(where, f"_bin_mapper.bin_thresholds_ has {len(thresholds)} entries; "
+                    f"accepted: {n_features} (n_features_in_).")
     width = state.get("n_trees_per_iteration_")
     flat, wheres = [], []
     for i, iteration in enumerate(predictors):
         if len(iteration) != width:
-            _fail(where, f"_predictors[{i}] holds {len(iteration)} predictors; accepted: "
-                         f"n_trees_per_iteration_={width}.")
+            fail(where, f"_predictors[{i}] holds {len(iteration)} predictors; accepted: "
+                        f"n_trees_per_iteration_={width}.")
         for k, predictor in enumerate(iteration):
             wheres.append(f"{where}._predictors[{i}][{k}]")
             _predictor_nodes(predictor, record_dtype, wheres[-1])
@@ -286,9 +282,9 @@ def _check_preprocessor(estimator, n_features, where):
         try:
             mask[np.asarray(columns)] = True
         except (IndexError, ValueError, TypeError):
-            _fail(where, f"_preprocessor selects columns {columns!r} for {name!r}; "
-                         f"accepted: columns of the {n_features} features.")
+            fail(where, f"_preprocessor selects columns {columns!r} for {name!r}; "
+                        f"accepted: columns of the {n_features} features.")
         selected += mask
     if (selected != 1).any():
-        _fail(where, f"_preprocessor does not select each of the {n_features} features "
-                     "exactly once; predict would read past the encoded columns.")
+        fail(where, f"_preprocessor does not select each of the {n_features} features "
+                    "exactly once; predict would read past the encoded columns.")

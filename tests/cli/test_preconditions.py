@@ -235,11 +235,11 @@ def test_search_of_nan_scores_says_the_scores_were_nan(tables, tmp_path, capsys,
 def test_hist_gradient_boosting_by_import_path_saves_and_predicts(tables, tmp_path):
     import pandas as pd
 
-    from sklearn_hp.persistence import Registry, load
+    from sklearn_hp.persistence import TrustedClasses, load
 
     classes, _ = tables
     tree = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
-    trust = [] if tree in Registry() else ["--trust", tree]  # trusted by default, or named
+    trust = [] if tree in TrustedClasses() else ["--trust", tree]  # trusted by default, or named
     (tmp_path / "hgb.json").write_text('{"learning_rate": {"low": 0.02, "high": 0.3, '
                                        '"log": true}, "max_leaf_nodes": [7, 15]}')
     model = tmp_path / "hgb.skhp"

@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 from _tamper import edit_array, load_array, read_model, write_model  # noqa: E402
 from test_all_estimators import ESTIMATORS, _fit, _instance, _outputs  # noqa: E402
 
-from sklearn_hp.persistence import ModelFileError, Registry, load, save  # noqa: E402
+from sklearn_hp.persistence import ModelFileError, TrustedClasses, load, save  # noqa: E402
 
 #: Seconds one mutation may take (load and every prediction) before it counts as a hang.
 MUTATION_SECONDS = 20
@@ -171,7 +171,7 @@ def _report(name, work, status):
 
 
 def main(out, seed, count, names, workers=2):
-    Registry().complete()  # build the registry once, before forking
+    TrustedClasses().complete()  # build the registry once, before forking
     classes = dict(ESTIMATORS)
     queue, running, results = list(names), {}, []
     root = Path(out).parent

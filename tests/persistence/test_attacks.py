@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sklearn_hp.cli import main
-from sklearn_hp.persistence import ModelFileError, Registry, load
+from sklearn_hp.persistence import ModelFileError, TrustedClasses, load
 
 pytest.importorskip("skops")
 
@@ -93,7 +93,7 @@ def test_every_fixture_is_covered():
 
 @pytest.fixture(scope="module", autouse=True)
 def _warm_registry():
-    Registry().complete()  # build it once, so memory measured below is the load's alone
+    TrustedClasses().complete()  # build it once, so memory measured below is the load's alone
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ import sys
 import sklearn_hp.persistence._io as io
 from sklearn.datasets import load_iris
 if sys.argv[2] == "unchecked":
-    io.check_learned = lambda *args: None
+    io.check_model = lambda *args: None
 X, _ = load_iris(return_X_y=True)
 try:
     model = io.load(sys.argv[1])

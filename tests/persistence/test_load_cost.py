@@ -25,10 +25,11 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.random_projection import SparseRandomProjection
 from scipy import sparse
 
-from sklearn_hp.persistence import ModelFileError, Registry, load, save
+from sklearn_hp.persistence import ModelFileError, TrustedClasses, load, save
 from sklearn_hp.persistence import _registry
 from sklearn_hp.persistence._archive import npy_header
-from sklearn_hp.persistence._learned_checks import _walk, check_learned
+from sklearn_hp.persistence._checks import walk
+from sklearn_hp.persistence._learned_checks import check_model
 from sklearn_hp.persistence._routing import restore_requests
 
 pytest.importorskip("skops")
@@ -38,7 +39,7 @@ X, y = load_iris(return_X_y=True)
 
 
 def test_every_name_resolves_to_the_same_object_without_the_whole_registry():
-    whole = Registry().complete()
+    whole = TrustedClasses().complete()
     entries = _registry._default_entries()
     assert len(entries) > 1000
     for name, obj in entries.items():
@@ -90,13 +91,13 @@ def test_walk_of_a_million_empty_lists_allocates_no_path_per_list():
     model.history_ = [[1.0, 2.0]] * 1000 + [{"a": 1}]
     tracemalloc.start()
     try:
-        check_learned(model, "m.skhp", 200)
+        check_model(model, "m.skhp", 200)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert peak < 2 * 2**20, f"{peak / 2**20:.1f} MB"
     # containers of numbers and strings are not walked into; paths are spelled on demand
-    paths = [str(path) for path, _ in _walk(model, 200, "m.skhp")]
+    paths = [str(path) for path, _ in walk(model, "m.skhp", 200)]
     assert paths == ["LogisticRegression", "LogisticRegression.loss_curve_",
                      "LogisticRegression.history_"]
 
@@ -105,7 +106,7 @@ def test_walk_spells_the_path_of_a_nested_object():
     forest = make_pipeline(StandardScaler(), RandomForestClassifier(
         n_estimators=2, random_state=0)).fit(X, y)
     tree = forest[-1].estimators_[1].tree_
-    paths = {id(obj): str(path) for path, obj in _walk(forest, 200, "f.skhp")}
+    paths = {id(obj): str(path) for path, obj in walk(forest, "f.skhp", 200)}
     assert paths[id(tree)] == "Pipeline.steps[1][1].estimators_[1].tree_"
 
 

@@ -35,8 +35,8 @@ X, y = load_iris(return_X_y=True)
 _PROBE = """
 import json, re, resource, sys
 import skops.io
-from sklearn_hp.persistence import Registry, _archive, load
-Registry().complete()  # what a load may import and build once, outside the measure
+from sklearn_hp.persistence import TrustedClasses, _archive, load
+TrustedClasses().complete()  # what a load may import and build once, outside the measure
 counted = []
 check = _archive.Budget.check
 _archive.Budget.check = lambda self: (counted.append(self.total), check(self))[1]
