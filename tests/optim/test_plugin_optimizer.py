@@ -7,12 +7,13 @@ constraint error lists it, and the optimizer contract battery runs it.
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import RandomizedSearchCV
 
 import sklearn_hp as hp
 from sklearn_hp.optim import OPTIMIZERS, Optimizer
 from sklearn_hp.testing import check_block, check_registered
+
+from ._plugins import ESTIMATORS, X_CLF, Y_CLF, fit_every_estimator, registered
 
 
 class Lion(Optimizer):
@@ -42,31 +43,14 @@ class Lion(Optimizer):
 
 @pytest.fixture
 def lion():
-    OPTIMIZERS.register("lion", Lion)  # the one line a new optimizer needs
     Lion.builds = 0
-    try:
+    with registered(OPTIMIZERS, "lion", Lion):  # the one line a new optimizer needs
         yield Lion
-    finally:
-        if "lion" in OPTIMIZERS:
-            OPTIMIZERS.unregister("lion")
-
-
-X_CLF, Y_CLF = make_classification(n_samples=120, n_features=16, n_informative=6,
-                                   random_state=0)
-X_REG, Y_REG = make_regression(n_samples=120, n_features=16, noise=1.0, random_state=0)
-Y_REG = Y_REG / np.std(Y_REG)
-
-ESTIMATORS = [(hp.LinearRegressor, X_REG, Y_REG), (hp.LogisticClassifier, X_CLF, Y_CLF),
-              (hp.LinearSVMClassifier, X_CLF, Y_CLF), (hp.MLPClassifier, X_CLF, Y_CLF),
-              (hp.MLPRegressor, X_REG, Y_REG), (hp.ConvNetClassifier, X_CLF, Y_CLF)]
 
 
 def test_every_estimator_trains_with_the_registered_optimizer(lion):
-    scores = {}
-    for cls, X, y in ESTIMATORS:
-        est = cls(optimizer="lion", learning_rate=0.01, max_epochs=30, tol=None,
-                  random_state=0).fit(X, y)
-        scores[cls.__name__] = est.score(X, y)
+    fitted = fit_every_estimator(optimizer="lion", learning_rate=0.01, max_epochs=30)
+    scores = {name: score for name, (_, score) in fitted.items()}
     assert lion.builds == len(ESTIMATORS)  # each fit built the Lion transform once
     # Trained, not just run: well above chance accuracy / a constant model's R^2 of 0.
     assert min(scores.values()) > 0.7, scores

@@ -8,13 +8,14 @@ settings are searchable.
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import RandomizedSearchCV
 
 import sklearn_hp as hp
 from sklearn_hp.callbacks import History
 from sklearn_hp.optim import SCHEDULES, Schedule
 from sklearn_hp.testing import check_registered
+
+from ._plugins import X_CLF, Y_CLF, fit_every_estimator, registered
 
 
 class LinearDecay(Schedule):
@@ -33,35 +34,19 @@ class LinearDecay(Schedule):
 
 @pytest.fixture
 def linear():
-    SCHEDULES.register("linear", LinearDecay)  # the one line a new schedule needs
     LinearDecay.calls = 0
-    try:
+    with registered(SCHEDULES, "linear", LinearDecay):  # the one line a new schedule needs
         yield LinearDecay
-    finally:
-        if "linear" in SCHEDULES:
-            SCHEDULES.unregister("linear")
-
-
-X_CLF, Y_CLF = make_classification(n_samples=120, n_features=16, n_informative=6,
-                                   random_state=0)
-X_REG, Y_REG = make_regression(n_samples=120, n_features=16, noise=1.0, random_state=0)
-Y_REG = Y_REG / np.std(Y_REG)
-
-ESTIMATORS = [(hp.LinearRegressor, X_REG, Y_REG), (hp.LogisticClassifier, X_CLF, Y_CLF),
-              (hp.LinearSVMClassifier, X_CLF, Y_CLF), (hp.MLPClassifier, X_CLF, Y_CLF),
-              (hp.MLPRegressor, X_REG, Y_REG), (hp.ConvNetClassifier, X_CLF, Y_CLF)]
 
 
 def test_every_estimator_trains_at_the_registered_schedules_rates(linear):
-    scores = {}
-    for cls, X, y in ESTIMATORS:
-        est = cls(lr_schedule="linear", learning_rate=0.02, max_epochs=21, tol=None,
-                  random_state=0, callbacks=[History()]).fit(X, y)
-        rates = est.callbacks_[0].column("lr")
-        expected = 0.02 * (1.0 - 0.045 * np.arange(21))
-        np.testing.assert_allclose(rates, expected, rtol=1e-12)
-        scores[cls.__name__] = est.score(X, y)
-    assert linear.calls == 21 * len(ESTIMATORS)  # asked once per epoch
+    fitted = fit_every_estimator(lr_schedule="linear", learning_rate=0.02, max_epochs=21,
+                                 callbacks=[History()])
+    expected = 0.02 * (1.0 - 0.045 * np.arange(21))
+    for est, _ in fitted.values():
+        np.testing.assert_allclose(est.callbacks_[0].column("lr"), expected, rtol=1e-12)
+    assert linear.calls == 21 * len(fitted)  # asked once per epoch
+    scores = {name: score for name, (_, score) in fitted.items()}
     assert min(scores.values()) > 0.7, scores  # trained, not just run
 
 
