@@ -19,8 +19,14 @@ def _is_named(item):
 
 
 def _named(callbacks):
-    """The ``(name, callback)`` pairs among ``callbacks`` (plain items left out)."""
-    return [item for item in (callbacks or ()) if _is_named(item)]
+    """The ``(name, callback)`` pairs among ``callbacks`` (plain items left out).
+
+    A value that is not a list or tuple has none: ``get_params`` and
+    ``set_params`` must not raise on it (``fit`` reports the bad value).
+    """
+    if not isinstance(callbacks, (list, tuple)):
+        return []
+    return [item for item in callbacks if _is_named(item)]
 
 
 def _check_names(callbacks):
