@@ -1,0 +1,31 @@
+"""What the command lines of the shared suites (COCO, tabular) have in common."""
+
+import argparse
+from pathlib import Path
+
+from .methods import METHODS
+
+
+def parser_for(prog, doc, cache, report, seeds):
+    """An argument parser with the options every suite takes."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(seeds))
+    parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the report from the cache, run nothing")
+    parser.add_argument("--cache", type=Path, default=cache, help="JSON lines, appended")
+    parser.add_argument("--report", type=Path, default=report)
+    return parser
+
+
+def run_and_report(args, cache, run, render):
+    """Unless ``--report-only``, ``run(log)``; compact ``cache``; write ``render``'s report."""
+    if not args.report_only:
+        try:
+            run(lambda line: print(line, flush=True))
+        finally:
+            cache.compact()
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(render(cache.runs(), list(METHODS)) + "\n")
+    print(f"wrote {args.report}")

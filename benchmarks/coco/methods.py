@@ -1,0 +1,71 @@
+"""The methods compared on the shared suites (COCO here, the tabular suite too).
+
+Ours (GP, TPE) and random search run the ask/tell loop that ``BayesSearchCV``
+runs: the space as a :class:`SearchSpace`, a fresh sampler, a ``RandomState``
+from the seed, ``sampler.propose(space, trials, 1, rng)`` for each trial (the
+search's batch of one when ``n_jobs`` is unset) and the result told back as a
+:class:`Trial` whose score is minus the loss. Only cross-validation, which has
+nothing to do on a benchmark function, is left out. Optuna 5 (its default
+``TPESampler`` and ``GPSampler``) and scikit-optimize's ``gp_minimize`` run
+through the adapters of :mod:`benchmarks.bbo.methods`.
+
+A runner takes ``(problem, n_evals, seed)``, where ``problem`` has ``space`` and
+``loss(params)``, and returns the losses in evaluation order and the optimiser's
+own time in seconds (wall time minus the time spent evaluating).
+"""
+
+import math
+import time
+import warnings
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from sklearn_hp.search import GPSampler, RandomSampler, SearchSpace, TPESampler, Trial
+
+from ..bbo.methods import run_optuna, run_skopt
+
+
+def run_ask_tell(problem, n_evals, seed, sampler):
+    """Run ``sampler`` (a fresh sampler object) for ``n_evals`` trials of ``problem``."""
+    space, rng = SearchSpace(problem.space), check_random_state(seed)
+    trials, losses, optimiser = [], [], 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        while len(trials) < n_evals:
+            start = time.perf_counter()
+            candidates = sampler.propose(space, trials, 1, rng)
+            optimiser += time.perf_counter() - start
+            if not candidates:
+                break
+            for params in candidates:
+                loss = problem.loss(params)
+                losses.append(loss)
+                trials.append(Trial(params, -loss if math.isfinite(loss) else math.nan))
+    return np.asarray(losses, dtype=float), optimiser
+
+
+METHODS = {
+    "ours-gp": lambda p, n, s: run_ask_tell(p, n, s, GPSampler()),
+    "ours-tpe": lambda p, n, s: run_ask_tell(p, n, s, TPESampler()),
+    "optuna-tpe": lambda p, n, s: run_optuna(p, n, s, "tpe"),
+    "optuna-gp": lambda p, n, s: run_optuna(p, n, s, "gp"),
+    "skopt": run_skopt,
+    "random": lambda p, n, s: run_ask_tell(p, n, s, RandomSampler()),
+}
+#: Methods whose results depend on this repository's search code.
+OURS = ("ours-gp", "ours-tpe", "random")
+PEERS = ("optuna-tpe", "optuna-gp", "skopt")
+
+
+def implementation(method):
+    """What ran ``method``: a peer's package and version, or ``sklearn_hp``."""
+    if method.startswith("optuna"):
+        import optuna
+
+        return f"optuna {optuna.__version__}"
+    if method == "skopt":
+        import skopt
+
+        return f"scikit-optimize {skopt.__version__}"
+    return "sklearn_hp"

@@ -1,0 +1,108 @@
+"""The COCO suite's runner, cache and report (skipped without the bench extra)."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator
+
+cocoex = pytest.importorskip("cocoex")
+
+from benchmarks.coco import report, run  # noqa: E402
+from benchmarks.coco.methods import METHODS  # noqa: E402
+from benchmarks.coco.problems import CocoProblem, is_held_out  # noqa: E402
+from sklearn_hp.search import BayesSearchCV  # noqa: E402
+
+README = Path(__file__).resolve().parents[1] / "benchmarks" / "coco" / "README.md"
+
+
+def test_a_tiny_cell_writes_one_cache_line_per_method_and_the_report_reads_them(tmp_path):
+    cache = run.open_cache(tmp_path / "cache.jsonl")
+    run.run_all(cache, "bbob", [2], [1], [1], [0], ["random", "ours-tpe"], log=lambda _: None)
+    lines = cache.path.read_text().splitlines()
+    assert len(lines) == 2
+    records = cache.runs()
+    ours = records["bbob", 1, 2, 1, "ours-tpe", 0, 100]
+    assert ours["n_evals"] == 100 and set(ours["regret"]) == {"10", "20", "50"}
+    # best-so-far: more evaluations never do worse
+    assert ours["regret"]["10"] >= ours["regret"]["20"] >= ours["regret"]["50"] >= 0
+    text = report.render(records, list(METHODS))
+    median = np.log10(ours["regret"]["50"] + 1e-8)
+    row = next(line for line in text.splitlines() if line.startswith("| f1 |"))
+    assert f"{median:.2f}" in row
+    # a second run computes nothing and appends nothing
+    run.run_all(cache, "bbob", [2], [1], [1], [0], ["random", "ours-tpe"], log=print)
+    assert cache.path.read_text().splitlines() == lines
+
+
+def test_regret_of_a_known_point_is_what_cocoex_says():
+    problem = CocoProblem("bbob", 3, 2, 1)
+    bare = cocoex.BareProblem("bbob", 3, 2, 1)
+    x = np.array([1.5, -2.25])
+    assert problem.regret(problem.loss({"x00": 1.5, "x01": -2.25})) == pytest.approx(
+        bare(x) - bare.best_value(), rel=1e-12)
+    optimum = dict(zip(problem.names, bare.best_parameter()))
+    assert problem.regret(problem.loss(optimum)) == 0.0
+    assert report.precision(problem.regret(problem.loss(optimum))) == -8.0
+
+
+def test_a_run_records_the_regret_cocoex_observed():
+    problem = CocoProblem("bbob", 6, 2, 2)
+    record = run.run_one(problem, "random", 0)
+    assert problem.problem.evaluations == 100
+    assert record["regret"]["50"] == pytest.approx(
+        problem.problem.best_observed_fvalue1 - problem.f_opt, abs=1e-12)
+
+
+def test_mixint_problems_are_searched_on_their_integer_grid_down_to_f_opt(tmp_path, monkeypatch):
+    problem = CocoProblem("bbob-mixint", 7, 5, 1)
+    kinds = [type(dim).__name__ for dim in problem.space.values()]
+    assert kinds == ["Integer"] * 4 + ["Real"]
+    monkeypatch.chdir(tmp_path)  # cocoex writes the optimum to a file there
+    problem.problem._best_parameter("print")
+    x = np.loadtxt(tmp_path / "._bbob_problem_best_parameter.txt")
+    assert problem.regret(problem.loss(dict(zip(problem.names, x)))) == 0.0
+
+
+class _Function(BaseEstimator):
+    """Scores ``-f`` at its parameters: COCO's f1 in 2-D, for BayesSearchCV."""
+
+    def __init__(self, x00=0.0, x01=0.0):
+        self.x00, self.x01 = x00, x01
+
+    def fit(self, X, y=None):
+        return self
+
+    def score(self, X, y=None):
+        return -CocoProblem("bbob", 1, 2, 1).loss({"x00": self.x00, "x01": self.x01})
+
+
+@pytest.mark.parametrize("method, sampler", [("ours-gp", "gp"), ("ours-tpe", "tpe")])
+def test_ours_is_the_ask_tell_loop_bayes_search_runs(method, sampler):
+    search = BayesSearchCV(_Function(), CocoProblem("bbob", 1, 2, 1).space, n_iter=12,
+                           sampler=sampler, random_state=3, refit=False,
+                           cv=[(np.arange(2), np.arange(2, 4))])
+    search.fit(np.zeros((4, 1)), np.zeros(4))
+    losses, _ = METHODS[method](CocoProblem("bbob", 1, 2, 1), 12, 3)
+    np.testing.assert_array_equal(losses, -search.cv_results_["mean_test_score"])
+
+
+def test_the_held_out_split_is_the_one_written_in_the_readme():
+    text = README.read_text()
+    assert "**Held out: the even-numbered functions**" in text
+    held_out_part = text.split("## Held-out split")[1].split("**For choosing")[0]
+    written = {int(n) for n in re.findall(r"f(\d+)", held_out_part)}
+    assert {f for f in range(1, 25) if is_held_out(f)} == set(range(2, 25, 2))
+    assert {2, 4, 24} <= written and not written & {1, 3, 23}
+
+
+def test_the_report_shows_the_held_out_half_first():
+    record = {"suite": "bbob", "dim": 2, "instance": 1, "seed": 0, "budget": 100,
+              "regret": {"10": 1.0, "20": 0.5, "50": 0.1}, "n_evals": 100,
+              "optimiser_seconds": 0.1, "load": 3.0, "by": "x"}
+    runs = {(f, m): {**record, "function": f, "method": m}
+            for f in (1, 2) for m in ("random", "ours-gp")}
+    text = report.render(runs, list(METHODS))
+    assert text.index("## `bbob`, held out") < text.index("## `bbob`, used to choose")
+    assert "| f2 | 1 | **-1.00** | **-1.00** |" in text
