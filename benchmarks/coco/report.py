@@ -12,7 +12,7 @@ from collections import defaultdict
 import numpy as np
 
 from .._common import markdown_table
-from .methods import PEERS
+from .methods import OURS, PEERS
 from .problems import GROUPS, is_held_out
 from .run import MULTIPLES
 
@@ -153,18 +153,24 @@ a shared 2-core machine under the load average shown (other work running), so th
 mostly measure the machine's load; they are to be rerun on a quiet machine."""
 
 
+def describe_methods(runs, methods):
+    """The methods, the peers' versions and the hashes of our search code behind the runs."""
+    by = defaultdict(set)
+    for r in runs.values():
+        by["ours: search code" if r["method"] in OURS else r["method"]].add(r["by"])
+    return ", ".join(methods) + "".join(f"; {who} {', '.join(sorted(what))}"
+                                        for who, what in sorted(by.items()))
+
+
 def render(runs, methods):
     """The whole report (Markdown) from ``runs`` (the cache's ``{key: record}``)."""
     methods = [m for m in methods if any(r["method"] == m for r in runs.values())]
-    versions = sorted({f"{r['method']}: {r['by']}" for r in runs.values()
-                       if r["method"] in PEERS})
-    lines = [INTRO.format(methods=", ".join(methods) + (f" ({'; '.join(versions)})"
-                                                        if versions else ""))]
+    lines = [INTRO.format(methods=describe_methods(runs, methods))]
     values = shared_precisions(runs, methods)
     for suite in ("bbob", "bbob-mixint"):
         dims = sorted({d for s, _, d, _ in values if s == suite})
         for title, held_out in HALVES if dims else ():
-            lines += [f"## `{suite}`, {title}", "", "Cells won (ties count for each):", "",
+            lines += [f"\n## `{suite}`, {title}", "", "Cells won (ties count for each):", "",
                       win_table(values, suite, held_out, methods)]
             for dim in dims:
                 lines += [f"\n### `{suite}` {dim}-D, {title.split(':')[0]}: by group", "",

@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from .._common import markdown_table
 from ..coco.methods import PEERS
+from ..coco.report import describe_methods
 from .problems import DATASETS
 from .run import BUDGET, RANDOM_BUDGET
 
@@ -109,14 +110,11 @@ Methods: {methods}."""
 
 
 def _intro(runs, methods):
-    versions = sorted({f"{r['method']}: {r['by']}" for r in runs.values()
-                       if r["method"] in PEERS})
     halves = {h: "; ".join(f"{b}: {', '.join(d[h])}" for b, d in DATASETS.items())
               for h in ("held out", "tuning")}
     return INTRO.format(budget=BUDGET, random_budget=RANDOM_BUDGET, held_out=halves["held out"],
                         tuning=halves["tuning"],
-                        methods=", ".join(methods) + (f" ({'; '.join(versions)})"
-                                                      if versions else ""))
+                        methods=describe_methods(runs, methods))
 
 
 def render(runs, methods):
