@@ -1,0 +1,540 @@
+"""Fold racing: time to reach random search's median best, raced and not, against peers.
+
+For each task, ``RandomizedSearchCV`` with 60 candidates runs once per seed; the
+*target* is the median of its best 5-fold CV accuracy over the seeds. Every other
+search then runs on the same data, space and folds (``StratifiedKFold(5)``, the
+splits of ``cv=5``), one fit at a time (``n_jobs=1``), ``refit=False``:
+
+* ours, ``BayesSearchCV`` with ``sampler="random"`` and with the default GP sampler,
+  each with ``racing=True`` and without, stopped by a search callback as soon as
+  its best *complete* trial reaches the target (at most ``--cap`` candidates);
+* ``RandomizedSearchCV`` (60 candidates, its whole run: that is when it has its best);
+* ``HalvingRandomSearchCV`` (``sklearn.experimental``, 60 candidates, resource
+  ``n_samples``, factor 3; its whole run);
+* an Optuna study (TPE) with its ``WilcoxonPruner``: the objective fits the folds
+  in turn, reports each fold's score as a step and asks ``trial.should_prune()``;
+  the study stops when a complete trial reaches the target (at most ``--cap``).
+
+Per task, seed and BLAS thread setting (the default, and one thread through
+threadpoolctl) it records the wall time, the load average (``os.getloadavg()``)
+when the run started, the best score and the fits run. The tables give the median
+time over seeds, the ratios raced/unraced, ours/RandomizedSearchCV,
+ours/HalvingRandomSearchCV and ours/Optuna (median and range over seeds, paired by
+seed), each beside the load of its runs, and the false-stop rate: the share of the
+candidates a race stopped whose full 5-fold mean (the skipped folds fitted
+afterwards, default threads only) beats the run's final best.
+
+Tasks (at least 1,500 rows each) come in two halves. The benchmark's own settings
+(cap, spaces, peers' settings) and any later change of racing's defaults may be
+chosen looking at the *tuning* half only: ``svc_digits`` (SVC kernel, C, gamma on
+digits) and ``logistic_pipeline`` (scaling, SelectKBest and LogisticRegression on
+generated data). The *held-out* half is reported separately: ``gradient_boosting``
+(GradientBoostingClassifier, its size among the hyperparameters), ``random_forest``
+and ``mlp_digits`` (our MLPClassifier). Racing's defaults (level 1 % per look,
+spread floor) were set before this benchmark existed, on synthetic tests only.
+
+The full run is valid only on a quiet machine (load average below the core count);
+``bench_racing_provisional.md`` was run under load, with fewer seeds, and says so.
+
+Usage::
+
+    python benchmarks/bench_racing.py            # full: 5 tasks, 5 seeds, both thread settings
+    python benchmarks/bench_racing.py --smoke    # seconds: one task, 2 seeds, 10 candidates
+    python benchmarks/bench_racing.py --tasks svc_digits --seeds 3 --output NAME
+    python benchmarks/bench_racing.py --report benchmarks/results/bench_racing.json  # .md only
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import numpy as np  # noqa: E402
+from sklearn.base import clone  # noqa: E402
+from sklearn.datasets import load_digits, make_classification  # noqa: E402
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier  # noqa: E402
+from sklearn.experimental import enable_halving_search_cv  # noqa: E402,F401
+from sklearn.feature_selection import SelectKBest  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import (  # noqa: E402
+    HalvingRandomSearchCV,
+    RandomizedSearchCV,
+    StratifiedKFold,
+)
+from sklearn.pipeline import Pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.svm import SVC  # noqa: E402
+
+from benchmarks._common import (  # noqa: E402
+    RESULTS,
+    THREAD_SETTINGS,
+    blas_description,
+    blas_threads,
+    markdown_table,
+    ratio_cell,
+)
+from sklearn_hp.neural_network import MLPClassifier  # noqa: E402
+from sklearn_hp.search import BayesSearchCV, Integer, Real, SearchCallback  # noqa: E402
+
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
+OUTPUTS = {
+    "bench_racing.md": "",
+    "bench_racing.json": "",
+    "bench_racing_provisional.md": "--seeds 3 --output bench_racing_provisional (under load)",
+    "bench_racing_provisional.json": "--seeds 3 --output bench_racing_provisional (under load)",
+    "bench_racing_smoke.md": "--smoke",
+    "bench_racing_smoke.json": "--smoke",
+}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "~2-3 h at load < 2 (5 tasks x 5 seeds x 2 thread settings); --smoke ~30 s"
+
+CV = StratifiedKFold(5)  # what cv=5 gives a classifier, as an object every peer takes
+N_RANDOM = 60  # RandomizedSearchCV's candidates, whose median best is the target
+
+
+def reached(score, target):
+    """Whether ``score`` reaches ``target`` (up to the rounding of a mean of folds)."""
+    return target is not None and score >= target - 1e-9
+
+# ---------------------------------------------------------------------- tasks
+
+
+@dataclass(frozen=True)
+class Task:
+    """An estimator, its space (Real, Integer or lists) and its data."""
+
+    name: str
+    half: str
+    make: object
+    space: dict
+    load: object
+
+
+def _digits():
+    X, y = load_digits(return_X_y=True)
+    return X / 16.0, y
+
+
+def _generated(seed, n_features, n_informative):
+    return make_classification(1500, n_features, n_informative=n_informative, n_redundant=2,
+                               flip_y=0.05, class_sep=0.8, random_state=seed)
+
+
+TASKS = {task.name: task for task in [
+    Task("svc_digits", "tuning", lambda: SVC(max_iter=20000),
+         {"kernel": ["linear", "rbf", "poly", "sigmoid"], "C": Real(1e-2, 1e3, log=True),
+          "gamma": Real(1e-4, 1e0, log=True)}, _digits),
+    Task("logistic_pipeline", "tuning",
+         lambda: Pipeline([("scale", StandardScaler()), ("select", SelectKBest()),
+                           ("clf", LogisticRegression(solver="liblinear"))]),
+         {"select__k": Integer(2, 30), "clf__C": Real(1e-4, 1e2, log=True),
+          "clf__penalty": ["l1", "l2"], "clf__class_weight": [None, "balanced"]},
+         lambda: _generated(0, 30, 8)),
+    Task("gradient_boosting", "held-out", lambda: GradientBoostingClassifier(random_state=0),
+         {"n_estimators": Integer(10, 100, log=True), "learning_rate": Real(1e-2, 1.0, log=True),
+          "max_depth": Integer(1, 4), "subsample": Real(0.5, 1.0)},
+         lambda: _generated(1, 8, 5)),
+    Task("random_forest", "held-out", lambda: RandomForestClassifier(random_state=0),
+         {"n_estimators": Integer(10, 100, log=True), "max_features": Real(0.1, 1.0),
+          "min_samples_leaf": Integer(1, 30, log=True), "criterion": ["gini", "entropy"]},
+         lambda: _generated(2, 10, 6)),
+    Task("mlp_digits", "held-out",
+         lambda: MLPClassifier(max_epochs=10, tol=None, random_state=0),
+         {"hidden_layer_sizes": [(32,), (64,), (128,)],
+          "learning_rate": Real(1e-4, 1e-1, log=True), "alpha": Real(1e-6, 1e-1, log=True),
+          "dropout": [0.0, 0.1, 0.3], "activation": ["relu", "tanh", "gelu"]}, _digits),
+]}
+
+# ------------------------------------------------------------------- searches
+
+
+class StopAtScore(SearchCallback):
+    """Stop the search once a complete trial scores ``target`` or more."""
+
+    def __init__(self, target=0.0):
+        self.target = target
+
+    def on_trial_end(self, search, trial):
+        return trial.status == "complete" and reached(trial.score, self.target)
+
+
+def _timed(run):
+    """``run()``'s result, with the wall seconds and the load average at its start."""
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    result = run()
+    return result, time.perf_counter() - start, load
+
+
+def run_ours(task, X, y, seed, sampler, racing, target, cap):
+    """Ours until its best complete trial reaches ``target``; a run record."""
+    search = BayesSearchCV(task.make(), task.space, n_iter=cap, sampler=sampler,
+                           random_state=seed, cv=CV, refit=False, racing=racing,
+                           callbacks=[StopAtScore(target)])
+    search, seconds, load = _timed(lambda: search.fit(X, y))
+    runs = np.asarray(search.cv_results_["n_splits_run"] if racing else
+                      [CV.get_n_splits()] * len(search.cv_results_["params"]))
+    best = float(search.best_score_)
+    record = {"seconds": seconds, "load": load, "best": best, "reached": reached(best, target),
+              "n_trials": len(runs), "n_fits": int(runs.sum())}
+    if racing:
+        stopped = [(search.cv_results_["params"][i], _folds_run(search.cv_results_, i))
+                   for i in np.flatnonzero(runs < CV.get_n_splits())]
+        record["stopped"] = stopped
+    return record
+
+
+def _folds_run(results, row):
+    """``{fold: score}`` of the folds a raced candidate ran."""
+    scores = {f: results[f"split{f}_test_score"][row] for f in range(CV.get_n_splits())}
+    return {f: float(s) for f, s in scores.items() if np.isfinite(s)}
+
+
+def run_random(task, X, y, seed, target, n_candidates=N_RANDOM):
+    """RandomizedSearchCV with ``n_candidates``, its whole run."""
+    search = RandomizedSearchCV(task.make(), task.space, n_iter=n_candidates, cv=CV,
+                                random_state=seed, refit=False)
+    search, seconds, load = _timed(lambda: search.fit(X, y))
+    best = float(search.best_score_)
+    return {"seconds": seconds, "load": load, "best": best,
+            "reached": reached(best, target),
+            "n_trials": n_candidates, "n_fits": n_candidates * CV.get_n_splits()}
+
+
+def run_halving(task, X, y, seed, target, n_candidates):
+    """HalvingRandomSearchCV over ``n_candidates`` (resource n_samples), its whole run."""
+    search = HalvingRandomSearchCV(task.make(), task.space, n_candidates=n_candidates, cv=CV,
+                                   random_state=seed, refit=False)
+    search, seconds, load = _timed(lambda: search.fit(X, y))
+    best = float(search.best_score_)
+    return {"seconds": seconds, "load": load, "best": best, "reached": reached(best, target),
+            "n_trials": len(search.cv_results_["params"]),
+            "n_fits": len(search.cv_results_["params"]) * CV.get_n_splits()}
+
+
+def _fold_score(model, X, y, train, test):
+    """Accuracy of ``model`` fitted on ``train``, on ``test`` (NaN when the fit fails)."""
+    try:
+        return float(clone(model).fit(X[train], y[train]).score(X[test], y[test]))
+    except Exception:  # a failed fit scores NaN, as error_score=np.nan does in the searches
+        return float("nan")
+
+
+def _suggest(trial, name, dimension):
+    """One parameter drawn by an Optuna trial (a list: by the position of its choice)."""
+    if isinstance(dimension, Real):
+        return trial.suggest_float(name, dimension.low, dimension.high, log=dimension.log)
+    if isinstance(dimension, Integer):
+        return trial.suggest_int(name, dimension.low, dimension.high, log=dimension.log)
+    return dimension[trial.suggest_categorical(name, list(range(len(dimension))))]
+
+
+def _optuna_objective(task, X, y, params_of):
+    """The objective: each fold's accuracy reported as a step, pruned by the pruner."""
+    import optuna
+
+    splits = list(CV.split(X, y))
+
+    def objective(trial):
+        params = {name: _suggest(trial, name, dim) for name, dim in task.space.items()}
+        params_of[trial.number] = params
+        model = task.make().set_params(**params)
+        scores = []
+        for step, (train, test) in enumerate(splits):
+            scores.append(_fold_score(model, X, y, train, test))
+            trial.report(scores[-1], step)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return float(np.mean(scores))
+
+    return objective
+
+
+def run_optuna(task, X, y, seed, target, cap):
+    """An Optuna TPE study with WilcoxonPruner, stopped once a trial reaches ``target``."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize",
+                                sampler=optuna.samplers.TPESampler(seed=seed),
+                                pruner=optuna.pruners.WilcoxonPruner())
+
+    def stop_at_target(study, trial):
+        if trial.state == optuna.trial.TrialState.COMPLETE and reached(trial.value, target):
+            study.stop()
+
+    params_of = {}
+    objective = _optuna_objective(task, X, y, params_of)
+    _, seconds, load = _timed(lambda: study.optimize(
+        objective, n_trials=cap, callbacks=[stop_at_target], catch=(Exception,)))
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    best = max((t.value for t in complete), default=float("nan"))
+    pruned = [t for t in study.trials if t.state == optuna.trial.TrialState.PRUNED]
+    return {"seconds": seconds, "load": load, "best": best, "reached": reached(best, target),
+            "n_trials": len(study.trials),
+            "n_fits": sum(len(t.intermediate_values) for t in study.trials),
+            "stopped": [(params_of[t.number], dict(t.intermediate_values)) for t in pruned]}
+
+
+def false_stops(task, X, y, record):
+    """Replace a run's ``stopped`` candidates by counts: stopped, false stops, worst margin.
+
+    A false stop is a stopped candidate whose full 5-fold mean (its skipped folds
+    fitted now) beats the run's final best.
+    """
+    splits = list(CV.split(X, y))
+    margins = []
+    for params, ran in record.pop("stopped", []):
+        model = task.make().set_params(**params)
+        scores = [ran[f] if f in ran else _fold_score(model, X, y, *splits[f])
+                  for f in range(len(splits))]
+        margins.append(float(np.mean(scores)) - record["best"])
+    record["n_stopped"] = len(margins)
+    record["n_false_stops"] = sum(m > 0 for m in margins)
+    record["closest_stop"] = max(margins, default=None)
+    return record
+
+# ---------------------------------------------------------------------- runs
+
+#: Ours, raced and not, with each sampler: label -> (sampler, racing).
+OURS = {"ours random raced": ("random", True), "ours random": ("random", False),
+        "ours GP raced": ("gp", True), "ours GP": ("gp", False)}
+PEERS = ("RandomizedSearchCV", "HalvingRandomSearchCV", "Optuna WilcoxonPruner")
+
+
+def _runs(task, X, y, seed, target, cap, n_random):
+    """``label -> callable`` running each search but RandomizedSearchCV once."""
+    runs = {label: (lambda s=sampler, r=racing: run_ours(task, X, y, seed, s, r, target, cap))
+            for label, (sampler, racing) in OURS.items()}
+    runs["HalvingRandomSearchCV"] = lambda: run_halving(task, X, y, seed, target, n_random)
+    runs["Optuna WilcoxonPruner"] = lambda: run_optuna(task, X, y, seed, target, cap)
+    return runs
+
+
+def _print(record):
+    print(f"{record['task']:<18} {record['threads']:>7} seed {record['seed']} "
+          f"{record['method']:<22} {record['seconds']:7.1f} s  best {record['best']:.4f} "
+          f"{'reached' if record['reached'] else 'not reached':<11} {record['n_trials']:>4} "
+          f"trials {record['n_fits']:>4} fits  load {record['load']:.1f}", flush=True)
+
+
+def bench_task(task, seeds, settings, cap, n_random, save):
+    """Every search on ``task``: the target, then one record per (seed, setting, search).
+
+    RandomizedSearchCV runs first for every seed (its median best is the target),
+    then the others, seed by seed, each thread setting in turn. The false stops
+    are counted on the first setting's runs. ``save(target, records)`` is called
+    after every record.
+    """
+    X, y = task.load()
+    tag = {"task": task.name, "half": task.half}
+    records = []
+    for seed in seeds:
+        for setting, limit in settings:
+            with blas_threads(limit):
+                record = run_random(task, X, y, seed, None, n_random)
+            records.append({**tag, "threads": setting, "seed": seed,
+                            "method": "RandomizedSearchCV", **record})
+    target = float(np.median([r["best"] for r in records if r["threads"] == settings[0][0]]))
+    for record in records:
+        record["reached"] = reached(record["best"], target)
+        _print(record)
+    print(f"{task.name}: target {target:.4f} (median best of RandomizedSearchCV, "
+          f"{n_random} candidates)", flush=True)
+    for seed in seeds:
+        for setting, limit in settings:
+            for method, run in _runs(task, X, y, seed, target, cap, n_random).items():
+                with blas_threads(limit):
+                    record = run()
+                    if setting == settings[0][0] and "stopped" in record:
+                        false_stops(task, X, y, record)
+                    record.pop("stopped", None)
+                records.append({**tag, "threads": setting, "seed": seed, "method": method,
+                                **record})
+                _print(records[-1])
+                save(target, records)
+    return target, records
+
+# -------------------------------------------------------------------- report
+
+
+def _select(records, **where):
+    """``{seed: record}`` of the records matching every ``where`` field."""
+    return {r["seed"]: r for r in records if all(r[k] == v for k, v in where.items())}
+
+
+def _spread(values, digits=1):
+    """``median (min–max)`` of a list of numbers."""
+    return (f"{np.median(values):.{digits}f} ({min(values):.{digits}f}–"
+            f"{max(values):.{digits}f})")
+
+
+def _ratio(ours, peer):
+    """Per-seed time ratios of two ``{seed: record}`` (seeds both have), as a cell."""
+    seeds = sorted(set(ours) & set(peer))
+    if not seeds:
+        return "–"
+    return ratio_cell([ours[s]["seconds"] for s in seeds], [peer[s]["seconds"] for s in seeds])
+
+
+def ratio_rows(records, half):
+    """Rows of the ratio table: raced ours against its unraced twin and the peers."""
+    rows = []
+    for task in dict.fromkeys(r["task"] for r in records if r["half"] == half):
+        for setting in dict.fromkeys(r["threads"] for r in records if r["task"] == task):
+            mine = [r for r in records if r["task"] == task and r["threads"] == setting]
+            for label, (sampler, _) in OURS.items():
+                raced = _select(mine, method=label)
+                if not label.endswith("raced") or not raced:
+                    continue
+                unraced = _select(mine, method=label.removesuffix(" raced"))
+                peers = [_select(mine, method=peer) for peer in PEERS]
+                loads = [r["load"] for group in (raced, unraced, *peers) for r in group.values()]
+                rows.append([task, setting, label, _ratio(raced, unraced),
+                             *(_ratio(raced, peer) for peer in peers),
+                             f"{sum(r['reached'] for r in raced.values())}/{len(raced)}",
+                             _spread(loads)])
+    return rows
+
+
+def time_rows(records):
+    """Rows of the time table: per task, setting and search, median seconds over seeds."""
+    rows = []
+    keys = dict.fromkeys((r["task"], r["threads"], r["method"]) for r in records)
+    for task, setting, method in keys:
+        runs = list(_select(records, task=task, threads=setting, method=method).values())
+        rows.append([task, setting, method, _spread([r["seconds"] for r in runs]),
+                     f"{np.median([r['best'] for r in runs]):.4f}",
+                     f"{sum(r['reached'] for r in runs)}/{len(runs)}",
+                     f"{np.median([r['n_trials'] for r in runs]):.0f}",
+                     f"{np.median([r['n_fits'] for r in runs]):.0f}",
+                     _spread([r["load"] for r in runs])])
+    return rows
+
+
+def false_stop_rows(records):
+    """Rows of the false-stop table, per task and pruning search, then all tasks."""
+    counted = [r for r in records if "n_stopped" in r]
+    rows = []
+    for task in [*dict.fromkeys(r["task"] for r in counted), None]:
+        for method in dict.fromkeys(r["method"] for r in counted):
+            runs = [r for r in counted if r["method"] == method and task in (None, r["task"])]
+            stopped = sum(r["n_stopped"] for r in runs)
+            false = sum(r["n_false_stops"] for r in runs)
+            closest = [r["closest_stop"] for r in runs if r["closest_stop"] is not None]
+            trials = sum(r["n_trials"] for r in runs)
+            rows.append([task or "**all tasks**", method, f"{stopped}/{trials}", false,
+                         f"{false / stopped:.1%}" if stopped else "–",
+                         f"{max(closest):+.4f}" if closest else "–"])
+    return rows
+
+
+RATIO_HEADER = ["task", "BLAS threads", "ours (raced)", "raced / unraced",
+                "ours / RandomizedSearchCV", "ours / Halving", "ours / Optuna",
+                "ours reached", "load (runs of the row)"]
+TIME_HEADER = ["task", "BLAS threads", "search", "seconds: median (min–max)", "best (median)",
+               "reached target", "trials", "fits", "load"]
+STOP_HEADER = ["task", "search", "stopped / candidates", "false stops", "false-stop rate",
+               "closest: full mean − final best"]
+
+
+def report_text(report):
+    """The Markdown report of a (possibly partial) run."""
+    records, loads = report["records"], [r["load"] for r in report["records"]]
+    lines = [
+        "# Fold racing: time to reach RandomizedSearchCV's median best (5-fold CV)", "",
+        f"Command: `python benchmarks/bench_racing.py {report['args']}`. "
+        f"{len(report['seeds'])} seeds, at most {report['cap']} candidates for the searches "
+        f"that stop at the target, n_jobs=1. {report['threads_info']} Load average at the "
+        f"start of each run: {_spread(loads) if loads else '–'}.", "",
+    ]
+    if report.get("note"):
+        lines += [f"**{report['note']}**", ""]
+    lines += ["Target per task: the median over seeds of RandomizedSearchCV's best with "
+              f"{report['n_random']} candidates.", "",
+              markdown_table(["task", "half", "rows × features", "target"],
+                             [[t, v["half"], v["shape"], f"{v['target']:.4f}"]
+                              for t, v in report["targets"].items()]), ""]
+    lines += ["Ratios of wall times (median and range over seeds, paired by seed; below 1: "
+              "ours is faster). RandomizedSearchCV and HalvingRandomSearchCV count their whole "
+              "run; ours and Optuna stop when a complete trial reaches the target (a run "
+              "that never does counts its time at the cap).", ""]
+    for half in ("tuning", "held-out"):
+        rows = ratio_rows(records, half)
+        if rows:
+            lines += [f"## {half.capitalize()} half", "", markdown_table(RATIO_HEADER, rows), ""]
+    lines += ["## Every search: wall time to the target", "",
+              markdown_table(TIME_HEADER, time_rows(records)), "",
+              "## False stops", "",
+              "A stopped candidate whose full 5-fold mean (skipped folds fitted afterwards) "
+              "beats the run's final best; runs at the first thread setting.", "",
+              markdown_table(STOP_HEADER, false_stop_rows(records))]
+    return "\n".join(lines)
+
+
+def write_report(report, stem):
+    """Write ``<stem>.json`` and ``<stem>.md`` under benchmarks/results/."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=1) + "\n")
+    (RESULTS / f"{stem}.md").write_text(report_text(report) + "\n")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS))
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
+    parser.add_argument("--cap", type=int, default=120,
+                        help="most candidates of a search stopping at the target")
+    parser.add_argument("--n-random", type=int, default=N_RANDOM,
+                        help="RandomizedSearchCV's candidates (the target's)")
+    parser.add_argument("--threads", nargs="+", default=[s for s, _ in THREAD_SETTINGS],
+                        choices=[s for s, _ in THREAD_SETTINGS])
+    parser.add_argument("--smoke", action="store_true",
+                        help="logistic_pipeline, 2 seeds, 10 candidates, cap 20")
+    parser.add_argument("--note", default=None, help="a line printed in bold in the report")
+    parser.add_argument("--output", default=None, help="results file stem")
+    parser.add_argument("--report", default=None, metavar="JSON",
+                        help="only rewrite the .md beside this results file")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.tasks, args.seeds, args.n_random, args.cap = ["logistic_pipeline"], 2, 10, 20
+    args.output = args.output or ("bench_racing_smoke" if args.smoke else "bench_racing")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.report:
+        path = Path(args.report)
+        path.with_suffix(".md").write_text(report_text(json.loads(path.read_text())) + "\n")
+        return
+    warnings.filterwarnings("ignore")  # convergence warnings of every search alike
+    settings = [s for s in THREAD_SETTINGS if s[0] in args.threads]
+    report = {"args": " ".join(sys.argv[1:] if argv is None else argv), "note": args.note,
+              "seeds": list(range(args.seeds)), "cap": args.cap, "n_random": args.n_random,
+              "threads_info": blas_description(), "targets": {}, "records": []}
+    for name in args.tasks:
+        task = TASKS[name]
+        X, _ = task.load()
+        done = list(report["records"])
+
+        def save(target, records, task=task, shape=X.shape, done=done):
+            report["targets"][task.name] = {"half": task.half, "target": target,
+                                            "shape": f"{shape[0]} × {shape[1]}"}
+            report["records"] = done + records
+            write_report(report, args.output)
+
+        bench_task(task, report["seeds"], settings, args.cap, args.n_random, save)
+    print(report_text(report))
+
+
+if __name__ == "__main__":
+    main()
