@@ -162,20 +162,12 @@ class _Pricer:
 
     def generator(self, node):
         seed_seq = (node.get("content") or {}).get("seed_seq")
-        state = literal_or_none(
-            ((seed_seq or {}).get("content") or {}).get("pool_size"), self.by_id)
+        state = self.args(((seed_seq or {}).get("content") or {}).get("pool_size"),
+                          "a random generator's pool_size")[0]
         if not isinstance(state, int) or isinstance(state, bool) or state < 0:
             self.fail(f"a random generator's seed sequence has pool_size={state!r}; a "
                       "non-negative integer is accepted.")
         return _RANDOM_STATE_BYTES + 4 * state
-
-
-def literal_or_none(node, by_id):
-    """``literal(node)``, or None when ``node`` is not made of plain values."""
-    try:
-        return literal(node, by_id)
-    except _NotLiteral:
-        return None
 
 
 def _array_nodes(tree, by_id):

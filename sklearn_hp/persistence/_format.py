@@ -7,7 +7,7 @@ builds anything (trusted classes, learned-state names, the memory it will take),
 it depends on the layout of one skops protocol. All of that dependence is here:
 
 * :data:`PROTOCOLS`, the skops protocols whose layout the audit was written for,
-  checked by :func:`check_protocol` before any node is read: skops 0.11 to 0.16
+  checked by :func:`check_protocol` before any node is read: skops 0.13 to 0.16
   write protocol 2; a file in another protocol is refused, and so is a file that
   an installed skops would write in another;
 * :class:`Loader` and :data:`KNOWN_LOADERS`, the node types read;
@@ -34,7 +34,7 @@ __all__ = ["PROTOCOLS", "Loader", "KNOWN_LOADERS", "SCHEMA", "check_protocol", "
 #: The skops protocols whose node layout this package reads.
 PROTOCOLS = (2,)
 #: The skops versions known to write them (for messages).
-_WRITERS = "skops 0.11 to 0.16"
+_WRITERS = "skops 0.13 to 0.16"
 SCHEMA = "schema.json"
 _MIN_SKOPS = (0, 13)
 

@@ -202,12 +202,19 @@ def _decode_object(name, attributes, context, depth):
     cls = context.registry.get(name)
     if not isinstance(cls, type) or not isinstance(attributes, dict):
         raise UntrustedClassError(context.where, name)
-    unknown = sorted(set(attributes) - set(param_names(cls)))
+    return _construct(cls, name, attributes, context, depth)[0]
+
+
+def _construct(cls, name, arguments, context, depth):
+    """``(cls(**arguments), arguments)``, the arguments decoded and checked first."""
+    unknown = sorted(set(arguments) - set(param_names(cls)))
     if unknown:
-        _fail(context, f"{name} takes no argument {unknown[0]!r}.")
-    attributes = {k: _decode(v, context, depth + 1) for k, v in attributes.items()}
-    check_hyperparameters(cls, attributes, f"{context.where}: {name}")
-    return cls(**attributes)
+        word = "hyperparameter" if callable(getattr(cls, "get_params", None)) else "argument"
+        _fail(context, f"{name} takes no {word} {unknown[0]!r}; accepted: "
+                       f"{sorted(param_names(cls))}.")
+    arguments = {k: _decode(v, context, depth + 1) for k, v in arguments.items()}
+    check_hyperparameters(cls, arguments, f"{context.where}: {name}")
+    return cls(**arguments), arguments
 
 
 def _dtype(text, context):
@@ -221,19 +228,13 @@ def _dtype(text, context):
 
 
 def _decode_node(data, context, depth):
-    name, where = data["class"], f"{context.where}: {data['class']}"
+    name = data["class"]
     cls = context.registry.get(name)
     if not (isinstance(cls, type) and callable(getattr(cls, "get_params", None))):
         raise UntrustedClassError(context.where, name)
     if not isinstance(data["params"], dict):
         _fail(context, f"{name} has params {data['params']!r}; expected an object.")
-    unknown = sorted(set(data["params"]) - set(param_names(cls)))
-    if unknown:
-        _fail(context, f"{name} takes no hyperparameter {unknown[0]!r}; accepted: "
-                       f"{sorted(param_names(cls))}.")
-    params = {k: _decode(v, context, depth + 1) for k, v in data["params"].items()}
-    check_hyperparameters(cls, params, where)
-    estimator = cls(**params)
+    estimator, params = _construct(cls, name, data["params"], context, depth)
     node_id = data.get("id")
     if context.states is not None and node_id is not None:
         if isinstance(node_id, bool) or not isinstance(node_id, int) or not (
@@ -242,7 +243,7 @@ def _decode_node(data, context, depth):
                            "does not hold.")
         state = context.states[node_id]
         if state:
-            check_state(cls, state, set(params), where)
+            check_state(cls, state, set(params), f"{context.where}: {name}")
             if hasattr(estimator, "__setstate__"):
                 estimator.__setstate__(dict(state))
             else:

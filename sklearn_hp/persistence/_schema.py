@@ -188,11 +188,10 @@ class _Audit:
         return total
 
     def _check_npz(self, data, name):
-        self._npz_total(data, name)
+        self.npz_size(name)  # its directory checked
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                infos = archive.infolist()
-                for info in infos:
+                for info in archive.infolist():
                     with archive.open(info) as member:
                         self._check_npy(member.read(info.file_size + 1), f"{name}/{info.filename}")
         except (zipfile.BadZipFile, OSError, EOFError) as error:

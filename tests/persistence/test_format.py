@@ -79,7 +79,7 @@ def test_a_schema_in_another_protocol_is_refused_naming_both(model_file, tmp_pat
         load(path)
     assert str(caught.value) == (
         f"{path}: its learned parameters are in skops protocol {protocol!r}; this version "
-        "of sklearn_hp reads skops protocol 2 (written by skops 0.11 to 0.16).")
+        "of sklearn_hp reads skops protocol 2 (written by skops 0.13 to 0.16).")
 
 
 def test_the_protocol_is_checked_before_any_node(model_file, tmp_path):
