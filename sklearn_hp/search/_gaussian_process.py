@@ -215,9 +215,9 @@ class GaussianProcess:
     def add_observations(self, X_new, y_new):
         """Append noiseless pseudo-observations (original target scale).
 
-        Used for "kriging believer" batch proposals: the posterior variance at a
-        pending point drops to ~0, so the next proposal of the batch goes elsewhere.
-        Hyperparameters are kept.
+        Used for the fantasy scores of pending candidates (kriging believer or
+        constant liar): the posterior variance at a pending point drops to ~0,
+        so the next proposal goes elsewhere. Hyperparameters are kept.
         """
         y_scaled = (np.asarray(y_new, dtype=float) - self.y_mean_) / self.y_std_
         self._set_data(

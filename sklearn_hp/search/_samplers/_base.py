@@ -14,7 +14,8 @@ import numpy as np
 from ..._stacklevel import user_stacklevel
 
 __all__ = ["BaseSampler", "Trial", "choose_subspaces", "distinct_candidates",
-           "impute_failed_scores", "least_tried_categories", "random_columns"]
+           "group_by_subspace", "impute_failed_scores", "least_tried_categories",
+           "random_columns"]
 
 
 def choose_subspaces(space, n_candidates, rng):
@@ -61,7 +62,7 @@ class BaseSampler:
     is given, so the user's object is never modified.
     """
 
-    def propose(self, space, trials, n_candidates, random_state):
+    def propose(self, space, trials, n_candidates, random_state, pending=()):
         """Propose new candidates.
 
         Parameters
@@ -74,6 +75,9 @@ class BaseSampler:
             How many parameter dicts to return (a batch evaluated in parallel).
         random_state : RandomState
             Source of randomness; the same state gives the same proposals.
+        pending : list of dict, default=()
+            Candidates running now, without scores. No proposal equals one of
+            them; model-based samplers also steer away from them.
 
         Returns
         -------
@@ -90,8 +94,8 @@ class BaseSampler:
 _ENUMERATE_LIMIT = 20000
 
 
-def distinct_candidates(space, trials, candidates, rng, owner=None):
-    """Make ``candidates`` distinct from each other and from ``trials``.
+def distinct_candidates(space, trials, candidates, rng, owner=None, pending=()):
+    """Make ``candidates`` distinct from each other, from ``trials`` and ``pending``.
 
     A candidate equal to an earlier one (after integer rounding and category
     decoding) is replaced by a random candidate of the same sub-space not seen
@@ -107,6 +111,8 @@ def distinct_candidates(space, trials, candidates, rng, owner=None):
     rng : RandomState
     owner : object or None
         Remembers that the warning was given.
+    pending : list of dict, default=()
+        Candidates running now.
 
     Returns
     -------
@@ -114,10 +120,11 @@ def distinct_candidates(space, trials, candidates, rng, owner=None):
         At most ``len(candidates)``, all distinct and new.
     """
     seen = [set() for _ in space.subspaces]
-    for index, sub in enumerate(space.subspaces):
-        params = [t.params for t in trials if space.subspace_index(t.params) == index]
-        if params:
-            seen[index].update(sub.keys(sub.encode(params)))
+    known = [t.params for t in trials] + list(pending)
+    for index, positions in enumerate(group_by_subspace(space, known)):
+        if positions:
+            sub = space.subspaces[index]
+            seen[index].update(sub.keys(sub.encode([known[i] for i in positions])))
     out = []
     for params in candidates:
         index = max(space.subspace_index(params), 0)
@@ -137,6 +144,16 @@ def distinct_candidates(space, trials, candidates, rng, owner=None):
         if owner is not None:
             owner._warned_exhausted = True
     return out
+
+
+def group_by_subspace(space, params_list):
+    """Positions in ``params_list`` of each sub-space's parameter dicts (others left out)."""
+    groups = [[] for _ in space.subspaces]
+    for position, params in enumerate(params_list):
+        index = space.subspace_index(params)
+        if index >= 0:
+            groups[index].append(position)
+    return groups
 
 
 def _unseen(sub, seen, rng):

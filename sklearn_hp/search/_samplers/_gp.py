@@ -88,8 +88,28 @@ class GPSampler(ModelBasedSampler):
     other choice of each categorical. Integers and categories are rounded before
     the final comparison, so the acquisition of the rounded point decides, and a
     proposal never repeats a finished trial. Coordinates within 1e-3 of a bound
-    are put on the bound. Batches use the *kriging believer*: each proposal is
-    added to the model at its predicted mean before the next is chosen.
+    are put on the bound.
+
+    Candidates still running (``pending``) enter the model with a fantasy
+    score, as noiseless observations, without refitting the hyperparameters:
+    the posterior variance at a pending point drops to zero, and the incumbent
+    of expected improvement is the best of the finished and fantasy scores, so
+    improvement vanishes at a pending point and shrinks around it, and the
+    next proposal goes elsewhere (with the finished trials' incumbent, a
+    pending point predicted to improve keeps its neighbours attractive: 8
+    proposals on Branin then had their closest pair a median 0.008 apart in
+    the unit square, against 0.061 now). A batch is proposed the same way, one by one, each proposal
+    pending for the next. The default fantasy is the *kriging believer*, the
+    model's own posterior mean at the point: it leaves the mean everywhere
+    unchanged, so pending points only remove the uncertainty they will resolve,
+    with no invented score pulling the model down around them. The *constant
+    liar* (``liar="min"`` or ``"mean"``: the worst or the mean modelled score)
+    spreads proposals more, but an invented low score, noiseless, in the good
+    region drives later proposals out of it: on Branin with 4 candidates always
+    running, the median log10 regret at 30 trials (20 seeds) was -2.7 with the
+    kriging believer, -0.7 and -1.4 with the two liars, -2.0 with proposals
+    blind to the running ones, and -3.0 for sequential proposals (over 40
+    seeds, -2.8 with the kriging believer and -2.9 sequentially).
 
     A conditional space (a list of dicts) is modelled by one GP over all its
     trials: the sub-space is a categorical dimension (the *branch*), a
@@ -146,13 +166,17 @@ class GPSampler(ModelBasedSampler):
     max_category_combinations : int, default=32
         Spaces with at most this many category combinations get one polished
         start per combination.
+    liar : {"kriging", "min", "mean"}, default="kriging"
+        Fantasy score of a pending candidate: the posterior mean (kriging
+        believer), or the worst or mean modelled score (constant liar).
     """
 
     joint_subspaces = True
 
     def __init__(self, n_initial_points=None, xi=0.0, max_points=400, refit_every=5,
                  n_random_candidates=500, n_starts=4, noise="fit", output_warping="power",
-                 explore_every=3, max_category_combinations=32, exploit_every=5):
+                 explore_every=3, max_category_combinations=32, exploit_every=5,
+                 liar="kriging"):
         super().__init__(n_initial_points=n_initial_points)
         self.xi = xi
         self.max_points = max_points
@@ -164,6 +188,7 @@ class GPSampler(ModelBasedSampler):
         self.explore_every = explore_every
         self.exploit_every = exploit_every
         self.max_category_combinations = max_category_combinations
+        self.liar = liar
         self._theta = {}
         self._fitted_at = {}
 
@@ -191,30 +216,41 @@ class GPSampler(ModelBasedSampler):
             self._fitted_at[index] = n
         return gp
 
-    def _propose_in_subspace(self, index, subspace, X, y, n_candidates, rng):
+    def propose(self, space, trials, n_candidates, random_state, pending=()):
+        if self.liar not in _LIARS:
+            raise ValueError(f"GPSampler's liar must be one of {sorted(_LIARS)}, "
+                             f"got {self.liar!r}.")
+        return super().propose(space, trials, n_candidates, random_state, pending)
+
+    def _propose_in_subspace(self, index, subspace, X, y, n_candidates, rng, pending):
         if self.output_warping == "power":
             y = warp_scores(y)
         X_fit, y_fit = self._select_points(X, y)
         gp = self._fit_model(index, subspace, X_fit, y_fit, rng)
-        best = (y_fit.max() - gp.y_mean_) / gp.y_std_ + self.xi
-        taken = [X]
+        lie = _LIARS[self.liar](y_fit)
+        X_fit, y_fit = _condition(gp, X_fit, y_fit, pending, lie)
+        taken = np.vstack([X, pending])
         proposals = []
         for i in range(n_candidates):
-            fixed = self._least_tried(subspace, np.vstack(taken), len(y) + i, rng)
-            spacing = _MIN_SPACING
-            if fixed is None and self.exploit_every and (len(y) + i) % self.exploit_every == 1:
-                # a local step: climb around the best trial, with its categories,
-                # at least _LOCAL_SPACING away from every trial
-                fixed = X_fit[np.argmax(y_fit)][~subspace.continuous_columns]
-                spacing = _LOCAL_SPACING
-            x = self._maximize(gp, subspace, best, X_fit, y_fit, np.vstack(taken), rng, fixed,
-                               spacing)
+            x = self._propose_one(gp, subspace, X_fit, y_fit, taken, rng)
             proposals.append(x)
-            taken.append(x[None, :])
-            if n_candidates > 1:  # kriging believer
-                mean = gp.predict(x[None, :])[0]
-                gp.add_observations(x[None, :], mean * gp.y_std_ + gp.y_mean_)
+            taken = np.vstack([taken, x[None, :]])
+            if i + 1 < n_candidates:  # the next proposal sees this one as pending
+                X_fit, y_fit = _condition(gp, X_fit, y_fit, x[None, :], lie)
         return subspace.decode(np.array(proposals))
+
+    def _propose_one(self, gp, subspace, X_fit, y_fit, taken, rng):
+        """One proposal of a model conditioned on the pending points (in ``X_fit``)."""
+        n_done = len(taken)  # finished, pending and earlier proposals of the batch
+        fixed = self._least_tried(subspace, taken, n_done, rng)
+        spacing = _MIN_SPACING
+        if fixed is None and self.exploit_every and n_done % self.exploit_every == 1:
+            # a local step: climb around the best trial, with its categories,
+            # at least _LOCAL_SPACING away from every trial
+            fixed = X_fit[np.argmax(y_fit)][~subspace.continuous_columns]
+            spacing = _LOCAL_SPACING
+        best = (y_fit.max() - gp.y_mean_) / gp.y_std_ + self.xi
+        return self._maximize(gp, subspace, best, X_fit, y_fit, taken, rng, fixed, spacing)
 
     def _candidates(self, subspace, X_fit, y_fit, rng, box):
         free = subspace.continuous_columns
@@ -297,6 +333,27 @@ def _polish(gp, best, starts, free, box, active=None):
                    options={"maxiter": 100})
     results[:, free] = res.x.reshape(len(starts), n_free)
     return results
+
+
+#: Fantasy score of a pending point from the modelled scores: ``None`` is the
+#: model's posterior mean there (kriging believer), a number a constant liar.
+_LIARS = {"kriging": lambda y: None, "min": np.min, "mean": np.mean}
+
+
+def _condition(gp, X_fit, y_fit, X_new, lie):
+    """Add ``X_new`` to ``gp`` as noiseless observations of their fantasy scores.
+
+    Hyperparameters are kept. Returns the model's points and scores with the
+    new ones appended.
+    """
+    if not len(X_new):
+        return X_fit, y_fit
+    if lie is None:
+        values = gp.predict(X_new)[0] * gp.y_std_ + gp.y_mean_
+    else:
+        values = np.full(len(X_new), lie)
+    gp.add_observations(X_new, values)
+    return np.vstack([X_fit, X_new]), np.r_[y_fit, values]
 
 
 def _length_groups(subspace):

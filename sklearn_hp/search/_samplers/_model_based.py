@@ -8,6 +8,7 @@ from ._base import (
     BaseSampler,
     choose_subspaces,
     distinct_candidates,
+    group_by_subspace,
     impute_failed_scores,
     least_tried_categories,
 )
@@ -27,10 +28,13 @@ class ModelBasedSampler(BaseSampler):
     one column, inactive ones pinned) and one model proposes the branch and its
     parameters; otherwise each candidate's sub-space is drawn uniformly (as
     ``RandomizedSearchCV`` does) and proposed by ``_propose_in_subspace`` from
-    that sub-space's own trials, encoded to the unit cube. Proposals are distinct
-    from each other and from every finished trial after integer rounding and
-    category decoding; once a finite space has no new candidate left, fewer (or
-    no) candidates are returned, with a warning. The model's own linear algebra
+    that sub-space's own trials, encoded to the unit cube. Candidates still
+    running (``pending``) count towards the warm-up and are handed to the model,
+    which steers away from them; within a batch, each proposal sees the earlier
+    ones as pending. Proposals are distinct from each other, from every finished
+    trial and from every pending candidate after integer rounding and category
+    decoding; once a finite space has no new candidate left, fewer (or no)
+    candidates are returned, with a warning. The model's own linear algebra
     runs on one BLAS thread: its matrices are small, and BLAS threads only cost
     time on a busy machine (the estimators' threads are left alone).
 
@@ -55,51 +59,66 @@ class ModelBasedSampler(BaseSampler):
             return int(n_initial)
         return max(5, max(sub.n_dims for sub in space.subspaces) + 1)
 
-    def propose(self, space, trials, n_candidates, random_state):
+    def propose(self, space, trials, n_candidates, random_state, pending=()):
         rng = check_random_state(random_state)
-        n_design = min(max(self._n_initial(space) - len(trials), 0), n_candidates)
+        pending = list(pending)
+        n_design = self._n_design(space, trials, pending, n_candidates)
         proposals = []
         if n_design:
             if getattr(self, "_warm_up", None) is None:
                 self._warm_up = QuasiRandomSampler()
             # deduplicated once, below, with the model's proposals
-            proposals = self._warm_up.draw(space, trials, n_design, rng)
+            proposals = self._warm_up.draw(space, trials, n_design, rng, pending)
         if n_design < n_candidates:
             # The models' matrices are small (at most a few hundred rows): BLAS
             # threads cost more than they save, and on a busy machine they make
             # each proposal tens of times slower, so the models run on one.
+            # The design points just drawn are pending for the model.
             with _blas_controller().limit(limits=1, user_api="blas"):
-                proposals += self._propose_from_model(space, trials, n_candidates - n_design,
-                                                      rng)
-        return distinct_candidates(space, trials, proposals, rng, owner=self)
+                proposals += self._propose_from_model(
+                    space, RunningTrials(trials, pending + proposals),
+                    n_candidates - n_design, rng)
+        return distinct_candidates(space, trials, proposals, rng, owner=self, pending=pending)
+
+    def _n_design(self, space, trials, pending, n_candidates):
+        """How many of ``n_candidates`` come from the quasi-random warm-up.
+
+        The warm-up lasts until ``n_initial_points`` candidates were proposed
+        (finished or pending) and ``min_trials`` have finished, the least a
+        model is fitted on.
+        """
+        if len(trials) < self.min_trials:
+            return n_candidates
+        return min(max(self._n_initial(space) - len(trials) - len(pending), 0), n_candidates)
 
     def _propose_from_model(self, space, trials, n_candidates, rng):
+        pending = getattr(trials, "pending", [])
         if space.n_subspaces > 1 and self.joint_subspaces:
             known = [t for t in trials if space.subspace_index(t.params) >= 0]
-            scores = np.array([t.score for t in known], dtype=float)
-            if len(known) >= self.min_trials and np.isfinite(scores).any():
-                X = space.joint.encode([t.params for t in known])
-                return self._propose_in_subspace(-1, space.joint, X,
-                                                 impute_failed_scores(scores), n_candidates, rng)
-        groups = [[] for _ in space.subspaces]
-        for trial in trials:
-            index = space.subspace_index(trial.params)
-            if index >= 0:
-                groups[index].append(trial)
+            if self._can_model(known):
+                running = [p for p in pending if space.subspace_index(p) >= 0]
+                X, y, X_pending = _encoded(space.joint, known, running)
+                return self._propose_in_subspace(-1, space.joint, X, y, n_candidates, rng,
+                                                 X_pending)
+        groups = group_by_subspace(space, [t.params for t in trials])
+        running = group_by_subspace(space, pending)
         chosen = choose_subspaces(space, n_candidates, rng)
         proposals = []
         for index in np.unique(chosen):
             count = int(np.sum(chosen == index))
             sub = space.subspaces[index]
-            group = groups[index]
-            scores = np.array([t.score for t in group], dtype=float)
-            if len(group) < self.min_trials or not np.isfinite(scores).any():
+            group = [trials[i] for i in groups[index]]
+            if not self._can_model(group):
                 proposals.extend(sub.from_unit(rng.uniform(size=(count, sub.n_dims))))
                 continue
-            X = sub.encode([t.params for t in group])
-            y = impute_failed_scores(scores)
-            proposals.extend(self._propose_in_subspace(index, sub, X, y, count, rng))
+            X, y, X_pending = _encoded(sub, group, [pending[i] for i in running[index]])
+            proposals.extend(self._propose_in_subspace(index, sub, X, y, count, rng, X_pending))
         return proposals
+
+    def _can_model(self, trials):
+        """Whether ``trials`` are enough for a model: ``min_trials`` and a finite score."""
+        scores = np.array([t.score for t in trials], dtype=float)
+        return len(trials) >= self.min_trials and bool(np.isfinite(scores).any())
 
     def _least_tried(self, subspace, X, n_done, rng):
         """Categories of an exploring proposal, or None for a model-driven one.
@@ -115,13 +134,30 @@ class ModelBasedSampler(BaseSampler):
             return None
         return least_tried_categories(subspace, X, rng)
 
-    def _propose_in_subspace(self, index, subspace, X, y, n_candidates, rng):
+    def _propose_in_subspace(self, index, subspace, X, y, n_candidates, rng, pending):
         """Propose ``n_candidates`` dicts of ``subspace`` from encoded trials.
 
-        ``X`` has shape (n_trials, subspace.n_columns) in the unit cube and ``y``
-        holds finite scores to maximise.
+        ``X`` has shape (n_trials, subspace.n_columns) in the unit cube, ``y``
+        holds finite scores to maximise and ``pending`` (n_pending, n_columns)
+        encodes the candidates running now. Each proposal treats the earlier
+        ones of the batch as pending too.
         """
         raise NotImplementedError
+
+
+class RunningTrials(list):
+    """Finished trials that also carry the candidates still running (``pending``)."""
+
+    def __init__(self, trials, pending):
+        super().__init__(trials)
+        self.pending = list(pending)
+
+
+def _encoded(subspace, trials, pending):
+    """Encoded trials, their imputed scores and the encoded pending candidates."""
+    X = subspace.encode([t.params for t in trials])
+    y = impute_failed_scores([t.score for t in trials])
+    return X, y, subspace.encode(pending)
 
 
 _CONTROLLER = []

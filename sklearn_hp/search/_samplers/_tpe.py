@@ -19,8 +19,14 @@ class TPESampler(ModelBasedSampler):
     unit-cube encoding: a truncated Gaussian on every continuous column and a
     smoothed point mass on every categorical, one component per trial plus a
     broad prior component. ``n_ei_candidates`` points are drawn from the good
-    mixture and the one maximising ``log l(x) - log g(x)`` is proposed. Batches
-    are independent draws. With Hyperband it gives a BOHB-like search.
+    mixture and the one maximising ``log l(x) - log g(x)`` is proposed. With
+    Hyperband it gives a BOHB-like search.
+
+    Candidates still running (``pending``) join the bad group, a constant liar
+    with the worst score, as Optuna's ``constant_liar``: the density ratio
+    drops around them, so concurrent proposals spread out. The good group is
+    chosen among finished trials only. A batch is proposed one by one, each
+    proposal pending for the next.
 
     Parameters
     ----------
@@ -56,23 +62,12 @@ class TPESampler(ModelBasedSampler):
         self.n_ei_candidates = n_ei_candidates
         self.prior_weight = prior_weight
 
-    def _propose_in_subspace(self, index, subspace, X, y, n_candidates, rng):
-        good, bad = self._mixtures(subspace, X, y)
-        free = subspace.continuous_columns
-        taken = set(subspace.keys(X))
+    def _propose_in_subspace(self, index, subspace, X, y, n_candidates, rng, pending):
+        taken = set(subspace.keys(np.vstack([X, pending])))
         proposals = []
-        for i in range(n_candidates):
-            fixed = self._least_tried(subspace, np.vstack([X] + proposals), len(y) + i, rng)
-            if fixed is None:
-                draws = good.sample(self.n_ei_candidates, rng)
-                ratio = good.log_density(draws) - bad.log_density(draws)
-            else:
-                # climb within the least-tried categories: a model of their trials only
-                inside = np.all(X[:, ~free] == fixed, axis=1)
-                l, g = self._mixtures(subspace, X[inside], y[inside])
-                draws = l.sample(self.n_ei_candidates, rng)
-                draws[:, ~free] = fixed
-                ratio = l.log_density(draws) - g.log_density(draws)
+        for _ in range(n_candidates):
+            running = np.vstack([pending] + proposals)  # earlier proposals are pending too
+            draws, ratio = self._score_draws(subspace, X, y, running, rng)
             keys = subspace.keys(draws)
             ratio[[k in taken for k in keys]] = -np.inf  # a repeat is never proposed
             best = int(np.argmax(ratio))
@@ -80,12 +75,33 @@ class TPESampler(ModelBasedSampler):
             proposals.append(draws[best][None, :])
         return subspace.decode(np.vstack(proposals))
 
-    def _mixtures(self, subspace, X, y):
-        """The good and bad Parzen mixtures of the trials ``X`` with scores ``y``."""
+    def _score_draws(self, subspace, X, y, running, rng):
+        """Draws from the good mixture and their ``log l(x) - log g(x)``."""
+        free = subspace.continuous_columns
+        fixed = self._least_tried(subspace, np.vstack([X, running]), len(X) + len(running), rng)
+        if fixed is None:
+            good, bad = self._mixtures(subspace, X, y, running)
+            draws = good.sample(self.n_ei_candidates, rng)
+        else:
+            # climb within the least-tried categories: a model of their trials only
+            inside = np.all(X[:, ~free] == fixed, axis=1)
+            running = running[np.all(running[:, ~free] == fixed, axis=1)]
+            good, bad = self._mixtures(subspace, X[inside], y[inside], running)
+            draws = good.sample(self.n_ei_candidates, rng)
+            draws[:, ~free] = fixed
+        return draws, good.log_density(draws) - bad.log_density(draws)
+
+    def _mixtures(self, subspace, X, y, running):
+        """The good and bad Parzen mixtures of the trials ``X`` with scores ``y``.
+
+        The good group is the best ``gamma`` fraction of the finished trials;
+        the ``running`` points (encoded) join the bad group (constant liar).
+        """
         n_good = int(np.clip(np.ceil(self.gamma * len(y)), 1, self.max_good))
         order = np.argsort(-y, kind="stable")
+        bad = np.vstack([X[order[n_good:]], running])
         return (_ParzenMixture(subspace, X[order[:n_good]], self.prior_weight, self.bandwidth),
-                _ParzenMixture(subspace, X[order[n_good:]], self.prior_weight, self.bandwidth))
+                _ParzenMixture(subspace, bad, self.prior_weight, self.bandwidth))
 
 
 class _ParzenMixture:
