@@ -20,6 +20,13 @@ which takes each fit's result the moment it returns
   ``distributed.scheduler.allowed-failures`` times, then fails it with
   ``KilledWorker``: that fit's candidate is recorded as failed with this error
   (its other fits are cancelled), every other fit's result is kept;
+* on Ray's joblib backend (``joblib.parallel_backend("ray")``), as on joblib's
+  ``multiprocessing`` one, a call's results come back only together, at its
+  end (the backend cannot stream them): a worker that dies makes the call
+  raise Ray's ``ActorDiedError`` (a ``RayActorError``) at once, the call's
+  other results are lost with it, and its candidates run again one per call
+  as above. A race sees a batch's folds only when the batch has ended, so it
+  stops no fit there;
 * at a deadline the running fits are cancelled: joblib aborts the call, which
   kills loky's worker processes (Dask's tasks are cancelled); with one job,
   where the fits run in the search's own process, a ``SIGALRM`` interrupts the
@@ -35,7 +42,7 @@ import uuid
 import warnings
 
 from joblib import effective_n_jobs
-from joblib.parallel import get_active_backend
+from joblib.parallel import SequentialBackend, get_active_backend
 from sklearn import config_context, get_config
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -126,6 +133,20 @@ def dask_client():
     return client if isinstance(client, Client) else None
 
 
+def _return_as():
+    """How ``Parallel`` hands back a call's results on the active joblib backend.
+
+    One by one as they return (``"generator_unordered"``) where the backend can;
+    joblib's ``multiprocessing`` backend and Ray's (built on it) return a call's
+    results only all together at its end (``"list"``): there a batch's results
+    come at once, and a dead worker's error loses the call's other results, so
+    its candidates run again one per call.
+    """
+    backend, _ = get_active_backend()
+    streams = isinstance(backend, SequentialBackend) or backend.supports_return_generator
+    return "generator_unordered" if streams else "list"
+
+
 def _abort(parallel):
     """Abort a running ``Parallel`` call from another thread.
 
@@ -189,7 +210,7 @@ class UnitRunner:
         # a race hands out one fit at a time, so its decisions lag one fit per worker
         dispatch = {"pre_dispatch": "n_jobs", "batch_size": 1} if racing else {
             "pre_dispatch": pre_dispatch}
-        self._parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", **dispatch)
+        self._parallel = Parallel(n_jobs=n_jobs, return_as=_return_as(), **dispatch)
         # joblib runs one job in the calling thread: only a signal can stop it
         self._in_process = effective_n_jobs(n_jobs) == 1
         self.n_splits = n_splits
