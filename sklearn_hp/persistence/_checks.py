@@ -153,7 +153,7 @@ def check_state(cls, state, params, where):
 _MISSING = object()
 #: Values with nothing to walk into.
 _SCALARS = (str, bytes, int, float, complex, type, type(None), np.generic)
-_CONTAINERS = (list, tuple, dict, set, frozenset)
+_CONTAINERS = (np.ndarray, list, tuple, dict, set, frozenset)
 
 
 class _Path:
@@ -227,7 +227,7 @@ def walk(root, where, max_depth):
             stack.pop()
             continue
         if isinstance(value, _SCALARS) or id(value) in seen or (
-                isinstance(value, (np.ndarray, *_CONTAINERS)) and not _holds_objects(value)):
+                isinstance(value, _CONTAINERS) and not _holds_objects(value)):
             continue
         seen.add(id(value))
         if len(stack) > max_depth:

@@ -1,11 +1,12 @@
 """Audit a skops ``schema.json`` before skops builds anything from it.
 
 skops already refuses types it does not trust; this audit adds what a model file
-must also satisfy: every class or function is in *our* registry (so skops never
-imports a module the file names on its own), every learned-state name is a plain data
-attribute of its class, every array member exists, is referenced, holds no Python
-objects and declares a shape that matches its bytes and fits the caps. The memory
-skops will take to build every node is added to the load's budget
+must also satisfy: its skops protocol is the one whose node layout is read here
+(:mod:`._format`, checked first), every class or function is in *our* registry (so
+skops never imports a module the file names on its own), every learned-state name is
+a plain data attribute of its class, every array member exists, is referenced, holds
+no Python objects and declares a shape that matches its bytes and fits the caps. The
+memory skops will take to build every node is added to the load's budget
 (:mod:`._costs`) before any array member is read.
 """
 
