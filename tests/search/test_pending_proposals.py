@@ -117,28 +117,37 @@ def test_a_batch_is_proposed_as_if_each_proposal_were_pending_for_the_next(make)
 
 
 MIXED = SearchSpace({"n": Integer(1, 4), "c": ["u", "v"], "x": Real(0, 1)})
+CONDITIONAL = SearchSpace([{"n": Integer(1, 4), "c": ["u", "v"], "x": Real(0, 1)},
+                           {"x": Real(0, 1), "m": Integer(1, 3)}])
 
 
 def _key(params):
-    return params["n"], params["c"], round(params["x"], 9)
+    """Identity after rounding: integers and categories exactly, reals to 1e-9."""
+    return tuple(sorted((k, round(v, 9) if isinstance(v, float) else v)
+                        for k, v in params.items()))
 
 
+def _mixed_score(params):
+    return -abs(params["x"] - 0.5) - params.get("n", params.get("m")) + (params.get("c") == "v")
+
+
+@pytest.mark.parametrize("space", [MIXED, CONDITIONAL], ids=["mixed", "conditional"])
 @pytest.mark.parametrize("make", [GPSampler, TPESampler, QuasiRandomSampler, RandomSampler])
-def test_an_asynchronous_run_never_runs_two_equal_candidates(make):
+def test_an_asynchronous_run_never_runs_two_equal_candidates(make, space):
     """3 candidates always running, finished in a random order; integers and categories
     compare after rounding and decoding."""
     sampler, rng, order = make(), np.random.RandomState(0), np.random.RandomState(1)
     trials, running = [], []
     while len(trials) < 30:
         while len(running) < 3:
-            new = sampler.propose(MIXED, trials, 1, rng, pending=running)
+            new = sampler.propose(space, trials, 1, rng, pending=running)
             assert len(new) == 1
             assert _key(new[0]) not in {_key(p) for p in running}
             if not isinstance(sampler, RandomSampler):  # random search may repeat a finished one
                 assert _key(new[0]) not in {_key(t.params) for t in trials}
             running += new
         done = running.pop(order.randint(len(running)))
-        trials.append(Trial(done, -abs(done["x"] - 0.5) - done["n"] + (done["c"] == "v")))
+        trials.append(Trial(done, _mixed_score(done)))
 
 
 @pytest.mark.parametrize("n_finished", [3, 1, 0])
