@@ -6,7 +6,9 @@ sklearn_hp package of a registered module, which building the whole registry imp
 anyway, e.g. ``sklearn.ensemble`` for ``sklearn.ensemble._forest``). The registry holds
 
 * every estimator ``sklearn.utils.all_estimators()`` lists, and the scikit-learn helper
-  types fitted estimators keep (trees, kernels, losses, splitters, ...);
+  types fitted estimators keep (trees, kernels, losses, splitters, ...), found by a walk
+  of scikit-learn's modules that, unlike ``all_estimators``, never imports
+  ``sklearn.externals`` (whose array namespaces import torch, dask or cupy if installed);
 * every class defined in sklearn_hp's public subpackages (estimators, optimizers,
   schedules, transforms, activations, losses, initialisers, layers, callbacks, search
   spaces and samplers), found by walking the subpackages, so new building blocks are
@@ -37,6 +39,11 @@ _SKIPPED_SUBPACKAGES = {"cli", "plotting", "testing", "persistence"}
 _SKLEARN_EXCLUDED = ("sklearn.externals", "sklearn.datasets", "sklearn.utils._testing",
                      "sklearn.utils._test_common", "sklearn.utils.estimator_checks",
                      "sklearn.conftest", "sklearn._build_utils", "sklearn.__check_build")
+
+#: Parts of a scikit-learn module name the registry's walk never imports: those
+#: ``all_estimators`` skips, and the build helpers.
+_UNWALKED_PARTS = {"tests", "externals", "setup", "conftest", "experimental",
+                   "estimator_checks", "_build_utils"}
 
 # skops distrusts histogram gradient boosting's TreePredictor: its node array holds
 # indices scikit-learn follows without bounds checks (scikit-learn#34558). It is in this
@@ -92,19 +99,52 @@ def _resolve(name):
     return obj
 
 
+def _walk_sklearn(package):
+    """Import what ``sklearn.utils.all_estimators`` imports under ``package`` (every
+    package and every public module) but nothing with a part in :data:`_UNWALKED_PARTS`;
+    yield the public modules. ``pkgutil.walk_packages`` would import the packages it
+    then skips, and ``sklearn.externals.array_api_compat.torch`` imports torch."""
+    for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+        public = "._" not in info.name
+        if _UNWALKED_PARTS.intersection(info.name.split(".")) or not (public or info.ispkg):
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # as walk_packages: a package that fails to import is skipped
+            continue
+        if public:
+            yield module
+        if info.ispkg:
+            yield from _walk_sklearn(module)
+
+
+def _estimator_classes(modules):
+    """The classes ``all_estimators`` lists, taken from the public ``modules``."""
+    from sklearn.base import BaseEstimator
+
+    return {cls for module in modules for name, cls in inspect.getmembers(module, inspect.isclass)
+            if not name.startswith("_") and name != "BaseEstimator"
+            and issubclass(cls, BaseEstimator) and not getattr(cls, "__abstractmethods__", None)}
+
+
+def _imported_sklearn_classes():
+    """The classes defined in the imported scikit-learn modules the registry covers."""
+    return [obj for module_name, module in list(sys.modules.items())
+            if module is not None and module_name.startswith("sklearn.")
+            and _registered_module(module_name)
+            for obj in list(vars(module).values())
+            if inspect.isclass(obj) and _defined_in(obj, module_name)]
+
+
 def _sklearn_objects():
-    from sklearn.utils import all_estimators
+    """The estimators ``all_estimators`` lists and every class of the scikit-learn
+    modules the walk imports, without importing what the walk skips."""
+    import sklearn
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        objects = [cls for _, cls in all_estimators()]
-    for module_name, module in list(sys.modules.items()):
-        if (module is None or not module_name.startswith("sklearn.")
-                or module_name.startswith(_SKLEARN_EXCLUDED) or ".tests" in module_name):
-            continue
-        objects += [obj for obj in vars(module).values()
-                    if inspect.isclass(obj) and _defined_in(obj, module_name)]
-    return objects
+        estimators = _estimator_classes(list(_walk_sklearn(sklearn)))
+    return sorted(estimators, key=name_of) + _imported_sklearn_classes()
 
 
 def _function_objects():
@@ -221,11 +261,6 @@ def _imported_class(name):
     if inspect.isclass(obj) and obj.__module__ in own and obj.__qualname__ == qualname:
         return obj
     return None
-
-
-#: Parts of a scikit-learn module name that ``all_estimators`` does not import.
-_UNWALKED_PARTS = {"tests", "externals", "setup", "conftest", "experimental",
-                   "estimator_checks"}
 
 
 def _import_public_package(module_name):

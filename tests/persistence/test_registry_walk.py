@@ -1,0 +1,91 @@
+"""The registry's own walk of scikit-learn trusts the classes ``all_estimators`` would,
+and building the whole registry imports no optional array library.
+
+``all_estimators`` walks scikit-learn with ``pkgutil.walk_packages``, which imports
+``sklearn.externals.array_api_compat.torch`` (so torch, when installed); the registry
+walks the same public modules without ``sklearn.externals``, tests or experimental.
+"""
+
+import functools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Top-level packages ``sklearn.externals.array_api_compat`` and ``array_api_extra``
+#: import for their array namespaces.
+ARRAY_LIBRARIES = ("torch", "jax", "jaxlib", "cupy", "cupyx", "dask", "ndonnx", "sparse",
+                   "array_api_strict")
+
+#: Builds the whole registry with every import of an array library refused and
+#: recorded; prints the scikit-learn class and estimator names, and what was tried.
+_WALK = """
+import json, sys
+BLOCKED = set(sys.argv[1].split(","))
+tried = []
+class RefuseArrayLibraries:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.partition(".")[0] in BLOCKED:
+            tried.append(name)
+            raise ImportError(f"importing {name} is refused")
+        return None
+sys.meta_path.insert(0, RefuseArrayLibraries)
+import sklearn
+from sklearn_hp.persistence import TrustedClasses, _registry
+TrustedClasses().complete()
+print(json.dumps({
+    "classes": sorted({_registry.name_of(c) for c in _registry._sklearn_objects()}),
+    "estimators": sorted(_registry.name_of(c) for c in
+                         _registry._estimator_classes(_registry._walk_sklearn(sklearn))),
+    "entries": len(_registry._default_entries()),
+    "tried": tried,
+    "loaded": sorted(name for name in sys.modules if name.partition(".")[0] in BLOCKED)}))
+"""
+
+#: The same names found through ``all_estimators`` and the modules its walk imports.
+_ALL_ESTIMATORS = """
+import json, warnings
+from sklearn.utils import all_estimators
+from sklearn_hp.persistence import _registry
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    estimators = {_registry.name_of(c) for _, c in all_estimators()}
+classes = estimators | {_registry.name_of(c) for c in _registry._imported_sklearn_classes()}
+print(json.dumps({"classes": sorted(classes), "estimators": sorted(estimators)}))
+"""
+
+
+def _run(code, *args):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
+                          text=True, timeout=300, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@functools.cache
+def _walked():
+    return _run(_WALK, ",".join(ARRAY_LIBRARIES))
+
+
+def test_whole_registry_never_imports_an_array_library():
+    walked = _walked()
+    assert walked["tried"] == []
+    assert walked["loaded"] == []
+    assert walked["entries"] > 1000
+    assert len(walked["estimators"]) > 150
+    assert "sklearn.ensemble._forest.RandomForestClassifier" in walked["estimators"]
+    assert "sklearn.tree._tree.Tree" in walked["classes"]
+
+
+@pytest.mark.slow
+def test_walk_trusts_the_classes_all_estimators_finds():
+    walked, reference = _walked(), _run(_ALL_ESTIMATORS)
+    assert walked["estimators"] == reference["estimators"]
+    assert walked["classes"] == reference["classes"]
+    assert len(walked["classes"]) > len(walked["estimators"])
