@@ -21,7 +21,6 @@ branch on parameter types:
 dimension, for quasi-random designs) to parameter dicts.
 """
 
-import functools
 import numbers
 
 import numpy as np
@@ -515,24 +514,66 @@ class SearchSpace:
         return float(sum(sub.n_points for sub in self.subspaces))
 
     def subspace_index(self, params):
-        """Index of the first sub-space containing ``params`` (``-1`` if none)."""
-        return _find_subspace(self.subspaces, params)
+        """Index of the first sub-space containing ``params`` (``-1`` if none).
 
-    @functools.cached_property
+        A dict with the names of a sub-space but a value outside it belongs to
+        the first sub-space with these names.
+        """
+        return self._subspace_finder().index(params)
+
+    def subspace_indices(self, params_list):
+        """:meth:`subspace_index` of each dict of ``params_list``, as an int array."""
+        index = self._subspace_finder().index
+        return np.array([index(p) for p in params_list], dtype=int)
+
+    def _subspace_finder(self):
+        finder = self.__dict__.get("_finder")
+        if finder is None:  # built on first use (also for spaces saved without one)
+            finder = self._finder = _SubspaceFinder(self.subspaces)
+        return finder
+
+    @property
     def joint(self):
-        """All sub-spaces encoded together (a :class:`_JointSpace`), built once."""
-        return _JointSpace(self.subspaces)
+        """All sub-spaces encoded together (a :class:`_JointSpace`), built once.
+
+        Kept as a data attribute, which a saved search may hold (a model file
+        may not set a cached property).
+        """
+        joint = self.__dict__.get("_joint")
+        if joint is None:
+            joint = self._joint = _JointSpace(self.subspaces)
+        return joint
 
 
-def _find_subspace(subspaces, params):
-    """Index of the first of ``subspaces`` containing ``params`` (``-1`` if none)."""
-    for i, sub in enumerate(subspaces):
-        if sub.contains(params):
-            return i
-    for i, sub in enumerate(subspaces):  # lenient: names match only
-        if set(params) == set(sub.names):
-            return i
-    return -1
+class _SubspaceFinder:
+    """Which of ``subspaces`` a parameter dict belongs to, looked up by its names.
+
+    Only a sub-space with exactly the dict's names can contain it, so the
+    values are checked only when several sub-spaces share these names: the
+    first that contains the dict wins, else the first of them (lenient: the
+    names match). A dict with names of no sub-space gets ``-1``.
+    """
+
+    def __init__(self, subspaces):
+        self.subspaces = list(subspaces)
+        self._by_names = {}
+        for i, sub in enumerate(self.subspaces):
+            self._by_names.setdefault(frozenset(sub.names), []).append(i)
+
+    def __getstate__(self):
+        return {"subspaces": self.subspaces}  # the lookup is rebuilt on loading
+
+    def __setstate__(self, state):
+        self.__init__(state["subspaces"])
+
+    def index(self, params):
+        """Index of the sub-space of ``params`` (``-1`` if none has its names)."""
+        same_names = self._by_names.get(frozenset(params), ())
+        if len(same_names) > 1:
+            for i in same_names:
+                if self.subspaces[i].contains(params):
+                    return i
+        return same_names[0] if same_names else -1
 
 
 def _same_dimension(a, b):
@@ -583,6 +624,7 @@ class _JointSpace(_SubSpace):
                 where[name] = shared[0] if shared else len(dims) - 1
             self._where.append(where)
         self._set_dimensions(names, dims)
+        self._finder = _SubspaceFinder(self.branches)
         self._pinned = np.where(self.continuous_columns, 0.5, 0.0)
         self._active = np.zeros((len(self.branches), self.n_columns), dtype=bool)
         for b, where in enumerate(self._where):
@@ -607,7 +649,7 @@ class _JointSpace(_SubSpace):
     def encode(self, params_list):
         out = np.tile(self._pinned, (len(params_list), 1))
         for row, params in enumerate(params_list):
-            b = max(_find_subspace(self.branches, params), 0)
+            b = max(self._finder.index(params), 0)
             out[row, self._slices[0].start + b] = 1.0
             for name, j in self._where[b].items():
                 out[row, self._slices[j]] = self.dimensions[j].encode([params[name]])[0]

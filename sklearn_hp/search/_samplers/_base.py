@@ -12,6 +12,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..._stacklevel import user_stacklevel
+from ._trial_cache import TrialCache
 
 __all__ = ["BaseSampler", "Trial", "choose_subspaces", "distinct_candidates",
            "group_by_subspace", "impute_failed_scores", "least_tried_categories",
@@ -94,7 +95,7 @@ class BaseSampler:
 _ENUMERATE_LIMIT = 20000
 
 
-def distinct_candidates(space, trials, candidates, rng, owner=None, pending=()):
+def distinct_candidates(space, trials, candidates, rng, owner=None, pending=(), cache=None):
     """Make ``candidates`` distinct from each other, from ``trials`` and ``pending``.
 
     A candidate equal to an earlier one (after integer rounding and category
@@ -113,18 +114,22 @@ def distinct_candidates(space, trials, candidates, rng, owner=None, pending=()):
         Remembers that the warning was given.
     pending : list of dict, default=()
         Candidates running now.
+    cache : TrialCache or None, default=None
+        The trials' keys, already derived (``None``: derived here).
 
     Returns
     -------
     candidates : list of dict
         At most ``len(candidates)``, all distinct and new.
     """
-    seen = [set() for _ in space.subspaces]
-    known = [t.params for t in trials] + list(pending)
-    for index, positions in enumerate(group_by_subspace(space, known)):
+    if cache is None:
+        cache = TrialCache().update(space, [t.params for t in trials])
+    seen = [set(cache.keys(index)) for index in range(space.n_subspaces)]
+    pending = list(pending)
+    for index, positions in enumerate(group_by_subspace(space, pending)):
         if positions:
             sub = space.subspaces[index]
-            seen[index].update(sub.keys(sub.encode([known[i] for i in positions])))
+            seen[index].update(sub.keys(sub.encode([pending[i] for i in positions])))
     out = []
     for params in candidates:
         index = max(space.subspace_index(params), 0)
@@ -148,12 +153,8 @@ def distinct_candidates(space, trials, candidates, rng, owner=None, pending=()):
 
 def group_by_subspace(space, params_list):
     """Positions in ``params_list`` of each sub-space's parameter dicts (others left out)."""
-    groups = [[] for _ in space.subspaces]
-    for position, params in enumerate(params_list):
-        index = space.subspace_index(params)
-        if index >= 0:
-            groups[index].append(position)
-    return groups
+    index = space.subspace_indices(params_list)
+    return [np.flatnonzero(index == i).tolist() for i in range(space.n_subspaces)]
 
 
 def _unseen(sub, seen, rng):

@@ -8,11 +8,11 @@ from ._base import (
     BaseSampler,
     choose_subspaces,
     distinct_candidates,
-    group_by_subspace,
     impute_failed_scores,
     least_tried_categories,
 )
 from ._random import QuasiRandomSampler
+from ._trial_cache import TrialCache
 
 __all__ = ["ModelBasedSampler"]
 
@@ -69,6 +69,7 @@ class ModelBasedSampler(BaseSampler):
                 self._warm_up = QuasiRandomSampler()
             # deduplicated once, below, with the model's proposals
             proposals = self._warm_up.draw(space, trials, n_design, rng, pending)
+        cache = self._trial_cache(space, trials)
         if n_design < n_candidates:
             # The models' matrices are small (at most a few hundred rows): BLAS
             # threads cost more than they save, and on a busy machine they make
@@ -78,7 +79,18 @@ class ModelBasedSampler(BaseSampler):
                 proposals += self._propose_from_model(
                     space, RunningTrials(trials, pending + proposals),
                     n_candidates - n_design, rng)
-        return distinct_candidates(space, trials, proposals, rng, owner=self, pending=pending)
+        return distinct_candidates(space, trials, proposals, rng, owner=self, pending=pending,
+                                   cache=cache)
+
+    def _trial_cache(self, space, trials):
+        """The :class:`TrialCache` of this sampler, updated with ``trials``."""
+        if getattr(self, "_trials", None) is None:
+            self._trials = TrialCache()
+        return self._trials.update(space, [t.params for t in trials])
+
+    def __getstate__(self):
+        # the cache is derived from the trials: copies and pickles leave it out
+        return {k: v for k, v in self.__dict__.items() if k != "_trials"}
 
     def _n_design(self, space, trials, pending, n_candidates):
         """How many of ``n_candidates`` come from the quasi-random warm-up.
@@ -93,32 +105,34 @@ class ModelBasedSampler(BaseSampler):
 
     def _propose_from_model(self, space, trials, n_candidates, rng):
         pending = getattr(trials, "pending", [])
+        cache = self._trial_cache(space, trials)
+        scores = np.array([t.score for t in trials], dtype=float)
+        running_index = space.subspace_indices(pending)
         if space.n_subspaces > 1 and self.joint_subspaces:
-            known = [t for t in trials if space.subspace_index(t.params) >= 0]
-            if self._can_model(known):
-                running = [p for p in pending if space.subspace_index(p) >= 0]
-                X, y, X_pending = _encoded(space.joint, known, running)
-                return self._propose_in_subspace(-1, space.joint, X, y, n_candidates, rng,
-                                                 X_pending)
-        groups = group_by_subspace(space, [t.params for t in trials])
-        running = group_by_subspace(space, pending)
+            known = cache.index >= 0
+            if self._can_model(scores[known]):
+                running = [p for p, i in zip(pending, running_index) if i >= 0]
+                return self._propose_in_subspace(
+                    -1, space.joint, cache.joint_rows(), impute_failed_scores(scores[known]),
+                    n_candidates, rng, space.joint.encode(running))
         chosen = choose_subspaces(space, n_candidates, rng)
         proposals = []
         for index in np.unique(chosen):
             count = int(np.sum(chosen == index))
             sub = space.subspaces[index]
-            group = [trials[i] for i in groups[index]]
-            if not self._can_model(group):
+            group_scores = scores[cache.positions(index)]
+            if not self._can_model(group_scores):
                 proposals.extend(sub.from_unit(rng.uniform(size=(count, sub.n_dims))))
                 continue
-            X, y, X_pending = _encoded(sub, group, [pending[i] for i in running[index]])
-            proposals.extend(self._propose_in_subspace(index, sub, X, y, count, rng, X_pending))
+            running = [p for p, i in zip(pending, running_index) if i == index]
+            proposals.extend(self._propose_in_subspace(
+                index, sub, cache.rows(index), impute_failed_scores(group_scores), count, rng,
+                sub.encode(running)))
         return proposals
 
-    def _can_model(self, trials):
-        """Whether ``trials`` are enough for a model: ``min_trials`` and a finite score."""
-        scores = np.array([t.score for t in trials], dtype=float)
-        return len(trials) >= self.min_trials and bool(np.isfinite(scores).any())
+    def _can_model(self, scores):
+        """Whether trials of these ``scores`` are enough for a model: ``min_trials``, one finite."""
+        return len(scores) >= self.min_trials and bool(np.isfinite(scores).any())
 
     def _least_tried(self, subspace, X, n_done, rng):
         """Categories of an exploring proposal, or None for a model-driven one.
@@ -151,13 +165,6 @@ class RunningTrials(list):
     def __init__(self, trials, pending):
         super().__init__(trials)
         self.pending = list(pending)
-
-
-def _encoded(subspace, trials, pending):
-    """Encoded trials, their imputed scores and the encoded pending candidates."""
-    X = subspace.encode([t.params for t in trials])
-    y = impute_failed_scores([t.score for t in trials])
-    return X, y, subspace.encode(pending)
 
 
 _CONTROLLER = []
