@@ -27,6 +27,7 @@ import zipfile
 import numpy as np
 
 from ._archive import ModelFileError, npy_array
+from ._registry import array_namespaces_refused
 
 __all__ = ["PROTOCOLS", "Loader", "KNOWN_LOADERS", "SCHEMA", "check_protocol", "node_type",
            "require_skops", "dump_members", "build"]
@@ -95,7 +96,9 @@ def require_skops():
     """``skops.io``, or an ``ImportError`` saying how to install a safe version."""
     try:
         import skops
-        import skops.io
+
+        with array_namespaces_refused():  # skops.io calls all_estimators() on import
+            import skops.io
     except ImportError:
         raise ImportError(
             "Saving and loading whole models needs skops: pip install 'sklearn_hp[persist]' "

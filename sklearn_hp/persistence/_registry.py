@@ -18,6 +18,7 @@ anyway, e.g. ``sklearn.ensemble`` for ``sklearn.ensemble._forest``). The registr
 * whatever the caller passes as ``trusted=[...]``.
 """
 
+import contextlib
 import functools
 import importlib
 import inspect
@@ -44,6 +45,11 @@ _SKLEARN_EXCLUDED = ("sklearn.externals", "sklearn.datasets", "sklearn.utils._te
 #: ``all_estimators`` skips, and the build helpers.
 _UNWALKED_PARTS = {"tests", "externals", "setup", "conftest", "experimental",
                    "estimator_checks", "_build_utils"}
+
+#: The ``sklearn.externals.array_api_compat`` namespaces that import an optional array
+#: library (torch, cupy, dask) when it is installed.
+_ARRAY_NAMESPACES = tuple(f"sklearn.externals.array_api_compat.{library}"
+                          for library in ("torch", "cupy", "dask"))
 
 # skops distrusts histogram gradient boosting's TreePredictor: its node array holds
 # indices scikit-learn follows without bounds checks (scikit-learn#34558). It is in this
@@ -116,6 +122,29 @@ def _walk_sklearn(package):
             yield module
         if info.ispkg:
             yield from _walk_sklearn(module)
+
+
+class _RefuseArrayNamespaces:
+    """Meta path finder refusing :data:`_ARRAY_NAMESPACES`; ``pkgutil.walk_packages``
+    skips a package whose import raises ImportError."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name in _ARRAY_NAMESPACES:
+            raise ImportError(f"{name} is not imported while walking scikit-learn")
+        return None
+
+
+@contextlib.contextmanager
+def array_namespaces_refused():
+    """Within, ``sklearn.utils.all_estimators`` (which ``skops.io`` calls when imported)
+    skips the array namespaces not yet imported instead of importing torch, cupy or
+    dask; they import as usual afterwards."""
+    sys.meta_path.insert(0, _RefuseArrayNamespaces)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(_RefuseArrayNamespaces)
 
 
 def _estimator_classes(modules):

@@ -34,8 +34,8 @@ X, y = load_iris(return_X_y=True)
 #: count, the peak RSS and its rise during the load, in MB.
 _PROBE = """
 import json, re, resource, sys
-import skops.io
-from sklearn_hp.persistence import TrustedClasses, _archive, load
+from sklearn_hp.persistence import TrustedClasses, _archive, _format, load
+_format.require_skops()  # skops.io, imported as a load imports it
 TrustedClasses().complete()  # what a load may import and build once, outside the measure
 counted = []
 check = _archive.Budget.check

@@ -1,12 +1,16 @@
 """The registry's own walk of scikit-learn trusts the classes ``all_estimators`` would,
-and building the whole registry imports no optional array library.
+and neither building the whole registry nor importing skops imports an optional array
+library.
 
 ``all_estimators`` walks scikit-learn with ``pkgutil.walk_packages``, which imports
 ``sklearn.externals.array_api_compat.torch`` (so torch, when installed); the registry
-walks the same public modules without ``sklearn.externals``, tests or experimental.
+walks the same public modules without ``sklearn.externals``, tests or experimental, and
+``skops.io`` (which calls ``all_estimators`` when imported) is imported with those
+array namespaces refused.
 """
 
 import functools
+import importlib.util
 import json
 import os
 import subprocess
@@ -22,10 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 ARRAY_LIBRARIES = ("torch", "jax", "jaxlib", "cupy", "cupyx", "dask", "ndonnx", "sparse",
                    "array_api_strict")
 
-#: Builds the whole registry with every import of an array library refused and
-#: recorded; prints the scikit-learn class and estimator names, and what was tried.
+#: Imports skops.io and builds the whole registry with every import of an array
+#: library refused and recorded; prints the scikit-learn class and estimator names,
+#: what was tried, and whether the array namespaces are refused only while skops.io
+#: is imported.
 _WALK = """
-import json, sys
+import importlib.util, json, sys
 BLOCKED = set(sys.argv[1].split(","))
 tried = []
 class RefuseArrayLibraries:
@@ -37,14 +43,28 @@ class RefuseArrayLibraries:
         return None
 sys.meta_path.insert(0, RefuseArrayLibraries)
 import sklearn
-from sklearn_hp.persistence import TrustedClasses, _registry
+from sklearn_hp.persistence import TrustedClasses, _format, _registry
+try:
+    _format.require_skops()
+except ImportError:  # no skops: the registry alone
+    pass
 TrustedClasses().complete()
+namespace = "sklearn.externals.array_api_compat.dask"
+try:
+    with _registry.array_namespaces_refused():
+        importlib.util.find_spec(namespace)
+    refused_within = False
+except ImportError:
+    refused_within = True
 print(json.dumps({
     "classes": sorted({_registry.name_of(c) for c in _registry._sklearn_objects()}),
     "estimators": sorted(_registry.name_of(c) for c in
                          _registry._estimator_classes(_registry._walk_sklearn(sklearn))),
     "entries": len(_registry._default_entries()),
     "tried": tried,
+    "skops_io": "skops.io" in sys.modules,
+    "refused_within": refused_within,
+    "found_after": importlib.util.find_spec(namespace) is not None,
     "loaded": sorted(name for name in sys.modules if name.partition(".")[0] in BLOCKED)}))
 """
 
@@ -73,10 +93,12 @@ def _walked():
     return _run(_WALK, ",".join(ARRAY_LIBRARIES))
 
 
-def test_whole_registry_never_imports_an_array_library():
+def test_registry_and_skops_never_import_an_array_library():
     walked = _walked()
     assert walked["tried"] == []
     assert walked["loaded"] == []
+    assert walked["skops_io"] == (importlib.util.find_spec("skops") is not None)
+    assert walked["refused_within"] and walked["found_after"]
     assert walked["entries"] > 1000
     assert len(walked["estimators"]) > 150
     assert "sklearn.ensemble._forest.RandomForestClassifier" in walked["estimators"]
