@@ -157,13 +157,22 @@ TASKS = {task.name: task for task in [
 
 
 class StopAtScore(SearchCallback):
-    """Stop the search once a complete trial scores ``target`` or more."""
+    """Stop the search once a complete trial scores ``target`` or more.
+
+    ``stamps_`` lists ``(time.perf_counter(), score)`` of every complete trial.
+    """
 
     def __init__(self, target=0.0):
         self.target = target
 
+    def on_search_begin(self, search):
+        self.stamps_ = []
+
     def on_trial_end(self, search, trial):
-        return trial.status == "complete" and reached(trial.score, self.target)
+        if trial.status != "complete":
+            return False
+        self.stamps_.append((time.perf_counter(), trial.score))
+        return reached(trial.score, self.target)
 
 
 def _timed(run):
@@ -174,17 +183,26 @@ def _timed(run):
     return result, time.perf_counter() - start, load
 
 
+def _since_start(stamps, seconds):
+    """``[[seconds since the run began, score]]`` of the ``(perf_counter, score)`` stamps
+    of a run that took ``seconds`` and has just ended."""
+    start = time.perf_counter() - seconds
+    return [[round(stamp - start, 3), float(score)] for stamp, score in stamps]
+
+
 def run_ours(task, X, y, seed, sampler, racing, target, cap):
     """Ours until its best complete trial reaches ``target``; a run record."""
+    stopper = StopAtScore(target)
     search = BayesSearchCV(task.make(), task.space, n_iter=cap, sampler=sampler,
                            random_state=seed, cv=CV, refit=False, racing=racing,
-                           callbacks=[StopAtScore(target)])
+                           callbacks=[stopper])
     search, seconds, load = _timed(lambda: search.fit(X, y))
+    complete = _since_start(stopper.stamps_, seconds)
     runs = np.asarray(search.cv_results_["n_splits_run"] if racing else
                       [CV.get_n_splits()] * len(search.cv_results_["params"]))
     best = float(search.best_score_)
     record = {"seconds": seconds, "load": load, "best": best, "reached": reached(best, target),
-              "n_trials": len(runs), "n_fits": int(runs.sum())}
+              "n_trials": len(runs), "n_fits": int(runs.sum()), "complete": complete}
     if racing:
         stopped = [(search.cv_results_["params"][i], _folds_run(search.cv_results_, i))
                    for i in np.flatnonzero(runs < CV.get_n_splits())]
@@ -267,20 +285,25 @@ def run_optuna(task, X, y, seed, target, cap):
                                 sampler=optuna.samplers.TPESampler(seed=seed),
                                 pruner=optuna.pruners.WilcoxonPruner())
 
-    def stop_at_target(study, trial):
-        if trial.state == optuna.trial.TrialState.COMPLETE and reached(trial.value, target):
-            study.stop()
+    stamps, params_of = [], {}
 
-    params_of = {}
+    def stop_at_target(study, trial):
+        if trial.state == optuna.trial.TrialState.COMPLETE:
+            stamps.append((time.perf_counter(), trial.value))
+            if reached(trial.value, target):
+                study.stop()
+
     objective = _optuna_objective(task, X, y, params_of)
     _, seconds, load = _timed(lambda: study.optimize(
         objective, n_trials=cap, callbacks=[stop_at_target], catch=(Exception,)))
+    complete_times = _since_start(stamps, seconds)
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     best = max((t.value for t in complete), default=float("nan"))
     pruned = [t for t in study.trials if t.state == optuna.trial.TrialState.PRUNED]
     return {"seconds": seconds, "load": load, "best": best, "reached": reached(best, target),
             "n_trials": len(study.trials),
             "n_fits": sum(len(t.intermediate_values) for t in study.trials),
+            "complete": complete_times,
             "stopped": [(params_of[t.number], dict(t.intermediate_values)) for t in pruned]}
 
 
@@ -405,6 +428,30 @@ def ratio_rows(records, half):
     return rows
 
 
+def _best_at(record, seconds):
+    """A run's best complete score ``seconds`` after it began (NaN before its first)."""
+    scores = [score for stamp, score in record["complete"] if stamp <= seconds]
+    return max(scores) if scores else float("nan")
+
+
+def same_time_rows(records):
+    """Rows of the same-wall-time table: ours' best when a peer ended, minus the peer's."""
+    rows = []
+    for task, setting in dict.fromkeys((r["task"], r["threads"]) for r in records):
+        mine = [r for r in records if r["task"] == task and r["threads"] == setting]
+        for label in [m for m in OURS if m.endswith("raced")]:
+            raced, cells = _select(mine, method=label), []
+            for peer in [_select(mine, method=p) for p in PEERS[1:]]:
+                seeds = [s for s in sorted(set(raced) & set(peer)) if "complete" in raced[s]]
+                gaps = [_best_at(raced[s], peer[s]["seconds"]) - peer[s]["best"] for s in seeds]
+                cells.append("–" if not gaps else
+                             f"{np.median(gaps):+.4f} ({min(gaps):+.4f} to {max(gaps):+.4f}), "
+                             f"{sum(g >= -1e-9 for g in gaps)}/{len(gaps)} ≥ 0")
+            if raced:
+                rows.append([task, setting, label, *cells])
+    return rows
+
+
 def time_rows(records):
     """Rows of the time table: per task, setting and search, median seconds over seeds."""
     rows = []
@@ -442,6 +489,8 @@ RATIO_HEADER = ["task", "BLAS threads", "ours (raced)", "raced / unraced",
                 "ours reached", "load (runs of the row)"]
 TIME_HEADER = ["task", "BLAS threads", "search", "seconds: median (min–max)", "best (median)",
                "reached target", "trials", "fits", "load"]
+SAME_TIME_HEADER = ["task", "BLAS threads", "ours (raced)", "vs HalvingRandomSearchCV",
+                    "vs Optuna"]
 STOP_HEADER = ["task", "search", "stopped / candidates", "false stops", "false-stop rate",
                "closest: full mean − final best"]
 
@@ -471,6 +520,12 @@ def report_text(report):
         rows = ratio_rows(records, half)
         if rows:
             lines += [f"## {half.capitalize()} half", "", markdown_table(RATIO_HEADER, rows), ""]
+    lines += ["## At the same wall time", "",
+              "Ours' best complete score when the peer's run ended, minus the peer's best "
+              "(median and range over seeds; seeds where ours is at least as good). Where ours "
+              "had already stopped at the target, its best then counts; nan: ours had no "
+              "complete trial yet.", "",
+              markdown_table(SAME_TIME_HEADER, same_time_rows(records)), ""]
     lines += ["## Every search: wall time to the target", "",
               markdown_table(TIME_HEADER, time_rows(records)), "",
               "## False stops", "",
