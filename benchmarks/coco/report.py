@@ -168,11 +168,11 @@ def render(runs, methods):
     lines = [INTRO.format(methods=describe_methods(runs, methods))]
     values = shared_precisions(runs, methods)
     for suite in ("bbob", "bbob-mixint"):
-        dims = sorted({d for s, _, d, _ in values if s == suite})
-        for title, held_out in HALVES if dims else ():
+        for title, held_out in HALVES if any(s == suite for s, *_ in values) else ():
             lines += [f"\n## `{suite}`, {title}", "", "Cells won (ties count for each):", "",
                       win_table(values, suite, held_out, methods)]
-            for dim in dims:
+            for dim in sorted({d for s, f, d, _ in values
+                               if s == suite and is_held_out(f) == held_out}):
                 lines += [f"\n### `{suite}` {dim}-D, {title.split(':')[0]}: by group", "",
                           group_table(values, suite, dim, held_out, methods), "",
                           f"Per function at {MULTIPLES[-1]}·d:", "",
