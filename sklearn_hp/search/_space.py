@@ -79,6 +79,10 @@ class _Dimension:
         """Decode an array of shape ``(n, n_columns)`` to a list of values."""
         raise NotImplementedError
 
+    def snap(self, columns):
+        """The encoding of the values that ``columns`` (shape ``(n, n_columns)``) decode to."""
+        return self.encode(self.decode(columns))
+
     def contains(self, value):
         """Whether ``value`` belongs to this dimension."""
         raise NotImplementedError
@@ -111,12 +115,20 @@ class _Numeric(_Dimension):
         return np.log(x) if self.log else x
 
     def _values(self, t):
-        """Values (in bounds, of the right type) at the transformed points ``t``."""
+        """Values (in bounds, rounded for integers) at the points ``t``, an array."""
         raise NotImplementedError
 
-    def from_unit(self, u):
+    def _as_python(self, values):
+        """An array of values as a list of Python numbers of this dimension's type."""
+        raise NotImplementedError
+
+    def _unit_values(self, u):
+        """The values at uniform coordinates ``u``, an array."""
         t = self._t_low + np.clip(u, 0.0, 1.0) * (self._t_high - self._t_low)
         return self._values(np.exp(t) if self.log else t)
+
+    def from_unit(self, u):
+        return self._as_python(self._unit_values(u))
 
     def encode(self, values):
         t = self._transform(np.clip(np.asarray(values, dtype=float), self.low, self.high))
@@ -124,6 +136,10 @@ class _Numeric(_Dimension):
 
     def decode(self, columns):
         return self.from_unit(np.asarray(columns, dtype=float)[:, 0])
+
+    def snap(self, columns):
+        # encode(decode(columns)) without the values' round trip through Python numbers
+        return self.encode(self._unit_values(np.asarray(columns, dtype=float)[:, 0]))
 
     def __repr__(self):
         return f"{type(self).__name__}({self.low!r}, {self.high!r}, log={self.log})"
@@ -153,14 +169,16 @@ class Real(_Numeric):
         self._t_low, self._t_high = self._transform(self.low), self._transform(self.high)
 
     def _values(self, t):
-        return [float(v) for v in np.clip(t, self.low, self.high)]
+        return np.clip(t, self.low, self.high)
 
-    def from_unit(self, u):
-        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
-        values = np.asarray(super().from_unit(u))
-        # the bounds themselves, not exp(log(high)) = high - 1 ulp
-        values = np.where(u <= 0.0, self.low, np.where(u >= 1.0, self.high, values))
+    def _as_python(self, values):
         return [float(v) for v in values]
+
+    def _unit_values(self, u):
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        values = super()._unit_values(u)
+        # the bounds themselves, not exp(log(high)) = high - 1 ulp
+        return np.where(u <= 0.0, self.low, np.where(u >= 1.0, self.high, values))
 
     def contains(self, value):
         return isinstance(value, numbers.Real) and self.low <= value <= self.high
@@ -198,7 +216,10 @@ class Integer(_Numeric):
         return list(range(self.low, self.high + 1))
 
     def _values(self, t):
-        return [int(v) for v in np.clip(np.rint(t), self.low, self.high)]
+        return np.clip(np.rint(t), self.low, self.high)
+
+    def _as_python(self, values):
+        return [int(v) for v in values]
 
     def contains(self, value):
         return (
@@ -265,6 +286,14 @@ class Categorical(_Dimension):
 
     def decode(self, columns):
         return [self.choices[i] for i in np.argmax(np.asarray(columns), axis=1)]
+
+    def snap(self, columns):
+        picked = np.argmax(np.asarray(columns), axis=1)
+        # a choice listed twice is encoded at its first place
+        first = {i: self._index(self.choices[i]) for i in np.unique(picked).tolist()}
+        out = np.zeros((len(picked), self.n_columns))
+        out[np.arange(len(picked)), [first[i] for i in picked.tolist()]] = 1.0
+        return out
 
     def contains(self, value):
         try:
@@ -444,7 +473,11 @@ class _SubSpace:
 
     def snap(self, X):
         """Round encoded points to the encoding of the values they decode to."""
-        return self.encode(self.decode(X))
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        out = np.empty_like(X)
+        for dim, sl in zip(self.dimensions, self._slices):
+            out[:, sl] = dim.snap(X[:, sl])
+        return out
 
     def pin(self, X):
         """``X`` with inactive columns at their constants (none here: ``X`` itself)."""
@@ -645,6 +678,10 @@ class _JointSpace(_SubSpace):
 
     def contains(self, params):
         return any(sub.contains(params) for sub in self.branches)
+
+    def snap(self, X):
+        # through the parameter dicts: the branch decides which columns are pinned
+        return self.encode(self.decode(X))
 
     def encode(self, params_list):
         out = np.tile(self._pinned, (len(params_list), 1))

@@ -148,3 +148,48 @@ def test_distinct_points_are_counted_enumerated_and_keyed():
     near[0, 0] += 0.05
     assert sub.keys(near) == sub.keys(sub.encode([{"n": 1, "c": "u"}]))
     assert len(set(sub.keys(points))) == 6
+
+
+def _first_containing_then_first_named(space, params):
+    """The rule of ``subspace_index``, written out: every sub-space's values checked."""
+    for i, sub in enumerate(space.subspaces):
+        if sub.contains(params):
+            return i
+    for i, sub in enumerate(space.subspaces):
+        if set(params) == set(sub.names):
+            return i
+    return -1
+
+
+def test_subspace_index_looks_up_names_and_checks_values_only_among_namesakes():
+    space = SearchSpace([
+        {"kernel": ["linear"], "C": Real(0.1, 10)},
+        {"kernel": ["rbf"], "C": Real(0.1, 10), "gamma": Real(1e-3, 1, log=True)},
+        {"kernel": ["poly"], "C": Real(5, 100)},  # the names of the first
+    ])
+    dicts = [{"kernel": k, "C": c} for k in ("linear", "poly", "rbf") for c in (1.0, 50.0, 500)]
+    dicts += [{"kernel": "rbf", "C": 1.0, "gamma": g} for g in (0.01, 5.0)]
+    dicts += [{"kernel": "rbf"}, {"kernel": "rbf", "C": 1.0, "gamma": 0.1, "x": 1}, {}]
+    expected = [_first_containing_then_first_named(space, p) for p in dicts]
+    assert [space.subspace_index(p) for p in dicts] == expected
+    assert space.subspace_indices(dicts).tolist() == expected
+    # among the namesakes only poly with C=50 is in sub-space 2; the other linear and
+    # poly dicts are in none and go to the first of them
+    assert expected[:6] == [0, 0, 0, 0, 2, 0] and expected[-3:] == [-1, -1, -1]
+
+
+def test_snap_equals_encoding_the_decoded_values_bit_for_bit():
+    space = SearchSpace([
+        {"a": Real(1e-4, 1.0, log=True), "b": Real(-1.0, 1.0), "i": Integer(1, 100, log=True),
+         "j": Integer(-3, 3), "c": Categorical(["x", None, "x", 3]),
+         "d": stats.loguniform(1e-3, 1), "e": stats.randint(0, 5)},
+        {"b": Real(-1.0, 1.0), "k": ["p", "q"]},
+    ])
+    rng = np.random.RandomState(0)
+    for sub in space.subspaces + [space.joint]:
+        X = rng.uniform(-0.1, 1.1, size=(500, sub.n_columns))
+        X[:3], X[3:6] = 0.0, 1.0
+        np.testing.assert_array_equal(sub.snap(X), sub.encode(sub.decode(X)))
+    # a choice listed twice snaps to its first place
+    np.testing.assert_array_equal(Categorical(["x", None, "x"]).snap(np.array([[0, 0, 1.0]])),
+                                  [[1.0, 0, 0]])

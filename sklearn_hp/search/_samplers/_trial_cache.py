@@ -6,6 +6,8 @@ The sub-space of a trial, its encoding and its identity key never change, so
 trials: a proposal's cost no longer grows with the trials it has to re-encode.
 """
 
+import operator
+
 import numpy as np
 
 __all__ = ["TrialCache"]
@@ -49,8 +51,10 @@ class TrialCache:
 
     def _extends(self, params_list):
         known = self._params
-        return len(params_list) >= len(known) and all(
-            _same_dict(a, b) for a, b in zip(known, params_list))
+        if len(params_list) < len(known):
+            return False
+        return (all(map(operator.is_, known, params_list))  # the same dicts: fast
+                or all(map(_same_dict, known, params_list)))
 
     def _reset(self, space):
         self._space = space
