@@ -44,9 +44,13 @@ _LENGTH_PRIOR_DIMS = 6
 
 
 def _scaled_sq_distances(A, B, length_scales):
-    A = A / length_scales
     B = B / length_scales
-    d2 = (A * A).sum(1)[:, None] + (B * B).sum(1)[None, :] - 2.0 * A @ B.T
+    return _sq_distances_to(A / length_scales, B, (B * B).sum(1))
+
+
+def _sq_distances_to(A, B, B_sq):
+    """Squared distances of the rows of ``A`` to those of ``B`` (``B_sq``: their squared norms)."""
+    d2 = (A * A).sum(1)[:, None] + B_sq[None, :] - 2.0 * A @ B.T
     return np.maximum(d2, 0.0)
 
 
@@ -106,26 +110,37 @@ class GaussianProcess:
 
     def _neg_log_posterior(self, theta, X, y):
         """Negative log marginal likelihood (+ prior) and its gradient."""
-        d = self.n_lengths_
-        length, signal, noise = self._unpack(theta)
+        return self._neg_log_posterior_of(theta, self._grouped_sq_diffs(X), y)
+
+    def _grouped_sq_diffs(self, X):
+        """Squared differences of every pair of rows of ``X``, summed within each
+        length-scale group: shape (n * n, n_lengths), the same for every theta."""
         n = X.shape[0]
-        diff2 = (X[:, None, :] - X[None, :, :]) ** 2 / (length**2)  # (n, n, d)
-        r = np.sqrt(diff2.sum(-1))
+        groups = np.zeros((X.shape[1], self.n_lengths_))
+        groups[np.arange(X.shape[1]), self.groups_] = 1.0
+        return ((X[:, None, :] - X[None, :, :]) ** 2).reshape(n * n, -1) @ groups
+
+    def _neg_log_posterior_of(self, theta, sq_diffs, y):
+        """:meth:`_neg_log_posterior` from the grouped squared differences of the points."""
+        d = self.n_lengths_
+        inv_sq_length = np.exp(-2.0 * theta[:d])
+        signal, noise = np.exp(theta[d]), np.exp(theta[d + 1])
+        n = len(y)
+        r = np.sqrt(np.maximum(sq_diffs @ inv_sq_length, 0.0)).reshape(n, n)
         corr, minus_dk_over_r = _matern52(r)
         K = signal * corr + (noise + 1e-10) * np.eye(n)
         try:
-            L = cholesky(K, lower=True)
+            L = cholesky(K, lower=True, check_finite=False)
         except np.linalg.LinAlgError:
             return 1e25, np.zeros_like(theta)
-        alpha = cho_solve((L, True), y)
+        alpha = cho_solve((L, True), y, check_finite=False)
         nll = 0.5 * y @ alpha + np.log(np.diag(L)).sum() + 0.5 * n * np.log(2 * np.pi)
-        K_inv = cho_solve((L, True), np.eye(n))
+        K_inv = cho_solve((L, True), np.eye(n), check_finite=False)
         W = np.outer(alpha, alpha) - K_inv  # d nll = -0.5 tr(W dK)
         grad = np.empty_like(theta)
-        # dK/dlog l_j = signal * (-(1/r)dk/dr) * diff_j^2 / l_j^2
+        # dK/dlog l_g = signal * (-(1/r)dk/dr) * (squared differences in group g) / l_g^2
         weighted = signal * minus_dk_over_r * W
-        grad[:d] = np.bincount(self.groups_, -0.5 * np.einsum("ij,ijk->k", weighted, diff2),
-                               minlength=d)
+        grad[:d] = -0.5 * (weighted.ravel() @ sq_diffs) * inv_sq_length
         grad[d] = -0.5 * np.sum(W * (signal * corr))
         grad[d + 1] = -0.5 * np.trace(W) * noise if self.noise == "fit" else 0.0
         # log-normal prior on length scales
@@ -183,10 +198,11 @@ class GaussianProcess:
                 s[-1] = fixed_noise
         best_theta, best_value = starts[0], np.inf
         if optimize:
+            sq_diffs = self._grouped_sq_diffs(X)
             for start in starts:
                 start = np.clip(start, [b[0] for b in bounds], [b[1] for b in bounds])
                 result = minimize(
-                    self._neg_log_posterior, start, args=(X, y_scaled), jac=True,
+                    self._neg_log_posterior_of, start, args=(sq_diffs, y_scaled), jac=True,
                     method="L-BFGS-B", bounds=bounds, options={"maxiter": self.max_iter},
                 )
                 if result.fun < best_value:
@@ -201,7 +217,11 @@ class GaussianProcess:
         self.y_train_scaled_ = y_scaled
         self.point_noise_ = point_noise
         n = X.shape[0]
-        r = np.sqrt(_scaled_sq_distances(X, X, self.length_scales_))
+        # the training points scaled by the length scales, and their squared
+        # norms: each prediction measures its distances to them
+        self._X_scaled = X / self.length_scales_
+        self._X_scaled_sq = (self._X_scaled * self._X_scaled).sum(1)
+        r = np.sqrt(_sq_distances_to(self._X_scaled, self._X_scaled, self._X_scaled_sq))
         K = self.signal_ * _matern52(r)[0] + np.diag(point_noise + 1e-10)
         jitter = 1e-10
         while True:
@@ -242,22 +262,22 @@ class GaussianProcess:
         """
         X = np.atleast_2d(X)
         length = self.length_scales_
-        d2 = _scaled_sq_distances(X, self.X_train_, length)
-        r = np.sqrt(d2)
+        r = np.sqrt(_sq_distances_to(X / length, self._X_scaled, self._X_scaled_sq))
         corr, minus_dk_over_r = _matern52(r)
         k = self.signal_ * corr  # (n, m)
         mean = k @ self.alpha_
-        v = solve_triangular(self.L_, k.T, lower=True)  # (m, n)
+        v = solve_triangular(self.L_, k.T, lower=True, check_finite=False)  # (m, n)
         var = np.maximum(self.signal_ - (v * v).sum(0), 1e-12)
         std = np.sqrt(var)
         if not return_grad:
             return mean, std
-        # dk/dx_j = -signal * (-(1/r)dk/dr) * (x_j - x'_j) / l_j^2
+        K_inv_k = solve_triangular(self.L_.T, v, lower=False, check_finite=False)  # (m, n)
+        # dk(x, x_m)/dx = w_m (x - x_m) / l^2 with w = -signal * (-(1/r)dk/dr), so
+        # a sum over m of c_m dk/dx is (x sum_m c_m w_m - sum_m c_m w_m x_m) / l^2:
+        # dmean takes c = alpha, dvar c = -2 K^-1 k; both in one product.
         w = -self.signal_ * minus_dk_over_r  # (n, m)
-        diff = X[:, None, :] - self.X_train_[None, :, :]  # (n, m, d)
-        dk = w[:, :, None] * diff / (length**2)  # (n, m, d)
-        dmean = np.einsum("nmd,m->nd", dk, self.alpha_)
-        K_inv_k = solve_triangular(self.L_.T, v, lower=False)  # (m, n)
-        dvar = -2.0 * np.einsum("nmd,mn->nd", dk, K_inv_k)
-        dstd = dvar / (2.0 * std[:, None])
-        return mean, std, dmean, dstd
+        weights = np.vstack([w * self.alpha_, -2.0 * w * K_inv_k.T])  # (2n, m)
+        grads = (np.vstack([X, X]) * weights.sum(1)[:, None]
+                 - weights @ self.X_train_) / (length**2)
+        n = len(X)
+        return mean, std, grads[:n], grads[n:] / (2.0 * std[:, None])
