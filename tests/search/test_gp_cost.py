@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 from scipy.linalg import cho_solve, cholesky
+from threadpoolctl import threadpool_limits
 
+from benchmarks.bbo.functions import ackley
 from sklearn_hp.search import GPSampler, QuasiRandomSampler, Real, SearchSpace, Trial
 from sklearn_hp.search._gaussian_process import (_LOG_LENGTH_PRIOR_MEAN, _LOG_LENGTH_PRIOR_STD,
                                                 GaussianProcess, _matern52)
@@ -51,7 +53,8 @@ def test_likelihood_from_grouped_squared_differences_matches_the_pairwise_sums()
 def test_prediction_gradients_match_the_sums_over_training_points():
     rng = np.random.RandomState(1)
     X, Z = rng.uniform(size=(50, 6)), rng.uniform(size=(7, 6))
-    gp = GaussianProcess().fit(X, np.cos(4 * X).sum(1))
+    theta = np.r_[np.log([0.3, 0.5, 0.7, 0.4, 0.6, 0.8]), 0.1, np.log(1e-3)]
+    gp = GaussianProcess().fit(X, np.cos(4 * X).sum(1), theta0=theta, optimize=False)
     mean, std, dmean, dstd = gp.predict(Z, return_grad=True)
     # dk/dz = -signal * (-(1/r) dk/dr) (z - x) / l^2 for each training point x
     diff = Z[:, None, :] - X[None, :, :]
@@ -69,20 +72,29 @@ def test_30_polish_iterations_reach_the_acquisition_of_100_in_20_dimensions():
     """Measured on 20 proposals at 100 trials of a mixed 20-D space: the best polished
     point's log EI a median 2e-5 and at most 0.012 below 100 iterations'."""
     gaps = []
-    for seed in range(4):
-        trials = _history(100, seed)
-        rng = np.random.RandomState(seed)
-        X = REAL20.subspaces[0].encode([t.params for t in trials])
-        y = np.array([t.score for t in trials])
-        gp = GaussianProcess(random_state=rng).fit(X, y)
-        best = (y.max() - gp.y_mean_) / gp.y_std_
-        starts = rng.uniform(size=(4, 20))
-        free, box = np.ones(20, dtype=bool), (np.zeros(20), np.ones(20))
-        values = [_gp.log_expected_improvement(*gp.predict(
-            _gp._polish(gp, best, starts, free, box, maxiter=maxiter)), best).max()
-            for maxiter in (30, 100)]
-        gaps.append(values[1] - values[0])
+    for seed in range(3):
+        with threadpool_limits(1, "blas"):  # as inside propose
+            gaps.append(_polish_gap(seed))
     assert max(gaps) < 0.02
+
+
+def _polish_gap(seed):
+    """Best log EI after 100 polish iterations minus after 30, at 100 trials in 20-D."""
+    trials, rng = _history(100, seed), np.random.RandomState(seed)
+    X = REAL20.subspaces[0].encode([t.params for t in trials])
+    y = np.array([t.score for t in trials])
+    gp = GaussianProcess(n_restarts=0, max_iter=50).fit(X, y)
+    best = (y.max() - gp.y_mean_) / gp.y_std_
+    candidates = rng.uniform(size=(500, 20))
+    ei = _gp.log_expected_improvement(*gp.predict(candidates), best)
+    starts = candidates[np.argsort(-ei)[:10]]  # as many starts as a mixed space gets
+    free, box = np.ones(20, dtype=bool), (np.zeros(20), np.ones(20))
+    values = [_gp.log_expected_improvement(*gp.predict(
+        _gp._polish(gp, best, starts, free, box, maxiter=maxiter)), best).max()
+        for maxiter in (30, 100)]
+    return values[1] - values[0]
+
+
 
 
 def test_a_proposal_encodes_only_the_trials_it_has_not_seen(monkeypatch):
@@ -99,3 +111,25 @@ def test_a_proposal_encodes_only_the_trials_it_has_not_seen(monkeypatch):
     sampler.propose(REAL20, trials, 1, np.random.RandomState(0))
     # the new trial once; then no pending candidates, and the proposal itself
     assert sorted(encoded) == [0, 1, 1] and len(trials) == 120
+
+
+def _ackley20_log_regret(seed, polish_iterations, n_trials=40):
+    space = SearchSpace({f"x{i}": Real(-5.0, 10.0) for i in range(20)})
+    sampler = GPSampler(n_initial_points=10, polish_iterations=polish_iterations)
+    rng, trials = np.random.RandomState(seed), []
+    while len(trials) < n_trials:
+        params = sampler.propose(space, trials, 1, rng)[0]
+        trials.append(Trial(params, -ackley(np.array(list(params.values())))))
+    return np.log10(-max(t.score for t in trials))  # Ackley's minimum is 0
+
+
+@pytest.mark.slow
+def test_30_polish_iterations_find_ackley20_optima_as_well_as_100():
+    """Measured over 8 seeds: median log10 regret at 40 trials 0.93 with 30 iterations, 0.96
+    with 100; a seed's value spreads by about 0.035 (so the medians of 6 seeds differ by
+    about 0.03 between equal methods). Over 10 seeds of seven problems of benchmarks/bbo the
+    medians moved by -0.37 to +0.05, every 90% bootstrap interval straddling 0."""
+    seeds = range(6)
+    default = np.median([_ackley20_log_regret(s, 30) for s in seeds])
+    previous = np.median([_ackley20_log_regret(s, 100) for s in seeds])
+    assert default <= previous + 0.1
