@@ -63,3 +63,22 @@ def test_one_model_over_branches_favours_the_best_branch_and_shares_x():
     assert share_new.mean() >= share_old.mean() + 0.1
     assert np.median(regret_new) <= 0.5 * np.median(regret_old)
     assert np.median(found_new) + 3 <= np.median(found_old)
+
+
+def test_a_search_whose_gp_used_the_joint_space_saves_and_loads(tmp_path):
+    pytest.importorskip("skops")
+    from sklearn.datasets import load_iris
+
+    from sklearn_hp import BayesSearchCV, LogisticClassifier
+    from sklearn_hp.persistence import load, save
+
+    X, y = load_iris(return_X_y=True)
+    space = [{"alpha": Real(1e-4, 1e-1, log=True), "max_epochs": [2]},
+             {"alpha": Real(1e-4, 1e-1, log=True), "max_epochs": [3], "batch_size": [16, 32]}]
+    search = BayesSearchCV(LogisticClassifier(), space, n_iter=7, cv=2, random_state=0)
+    search.fit(X, y)
+    assert search._space.joint.n_columns == 5  # the GP proposed in the joint space
+    save(search, tmp_path / "search.skops")
+    loaded = load(tmp_path / "search.skops")
+    assert loaded._space.subspace_index({"alpha": 0.01, "max_epochs": 3, "batch_size": 16}) == 1
+    assert loaded.best_params_ == search.best_params_
