@@ -1,6 +1,7 @@
 """What the command lines of the shared suites (COCO, tabular) have in common."""
 
 import argparse
+import signal
 from pathlib import Path
 
 from .methods import METHODS
@@ -20,12 +21,23 @@ def parser_for(prog, doc, cache, report, seeds):
 
 
 def run_and_report(args, cache, run, render):
-    """Unless ``--report-only``, ``run(log)``; compact ``cache``; write ``render``'s report."""
+    """Unless ``--report-only``, ``run(log)``; compact ``cache``; write ``render``'s report.
+
+    A run stopped by Ctrl-C or ``kill`` (SIGTERM) keeps every run it finished; the
+    cache is compacted and the report is written all the same.
+    """
     if not args.report_only:
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             run(lambda line: print(line, flush=True))
+        except KeyboardInterrupt:
+            print("stopped; the finished runs are in the cache", flush=True)
         finally:
             cache.compact()
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(render(cache.runs(), list(METHODS)) + "\n")
     print(f"wrote {args.report}")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
