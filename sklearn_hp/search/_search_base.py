@@ -196,7 +196,7 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
         return make_storage(None)
 
     def _fit_wrapper(self, X, y, params):
-        """Context around ``BaseSearchCV.fit`` (budget searches wrap the estimator)."""
+        """Context around the trials and the refit (budget searches wrap the estimator)."""
         return contextlib.nullcontext()
 
     def _planned_n_trials(self):
