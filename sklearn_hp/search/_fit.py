@@ -174,7 +174,8 @@ class UnitPlan:
         self.search = search
         self.data = data
         self.setup = UnitSetup(clone(search.estimator), data.scorer, data.metrics,
-                               search.error_score, search.return_train_score, log_dir)
+                               search.error_score, search.return_train_score, log_dir,
+                               search.verbose)
 
     def units(self, candidates, ctx=None):
         """``(function, args, kwargs)`` of each unit of ``candidates``.
@@ -182,17 +183,17 @@ class UnitPlan:
         ``ctx`` is the batch's callback context (scikit-learn >= 1.9): each unit
         gets a sub-context of its own, made here, before the units travel.
         """
-        data = self.data
-        pairs = [(params, split) for params in candidates for split in data.splits]
-        if ctx is None:
-            extras = [{}] * len(pairs)
-        else:
-            extras = [{"callback_ctx": ctx.subcontext(task_name="candidate-split-evaluation",
-                                                      task_id=i), "caller": self.search}
-                      for i in range(len(pairs))]
+        data, n_splits = self.data, self.data.n_splits
+        pairs = [(params, split) for params in candidates for split in range(n_splits)]
+        extras = [{"split_progress": (split, n_splits)} if self.search.verbose > 2 else {}
+                  for _, split in pairs]
+        if ctx is not None:
+            for i, extra in enumerate(extras):
+                extra.update(callback_ctx=ctx.subcontext(
+                    task_name="candidate-split-evaluation", task_id=i), caller=self.search)
         return [(fit_and_score, (self.setup, data.X, data.y, data.fit_params, data.score_params,
-                                 train, test, params), extra)
-                for (params, (train, test)), extra in zip(pairs, extras)]
+                                 *data.splits[split], params), extra)
+                for (params, split), extra in zip(pairs, extras)]
 
 
 def search_results(search, candidate_params, outs, more_results, records):

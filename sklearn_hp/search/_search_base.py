@@ -233,8 +233,8 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
         return 1
 
     #: Attributes that live only while ``fit`` runs (a storage connection, the
-    #: loop and its closure over joblib): never pickled, so the search stays
-    #: cheap to send to the workers that scikit-learn >= 1.9 hands it to.
+    #: loop and its runner): never pickled, so the search stays cheap to send to
+    #: the workers that scikit-learn's (>= 1.9) callbacks hand it to.
     _RUNTIME_STATE = ("_storage", "_stored", "_loop", "_callbacks", "_fit_started")
 
     def __getstate__(self):

@@ -17,6 +17,7 @@ import traceback
 import warnings
 
 import numpy as np
+from joblib.logger import short_format_time
 from sklearn.base import clone
 from sklearn.utils import get_tags
 
@@ -43,6 +44,8 @@ class UnitSetup:
     return_train_score : bool
     log_dir : str or None
         Where the fits' warnings are recorded (see ``_warnings``).
+    verbose : int
+        Above 1, each fit prints scikit-learn's line (with its scores above 2).
     """
 
     estimator: object
@@ -51,6 +54,7 @@ class UnitSetup:
     error_score: object
     return_train_score: bool
     log_dir: str | None = None
+    verbose: int = 0
 
 
 # ------------------------------------------------------------------- the rows
@@ -154,6 +158,30 @@ def score(setup, estimator, X, y, params):
 
 
 # --------------------------------------------------------------------- the unit
+def _scores_text(out, with_train):
+    test = out["test_scores"]
+    if isinstance(test, dict):
+        return "".join(f" {name}: (" + (f"train={out['train_scores'][name]:.3f}, " if with_train
+                                        else "") + f"test={test[name]:.3f})"
+                       for name in sorted(test))
+    if with_train:
+        return f", score=(train={out['train_scores']:.3f}, test={test:.3f})"
+    return f", score={test:.3f}"
+
+
+def _print_fit(setup, parameters, out, split_progress):
+    """scikit-learn's line for a finished fit (``verbose > 1``; scores above 2)."""
+    where = (f" {split_progress[0] + 1}/{split_progress[1]}"
+             if setup.verbose > 2 and split_progress else "")
+    text = ", ".join(f"{k}={parameters[k]}" for k in sorted(parameters))
+    text += ";" if text else ""
+    if setup.verbose > 2:
+        text += _scores_text(out, setup.return_train_score)
+    text += f" total time={short_format_time(out['fit_time'] + out['score_time'])}"
+    head = f"[CV{where}] END "
+    print(head + "." * (80 - len(head) - len(text)) + text)
+
+
 @contextlib.contextmanager
 def _task(ctx, caller, X, y, fit_params):
     """The unit's task for scikit-learn's callbacks: begun, then ended whatever happens."""
@@ -186,7 +214,7 @@ def _failed(setup, fit_time):
 
 
 def fit_and_score(setup, X, y, fit_params, score_params, train, test, parameters,
-                  callback_ctx=None, caller=None):
+                  callback_ctx=None, caller=None, split_progress=None):
     """Fit a clone of ``setup.estimator`` with ``parameters`` on ``train``; score it.
 
     Parameters
@@ -205,6 +233,8 @@ def fit_and_score(setup, X, y, fit_params, score_params, train, test, parameters
         This unit's task in scikit-learn's (>= 1.9) callback tree.
     caller : estimator or None
         The search, named to the callbacks as the estimator of the task.
+    split_progress : (int, int) or None
+        The split's number and the number of splits, for ``verbose > 2``.
 
     Returns
     -------
@@ -237,4 +267,6 @@ def fit_and_score(setup, X, y, fit_params, score_params, train, test, parameters
                 out["train_scores"] = score(setup, estimator, X_train, y_train,
                                             per_sample_params(score_params, n, train))
     out["n_test_samples"] = n_rows(X_test)
+    if setup.verbose > 1:
+        _print_fit(setup, parameters, out, split_progress)
     return out

@@ -167,6 +167,18 @@ def test_groups_go_to_the_splitter():
     assert ours.n_splits_ == 5
 
 
+def test_verbose_fits_print_scikit_learns_lines(capsys):
+    ours, theirs = _pair({"alpha": [1.0, 10.0]}, cv=2, verbose=3, return_train_score=True)
+    lines = []
+    for search in (ours, theirs):
+        search.fit(X, Y)
+        out = capsys.readouterr().out
+        lines.append([re.sub(r"total time=.*", "", line) for line in out.splitlines()
+                      if line.startswith("[CV")])
+    assert lines[0] == lines[1] and len(lines[0]) == 4
+    assert lines[0][0].startswith("[CV 1/2] END .....alpha=1.0;, score=(train=")
+
+
 def test_fit_never_calls_base_search_cv_machinery(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("BaseSearchCV's own fit machinery was called")
