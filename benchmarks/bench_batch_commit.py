@@ -38,7 +38,7 @@ from benchmarks._common import (  # noqa: E402
     alternate_threads, blas_description, median, ratio_cell, write_report,
 )
 from sklearn_hp.neural_network import MLPClassifier  # noqa: E402
-from sklearn_hp.search import HyperbandSearchCV, _search_base  # noqa: E402
+from sklearn_hp.search import HyperbandSearchCV, _loop  # noqa: E402
 
 #: Files this script writes under benchmarks/results/, each with the arguments that
 #: write it (those of the committed file's run where they are not the defaults).
@@ -46,7 +46,7 @@ OUTPUTS = {"bench_batch_commit.md": ""}
 #: Rough run time on the project's 2-core machine.
 RUN_TIME = "~7 min (2 rounds)"
 
-ORIGINAL_LIMIT = _search_base.batch_limit
+ORIGINAL_LIMIT = _loop.batch_limit
 POLICIES = {
     "rung": lambda n_jobs, n_splits, budgeted=False, seconds_per_candidate=None: 10**9,
     "round": lambda n_jobs, n_splits, budgeted=False, seconds_per_candidate=None:
@@ -59,7 +59,7 @@ TASKS = {"fast (MLP 100 units)": (100,), "slower (MLP 2 x 256 units)": (256, 256
 @contextmanager
 def policy(name, batches):
     """Use batch policy ``name``; append each batch's wall seconds to ``batches``."""
-    original_run = _search_base.TrialLoop._run
+    original_run = _loop.TrialLoop._run
 
     def timed_run(self, candidates, first, extra):
         start = time.perf_counter()
@@ -68,13 +68,13 @@ def policy(name, batches):
         finally:
             batches.append(time.perf_counter() - start)
 
-    _search_base.batch_limit = POLICIES[name]
-    _search_base.TrialLoop._run = timed_run
+    _loop.batch_limit = POLICIES[name]
+    _loop.TrialLoop._run = timed_run
     try:
         yield
     finally:
-        _search_base.batch_limit = ORIGINAL_LIMIT
-        _search_base.TrialLoop._run = original_run
+        _loop.batch_limit = ORIGINAL_LIMIT
+        _loop.TrialLoop._run = original_run
 
 
 def make_run(name, hidden, max_resource, X, y):

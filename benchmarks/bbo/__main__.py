@@ -36,7 +36,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 CACHE = ResultStore(RESULTS / "bbo" / "cache.jsonl")
 _CODE = ["sklearn_hp/search/_samplers", "sklearn_hp/search/_gaussian_process.py",
          "sklearn_hp/search/_space.py", "sklearn_hp/search/_bayes_search.py",
-         "sklearn_hp/search/_search_base.py"]
+         "sklearn_hp/search/_search_base.py", "sklearn_hp/search/_loop.py"]
 BUDGETS = (20, 50, 100)
 
 

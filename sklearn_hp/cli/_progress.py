@@ -9,7 +9,7 @@ from numbers import Integral
 import numpy as np
 
 from ..search import SearchProgress, TrialSearchCV, WarningTally
-from .._compat import Interval, watch_search
+from .._compat import Interval
 
 __all__ = ["CommandProgress", "WarningCounter", "counted_warnings", "records_fit_warnings"]
 
@@ -147,12 +147,20 @@ class CommandProgress(SearchProgress):
     def watch(self, search):
         """Attach to ``search``; return a function that detaches.
 
-        sklearn_hp's searches take the progress as one of their ``callbacks``;
-        scikit-learn's own are watched batch by batch.
+        sklearn_hp's searches take the progress as one of their ``callbacks``
+        (a line as each trial ends); a scikit-learn search, which has no
+        callbacks, has its candidates shown from ``cv_results_`` when the
+        function is called after its ``fit``.
         """
         if "callbacks" not in search.get_params(deep=False):
             self._begin(type(search).__name__, self.total, 0)
-            return watch_search(search, self)
+            before = getattr(search, "cv_results_", None)
+
+            def show_results():
+                results = getattr(search, "cv_results_", None)
+                if results is not None and results is not before:
+                    self(results)
+            return show_results
         callbacks = search.callbacks
         search.set_params(callbacks=[*(callbacks or []), self])
         return lambda: search.set_params(callbacks=callbacks)

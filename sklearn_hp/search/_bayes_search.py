@@ -1,4 +1,4 @@
-"""BayesSearchCV: sequential model-based search on top of ``BaseSearchCV``."""
+"""BayesSearchCV: sequential model-based search."""
 
 import math
 from numbers import Integral
@@ -21,9 +21,10 @@ class BayesSearchCV(TrialSearchCV):
     it takes the same search-space dict (lists, tuples, ``scipy.stats``
     distributions) plus :class:`Real`, :class:`Integer` and :class:`Categorical`,
     and produces ``cv_results_``, ``best_params_``, ``best_estimator_`` etc. with
-    exactly the same layout, because cross-validation, scoring, refit, error
-    handling, metadata routing and parallelism are all scikit-learn's
-    ``BaseSearchCV``. Only the choice of candidates differs: a sampler
+    exactly the same layout: cross-validation, scoring, refit, error handling and
+    metadata routing behave as in scikit-learn's ``GridSearchCV`` (the same
+    candidates give the same results), and the fits run on joblib's workers.
+    Only the choice of candidates differs: a sampler
     (Gaussian process by default, after its own quasi-random warm-up) reads the
     finished trials and proposes the next batch.
 

@@ -1,7 +1,7 @@
 """Training an estimator for a budget of a resource, continuing from checkpoints.
 
 Budget-based searches (successive halving, Hyperband) evaluate the same candidate
-at growing budgets. ``BaseSearchCV`` clones and fits a fresh estimator for every
+at growing budgets. The search clones and fits a fresh estimator for every
 (candidate, split) in worker processes, so a model trained in one rung is gone by
 the next. :class:`BudgetedEstimator` wraps the user's estimator to bridge that:
 

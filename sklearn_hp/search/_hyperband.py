@@ -1,4 +1,4 @@
-"""Successive halving and Hyperband on top of ``BaseSearchCV``, resuming training."""
+"""Successive halving and Hyperband, resuming training between rungs."""
 
 import contextlib
 import math
@@ -6,7 +6,6 @@ import uuid
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 
 from .._compat import Interval, StrOptions
@@ -222,9 +221,6 @@ class _BudgetSearch(TrialSearchCV):
                 release_checkpoints(directory, remove=completed or not persistent)
         if isinstance(getattr(self, "best_estimator_", None), BudgetedEstimator):
             self.best_estimator_ = self.best_estimator_.estimator_
-        if self.scoring is None and hasattr(self, "scorer_"):
-            # scikit-learn bound the default scorer to the wrapper and its directory
-            self.scorer_ = check_scoring(user_estimator)
 
     def _check_checkpoints(self, estimator, resource, directory, run_id):
         """Turn checkpoints off, with one warning, if the safe format cannot hold them.
@@ -345,7 +341,7 @@ def rank_by_budget(results):
     the rows are ranked by budget (``n_resources``, largest first), then by mean
     score within a budget; rows with equal budget and score share the smaller
     rank, and rows whose score is NaN share the last rank whatever their budget
-    (as in scikit-learn). ``BaseSearchCV`` takes the first row ranked 1 as
+    (as in scikit-learn). The search takes the first row ranked 1 as
     ``best_index_``, so rank 1 is the refitted candidate: the best at the largest
     budget evaluated (at the next budget down when every one of them failed).
 

@@ -1,9 +1,8 @@
 """How a search's fits run on joblib's workers: a dying worker, a deadline.
 
-``BaseSearchCV.fit`` hands each batch of (candidate, split) fits to a joblib
-``Parallel`` that returns all results or raises. The searches hand them to a
-:class:`UnitRunner` instead (see :func:`~sklearn_hp._compat.route_search_fits`),
-which takes each fit's result the moment it returns
+The trial loop hands each batch of units, one (candidate, split) fit each
+(:func:`~sklearn_hp.search._unit.fit_and_score`), to a :class:`UnitRunner`,
+which takes each unit's result the moment it returns
 (``return_as="generator_unordered"``), so that:
 
 * a fit that kills its worker process (a segmentation fault, the kernel's
@@ -45,8 +44,6 @@ from joblib import effective_n_jobs
 from joblib.parallel import SequentialBackend, get_active_backend
 from sklearn import config_context, get_config
 from sklearn.utils.parallel import Parallel, delayed
-
-from .._compat import unwrap_delayed
 
 __all__ = ["BatchCancelled", "UnitRunner", "is_worker_death"]
 
@@ -92,13 +89,12 @@ class BatchCancelled(Exception):
 
 
 def _indexed(index, function, args, kwargs):
-    """Run one fit in a worker; return its position with its result.
+    """Run one unit in a worker; return its position with its result.
 
-    ``function`` is scikit-learn's ``delayed`` wrapper of ``_fit_and_score``;
-    this call is itself wrapped by scikit-learn's ``delayed``, which sets the
-    configuration, so the inner wrapper's own function is called.
+    The call is wrapped by scikit-learn's ``delayed``, which hands the worker
+    the search's configuration and warning filters.
     """
-    return index, unwrap_delayed(function)(*args, **kwargs)
+    return index, function(*args, **kwargs)
 
 
 def _configured_unit(index, function, args, kwargs, config, filters):
@@ -161,12 +157,13 @@ def _abort(parallel):
 
 
 class UnitRunner:
-    """Runs a batch of fits as ``BaseSearchCV``'s ``Parallel`` would, and survives.
+    """Runs a batch of units on joblib's workers (or Dask's), and survives.
 
-    Called with the batch (an iterable of scikit-learn ``delayed`` tasks, one
+    Called with the batch (a list of ``(function, args, kwargs)`` units, one
     per (candidate, split), candidate-major), it returns the list of results in
-    order, like ``Parallel``. Use it as a context manager around the search, so
-    the workers (and the data they share) live as long as the search.
+    order. Each unit's result is taken as it returns, whatever the order. Use it
+    as a context manager around the search, so the workers (and the data they
+    share) live as long as the search.
 
     Parameters
     ----------

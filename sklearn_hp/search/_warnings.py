@@ -13,15 +13,14 @@ raised, with the most frequent message:
     stopped after max_epochs=4 epochs without converging; raise max_epochs or
     learning_rate." (and 2 other messages)
 
-How it works: during ``fit`` the search's estimator is wrapped in a
-:class:`FitWarningRecorder` (as a budget search wraps it in a
-``BudgetedEstimator``), whose ``fit`` records the warnings raised while the
-wrapped estimator fits and appends one line per fit to a file in a directory of
-its own (one file per worker process). The search reads the lines when ``fit``
-ends, removes the directory and emits the summaries; ``search.fit_warnings_``
-keeps them (:class:`WarningSummary`). Only warnings raised inside the
-estimator's ``fit`` are collected (the refit included); those of scoring are
-left as they are.
+How it works: each fit of a search (:func:`~sklearn_hp.search._unit.fit_and_score`,
+and the refit) runs inside :func:`recording_warnings`, which records the
+warnings raised while the estimator fits and appends one line per fit to a file
+in a directory of the search's own (one file per worker process). The search
+reads the lines when ``fit`` ends, removes the directory and emits the
+summaries; ``search.fit_warnings_`` keeps them (:class:`WarningSummary`). Only
+warnings raised inside the estimator's ``fit`` are collected (the refit
+included); those of scoring are left as they are.
 
 Filters behave as follows:
 
@@ -53,13 +52,9 @@ import tempfile
 import threading
 import warnings
 
-from sklearn.base import clone
-
-from .._compat import CallbackSupportMixin, forward_callback_context
 from .._stacklevel import user_stacklevel
-from ._wrapping import FittedCopyWrapper
 
-__all__ = ["FitWarningRecorder", "WarningSummary", "WarningTally", "collect_fit_warnings",
+__all__ = ["WarningSummary", "WarningTally", "collect_fit_warnings",
            "read_fit_warnings", "recording_warnings", "shorten", "warn_summaries"]
 
 _PREFIX = "sklearn_hp_fit_warnings_"
@@ -254,42 +249,6 @@ def recording_warnings(directory):
                     f.write(line + "\n")
 
 
-class FitWarningRecorder(CallbackSupportMixin, FittedCopyWrapper):
-    """Fit ``estimator`` while recording its warnings to ``log_dir``.
-
-    Used by the searches during ``fit`` (see the module's description); every
-    name given to ``set_params`` is the wrapped estimator's, prediction methods
-    delegate to the fitted ``estimator_``, and scikit-learn's (>= 1.9) callbacks
-    reach the wrapped estimator as if it were fitted directly.
-
-    Parameters
-    ----------
-    estimator : estimator
-        The estimator to fit.
-    log_dir : str or None
-        The search's log directory; ``None`` records nothing.
-    """
-
-    def __init__(self, estimator, log_dir=None):
-        self.estimator = estimator
-        self.log_dir = log_dir
-
-    def set_params(self, **params):
-        """Set parameters of the wrapped estimator (all names are its own)."""
-        if params:
-            self.estimator = clone(self.estimator).set_params(**params)
-        return self
-
-    def fit(self, X, y=None, **fit_params):
-        """Fit a copy of ``estimator``, recording the warnings it raises."""
-        model = clone(self.estimator)
-        with recording_warnings(self.log_dir), forward_callback_context(self, model):
-            model.fit(X, y, **fit_params)
-        self.estimator_ = model
-        return self
-
-
-
 # ----------------------------------------------------------------- in the search
 def _category(module, qualname):
     """The warning class named so, or ``None`` when it cannot be imported here."""
@@ -339,45 +298,18 @@ def warn_summaries(summaries, owner):
         warnings.warn(warning, stacklevel=user_stacklevel())
 
 
-class _Collection:
-    """The log directory of one ``fit``; wraps the search's estimator while it runs."""
-
-    def __init__(self, search, directory):
-        self.search = search
-        self.directory = directory
-
-    @contextlib.contextmanager
-    def recording(self):
-        """Wrap ``search.estimator`` in a :class:`FitWarningRecorder`; unwrap after."""
-        search, inner = self.search, self.search.estimator
-        search.estimator = FitWarningRecorder(inner, self.directory)
-        try:
-            yield
-        finally:
-            search.estimator = inner
-        best = getattr(search, "best_estimator_", None)
-        if isinstance(best, FitWarningRecorder):
-            search.best_estimator_ = best.estimator_
-        if search.scoring is None and hasattr(search, "scorer_"):
-            from sklearn.metrics import check_scoring
-
-            # scikit-learn bound the default scorer to the wrapper
-            search.scorer_ = check_scoring(inner)
-
-
 @contextlib.contextmanager
 def collect_fit_warnings(search):
     """Collect the warnings of ``search``'s fits; emit one per category at the end.
 
-    Yields an object whose ``recording()`` context wraps the search's
-    estimator; enter it innermost, right around ``BaseSearchCV.fit``. When the
-    block ends normally, ``search.fit_warnings_`` is set and the summaries are
-    emitted (after every other context has exited, so a filter that turns them
-    into errors finds the search complete).
+    Yields the log directory the fits record to (:func:`recording_warnings`).
+    When the block ends normally, ``search.fit_warnings_`` is set and the
+    summaries are emitted (after every other context has exited, so a filter
+    that turns them into errors finds the search complete).
     """
     directory = tempfile.mkdtemp(prefix=_PREFIX)
     try:
-        yield _Collection(search, directory)
+        yield directory
         tally = read_fit_warnings(directory)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
