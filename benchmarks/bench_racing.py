@@ -52,6 +52,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import shlex  # noqa: E402
+import subprocess  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -503,7 +505,8 @@ def report_text(report):
         f"Command: `python benchmarks/bench_racing.py {report['args']}`. "
         f"{len(report['seeds'])} seeds, at most {report['cap']} candidates for the searches "
         f"that stop at the target, n_jobs=1. {report['threads_info']} Load average at the "
-        f"start of each run: {_spread(loads) if loads else '–'}.", "",
+        f"start of each run: {_spread(loads) if loads else '–'}. Code: commit "
+        f"{report.get('code', 'unknown')}.", "",
     ]
     if report.get("note"):
         lines += [f"**{report['note']}**", ""]
@@ -533,6 +536,18 @@ def report_text(report):
               "beats the run's final best; runs at the first thread setting.", "",
               markdown_table(STOP_HEADER, false_stop_rows(records))]
     return "\n".join(lines)
+
+
+def code_version():
+    """The commit the package's code comes from, and whether it had uncommitted changes."""
+    def git(*args):
+        done = subprocess.run(["git", *args], cwd=Path(__file__).resolve().parents[1],
+                              capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" with uncommitted changes" if git("status", "--porcelain", "sklearn_hp")
+                     else "")
 
 
 def write_report(report, stem):
@@ -565,6 +580,14 @@ def parse_args(argv=None):
     return args
 
 
+def _shown_args(argv):
+    """The command-line arguments as the report shows them (the note stands apart)."""
+    shown = list(argv)
+    if "--note" in shown:
+        del shown[shown.index("--note"):shown.index("--note") + 2]
+    return shlex.join(shown)
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.report:
@@ -573,9 +596,10 @@ def main(argv=None):
         return
     warnings.filterwarnings("ignore")  # convergence warnings of every search alike
     settings = [s for s in THREAD_SETTINGS if s[0] in args.threads]
-    report = {"args": " ".join(sys.argv[1:] if argv is None else argv), "note": args.note,
+    report = {"args": _shown_args(sys.argv[1:] if argv is None else argv), "note": args.note,
               "seeds": list(range(args.seeds)), "cap": args.cap, "n_random": args.n_random,
-              "threads_info": blas_description(), "targets": {}, "records": []}
+              "threads_info": blas_description(), "code": code_version(), "targets": {},
+              "records": []}
     for name in args.tasks:
         task = TASKS[name]
         X, _ = task.load()
