@@ -209,3 +209,22 @@ def test_racing_summary_counts_the_skipped_fits_and_prices_them():
     assert skipped == N_SPLITS * len(run) - run.sum()
     # each skipped fit is priced at its candidate's pace: at least the 5 ms sleep
     assert 0.005 * skipped <= seconds <= 0.05 * skipped
+
+
+def test_the_spread_comes_from_the_trials_nearest_the_bar():
+    from sklearn_hp.search._racing import NEAREST, FoldRace
+
+    bar = np.array([0.90, 0.80, 0.85, 0.95, 0.90])
+    rng = np.random.default_rng(0)
+    near = [bar - 0.01 + rng.normal(0, 0.002, N_SPLITS) for _ in range(NEAREST)]
+    erratic = np.array([0.20, 0.90, 0.10, 0.80, 0.30])  # poor, and unlike the bar fold by fold
+
+    def stops_after_one_fold(complete):
+        race = FoldRace(N_SPLITS, complete)
+        race.observe(0, 0, {"test_scores": bar[0] - 0.05})
+        return race.is_stopped(0)
+
+    # the erratic trial, farthest from the bar, does not widen the bound
+    assert stops_after_one_fold([bar, *near, erratic])
+    # pooled with the near ones alone it would, and the same fold would not stop
+    assert not stops_after_one_fold([bar, near[0], erratic])
