@@ -43,6 +43,7 @@ Usage::
     python benchmarks/bench_racing.py --smoke    # seconds: one task, 2 seeds, 10 candidates
     python benchmarks/bench_racing.py --tasks svc_digits --seeds 3 --output NAME
     python benchmarks/bench_racing.py --report benchmarks/results/bench_racing.json  # .md only
+    python benchmarks/bench_racing.py --replay   # the rule's constants, tuning half only
 """
 
 import sys
@@ -82,6 +83,7 @@ from benchmarks._common import (  # noqa: E402
     blas_threads,
     markdown_table,
     ratio_cell,
+    write_result,
 )
 from sklearn_hp.neural_network import MLPClassifier  # noqa: E402
 from sklearn_hp.search import BayesSearchCV, Integer, Real, SearchCallback  # noqa: E402
@@ -95,6 +97,7 @@ OUTPUTS = {
     "bench_racing_provisional.json": "--seeds 3 --output bench_racing_provisional (under load)",
     "bench_racing_smoke.md": "--smoke",
     "bench_racing_smoke.json": "--smoke",
+    "bench_racing_replay.md": "--replay",
 }
 #: Rough run time on the project's 2-core machine.
 RUN_TIME = "~2-3 h at load < 2 (5 tasks x 5 seeds x 2 thread settings); --smoke ~30 s"
@@ -389,6 +392,105 @@ def bench_task(task, seeds, settings, cap, n_random, save):
                 save(target, records)
     return target, records
 
+# ------------------------------------------------- replay of the rule (tuning half)
+
+#: Racing's constants replayed: label -> (ALPHA, NEAREST); a NEAREST above any
+#: trial count pools every complete trial, as the rule did before.
+RULES = {"1 %, every trial (before)": (0.01, 10 ** 6), "5 %, every trial": (0.05, 10 ** 6),
+         "1 %, 5 nearest": (0.01, 5), "5 %, 3 nearest": (0.05, 3),
+         "5 %, 5 nearest (now)": (0.05, 5)}
+N_ORDERS = 20  # fold orders each recorded run is replayed in
+
+
+def unraced_folds(task, X, y, seed, sampler, n_iter=60):
+    """Fold scores (candidates x folds, in trial order) and fit times of an unraced search."""
+    search = BayesSearchCV(task.make(), task.space, n_iter=n_iter, sampler=sampler,
+                           random_state=seed, cv=CV, refit=False).fit(X, y)
+    results = search.cv_results_
+    folds = np.array([results[f"split{f}_test_score"] for f in range(CV.get_n_splits())]).T
+    return folds, np.asarray(results["mean_fit_time"])
+
+
+def replay(folds, fit_times, rule):
+    """Race recorded fold scores one candidate at a time, folds in turn, as ``n_jobs=1`` does.
+
+    Returns the folds run by each stopped candidate, the share of fitting time
+    skipped, and how many stopped candidates' full means beat the bar then.
+    """
+    from unittest import mock
+
+    from sklearn_hp.search import _racing
+
+    complete, stops, skipped, beat_bar = [], [], 0.0, 0
+    with mock.patch.multiple(_racing, ALPHA=rule[0], NEAREST=rule[1]):
+        for scores, seconds in zip(folds, fit_times):
+            if not np.isfinite(scores).all():
+                continue
+            ran = _folds_until_stopped(_racing.FoldRace(len(scores), complete), scores)
+            if ran is None:
+                complete.append(scores)
+                continue
+            stops.append(ran)
+            skipped += (len(scores) - ran) * seconds
+            beat_bar += scores.mean() > max(c.mean() for c in complete) + 1e-12
+    return stops, skipped / (len(folds[0]) * np.nansum(fit_times)), beat_bar
+
+
+def _folds_until_stopped(race, scores):
+    """How many of ``scores`` a race saw before it stopped their candidate (None: never)."""
+    for fold, score in enumerate(scores):
+        race.observe(0, fold, {"test_scores": score})
+        if race.is_stopped(0):
+            return fold + 1
+    return None
+
+
+def replay_rows(recorded):
+    """Rows per tuning task, sampler and rule, over the runs and fold orders recorded."""
+    orders = [np.random.default_rng(k).permutation(CV.get_n_splits()) for k in range(N_ORDERS)]
+    rows = []
+    for (task, sampler), runs in recorded.items():
+        for label, rule in RULES.items():
+            first = [replay(folds, times, rule) for folds, times in runs]
+            shuffled = [replay(folds[:, order], times, rule)
+                        for folds, times in runs for order in orders]
+            after = np.bincount([f for stops, _, _ in first for f in stops], minlength=5)[1:5]
+            stopped = sum(len(stops) for stops, _, _ in shuffled)
+            rows.append([task, sampler, label, f"{sum(after)}/{sum(len(f) for f, _ in runs)}",
+                         " / ".join(str(a) for a in after),
+                         _spread([skip for _, skip, _ in first], 2),
+                         f"{sum(b for _, _, b in shuffled)}/{stopped}"])
+    return rows
+
+
+REPLAY_HEADER = ["task", "sampler", "rule: level per look, spread pooled from",
+                 "stopped / candidates", "stopped after 1 / 2 / 3 / 4 folds",
+                 "fitting time skipped: median (min–max)",
+                 f"stops beating the bar, {N_ORDERS} fold orders"]
+
+
+def run_replay(seeds):
+    """Record the tuning half's unraced searches, replay the rules, write the report."""
+    recorded, loads = {}, []
+    for task in (t for t in TASKS.values() if t.half == "tuning"):
+        X, y = task.load()
+        for sampler in ("random", "gp"):
+            loads.append(os.getloadavg()[0])
+            recorded[task.name, sampler] = [unraced_folds(task, X, y, seed, sampler)
+                                            for seed in seeds]
+    text = "\n".join([
+        "# Fold racing: the rule's constants replayed on the tuning half", "",
+        f"Command: `python benchmarks/bench_racing.py --replay`. Unraced `BayesSearchCV` runs "
+        f"(60 candidates, seeds 0–{len(seeds) - 1}, 5-fold CV) of the tuning half only; their "
+        "fold scores are raced afterwards, a candidate at a time, its folds in turn, against "
+        "the complete trials before it. Stopped counts come from the recorded fold order, "
+        f"the stops beating the bar (a stopped candidate whose full mean beats the best "
+        f"complete trial before it) from the runs replayed in {N_ORDERS} fold orders. The "
+        f"time skipped is a share of the run's fitting time. Load average at the start of "
+        f"each recording: {_spread(loads)}. Code: commit {code_version()}.", "",
+        markdown_table(REPLAY_HEADER, replay_rows(recorded))])
+    write_result("bench_racing_replay.md", text)
+
 # -------------------------------------------------------------------- report
 
 
@@ -572,6 +674,8 @@ def parse_args(argv=None):
                         help="logistic_pipeline, 2 seeds, 10 candidates, cap 20")
     parser.add_argument("--note", default=None, help="a line printed in bold in the report")
     parser.add_argument("--output", default=None, help="results file stem")
+    parser.add_argument("--replay", action="store_true",
+                        help="replay racing's constants on the tuning half's fold scores")
     parser.add_argument("--report", default=None, metavar="JSON",
                         help="only rewrite the .md beside this results file")
     args = parser.parse_args(argv)
@@ -591,6 +695,9 @@ def _shown_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.replay:
+        run_replay(range(args.seeds))
+        return
     if args.report:
         path = Path(args.report)
         path.with_suffix(".md").write_text(report_text(json.loads(path.read_text())) + "\n")
