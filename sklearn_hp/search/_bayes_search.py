@@ -1,5 +1,6 @@
 """BayesSearchCV: sequential model-based search."""
 
+import inspect
 import math
 from numbers import Integral
 
@@ -8,6 +9,7 @@ from joblib import effective_n_jobs
 from sklearn.utils import check_random_state
 
 from .._compat import Interval
+from ._async import AsyncTrials
 from ._samplers import SAMPLER_NAMES, make_sampler
 from ._search_base import TrialSearchCV
 
@@ -26,7 +28,12 @@ class BayesSearchCV(TrialSearchCV):
     candidates give the same results), and the fits run on joblib's workers.
     Only the choice of candidates differs: a sampler
     (Gaussian process by default, after its own quasi-random warm-up) reads the
-    finished trials and proposes the next batch.
+    finished trials and proposes the next candidate.
+
+    The trials run asynchronously: a worker that frees up gets the next fit at
+    once, a new candidate being proposed then, conditioned on the finished
+    trials and on the ones still running (pending), so no worker waits for a
+    batch to end.
 
     A long search can be stored, resumed, bounded in time and watched: see
     ``storage``, ``time_budget`` and ``callbacks``.
@@ -50,11 +57,22 @@ class BayesSearchCV(TrialSearchCV):
         start with their own quasi-random design (``GPSampler(n_initial_points=10)``
         sets its size).
     batch_size : int or None, default=None
-        Candidates proposed per round and evaluated in parallel. ``None`` gives
-        enough candidates to keep ``n_jobs`` workers busy
-        (``ceil(n_jobs / n_splits)``, at least 1).
+        ``None``: asynchronous, no batches (see above). An int: the synchronous
+        variant, in rounds of ``batch_size`` candidates proposed together and
+        evaluated in parallel, the next round starting when the slowest fit of
+        the round returned.
+    proposal_lag : int or None, default=None
+        ``None``: each proposal sees every trial finished by then (fastest; with
+        ``n_jobs > 1`` the candidates depend on the order fits finish in). An
+        int ``k``: reproducible mode, proposal ``i`` sees exactly the trials
+        numbered below ``i - k`` as finished (waiting for them if needed) and
+        trials ``i - k`` to ``i - 1`` as pending, so with ``random_state`` fixed
+        the candidates are the same whatever ``n_jobs`` and the finishing order.
+        Up to ``k + 1`` trials run at once: ``k >= n_jobs / n_splits`` keeps the
+        workers busy. Needs ``racing=False`` and ``batch_size=None``.
     random_state : int, RandomState instance or None, default=None
-        Seeds the candidate sequence; the same seed gives the same candidates.
+        Seeds the candidate sequence; the same seed gives the same candidates
+        (with ``n_jobs > 1``, only with ``proposal_lag`` or ``batch_size`` set).
     warm_start : bool, default=False
         When ``True`` and the search was fitted before, ``fit`` continues that
         search: finished trials are kept in ``cv_results_`` and in the sampler's
@@ -92,9 +110,8 @@ class BayesSearchCV(TrialSearchCV):
         ``cv_results_`` row holds the mean over the folds it ran, the column
         ``n_splits_run`` counts them, and it ranks after every complete
         candidate (``best_*`` always come from complete ones). Folds of
-        different candidates interleave on the workers (batches of ``n_jobs``
-        candidates). Races on the ``refit`` metric (the first metric when
-        ``refit`` is a callable).
+        different candidates interleave on the workers. Races on the ``refit``
+        metric (the first metric when ``refit`` is a callable).
     callbacks : list or None, default=None
         Search callbacks (:class:`NoImprovementStopper`, :class:`DeadlineStopper`,
         :class:`SearchProgress`, or objects with ``on_trial_end(search, trial)``,
@@ -148,6 +165,7 @@ class BayesSearchCV(TrialSearchCV):
         "n_iter": [Interval(Integral, 1, None, closed="left")],
         "sampler": SAMPLER_NAMES.constraint(),
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "proposal_lag": [Interval(Integral, 0, None, closed="left"), None],
         "warm_start": ["boolean"],
     }
 
@@ -159,6 +177,7 @@ class BayesSearchCV(TrialSearchCV):
         n_iter=50,
         sampler="gp",
         batch_size=None,
+        proposal_lag=None,
         random_state=None,
         warm_start=False,
         storage=None,
@@ -179,6 +198,7 @@ class BayesSearchCV(TrialSearchCV):
         self.n_iter = n_iter
         self.sampler = sampler
         self.batch_size = batch_size
+        self.proposal_lag = proposal_lag
         self.random_state = random_state
         self.warm_start = warm_start
         self.storage = storage
@@ -210,6 +230,9 @@ class BayesSearchCV(TrialSearchCV):
     def _planned_n_trials(self):
         return max(self.n_iter, len(self._stored))
 
+    def _runs_asynchronously(self):
+        return self.batch_size is None
+
     def _default_batch_size(self):
         if self.batch_size is not None:
             return self.batch_size
@@ -240,6 +263,10 @@ class BayesSearchCV(TrialSearchCV):
                 f"candidates and n_iter={self.n_iter}; set n_iter above "
                 f"{len(loop.records)} to continue it."
             )
+        if self._runs_asynchronously():
+            AsyncTrials(loop, self._asker(sampler, rng), self.n_iter,
+                        lag=self.proposal_lag).run()
+            return
         batch_size = self._default_batch_size()
         while len(loop.records) < self.n_iter:
             n = min(batch_size, self.n_iter - len(loop.records))
@@ -247,3 +274,23 @@ class BayesSearchCV(TrialSearchCV):
             if not candidates:  # a finite space ran out of new candidates
                 break
             loop.evaluate(candidates)
+
+    def _asker(self, sampler, rng):
+        """``ask(trials, pending)``: the sampler's next candidate, or ``None``."""
+        takes_pending = "pending" in inspect.signature(sampler.propose).parameters
+
+        def ask(trials, pending):
+            extra = {"pending": pending} if takes_pending else {}
+            proposed = sampler.propose(self._space, trials, 1, rng, **extra)
+            return proposed[0] if proposed else None
+
+        return ask
+
+    def _check_settings(self):
+        if self.proposal_lag is not None and (self.racing or self.batch_size is not None):
+            raise ValueError(
+                f"proposal_lag={self.proposal_lag} makes the candidates reproducible "
+                f"whatever n_jobs; it needs batch_size=None and racing=False (got "
+                f"batch_size={self.batch_size}, racing={self.racing}): a race's stops "
+                f"depend on which trials finished first."
+            )

@@ -183,17 +183,23 @@ class UnitPlan:
         ``ctx`` is the batch's callback context (scikit-learn >= 1.9): each unit
         gets a sub-context of its own, made here, before the units travel.
         """
+        n_splits = self.data.n_splits
+        return [self.unit(params, split, ctx, task_id=k * n_splits + split)
+                for k, params in enumerate(candidates) for split in range(n_splits)]
+
+    def unit(self, params, split, ctx=None, task_id=0):
+        """``(function, args, kwargs)`` of one unit: ``params`` on split ``split``.
+
+        ``ctx`` is the callback context of the call the unit belongs to, and
+        ``task_id`` the unit's number within it.
+        """
         data, n_splits = self.data, self.data.n_splits
-        pairs = [(params, split) for params in candidates for split in range(n_splits)]
-        extras = [{"split_progress": (split, n_splits)} if self.search.verbose > 2 else {}
-                  for _, split in pairs]
+        extra = {"split_progress": (split, n_splits)} if self.search.verbose > 2 else {}
         if ctx is not None:
-            for i, extra in enumerate(extras):
-                extra.update(callback_ctx=ctx.subcontext(
-                    task_name="candidate-split-evaluation", task_id=i), caller=self.search)
-        return [(fit_and_score, (self.setup, data.X, data.y, data.fit_params, data.score_params,
-                                 *data.splits[split], params), extra)
-                for (params, split), extra in zip(pairs, extras)]
+            extra.update(callback_ctx=ctx.subcontext(
+                task_name="candidate-split-evaluation", task_id=task_id), caller=self.search)
+        return (fit_and_score, (self.setup, data.X, data.y, data.fit_params, data.score_params,
+                                *data.splits[split], params), extra)
 
 
 def search_results(search, candidate_params, outs, more_results, records):

@@ -160,7 +160,8 @@ class TrialLoop:
         self.runner = UnitRunner(
             search.n_jobs, search.pre_dispatch, search._n_splits, search.error_score,
             lambda m: self._failed_outs(1, m)[0],
-            skipped_out=(lambda: self._failed_outs(1, None)[0]) if self._racing else None)
+            skipped_out=(lambda: self._failed_outs(1, None)[0]) if self._racing else None,
+            streaming=search._runs_asynchronously())
 
     # -------------------------------------------------------------- queries
     @property
@@ -252,6 +253,18 @@ class TrialLoop:
             raise SearchStopped(self.stop_reason)
 
     # ----------------------------------------------------------- evaluating
+    def adopt_stored(self):
+        """Take every stored trial not replayed yet; return the ones to run again.
+
+        An asynchronous run stores trials in the order they finish, so a crash
+        can leave gaps in the numbers: the finished trials after a gap are taken
+        as they are, in number order. Returns ``(number, params)`` of the stored
+        trials to run again (cancelled, or failed with ``retry_failed``).
+        """
+        first = len(self.records)
+        self.records.extend(self._stored[k] for k in sorted(self._stored) if k >= first)
+        return [(k, self._rerun[k].params) for k in sorted(self._rerun) if k >= first]
+
     def evaluate(self, candidates, extra=None):
         """Evaluate candidates (or take them from storage); return their records.
 

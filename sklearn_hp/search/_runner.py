@@ -202,11 +202,12 @@ class UnitRunner:
     SCATTER_BYTES = 100_000
 
     def __init__(self, n_jobs, pre_dispatch, n_splits, error_score, failed_out,
-                 skipped_out=None):
+                 skipped_out=None, streaming=False):
         racing = skipped_out is not None
-        # a race hands out one fit at a time, so its decisions lag one fit per worker
-        dispatch = {"pre_dispatch": "n_jobs", "batch_size": 1} if racing else {
+        # a race or a stream hands out one fit at a time, as workers free up
+        dispatch = {"pre_dispatch": "n_jobs", "batch_size": 1} if racing or streaming else {
             "pre_dispatch": pre_dispatch}
+        self.n_jobs = n_jobs
         self._parallel = Parallel(n_jobs=n_jobs, return_as=_return_as(), **dispatch)
         # joblib runs one job in the calling thread: only a signal can stop it
         self._in_process = effective_n_jobs(n_jobs) == 1
@@ -416,6 +417,18 @@ class UnitRunner:
             return _Nothing()  # elsewhere the running fit finishes
         return _Timer(left, self._expire)
 
+    def _moving_deadline_watch(self, left):
+        """Like :meth:`_deadline_watch`, for a deadline that moves while the call runs:
+        ``self.deadline`` is read again as the call goes (an alarm is re-armed with
+        :meth:`rearm_alarm`)."""
+        watch = self._deadline_watch(left)
+        return _PollingWatch(self) if isinstance(watch, _Timer) else watch
+
+    @staticmethod
+    def rearm_alarm(seconds):
+        """Move the alarm of a fit running in this process to ``seconds`` from now."""
+        signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3))
+
     def _expire(self):
         with self._lock:
             if not self._running:
@@ -430,6 +443,9 @@ class UnitRunner:
 
 
 class _Nothing:
+    #: Whether the watch is a ``SIGALRM`` in this process.
+    is_alarm = False
+
     def __enter__(self):
         return self
 
@@ -454,8 +470,37 @@ class _Timer(_Nothing):
         return False
 
 
+class _PollingWatch(_Nothing):
+    """Expire ``runner``'s call once ``runner.deadline`` (which may move) has passed."""
+
+    PERIOD = 0.05
+
+    def __init__(self, runner):
+        self._runner = runner
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self):
+        while not self._done.wait(self.PERIOD):
+            deadline = self._runner.deadline
+            if deadline is not None and time.monotonic() >= deadline:
+                self._runner._expire()
+                return
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self._thread.join()
+        return False
+
+
 class _Alarm(_Nothing):
     """Run ``handler`` on ``SIGALRM`` after ``seconds``, unless the block ended."""
+
+    is_alarm = True
 
     def __init__(self, seconds, handler):
         self._seconds, self._handler = seconds, handler

@@ -218,6 +218,14 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
     def _search(self, loop):
         raise NotImplementedError
 
+    def _check_settings(self):
+        """Raise on settings that are valid one by one but not together."""
+
+    def _runs_asynchronously(self):
+        """Whether ``_search`` runs its trials with :class:`AsyncTrials` (streamed
+        units, no batches)."""
+        return False
+
     def _after_batch(self):
         """Called after each evaluated batch, once its trials are stored."""
 
@@ -274,6 +282,7 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
         self._fit_started = time.monotonic()  # time_budget counts from here
         validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
                                        caller_name=type(self).__name__)
+        self._check_settings()
         self._space = check_search_spaces(self.search_spaces, self._reserved_parameters(),
                                           type(self).__name__)
         data = prepare_fit(self, X, y, params)

@@ -1,0 +1,274 @@
+"""Streaming a search's units to the workers, with no batch barrier.
+
+A :class:`UnitStream` runs the units a
+:class:`~sklearn_hp.search._schedule.TrialSchedule` hands out until it has none
+left, and gives each result back the moment it returns:
+
+* on joblib's backends that return results as they finish (loky, threading,
+  Dask through joblib, and one job in the search's own process), one
+  ``Parallel`` call with ``return_as="generator_unordered"`` reads the units
+  lazily, one per free worker: joblib asks for the next unit as soon as a fit
+  returns. The schedule never blocks joblib's dispatching thread: when it must
+  wait for a running fit (a reproducible search), the worker gets a short idle
+  unit and asks again;
+* on a ``dask.distributed`` cluster, each unit is a future of its own,
+  submitted as a worker thread frees up, the data sent once (``scatter``);
+* on backends that return a call's results only at its end (Ray's,
+  ``multiprocessing``), units run in calls of one unit per worker.
+
+A fit that kills its worker process costs its own trial only: the units lost
+with the worker are run again once, one trial per call; a trial whose units
+lose a worker again fails as a whole, the others get their results.
+"""
+
+import threading
+import time
+import uuid
+import warnings
+
+from joblib import effective_n_jobs
+from sklearn import get_config
+from sklearn.utils.parallel import delayed
+
+from ._runner import (
+    _configured_unit,
+    _DeadlineInterrupt,
+    _indexed,
+    _return_as,
+    dask_client,
+    death_message,
+    is_worker_death,
+)
+from ._schedule import IDLE
+
+__all__ = ["UnitStream"]
+
+#: The key of an idle unit's result, and how long an idle unit waits in its worker.
+IDLE_KEY = ("idle",)
+IDLE_SECONDS = 0.01
+
+
+def _idle_unit(seconds):
+    """Run in a worker that has nothing to do until a running fit returns."""
+    time.sleep(seconds)
+    return IDLE_KEY, None
+
+
+class UnitStream:
+    """Runs the units of a schedule on a runner's workers, until none is left.
+
+    Parameters
+    ----------
+    runner : UnitRunner
+        Its workers, deadline (``runner.deadline``, which may move while the
+        stream runs) and failure counters.
+    schedule : TrialSchedule
+    make_task : callable
+        ``make_task(number, split, params)``: the unit's ``(function, args, kwargs)``.
+    on_result : callable
+        ``on_result((number, split), out)``, called in this thread.
+    on_failed : callable
+        ``on_failed(number, message)``: the trial's worker died twice.
+    """
+
+    def __init__(self, runner, schedule, make_task, on_result, on_failed):
+        self.runner = runner
+        self.schedule = schedule
+        self.make_task = make_task
+        self.on_result = on_result
+        self.on_failed = on_failed
+        self._lock = threading.Lock()
+        self._alarm = False
+
+    def run(self):
+        """Run until the schedule has no unit left or the deadline came."""
+        self.runner._expired = False
+        client = dask_client()
+        if client is not None:
+            self._on_dask(client)
+        elif _return_as() == "generator_unordered":
+            self._streaming()
+        else:
+            self._in_calls()
+
+    def deadline_moved(self):
+        """Re-arm the alarm of fits running in this process (``runner.deadline`` changed)."""
+        if self._alarm and self.runner.deadline is not None:
+            self.runner.rearm_alarm(self.runner.deadline - time.monotonic())
+
+    # ------------------------------------------------------------ joblib
+    def _units(self, issued):
+        """The units to run, read lazily by joblib as workers free up."""
+        while True:
+            unit = self.schedule.next_unit()
+            if unit is None:
+                return
+            if unit == IDLE:
+                if self.runner._in_process:  # nothing else runs: it would wait forever
+                    raise RuntimeError("the schedule waits for a fit, but none is running")
+                yield delayed(_idle_unit)(IDLE_SECONDS)
+                continue
+            number, split, params = unit
+            task = self.make_task(number, split, params)
+            with self._lock:
+                issued[(number, split)] = task
+            yield delayed(_indexed)((number, split), *task)
+
+    def _streaming(self):
+        while True:
+            issued = {}
+            error = self._one_call(issued)
+            if error is None:
+                return
+            if self.runner.error_score == "raise":
+                raise error
+            self._isolate(issued)
+            if self.runner._expired:
+                return
+
+    def _one_call(self, issued):
+        """One ``Parallel`` call over the schedule; the error of a dying worker, or None."""
+        runner = self.runner
+        left = None if runner.deadline is None else runner.deadline - time.monotonic()
+        if left is not None and left <= 0:
+            runner._expired = True
+            return None
+        with runner._lock:
+            runner._running = True
+        watch = runner._moving_deadline_watch(left)
+        self._alarm = watch.is_alarm
+        try:
+            with watch:
+                for key, out in runner._parallel(self._units(issued)):
+                    if key == IDLE_KEY:
+                        continue
+                    with self._lock:
+                        issued.pop(key, None)
+                    self.on_result(key, out)
+                    if runner._expired:  # a backend that could not abort
+                        break
+        except _DeadlineInterrupt:
+            return None
+        except Exception as error:
+            if runner._expired or not is_worker_death(error):
+                if runner._expired:
+                    return None
+                raise
+            return error
+        finally:
+            self._alarm = False
+            with runner._lock:
+                runner._running = False
+        return None
+
+    def _isolate(self, issued):
+        """Run the units lost with a dead worker again, one trial per call."""
+        lost = {}
+        for key in issued:
+            lost.setdefault(key[0], []).append(key)
+        for number, keys in lost.items():
+            self.runner.n_rerun += len(keys)
+            outs = {}
+            again = self.runner._run(keys, issued, outs)
+            for key in keys:
+                if key in outs:
+                    self.on_result(key, outs[key])
+            if again is not None:
+                self.runner.n_dead += 1
+                self.on_failed(number, death_message(again))
+            if self.runner._expired:
+                return
+
+    def _in_calls(self):
+        """Units in calls of one unit per worker (backends that cannot stream)."""
+        n_workers = max(1, effective_n_jobs(self.runner.n_jobs))
+        while not self.runner._expired:
+            issued = {}
+            while len(issued) < n_workers:
+                unit = self.schedule.next_unit()
+                if unit is None or unit == IDLE:
+                    break
+                number, split, params = unit
+                issued[(number, split)] = self.make_task(number, split, params)
+            if not issued:
+                return
+            outs = {}
+            error = self.runner._run(list(issued), issued, outs)
+            for key in issued:
+                if key in outs:
+                    self.on_result(key, outs[key])
+            if error is not None:
+                if self.runner.error_score == "raise":
+                    raise error
+                self._isolate({k: t for k, t in issued.items() if k not in outs})
+
+    # -------------------------------------------------------------- Dask
+    def _submit(self, client, key, task, config, filters):
+        function, args, kwargs = task
+        ship = self.runner._ship
+        return client.submit(
+            _configured_unit, key, function, [ship(client, a) for a in args],
+            {k: ship(client, v) for k, v in kwargs.items()}, config, filters,
+            key=f"sklearn_hp_fit-{uuid.uuid4().hex}", pure=False)
+
+    def _fill(self, client, running, config, filters):
+        """Submit units while worker threads are free; whether the schedule is spent."""
+        slots = max(1, sum(client.nthreads().values()))
+        while len(running) < slots:
+            unit = self.schedule.next_unit()
+            if unit is None:
+                return True
+            if unit == IDLE:
+                return False
+            number, split, params = unit
+            task = self.make_task(number, split, params)
+            running[self._submit(client, (number, split), task, config, filters)] = (
+                number, split)
+        return False
+
+    def _on_dask(self, client):
+        """Each unit a Dask future; a ``KilledWorker`` fails its trial (its other fits
+        are cancelled)."""
+        from distributed import wait
+
+        config, filters = get_config(), list(warnings.filters)
+        running = {}  # future -> (number, split)
+        try:
+            while True:
+                spent = self._fill(client, running, config, filters)
+                if not running:
+                    if spent:
+                        return
+                    raise RuntimeError("the schedule waits for a fit, but none is running")
+                deadline = self.runner.deadline
+                left = None if deadline is None else deadline - time.monotonic()
+                try:
+                    if left is not None and left <= 0:
+                        raise TimeoutError
+                    done, _ = wait(list(running), timeout=left, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    self.runner._expired = True
+                    return
+                for future in done:
+                    self._dask_result(future, running)
+        finally:
+            if running:
+                client.cancel(list(running))
+            self.runner._scattered.clear()
+
+    def _dask_result(self, future, running):
+        key = running.pop(future, None)
+        if key is None:  # a fit of a failed trial, cancelled
+            return
+        if future.status == "finished":
+            self.on_result(key, future.result()[1])
+            future.release()  # else the scheduler would run it again if its worker died
+            return
+        error = future.exception()
+        if not is_worker_death(error) or self.runner.error_score == "raise":
+            raise error
+        self.runner.n_dead += 1
+        self.on_failed(key[0], death_message(error))
+        for other in [f for f, k in running.items() if k[0] == key[0]]:
+            del running[other]
+            other.cancel()
