@@ -181,8 +181,23 @@ class StopAtScore(SearchCallback):
         return reached(trial.score, self.target)
 
 
+#: Before each timed run, wait (at most ``max_wait`` seconds, untimed) until the
+#: 1-minute load average is below ``max_load`` (None: do not wait); ``--max-load``.
+QUIET = {"max_load": None, "max_wait": 300.0}
+
+
+def wait_for_quiet():
+    """Sleep until the load average is below ``QUIET["max_load"]`` or the wait is over."""
+    if QUIET["max_load"] is None:
+        return
+    deadline = time.monotonic() + QUIET["max_wait"]
+    while os.getloadavg()[0] >= QUIET["max_load"] and time.monotonic() < deadline:
+        time.sleep(5)
+
+
 def _timed(run):
     """``run()``'s result, with the wall seconds and the load average at its start."""
+    wait_for_quiet()
     load = os.getloadavg()[0]
     start = time.perf_counter()
     result = run()
@@ -672,6 +687,9 @@ def parse_args(argv=None):
                         choices=[s for s, _ in THREAD_SETTINGS])
     parser.add_argument("--smoke", action="store_true",
                         help="logistic_pipeline, 2 seeds, 10 candidates, cap 20")
+    parser.add_argument("--max-load", type=float, default=None,
+                        help="before each run, wait (untimed, at most 5 min) until the "
+                             "1-minute load average is below this")
     parser.add_argument("--note", default=None, help="a line printed in bold in the report")
     parser.add_argument("--output", default=None, help="results file stem")
     parser.add_argument("--replay", action="store_true",
@@ -703,6 +721,7 @@ def main(argv=None):
         path.with_suffix(".md").write_text(report_text(json.loads(path.read_text())) + "\n")
         return
     warnings.filterwarnings("ignore")  # convergence warnings of every search alike
+    QUIET["max_load"] = args.max_load
     settings = [s for s in THREAD_SETTINGS if s[0] in args.threads]
     report = {"args": _shown_args(sys.argv[1:] if argv is None else argv), "note": args.note,
               "seeds": list(range(args.seeds)), "cap": args.cap, "n_random": args.n_random,
