@@ -183,7 +183,7 @@ class StopAtScore(SearchCallback):
 
 #: Before each timed run, wait (at most ``max_wait`` seconds, untimed) until the
 #: 1-minute load average is below ``max_load`` (None: do not wait); ``--max-load``.
-QUIET = {"max_load": None, "max_wait": 300.0}
+QUIET = {"max_load": None, "max_wait": 120.0}
 
 
 def wait_for_quiet():
@@ -688,7 +688,7 @@ def parse_args(argv=None):
     parser.add_argument("--smoke", action="store_true",
                         help="logistic_pipeline, 2 seeds, 10 candidates, cap 20")
     parser.add_argument("--max-load", type=float, default=None,
-                        help="before each run, wait (untimed, at most 5 min) until the "
+                        help="before each run, wait (untimed, at most 2 min) until the "
                              "1-minute load average is below this")
     parser.add_argument("--note", default=None, help="a line printed in bold in the report")
     parser.add_argument("--output", default=None, help="results file stem")
