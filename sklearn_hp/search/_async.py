@@ -19,6 +19,7 @@ Two ways to propose:
   same whatever the number of workers and the order fits finish in.
 """
 
+import inspect
 import math
 import time
 
@@ -27,7 +28,17 @@ from ._schedule import IDLE, TrialSchedule
 from ._storage import TrialRecord
 from ._stream import UnitStream
 
-__all__ = ["AsyncTrials"]
+__all__ = ["AsyncTrials", "propose_one"]
+
+
+def propose_one(sampler, space, trials, pending, rng):
+    """``sampler``'s next candidate given the finished ``trials`` and the ``pending``
+    parameter dicts (not told to a sampler whose ``propose`` takes no ``pending``);
+    ``None`` when it has none."""
+    told = {"pending": pending} if "pending" in inspect.signature(
+        sampler.propose).parameters else {}
+    proposed = sampler.propose(space, trials, 1, rng, **told)
+    return proposed[0] if proposed else None
 
 
 class AsyncTrials:
@@ -37,13 +48,17 @@ class AsyncTrials:
     ----------
     loop : TrialLoop
     ask : callable
-        ``ask(trials, pending)``: the next candidate's parameters given the
-        finished trials (records) and the parameter dicts of pending ones;
-        ``None`` when there is no new candidate.
-    n_total : int
-        Trials the loop should hold at the end (stored ones included).
+        ``ask(trials, pending, pending_extra)``: the next candidate given the
+        finished trials (records), the parameter dicts of the pending ones and
+        their extra columns: its parameters, or ``(parameters, extra)`` for a
+        trial with extra columns of its own; ``None`` when there is no new
+        candidate, :data:`~sklearn_hp.search._schedule.IDLE` when the next one
+        must wait for a running trial.
+    n_total : int or float
+        Trials the loop should hold at the end (stored ones included);
+        ``math.inf`` when ``ask`` ends the run by returning ``None``.
     extra : dict
-        Extra ``cv_results_`` columns of these trials.
+        Extra ``cv_results_`` columns of these trials (unless ``ask`` gives them).
     lag : int or None
         See the module docstring.
     """
@@ -60,9 +75,11 @@ class AsyncTrials:
     def run(self):
         """Run the trials; raises ``SearchStopped`` when a stop or deadline cut them short."""
         loop, search = self.loop, self.search
-        queued = loop.adopt_stored()
+        reruns = loop.adopt_stored()
+        queued = [(r.number, r.params) for r in reruns]
         self._first = max([r.number for r in loop.records] + [n for n, _ in queued] + [-1]) + 1
         self._params, self._finished = {}, {}
+        self._extras = {r.number: dict(r.extra) for r in reruns}
         n_new = max(0, self.n_total - len(loop.records) - len(queued))
         race = None
         if loop._racing:
@@ -75,8 +92,9 @@ class AsyncTrials:
         loop.runner.race = None
         self._set_deadline()
         if search.verbose > 0:
-            print(f"Fitting {search._n_splits} folds for each of up to "
-                  f"{n_new + len(queued)} candidates, asynchronously on {n_jobs} workers")
+            planned = "" if math.isinf(n_new) else f"up to {n_new + len(queued)} "
+            print(f"Fitting {search._n_splits} folds for each of {planned}candidates, "
+                  f"asynchronously on {n_jobs} workers")
         with callback_subcontext(loop.search_ctx, search, task_name="trials",
                                  max_subtasks=None, sequential_subtasks=False) as ctx:
             self._ctx = ctx
@@ -96,17 +114,22 @@ class AsyncTrials:
     def _ask(self, number, pending):
         """The schedule's ``ask``: called with its lock held."""
         if self.lag is None:
-            params = self.ask(self.loop.records, pending)
+            trials = self.loop.records
+            running = [t.number for t in self.schedule.open_trials]
         else:
             cut = number - self.lag
             if any(j not in self._finished for j in range(self._first, cut)):
                 return IDLE
             trials = [r for r in self.loop.records if r.number < self._first]
             trials += [self._finished[j] for j in range(self._first, cut)]
-            pending = [self._params[j] for j in range(max(self._first, cut), number)]
-            params = self.ask(trials, pending)
-        if params is not None:
-            self._params[number] = params
+            running = range(max(self._first, cut), number)
+        pending = [self._params[j] for j in running if j in self._params]
+        extras = [self._extras.get(j, self.extra) for j in running if j in self._params]
+        proposal = self.ask(trials, pending, extras)
+        if proposal is None or proposal == IDLE:
+            return proposal
+        params, extra = proposal if isinstance(proposal, tuple) else (proposal, self.extra)
+        self._params[number], self._extras[number] = params, dict(extra)
         return params
 
     def _task(self, number, split, params):
@@ -130,7 +153,8 @@ class AsyncTrials:
         outs = [trial.outs[f] if f in trial.outs else
                 loop._failed_outs(1, trial.failed)[0] if trial.failed is not None else
                 loop.runner.skipped_out() for f in range(n_splits)]
-        record = loop._make_record(trial.number, trial.params, outs, self.extra, time.time())
+        record = loop._make_record(trial.number, trial.params, outs,
+                                   self._extras.get(trial.number, self.extra), time.time())
         if skipped:  # stopped by the race: its estimated full mean, status pruned
             for f in skipped:
                 record.splits[f]["skipped"] = True
@@ -157,7 +181,8 @@ class AsyncTrials:
         for trial in self.schedule.close_all():
             record = TrialRecord(number=trial.number, params=dict(trial.params),
                                  score=math.nan, status="cancelled", splits=[],
-                                 extra=dict(self.extra), finished_at=finished)
+                                 extra=dict(self._extras.get(trial.number, self.extra)),
+                                 finished_at=finished)
             loop.storage.add(record)
             loop.cancelled.append(record)
         self.search._after_batch()

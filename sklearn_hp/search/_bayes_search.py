@@ -1,6 +1,5 @@
 """BayesSearchCV: sequential model-based search."""
 
-import inspect
 import math
 from numbers import Integral
 
@@ -9,7 +8,7 @@ from joblib import effective_n_jobs
 from sklearn.utils import check_random_state
 
 from .._compat import Interval
-from ._async import AsyncTrials
+from ._async import AsyncTrials, propose_one
 from ._samplers import SAMPLER_NAMES, make_sampler
 from ._search_base import TrialSearchCV
 
@@ -276,15 +275,10 @@ class BayesSearchCV(TrialSearchCV):
             loop.evaluate(candidates)
 
     def _asker(self, sampler, rng):
-        """``ask(trials, pending)``: the sampler's next candidate, or ``None``."""
-        takes_pending = "pending" in inspect.signature(sampler.propose).parameters
-
-        def ask(trials, pending):
-            extra = {"pending": pending} if takes_pending else {}
-            proposed = sampler.propose(self._space, trials, 1, rng, **extra)
-            return proposed[0] if proposed else None
-
-        return ask
+        """``ask(trials, pending, pending_extra)``: the sampler's next candidate, or
+        ``None``."""
+        return lambda trials, pending, pending_extra: propose_one(
+            sampler, self._space, trials, pending, rng)
 
     def _check_settings(self):
         if self.proposal_lag is not None and (self.racing or self.batch_size is not None):

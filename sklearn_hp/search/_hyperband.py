@@ -21,6 +21,8 @@ from ._budget import (
     turn_off,
     warn_checkpoints_off,
 )
+from ._asha import AsyncHalving
+from ._async import AsyncTrials
 from ._samplers import SAMPLER_NAMES, Trial, make_sampler
 from ._search_base import TrialSearchCV
 
@@ -92,6 +94,13 @@ _PARAMETERS_DOC = """
         candidate is stopped (status ``"pruned"``, not promoted) as soon as its
         first folds show it would not beat the weakest trial the rung promotes
         so far (the best, in a bracket's last rung).
+    asynchronous : bool, default=False
+        Asynchronous successive halving (ASHA): a worker that frees up gets at
+        once either a promotion (a candidate in the top ``1/eta`` of the trials
+        finished so far in its rung continues at the next budget) or a new
+        candidate, so no worker waits for a rung to end; promotions are decided
+        on the trials finished so far (see :mod:`sklearn_hp.search._asha`).
+        ``False``: the synchronous rungs. Not with ``racing=True``.
     callbacks : list or None, default=None
         Search callbacks, as for :class:`BayesSearchCV`.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
@@ -146,6 +155,7 @@ class _BudgetSearch(TrialSearchCV):
         "sampler": SAMPLER_NAMES.constraint(),
         "continuation": [StrOptions(set(CONTINUATIONS))],
         "checkpoint_dir": [str, None],
+        "asynchronous": ["boolean"],
     }
 
     # ---------------------------------------------------------------- fitting
@@ -293,11 +303,30 @@ class _BudgetSearch(TrialSearchCV):
                 return by_budget[budget]
         return []
 
+    def _runs_asynchronously(self):
+        return self.asynchronous
+
+    def _check_settings(self):
+        if self.asynchronous and self.racing:
+            raise ValueError(
+                "asynchronous=True promotes on the trials finished so far and "
+                "racing=True races against a rung's promoted trials: use one of them "
+                "(got asynchronous=True, racing=True)."
+            )
+
     def _search(self, loop):
         """Run every bracket's successive halving, resuming models across rungs."""
         space, resource = self._space, self._budget_context["resource"]
         sampler = self.sampler_ = make_sampler(self.sampler)
         rng = check_random_state(self.random_state)
+        if self.asynchronous:
+            halving = AsyncHalving(self, sampler, rng, self._brackets())
+            try:
+                # the halving ends the run: the brackets' starts and rungs bound it
+                AsyncTrials(loop, halving, math.inf).run()
+            finally:
+                halving.mark_unpromoted(loop)
+            return
         for bracket, (n_candidates, budgets) in enumerate(self._brackets()):
             # the sampler proposes even when the bracket's first rung is stored, so
             # a resumed search draws the same random numbers as an uninterrupted one
@@ -397,9 +426,9 @@ class SuccessiveHalvingSearchCV(_BudgetSearch):
     def __init__(self, estimator, search_spaces, *, resource=None, max_resource=None,
                  min_resource=None, eta=3, n_candidates=None, sampler="random",
                  continuation="auto", checkpoint_dir=None, random_state=None, storage=None,
-                 time_budget=None, callbacks=None, retry_failed=False, racing=False, scoring=None,
-                 n_jobs=None, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
-                 error_score=np.nan, return_train_score=False):
+                 time_budget=None, callbacks=None, retry_failed=False, racing=False,
+                 asynchronous=False, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
+                 pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False):
         self.search_spaces = search_spaces
         self.resource = resource
         self.max_resource = max_resource
@@ -414,6 +443,7 @@ class SuccessiveHalvingSearchCV(_BudgetSearch):
         self.callbacks = callbacks
         self.retry_failed = retry_failed
         self.racing = racing
+        self.asynchronous = asynchronous
         self.n_candidates = n_candidates
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
@@ -447,9 +477,9 @@ class HyperbandSearchCV(_BudgetSearch):
     def __init__(self, estimator, search_spaces, *, resource=None, max_resource=None,
                  min_resource=None, eta=3, sampler="random", continuation="auto",
                  checkpoint_dir=None, random_state=None, storage=None, time_budget=None,
-                 callbacks=None, retry_failed=False, racing=False, scoring=None, n_jobs=None,
-                 refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs", error_score=np.nan,
-                 return_train_score=False):
+                 callbacks=None, retry_failed=False, racing=False, asynchronous=False,
+                 scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
+                 pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False):
         self.search_spaces = search_spaces
         self.resource = resource
         self.max_resource = max_resource
@@ -464,6 +494,7 @@ class HyperbandSearchCV(_BudgetSearch):
         self.callbacks = callbacks
         self.retry_failed = retry_failed
         self.racing = racing
+        self.asynchronous = asynchronous
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
                          error_score=error_score, return_train_score=return_train_score)

@@ -145,3 +145,68 @@ def test_a_resume_takes_the_finished_trials_after_a_gap(tmp_path):
     assert numbers == [0, 1, 2, 4, 6, 7, 8, 9, 10, 11]
     kept = [p for k, p in enumerate(first.cv_results_["params"]) if k not in (3, 5)]
     assert resumed.cv_results_["params"][:6] == kept
+
+
+# ------------------------------------------------------------------ ASHA
+class Budgeted(Sleepy):
+    """Sleepy with a budget: ``max_epochs``; the score rises with it."""
+
+    def __init__(self, x=0.5, seconds=0.02, max_epochs=9, warm_start=False):
+        super().__init__(x=x, seconds=seconds)
+        self.max_epochs = max_epochs
+        self.warm_start = warm_start
+
+    def score(self, X, y=None):
+        return -((self.x - 0.3) ** 2) - 1.0 / self.max_epochs
+
+
+def _halving(**kwargs):
+    from sklearn_hp.search import SuccessiveHalvingSearchCV
+
+    settings = dict(max_resource=9, min_resource=1, eta=3, cv=3, random_state=0,
+                    asynchronous=True, refit=False)
+    return SuccessiveHalvingSearchCV(Budgeted(), SPACE, **{**settings, **kwargs})
+
+
+def test_asha_promotes_a_top_third_candidate_of_the_trials_finished_before_it():
+    """One worker: trial k of rung r + 1 continues a candidate that ranked in the
+    top floor(n / 3) of the n rung-r trials numbered below k, and no candidate is
+    promoted twice; the first rung starts all 9 candidates."""
+    search = _halving(n_jobs=1).fit(X, Y)
+    trials = search.trials_
+    assert sum(t.extra["iter"] == 0 for t in trials) == 9
+    promoted = set()
+    for k, trial in enumerate(trials):
+        rung = trial.extra["iter"]
+        if rung == 0:
+            continue
+        below = [t for t in trials[:k] if t.extra["iter"] == rung - 1]
+        top = sorted(below, key=lambda t: -t.score)[:len(below) // 3]
+        assert trial.params["x"] in [t.params["x"] for t in top], (k, rung)
+        assert (rung, trial.params["x"]) not in promoted
+        promoted.add((rung, trial.params["x"]))
+    counts = np.bincount([t.extra["iter"] for t in trials])
+    assert counts[0] == 9 and 3 <= counts[1] <= 4 and 1 <= counts[2] <= 2
+    # every trial not continued at the next rung is pruned, the others complete
+    for trial in trials:
+        continued = (trial.extra["iter"] + 1, trial.params["x"]) in promoted
+        last = trial.extra["iter"] == 2
+        assert trial.status == ("complete" if continued or last else "pruned")
+    assert search.best_params_["max_epochs"] == 9
+
+
+def test_asha_on_four_threads_keeps_the_synchronous_rung_sizes_and_resumes(tmp_path):
+    db = str(tmp_path / "asha.db")
+    with parallel_backend("threading", n_jobs=4):
+        search = _halving(n_jobs=4, storage=db).fit(X, Y)
+    counts = np.bincount(search.cv_results_["iter"])
+    assert counts[0] == 9 and counts[1] >= 3 and counts[2] >= 1
+    Sleepy.runs = []
+    again = _halving(n_jobs=1, storage=db).fit(X, Y)  # a finished search runs nothing
+    assert Sleepy.runs == []
+    assert again.cv_results_["params"] == search.cv_results_["params"]
+
+
+def test_asha_refuses_racing():
+    with pytest.raises(ValueError, match="asynchronous=True, racing=True"):
+        _halving(racing=True).fit(X, Y)

@@ -1,0 +1,124 @@
+"""Asynchronous successive halving (ASHA, Li et al., 2020) for the budget searches.
+
+Synchronous successive halving promotes a rung's best ``1/eta`` once every
+trial of the rung has finished, so the workers wait for the rung's slowest
+fit. Here a worker that frees up is given, at once:
+
+1. a promotion: a candidate of some rung that ranks in the top
+   ``floor(n / eta)`` of the ``n`` trials finished in its rung so far, and
+   that was not promoted yet, continues at the next rung's budget (the highest
+   rung first);
+2. else a new candidate at the first rung of a bracket (the bracket with the
+   most candidates still to start; Hyperband's brackets all start at once),
+   proposed by the sampler from the trials at the largest budget that has
+   enough of them, with the running new candidates pending;
+3. else nothing until a running trial finishes (more promotions may follow).
+
+A promotion is decided on the trials finished so far: a candidate promoted
+early stays promoted when later trials outrank it, so a rung may hold a few
+more candidates than in the synchronous search, some of which it would not
+have promoted (the price of never waiting; Li et al. bound its effect).
+Every bracket starts as many candidates as in the synchronous search.
+"""
+
+import json
+import math
+
+import numpy as np
+
+from ._async import propose_one
+from ._schedule import IDLE
+
+__all__ = ["AsyncHalving"]
+
+
+class AsyncHalving:
+    """The ``ask`` of an asynchronous budget search (see the module docstring).
+
+    Parameters
+    ----------
+    search : _BudgetSearch
+        Its parsed space, codec, ``eta`` and resource.
+    sampler : sampler object
+    rng : RandomState
+    brackets : list of (int, list of int)
+        Candidates to start and rung budgets of each bracket.
+    """
+
+    def __init__(self, search, sampler, rng, brackets):
+        self.search = search
+        self.sampler = sampler
+        self.rng = rng
+        self.brackets = brackets
+        self.resource = search._budget_context["resource"]
+
+    @property
+    def n_planned(self):
+        """Trials of the synchronous search with the same brackets."""
+        total = 0
+        for n, budgets in self.brackets:
+            for _ in budgets:
+                total += n
+                n = max(1, int(n // self.search.eta))
+        return total
+
+    def _key(self, params):
+        plain = {k: v for k, v in params.items() if k != self.resource}
+        return json.dumps(self.search._codec.encode(plain), sort_keys=True)
+
+    def __call__(self, trials, pending, pending_extra):
+        started = {(e["bracket"], e["iter"], self._key(p)) for p, e in zip(pending, pending_extra)}
+        started |= {(t.extra["bracket"], t.extra["iter"], self._key(t.params)) for t in trials}
+        promotion = self._promotion(trials, started)
+        if promotion is not None:
+            return promotion
+        bracket = self._bracket_to_start(started)
+        if bracket is not None:
+            new = self._new_candidate(trials, pending, pending_extra)
+            if new is not None:
+                budget = self.brackets[bracket][1][0]
+                return ({**new, self.resource: budget},
+                        {"iter": 0, "n_resources": budget, "bracket": bracket})
+        return IDLE if pending else None
+
+    def _promotion(self, trials, started):
+        """A finished trial to continue at its next rung, or ``None``."""
+        for bracket, (_, budgets) in enumerate(self.brackets):
+            for rung in range(len(budgets) - 2, -1, -1):
+                done = [t for t in trials
+                        if t.extra["bracket"] == bracket and t.extra["iter"] == rung]
+                n_top = int(len(done) // self.search.eta)
+                scores = np.array([t.score for t in done], dtype=float)
+                order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
+                for i in order[:n_top]:
+                    if not math.isfinite(scores[i]):
+                        break
+                    if (bracket, rung + 1, self._key(done[i].params)) not in started:
+                        budget = budgets[rung + 1]
+                        return ({**done[i].params, self.resource: budget},
+                                {"iter": rung + 1, "n_resources": budget, "bracket": bracket})
+        return None
+
+    def _bracket_to_start(self, started):
+        """The bracket with the most first-rung candidates still to start, or ``None``."""
+        left = [n - sum(1 for b, r, _ in started if b == bracket and r == 0)
+                for bracket, (n, _) in enumerate(self.brackets)]
+        best = int(np.argmax(left))
+        return best if left[best] > 0 else None
+
+    def _new_candidate(self, trials, pending, pending_extra):
+        """The sampler's next candidate (without the resource), or ``None``."""
+        space = self.search._space
+        running = [{k: v for k, v in p.items() if k != self.resource}
+                   for p, e in zip(pending, pending_extra) if e["iter"] == 0]
+        return propose_one(self.sampler, space, self.search._sampler_trials(trials, space),
+                           running, self.rng)
+
+    def mark_unpromoted(self, loop):
+        """Set the trials of every rung below the last that were not promoted to ``pruned``."""
+        started = {(t.extra["bracket"], t.extra["iter"], self._key(t.params))
+                   for t in loop.records}
+        loop.mark([t for t in loop.records
+                   if t.extra["iter"] < len(self.brackets[t.extra["bracket"]][1]) - 1
+                   and (t.extra["bracket"], t.extra["iter"] + 1, self._key(t.params))
+                   not in started], "pruned")
