@@ -8,7 +8,7 @@
   :class:`HyperbandSearchCV`; their base :class:`TrialSearchCV`, and
   :class:`WarningTally`, how they count their fits' warnings.
 * Storage and resume: :class:`SQLiteStorage`, :class:`MemoryStorage`,
-  :class:`TrialRecord`, :func:`clean_checkpoints`.
+  :class:`TrialRecord`, :class:`TrialStorage`, :func:`clean_checkpoints`.
 * Search callbacks: :class:`SearchCallback`, :class:`NoImprovementStopper`,
   :class:`DeadlineStopper`, :class:`SearchProgress`; what they read of a running
   search: :class:`ProgressSnapshot` (``search.progress_``).
@@ -45,7 +45,7 @@ from ._samplers import (
 )
 from ._search_base import TrialSearchCV
 from ._space import Categorical, Integer, Real, SearchSpace
-from ._storage import MemoryStorage, SQLiteStorage, StorageError, TrialRecord
+from ._storage import MemoryStorage, SQLiteStorage, StorageError, TrialRecord, TrialStorage
 from ._warnings import WarningTally
 
 __all__ = [
@@ -71,6 +71,7 @@ __all__ = [
     "TPESampler",
     "Trial",
     "TrialRecord",
+    "TrialStorage",
     "TrialSearchCV",
     "WarningTally",
     "clean_checkpoints",

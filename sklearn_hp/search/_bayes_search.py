@@ -81,8 +81,8 @@ class BayesSearchCV(TrialSearchCV):
         across processes.)
     storage : None, str, path-like or storage object, default=None
         Where finished trials are kept. ``None``: in memory. A path: an SQLite
-        file (:class:`SQLiteStorage`), each trial committed when its batch
-        (one round of the workers, or about 5 s of work) returns;
+        file (:class:`SQLiteStorage`), each trial committed the moment it
+        finishes (with ``batch_size``, when its round returns);
         calling ``fit`` again with the same file (in this or another process,
         after a crash) resumes: stored trials are not run again, the sampler
         continues from them and ``cv_results_`` covers them all. A file written

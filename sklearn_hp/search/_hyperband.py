@@ -1,6 +1,7 @@
 """Successive halving and Hyperband, resuming training between rungs."""
 
 import contextlib
+import dataclasses
 import math
 import uuid
 from numbers import Integral, Real
@@ -23,7 +24,7 @@ from ._budget import (
 )
 from ._asha import AsyncHalving
 from ._async import AsyncTrials
-from ._samplers import SAMPLER_NAMES, Trial, make_sampler
+from ._samplers import SAMPLER_NAMES, make_sampler
 from ._search_base import TrialSearchCV
 
 __all__ = ["SuccessiveHalvingSearchCV", "HyperbandSearchCV", "rank_by_budget"]
@@ -297,7 +298,7 @@ class _BudgetSearch(TrialSearchCV):
         by_budget = {}
         for record in records:
             by_budget.setdefault(record.budget, []).append(
-                Trial(_without(record.params, resource), record.score))
+                dataclasses.replace(record, params=_without(record.params, resource)))
         for budget in sorted(by_budget, reverse=True):
             if len(by_budget[budget]) >= n_dims + 2:
                 return by_budget[budget]

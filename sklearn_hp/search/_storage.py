@@ -1,12 +1,16 @@
 """Trial storage: where a search's finished trials live, so a search can resume.
 
-A finished trial is committed the moment its batch returns, one transaction per
-trial; batches are short (one round of the workers, or about 5 s of work:
-:func:`~sklearn_hp.search._search_base.batch_limit`), so a kill loses little.
-``storage=None`` keeps the trials in memory (:class:`MemoryStorage`); a path
-gives an SQLite file through the standard library's ``sqlite3`` in WAL mode
-(:class:`SQLiteStorage`); any object with the methods of
-:class:`MemoryStorage` works too. The search writes, the sampler reads the
+One trial type, :class:`TrialRecord`, is what the storage keeps, what the
+search callbacks and ``trials_`` show and what the samplers read (they use its
+``params`` and ``score``). One storage interface, :class:`TrialStorage`, is what
+the search writes through. A finished trial is committed the moment it
+finishes (asynchronous searches) or its batch returns (synchronous rounds,
+which are short: :func:`~sklearn_hp.search._search_base.batch_limit`), one
+transaction per trial, so a kill loses little. ``storage=None`` keeps the
+trials in memory (:class:`MemoryStorage`); a path gives an SQLite file through
+the standard library's ``sqlite3`` in WAL mode (:class:`SQLiteStorage`); any
+object with the methods of :class:`TrialStorage` works too. Only the search's
+own process writes (the workers never see the storage), the sampler reads the
 search's copy, and nothing else touches the file.
 """
 
@@ -16,6 +20,7 @@ import os
 import socket
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 __all__ = [
     "STATUSES",
@@ -23,6 +28,7 @@ __all__ = [
     "SQLiteStorage",
     "StorageError",
     "TrialRecord",
+    "TrialStorage",
     "make_storage",
 ]
 
@@ -100,14 +106,37 @@ class TrialRecord:
         return next((s["fit_error"] for s in self.splits if s.get("fit_error")), None)
 
 
-class MemoryStorage:
-    """Trials kept in memory; what ``storage=None`` uses.
+@runtime_checkable
+class TrialStorage(Protocol):
+    """What a search writes its trials through (``storage=`` takes any such object).
 
-    It is also the interface of a storage: ``open(fingerprint, codec)`` returns the
-    stored trials (checking the fingerprint), ``add(record)`` commits one trial,
-    ``set_status(numbers, status)``, ``get_meta(key)``/``set_meta(key, value)``
-    and ``close()``.
+    A storage may also have a ``checkpoint_path`` attribute: the directory
+    where budget searches keep their partial models (``None``: a temporary one).
     """
+
+    def open(self, fingerprint, codec):
+        """Check ``fingerprint`` (a dict naming the search) against the stored one and
+        return the stored :class:`TrialRecord` list, by number; ``codec`` decodes
+        stored parameters."""
+
+    def add(self, record):
+        """Commit one finished :class:`TrialRecord` (replacing one of the same number)."""
+
+    def set_status(self, numbers, status):
+        """Set the status of the stored trials ``numbers``."""
+
+    def get_meta(self, key, default=None):
+        """A value stored with the trials (e.g. ``resource_spent``)."""
+
+    def set_meta(self, key, value):
+        """Store a JSON value with the trials."""
+
+    def close(self):
+        """Release the storage (the search's ``fit`` ended)."""
+
+
+class MemoryStorage:
+    """Trials kept in memory; what ``storage=None`` uses (a :class:`TrialStorage`)."""
 
     #: Directory next to the storage where budget searches keep checkpoints
     #: (``None``: a temporary one, removed when the search ends).
@@ -405,9 +434,9 @@ def make_storage(storage):
                 "storage object, or None to keep trials in memory."
             )
         return SQLiteStorage(storage)
-    needed = ("open", "add", "set_status", "get_meta", "set_meta", "close")
-    missing = [m for m in needed if not callable(getattr(storage, m, None))]
-    if missing:
+    if not isinstance(storage, TrialStorage):
+        needed = ("open", "add", "set_status", "get_meta", "set_meta", "close")
+        missing = [m for m in needed if not callable(getattr(storage, m, None))]
         raise ValueError(
             f"storage must be None, a path to an SQLite file or a storage object with "
             f"methods {list(needed)}; got {storage!r}, which lacks {missing}."

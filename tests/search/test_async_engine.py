@@ -210,3 +210,54 @@ def test_asha_on_four_threads_keeps_the_synchronous_rung_sizes_and_resumes(tmp_p
 def test_asha_refuses_racing():
     with pytest.raises(ValueError, match="asynchronous=True, racing=True"):
         _halving(racing=True).fit(X, Y)
+
+
+# ------------------------------------------------------- storage interface
+class ListStorage:
+    """A user's storage: keeps the records, and the thread each was added from."""
+
+    checkpoint_path = None
+
+    def __init__(self):
+        self.records, self.threads, self.meta = [], set(), {}
+
+    def open(self, fingerprint, codec):
+        return []
+
+    def add(self, record):
+        self.records.append(record)
+        self.threads.add(threading.current_thread().name)
+
+    def set_status(self, numbers, status):
+        for record in self.records:
+            if record.number in numbers:
+                record.status = status
+
+    def get_meta(self, key, default=None):
+        return self.meta.get(key, default)
+
+    def set_meta(self, key, value):
+        self.meta[key] = value
+
+    def close(self):
+        pass
+
+
+def test_the_search_process_alone_writes_a_storage_object_as_trials_finish():
+    from sklearn_hp.search import MemoryStorage, SQLiteStorage, TrialRecord, TrialStorage
+
+    storage = ListStorage()
+    assert isinstance(storage, TrialStorage)
+    assert isinstance(MemoryStorage(), TrialStorage)
+    assert isinstance(SQLiteStorage("unused.db"), TrialStorage)
+    assert not isinstance(object(), TrialStorage)
+    with parallel_backend("threading", n_jobs=3):
+        search = _search(storage=storage, n_jobs=3, n_iter=9,
+                         estimator=Sleepy(seconds=0.05)).fit(X, Y)
+    # one record per trial, each committed as it finished, from the search's thread
+    assert sorted(r.number for r in storage.records) == list(range(9))
+    assert storage.threads == {threading.main_thread().name}
+    assert all(isinstance(r, TrialRecord) for r in storage.records)
+    finish_times = [r.finished_at for r in storage.records]
+    assert finish_times == sorted(finish_times)
+    assert [t.number for t in search.trials_] == list(range(9))

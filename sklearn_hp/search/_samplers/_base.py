@@ -25,8 +25,10 @@ def choose_subspaces(space, n_candidates, rng):
         return np.zeros(n_candidates, dtype=int)
     return rng.randint(space.n_subspaces, size=n_candidates)
 
-#: A finished trial: the parameter dict and its score (greater is better;
-#: ``nan`` for failed fits).
+#: A finished trial as a sampler reads it: the parameter dict and its score
+#: (greater is better; ``nan`` for failed fits). The searches hand samplers their
+#: :class:`~sklearn_hp.search.TrialRecord` objects, which have both; ``Trial``
+#: is the shorthand for calling a sampler directly.
 Trial = namedtuple("Trial", ["params", "score"])
 
 
@@ -70,8 +72,9 @@ class BaseSampler:
         ----------
         space : SearchSpace
             The search space.
-        trials : list of Trial
-            Finished trials, in evaluation order.
+        trials : list of TrialRecord or Trial
+            Finished trials (anything with ``params`` and ``score``), in the
+            order the search recorded them.
         n_candidates : int
             How many parameter dicts to return (a batch evaluated in parallel).
         random_state : RandomState
