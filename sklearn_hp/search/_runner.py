@@ -1,6 +1,7 @@
-"""How a search's fits run on joblib's workers: a dying worker, a deadline.
+"""How a synchronous search's batches run on joblib's workers: a dying worker, a deadline.
 
-The trial loop hands each batch of units, one (candidate, split) fit each
+Asynchronous searches stream their units instead (:mod:`._stream`). The trial
+loop hands each batch of units, one (candidate, split) fit each
 (:func:`~sklearn_hp.search._unit.fit_and_score`), to a :class:`UnitRunner`,
 which takes each unit's result the moment it returns
 (``return_as="generator_unordered"``), so that:
@@ -13,7 +14,8 @@ which takes each unit's result the moment it returns
   reason, while the others get their results;
 * on a ``dask.distributed`` cluster (``joblib.parallel_backend("dask")``) each
   fit is a Dask future of its own, submitted through the backend's client as a
-  worker frees up, since joblib's Dask backend does not report a lost worker
+  worker frees up (the stream's Dask path, :class:`~sklearn_hp.search._stream.UnitStream`,
+  runs the batch), since joblib's Dask backend does not report a lost worker
   back to ``Parallel`` (the call would wait forever). The scheduler runs a fit
   whose worker died again elsewhere, up to
   ``distributed.scheduler.allowed-failures`` times, then fails it with
@@ -33,45 +35,25 @@ which takes each unit's result the moment it returns
   (:class:`BatchCancelled`).
 """
 
-import collections
 import signal
 import threading
 import time
-import uuid
-import warnings
 
 from joblib import effective_n_jobs
-from joblib.parallel import SequentialBackend, get_active_backend
-from sklearn import config_context, get_config
 from sklearn.utils.parallel import Parallel, delayed
 
+from ._stream import UnitStream
+from ._workers import (
+    _abort,
+    _DeadlineInterrupt,
+    _indexed,
+    _return_as,
+    dask_client,
+    death_message,
+    is_worker_death,
+)
+
 __all__ = ["BatchCancelled", "UnitRunner", "is_worker_death"]
-
-#: Exceptions by which joblib's backends report a worker that died mid-task:
-#: loky's (and ``concurrent.futures``') broken pool, Dask's killed worker, Ray's.
-WORKER_DEATHS = frozenset({"TerminatedWorkerError", "BrokenProcessPool", "KilledWorker",
-                           "WorkerCrashedError", "RayActorError"})
-
-
-def is_worker_death(error):
-    """Whether ``error`` says a worker process died (not that a fit raised)."""
-    return any(cls.__name__ in WORKER_DEATHS for cls in type(error).__mro__)
-
-
-def death_message(error):
-    """The ``fit_error`` of a fit whose worker process died."""
-    text = str(error).strip().splitlines()
-    return (f"{type(error).__name__}: its worker process died while fitting this "
-            f"candidate ({text[0] if text else 'no message'}). The fit may crash its "
-            f"process (a segmentation fault, os._exit) or exhaust the memory.")
-
-
-class _DeadlineInterrupt(BaseException):
-    """Raised in a fit running in the search's process when the deadline comes.
-
-    Not an ``Exception``, so that scikit-learn does not record it as the fit's
-    error (as with ``KeyboardInterrupt``).
-    """
 
 
 class BatchCancelled(Exception):
@@ -86,74 +68,6 @@ class BatchCancelled(Exception):
     def __init__(self, outs):
         super().__init__(f"deadline reached with {len(outs)} fits returned")
         self.outs = outs
-
-
-def _indexed(index, function, args, kwargs):
-    """Run one unit in a worker; return its position with its result.
-
-    The call is wrapped by scikit-learn's ``delayed``, which hands the worker
-    the search's configuration and warning filters.
-    """
-    return index, function(*args, **kwargs)
-
-
-def _configured_unit(index, function, args, kwargs, config, filters):
-    """Run one fit on a Dask worker with the search's configuration.
-
-    ``config`` is the scikit-learn configuration and ``filters`` the warning
-    filters in force where the search runs (what scikit-learn's ``Parallel``
-    hands its workers).
-    """
-    with config_context(**config), warnings.catch_warnings():
-        warnings.resetwarnings()
-        for action, message, category, module, lineno in reversed(filters):
-            # a pattern is a compiled expression, a string or None (any text)
-            warnings.filterwarnings(action, getattr(message, "pattern", message) or "",
-                                    category, getattr(module, "pattern", module) or "", lineno)
-        return _indexed(index, function, args, kwargs)
-
-
-def dask_client():
-    """The ``distributed.Client`` of the active joblib backend, if it is Dask's.
-
-    Returns ``None`` for any other backend (loky, threading, ...).
-    """
-    backend, _ = get_active_backend()
-    client = getattr(backend, "client", None)
-    if client is None:
-        return None
-    try:
-        from distributed import Client
-    except ImportError:  # pragma: no cover - a backend with a client needs it
-        return None
-    return client if isinstance(client, Client) else None
-
-
-def _return_as():
-    """How ``Parallel`` hands back a call's results on the active joblib backend.
-
-    One by one as they return (``"generator_unordered"``) where the backend can;
-    joblib's ``multiprocessing`` backend and Ray's (built on it) return a call's
-    results only all together at its end (``"list"``): there a batch's results
-    come at once, and a dead worker's error loses the call's other results, so
-    its candidates run again one per call.
-    """
-    backend, _ = get_active_backend()
-    streams = isinstance(backend, SequentialBackend) or backend.supports_return_generator
-    return "generator_unordered" if streams else "list"
-
-
-def _abort(parallel):
-    """Abort a running ``Parallel`` call from another thread.
-
-    joblib does this itself when a task fails: it stops dispatching and asks the
-    backend to cancel everything (loky kills its workers, Dask cancels the
-    futures, and the backend is made ready for the next call). joblib has no
-    public method for it; without one the call runs to its end.
-    """
-    abort = getattr(parallel, "_abort", None)
-    if abort is not None:
-        abort()
 
 
 class UnitRunner:
@@ -239,7 +153,7 @@ class UnitRunner:
         self.skipped = set()
         client = dask_client()
         if client is not None:
-            self._run_on_dask(client, tasks, outs)
+            self._run_on_dask(tasks, outs)
             self._skip_stopped(tasks, outs)
         else:
             error = self._run(self._order(len(tasks)), tasks, outs)
@@ -332,66 +246,20 @@ class UnitRunner:
                     self._running = False
         return None
 
-    def _run_on_dask(self, client, tasks, outs):
-        """Run ``tasks`` as Dask futures into ``outs``; a ``KilledWorker`` fails a candidate.
+    def _run_on_dask(self, tasks, outs):
+        """Run ``tasks`` as Dask futures into ``outs``, as :class:`UnitStream` runs a
+        stream's units: a ``KilledWorker`` fails its candidate, whose other fits are
+        cancelled."""
+        n = self.n_splits
+        schedule = _BatchSchedule(self._order(len(tasks)), n)
 
-        No more fits are submitted than the cluster has threads, so that a fit
-        waits in this process, not queued behind a fit that may kill its worker
-        (the scheduler counts the tasks queued on a worker that dies as
-        suspects too). Past the deadline the running fits are cancelled.
-        """
-        from distributed import wait
+        def failed(candidate, message):
+            schedule.failed.add(candidate)
+            for i in range(candidate * n, (candidate + 1) * n):
+                outs.setdefault(i, self.failed_out(message))
 
-        self._expired = False
-        config, filters = get_config(), list(warnings.filters)
-        waiting = collections.deque(self._order(len(tasks)))
-        running = {}  # future -> position in the batch
-        try:
-            while waiting or running:
-                slots = max(1, sum(client.nthreads().values()))
-                while waiting and len(running) < slots:
-                    i = waiting.popleft()
-                    if self.race is not None and self.race.is_stopped(i // self.n_splits):
-                        continue
-                    function, args, kwargs = tasks[i]
-                    future = client.submit(
-                        _configured_unit, i, function, [self._ship(client, a) for a in args],
-                        {k: self._ship(client, v) for k, v in kwargs.items()}, config,
-                        filters, key=f"sklearn_hp_fit-{uuid.uuid4().hex}", pure=False)
-                    running[future] = i
-                left = None if self.deadline is None else self.deadline - time.monotonic()
-                try:
-                    if left is not None and left <= 0:
-                        raise TimeoutError
-                    done, _ = wait(list(running), timeout=left, return_when="FIRST_COMPLETED")
-                except TimeoutError:
-                    self._expired = True
-                    return
-                for future in done:
-                    i = running.pop(future, None)
-                    if i is None:  # a fit of a failed candidate, cancelled
-                        continue
-                    if future.status == "finished":
-                        self._take(i, future.result()[1], outs)
-                        # else the scheduler would run it again if its worker died
-                        future.release()
-                        continue
-                    error = future.exception()
-                    if not is_worker_death(error) or self.error_score == "raise":
-                        raise error
-                    lost = [j for j in range(i - i % self.n_splits, i - i % self.n_splits
-                                             + self.n_splits) if j not in outs]
-                    self._fail(lost, outs, error)
-                    for other in [f for f, j in running.items() if j in lost]:
-                        del running[other]
-                        other.cancel()
-                    for j in lost:
-                        if j in waiting:
-                            waiting.remove(j)
-        finally:
-            if running:
-                client.cancel(list(running))
-            self._scattered.clear()  # the cluster may forget this batch's data
+        UnitStream(self, schedule, lambda candidate, split, _: tasks[candidate * n + split],
+                   lambda key, out: self._take(key[0] * n + key[1], out, outs), failed).run()
 
     def _ship(self, client, argument):
         """``argument``, or its future on the cluster if it is worth sending once per batch."""
@@ -440,6 +308,22 @@ class UnitRunner:
         if self._running:
             self._expired = True
             raise _DeadlineInterrupt
+
+
+class _BatchSchedule:
+    """A batch's units as a schedule for :class:`UnitStream`: its positions in
+    order (lazily, so a race's stops count), skipping a failed candidate's."""
+
+    def __init__(self, positions, n_splits):
+        self._positions = iter(positions)
+        self.n_splits = n_splits
+        self.failed = set()
+
+    def next_unit(self):
+        for i in self._positions:
+            if i // self.n_splits not in self.failed:
+                return i // self.n_splits, i % self.n_splits, None
+        return None
 
 
 class _Nothing:

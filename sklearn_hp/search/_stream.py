@@ -30,7 +30,7 @@ from joblib import effective_n_jobs
 from sklearn import get_config
 from sklearn.utils.parallel import delayed
 
-from ._runner import (
+from ._workers import (
     _configured_unit,
     _DeadlineInterrupt,
     _indexed,

@@ -57,3 +57,33 @@ def test_hyperband_on_a_local_cluster_matches_n_jobs_1(dask_client, tmp_path):
     assert dask.cv_results_["params"] == serial.cv_results_["params"]
     # checkpoints were shared by the workers of this machine: training continued
     assert dask.resource_spent_ == serial.resource_spent_ < dask.resource_requested_
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("search_class", ["bayes", "asha"])
+def test_asynchronous_searches_on_a_local_cluster_match_n_jobs_1(dask_client, tmp_path,
+                                                                search_class):
+    """Bayes in its reproducible mode (proposal_lag) proposes the same candidates on the
+    cluster's workers as on one; asynchronous successive halving trains each
+    candidate at most once per rung and its best reaches the full budget."""
+    def make(log):
+        if search_class == "bayes":
+            return BayesSearchCV(Scripted(log=str(tmp_path / log)), SPACE, n_iter=8,
+                                 proposal_lag=2, random_state=0, cv=2)
+        from sklearn_hp.search import SuccessiveHalvingSearchCV
+
+        return SuccessiveHalvingSearchCV(Scripted(log=str(tmp_path / log)), SPACE,
+                                         max_resource=9, asynchronous=True, random_state=0,
+                                         cv=2)
+
+    serial, dask = _run(make("serial"), False), _run(make("dask"), True)
+    if search_class == "bayes":
+        assert dask.cv_results_["params"] == serial.cv_results_["params"]
+        np.testing.assert_array_equal(dask.cv_results_["mean_test_score"],
+                                      serial.cv_results_["mean_test_score"])
+    else:
+        keys = [(t.extra["iter"], repr(sorted(t.params.items()))) for t in dask.trials_]
+        assert len(keys) == len(set(keys))
+        assert dask.best_params_["max_epochs"] == dask.max_resource_ == 9
+    n_trials = len(dask.trials_)
+    assert len((tmp_path / "dask").read_text().splitlines()) == 2 * n_trials + 1
