@@ -261,3 +261,16 @@ def test_the_search_process_alone_writes_a_storage_object_as_trials_finish():
     finish_times = [r.finished_at for r in storage.records]
     assert finish_times == sorted(finish_times)
     assert [t.number for t in search.trials_] == list(range(9))
+
+
+def test_a_race_keeps_the_workers_busy_with_other_candidates_folds():
+    """Racing hands out a candidate's folds one at a time: while its fold runs, the
+    free workers take other candidates' folds, and stopped candidates run no more."""
+    Sleepy.runs = []
+    with parallel_backend("threading", n_jobs=4):
+        search = _search(n_jobs=4, n_iter=30, sampler="random", racing=True,
+                         estimator=Sleepy(seconds=0.1)).fit(X, Y)
+    run = search.cv_results_["n_splits_run"]
+    assert len(Sleepy.runs) == run.sum() < 0.7 * 30 * 5
+    assert (run < 5).sum() >= 10
+    assert _idle_share(Sleepy.runs, 4) < 0.10
