@@ -111,7 +111,7 @@ class AsyncTrials:
         left = self.loop.time_left()
         return self.loop.stop_reason is None and (left is None or left > 0)
 
-    def _ask(self, number, pending):
+    def _ask(self, number):
         """The schedule's ``ask``: called with its lock held."""
         if self.lag is None:
             trials = self.loop.records

@@ -62,10 +62,9 @@ class TrialSchedule:
     n_splits : int
         Splits per trial.
     ask : callable
-        ``ask(number, pending)``: the parameters of trial ``number``, given the
-        parameter dicts of the trials still running (``pending``); ``None`` when
-        the search has no new candidate, :data:`IDLE` when it must wait for a
-        running trial first.
+        ``ask(number)``: the parameters of trial ``number`` (the trials running
+        are :attr:`open_trials`); ``None`` when the search has no new
+        candidate, :data:`IDLE` when it must wait for a running trial first.
     n_trials : int
         New trials to start at most.
     first_number : int
@@ -100,11 +99,6 @@ class TrialSchedule:
         """The trials started and not finished, in the order they started."""
         with self.lock:
             return list(self._open.values())
-
-    def pending(self):
-        """Parameter dicts of the trials running now, in the order they started."""
-        with self.lock:
-            return [t.params for t in self._open.values()]
 
     # ---------------------------------------------------------- handing out
     def next_unit(self):
@@ -151,7 +145,7 @@ class TrialSchedule:
         else:
             if self._n_left <= 0:
                 return None
-            params = self._ask(self._next_number, self.pending())
+            params = self._ask(self._next_number)
             if params is None or params == IDLE:
                 if params is None:
                     self._n_left = 0
@@ -187,10 +181,7 @@ class TrialSchedule:
 
     def _close_if_done(self, trial):
         if trial.in_flight or self._splits_left(trial):
-            return None
-        if trial.issued < self.n_splits and not self._may_start() and (
-                self.race is None or not self.race.is_stopped(trial.number)):
-            return None  # cut short by a stop: it stays open (cancelled at the end)
+            return None  # (a trial cut short by a stop stays open: cancelled at the end)
         return self._open.pop(trial.number)
 
     def close_all(self):
