@@ -111,10 +111,6 @@ class UnitRunner:
         Positions in the last batch of the fits racing skipped.
     """
 
-    #: Arguments bigger than this (bytes) are sent to a Dask cluster once
-    #: (``Client.scatter``), not with every fit: the data, the split indices.
-    SCATTER_BYTES = 100_000
-
     def __init__(self, n_jobs, pre_dispatch, n_splits, error_score, failed_out,
                  skipped_out=None, streaming=False):
         racing = skipped_out is not None
@@ -137,7 +133,6 @@ class UnitRunner:
         self._lock = threading.Lock()
         self._running = False
         self._expired = False
-        self._scattered = {}  # id(argument) -> (argument, its future on the cluster)
 
     def __enter__(self):
         self._parallel.__enter__()
@@ -260,19 +255,6 @@ class UnitRunner:
 
         UnitStream(self, schedule, lambda candidate, split, _: tasks[candidate * n + split],
                    lambda key, out: self._take(key[0] * n + key[1], out, outs), failed).run()
-
-    def _ship(self, client, argument):
-        """``argument``, or its future on the cluster if it is worth sending once per batch."""
-        key = id(argument)
-        if key in self._scattered:
-            return self._scattered[key][1]
-        from dask.sizeof import sizeof
-
-        if sizeof(argument) <= self.SCATTER_BYTES:
-            return argument
-        future = client.scatter(argument, hash=False)
-        self._scattered[key] = (argument, future)  # holding it keeps its id unique
-        return future
 
     def _deadline_watch(self, left):
         """Context that stops the running call after ``left`` seconds."""

@@ -11,9 +11,10 @@ left, and gives each result back the moment it returns:
   returns. The schedule never blocks joblib's dispatching thread: when it must
   wait for a running fit (a reproducible search), the worker gets a short idle
   unit and asks again;
-* on a ``dask.distributed`` cluster, each unit is a future of its own,
-  submitted as a worker thread frees up, the data sent once (``scatter``);
-* on backends that return a call's results only at its end (Ray's,
+* on a ``dask.distributed`` cluster (joblib's Dask backend) each unit is a
+  future of its own, and under joblib's Ray backend a Ray task of its own,
+  submitted as a worker frees up, the data sent once (:mod:`._clusters`);
+* on backends that return a call's results only at its end (joblib's
   ``multiprocessing``), units run in calls of one unit per worker.
 
 A fit that kills its worker process costs its own trial only: the units lost
@@ -23,21 +24,21 @@ lose a worker again fails as a whole, the others get their results.
 
 import threading
 import time
-import uuid
 import warnings
 
 from joblib import effective_n_jobs
 from sklearn import get_config
 from sklearn.utils.parallel import delayed
 
+from ._clusters import DaskCluster, RayCluster
 from ._workers import (
-    _configured_unit,
     _DeadlineInterrupt,
     _indexed,
     _return_as,
     dask_client,
     death_message,
     is_worker_death,
+    ray_backend,
 )
 from ._schedule import IDLE
 
@@ -85,7 +86,9 @@ class UnitStream:
         self.runner._expired = False
         client = dask_client()
         if client is not None:
-            self._on_dask(client)
+            self._on_cluster(DaskCluster(client))
+        elif ray_backend():
+            self._on_cluster(RayCluster(effective_n_jobs(self.runner.n_jobs)))
         elif _return_as() == "generator_unordered":
             self._streaming()
         else:
@@ -202,19 +205,10 @@ class UnitStream:
                     raise error
                 self._isolate({k: t for k, t in issued.items() if k not in outs})
 
-    # -------------------------------------------------------------- Dask
-    def _submit(self, client, key, task, config, filters):
-        function, args, kwargs = task
-        ship = self.runner._ship
-        return client.submit(
-            _configured_unit, key, function, [ship(client, a) for a in args],
-            {k: ship(client, v) for k, v in kwargs.items()}, config, filters,
-            key=f"sklearn_hp_fit-{uuid.uuid4().hex}", pure=False)
-
-    def _fill(self, client, running, config, filters):
-        """Submit units while worker threads are free; whether the schedule is spent."""
-        slots = max(1, sum(client.nthreads().values()))
-        while len(running) < slots:
+    # ---------------------------------------------------------- clusters
+    def _fill(self, cluster, running, config, filters):
+        """Submit units while the cluster has free slots; whether the schedule is spent."""
+        while len(running) < cluster.slots:
             unit = self.schedule.next_unit()
             if unit is None:
                 return True
@@ -222,20 +216,17 @@ class UnitStream:
                 return False
             number, split, params = unit
             task = self.make_task(number, split, params)
-            running[self._submit(client, (number, split), task, config, filters)] = (
-                number, split)
+            running[cluster.submit((number, split), task, config, filters)] = (number, split)
         return False
 
-    def _on_dask(self, client):
-        """Each unit a Dask future; a ``KilledWorker`` fails its trial (its other fits
-        are cancelled)."""
-        from distributed import wait
-
+    def _on_cluster(self, cluster):
+        """Each unit submitted on its own (:mod:`._clusters`); a worker's death fails
+        its trial (the trial's other fits are cancelled)."""
         config, filters = get_config(), list(warnings.filters)
-        running = {}  # future -> (number, split)
+        running = {}  # handle -> (number, split)
         try:
             while True:
-                spent = self._fill(client, running, config, filters)
+                spent = self._fill(cluster, running, config, filters)
                 if not running:
                     if spent:
                         return
@@ -245,30 +236,31 @@ class UnitStream:
                 try:
                     if left is not None and left <= 0:
                         raise TimeoutError
-                    done, _ = wait(list(running), timeout=left, return_when="FIRST_COMPLETED")
+                    done = cluster.wait(list(running), left)
                 except TimeoutError:
                     self.runner._expired = True
                     return
-                for future in done:
-                    self._dask_result(future, running)
+                for handle in done:
+                    self._cluster_result(cluster, handle, running)
         finally:
             if running:
-                client.cancel(list(running))
-            self.runner._scattered.clear()
+                cluster.cancel(running)
+            cluster.close()
 
-    def _dask_result(self, future, running):
-        key = running.pop(future, None)
+    def _cluster_result(self, cluster, handle, running):
+        key = running.pop(handle, None)
         if key is None:  # a fit of a failed trial, cancelled
             return
-        if future.status == "finished":
-            self.on_result(key, future.result()[1])
-            future.release()  # else the scheduler would run it again if its worker died
+        try:
+            out = cluster.result(handle)
+        except Exception as error:
+            if not is_worker_death(error) or self.runner.error_score == "raise":
+                raise
+            self.runner.n_dead += 1
+            self.on_failed(key[0], death_message(error))
+            others = [h for h, k in running.items() if k[0] == key[0]]
+            for other in others:
+                del running[other]
+            cluster.cancel(others)
             return
-        error = future.exception()
-        if not is_worker_death(error) or self.runner.error_score == "raise":
-            raise error
-        self.runner.n_dead += 1
-        self.on_failed(key[0], death_message(error))
-        for other in [f for f, k in running.items() if k[0] == key[0]]:
-            del running[other]
-            other.cancel()
+        self.on_result(key, out)

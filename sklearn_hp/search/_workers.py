@@ -84,6 +84,12 @@ def dask_client():
     return client if isinstance(client, Client) else None
 
 
+def ray_backend():
+    """Whether the active joblib backend is Ray's (``ray.util.joblib``)."""
+    backend, _ = get_active_backend()
+    return type(backend).__module__.partition(".")[0] == "ray"
+
+
 def _return_as():
     """How ``Parallel`` hands back a call's results on the active joblib backend.
 

@@ -183,3 +183,43 @@ def _cpus_freed(ray, n, timeout):
             return False
         time.sleep(0.2)
     return True
+
+
+@on_ray
+def test_an_asynchronous_search_submits_ray_tasks_as_cpus_free_up(ray_cluster, tmp_path):
+    """Ray's joblib backend cannot stream, so an asynchronous search submits each fit
+    as a Ray task of its own: in the reproducible mode (proposal_lag) the candidates
+    and scores are those of one worker, and the fits ran in Ray's processes."""
+    def make(name):
+        model = Pipeline([
+            ("where", FunctionTransformer(_note_process,
+                                          kw_args={"log": str(tmp_path / name)})),
+            ("clf", LogisticRegression(max_iter=500))])
+        return BayesSearchCV(model, {"clf__C": Real(1e-3, 1e3, log=True)}, n_iter=6,
+                             proposal_lag=2, random_state=0, cv=3)
+
+    serial, on_ray = _run(make, False), _run(make, True)
+    assert on_ray.cv_results_["params"] == serial.cv_results_["params"]
+    np.testing.assert_array_equal(on_ray.cv_results_["mean_test_score"],
+                                  serial.cv_results_["mean_test_score"])
+    pids = [int(line) for line in (tmp_path / "ray").read_text().split()]
+    assert sum(pid != os.getpid() for pid in pids) == 6 * 3 * 2
+    assert _cpus_freed(ray_cluster, 2, timeout=30)
+
+
+@on_ray
+def test_a_ray_task_whose_worker_dies_runs_once_more_then_fails_its_trial(
+        ray_cluster, tmp_path):
+    log = str(tmp_path / "fits.log")
+    search = BayesSearchCV(Killer(killing=((3, None),), log=log, delay=0.1), SPACE, n_iter=8,
+                           sampler=InOrder(), cv=2)
+    with joblib.parallel_backend("ray"):
+        search.fit(X, Y)
+    assert [t.status for t in search.trials_] == ["complete"] * 3 + ["failed"] + ["complete"] * 4
+    assert search.trials_[3].fit_error.startswith("WorkerCrashedError: its worker process died")
+    fits = [k for k, _ in _fits(log)]
+    # a killed task runs once more (max_retries=1); no other fit runs twice
+    assert 2 <= fits.count(3) <= 4
+    assert all(fits.count(k) == 2 for k in (0, 1, 2, 4, 5, 6))
+    assert fits.count(7) == 2 + 1  # its two splits and the refit here
+    assert _cpus_freed(ray_cluster, 2, timeout=30)
