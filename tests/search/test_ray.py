@@ -1,12 +1,13 @@
 """Searches on a local Ray cluster (2 CPUs) through Ray's joblib backend.
 
-``ray.init(num_cpus=2)`` starts a real local cluster once for the module; Ray's
-joblib backend runs the fits in a pool of Ray actors, each a worker process of
-its own. The backend returns a call's results only all together (joblib's
-``multiprocessing`` way), so the searches take a batch's results at its end; a
-fit that ends its process (``os._exit``) makes Ray raise ``ActorDiedError`` (a
-``RayActorError``) for the call, and the search isolates the candidate as on
-loky. Skipped when Ray is not installed (``pip install sklearn_hp[ray]``).
+``ray.init(num_cpus=2)`` starts a real local cluster once for the module. The
+synchronous variants (``batch_size=``, Hyperband's rungs) go through Ray's joblib
+backend, which runs the fits in a pool of Ray actors and returns a call's results
+only all together (joblib's ``multiprocessing`` way), so they take a batch's
+results at its end; a fit that ends its process (``os._exit``) makes Ray raise
+``ActorDiedError`` (a ``RayActorError``) for the call, and the search isolates
+the candidate as on loky. Asynchronous searches submit each fit as a Ray task of
+its own instead. Skipped when Ray is not installed (``pip install sklearn_hp[ray]``).
 """
 
 import importlib.util
