@@ -1,6 +1,6 @@
 """Scale of a long search: per-trial overhead with storage, memory, worker utilisation.
 
-Three parts, printed as tables and written to ``benchmarks/results/bench_scale*``:
+Four parts, printed as tables and written to ``benchmarks/results/bench_scale*``:
 
 1. **Optimiser + storage overhead per trial** of ``BayesSearchCV`` with
    ``storage="*.db"`` on a cheap estimator (Branin as the score, instant fits,
@@ -15,16 +15,29 @@ Three parts, printed as tables and written to ``benchmarks/results/bench_scale*`
    ours, ...) in one process.
 2. **Peak memory**: the process's resident memory after 30 trials and at the
    end of the longest run (flat means the trial records do not pile up).
-3. **Worker utilisation** on a ``dask.distributed`` ``LocalCluster`` with 2 and
-   4 single-thread workers, for ``BayesSearchCV`` and ``HyperbandSearchCV`` with
-   fits of uneven length (sleeps of 0.02 to 0.3 s): busy worker-seconds over
-   available worker-seconds during the search. What limits it: scikit-learn's
-   ``evaluate_candidates`` waits for the whole batch (a Bayes batch, a Hyperband
-   rung) before the next starts, so workers idle while the slowest fit runs.
+3. **Worker utilisation on a simulated cluster**: an in-process Dask
+   ``LocalCluster`` of W = 16 and 64 single-thread workers, fits sleeping a
+   lognormal time (sigma 0.8, the same for the same parameters and split), 5-fold
+   CV: ``BayesSearchCV`` asynchronous (the default) against rounds of
+   ``batch_size=ceil(W/5)`` (the former default), and ``HyperbandSearchCV``
+   (synchronous rungs, epochs as the resource), beside targets of 90 % (Bayes, 16
+   workers), 85 % (Bayes, 64) and 80 % (Hyperband, 16). Busy worker-seconds (the
+   fits' own clocks) over W x wall, the sampler's share of the wall time, and the
+   utilisation the same fits would reach with no time lost between them. The
+   searches are the entries of ``SIMULATED``: another variant is one more entry.
+4. **Worker utilisation on real processes**: scikit-learn's ``MLPClassifier`` on
+   digits on a 2-process Dask ``LocalCluster`` and on Ray with 2 CPUs,
+   asynchronous against ``batch_size=1`` (busy = the splits' fit and score times).
+
+Both utilisation parts print the BLAS threads and the load average beside each
+figure, and run a figure again when the load was above ``--rerun-above`` at its
+start and has come down since.
 
 Usage::
 
-    python benchmarks/bench_scale.py                  # ~2-3 min: 100 trials, 1 round
+    nice -n 5 python benchmarks/bench_scale.py         # ~3 min + ~10 min (utilisation)
+    python benchmarks/bench_scale.py --parts utilisation --utilisation processes
+    python benchmarks/bench_scale.py --parts utilisation --workers 4 --median 0.1  # quick
     python benchmarks/bench_scale.py --trials 500 --no-peer --parts overhead
     python benchmarks/bench_scale.py --parts overhead --rounds 2
 """
@@ -36,13 +49,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
+import dataclasses  # noqa: E402
+import functools  # noqa: E402
+import heapq  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import os  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
+import zlib  # noqa: E402
 
+import joblib  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.base import BaseEstimator, RegressorMixin  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
@@ -50,8 +70,10 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 from benchmarks._common import markdown_table, median, write_result  # noqa: E402
 from sklearn_hp.search import (  # noqa: E402
     BayesSearchCV,
+    Categorical,
     GPSampler,
     HyperbandSearchCV,
+    RandomSampler,
     Real,
     SQLiteStorage,
     TPESampler,
@@ -63,6 +85,7 @@ OUTPUTS = {
     "bench_scale_overhead_100.md": "",
     "bench_scale_overhead_100.json": "",
     "bench_scale_utilisation.md": "",
+    "bench_scale_utilisation.json": "",
 }
 #: Rough run time on the project's 2-core machine.
 RUN_TIME = "~3 min"
@@ -98,16 +121,17 @@ SPACE = {"x": Real(-5.0, 10.0), "y": Real(0.0, 15.0)}
 def _timed(sampler_class):
     """A subclass of ``sampler_class`` recording the time of each ``propose``."""
 
-    def propose(self, space, trials, n_candidates, random_state):
+    def propose(self, space, trials, n_candidates, random_state, pending=()):
         start = time.perf_counter()
-        out = sampler_class.propose(self, space, trials, n_candidates, random_state)
+        out = sampler_class.propose(self, space, trials, n_candidates, random_state, pending)
         self.__dict__.setdefault("times", []).append(time.perf_counter() - start)
         return out
 
     return type(f"Timed{sampler_class.__name__}", (sampler_class,), {"propose": propose})
 
 
-TIMED = {"gp": _timed(GPSampler), "tpe": _timed(TPESampler)}
+TIMED = {"gp": _timed(GPSampler), "tpe": _timed(TPESampler),
+         "random": _timed(RandomSampler)}
 
 
 class TimedStorage(SQLiteStorage):
@@ -251,67 +275,438 @@ def _blas():
                      if i["user_api"] == "blas")
 
 
-class Uneven(Branin):
-    """Sleeps 0.02 to 0.3 s depending on ``x``; appends (start, end) of each fit to ``log``.
+# ----------------------------------------------------------------- utilisation
+#: Spread (sigma of the log) of a simulated fit's duration, and the epochs of a full
+#: fit (whose median duration is ``--median`` seconds; fewer epochs, shorter).
+SIGMA, FULL_EPOCHS = 0.8, 81
+#: Trials per worker of an asynchronous search, and rounds of a synchronous one
+#: (its rounds are alike: their number does not change its utilisation).
+TRIALS_PER_WORKER, ROUNDS = 10, 10
+#: (start, end, thread) of every ``SleepyFit`` fit in this process: the workers of
+#: an in-process Dask cluster are its threads, one each.
+FIT_LOG = []
+#: Utilisation a search should reach, by (search, workers).
+TARGETS = {("BayesSearchCV", 16): 0.90, ("BayesSearchCV", 64): 0.85,
+           ("HyperbandSearchCV", 16): 0.80}
+X_SPLITS, Y_SPLITS = np.arange(50.0)[:, None], np.zeros(50)  # 5 folds of 10 rows
+SLEEPY_SPACE = {"x": Real(-5.0, 10.0), "y": Real(0.0, 15.0), "a": Real(1e-3, 1.0, log=True)}
+MLP_SPACE = {"hidden_layer_sizes": Categorical([(16,), (32,), (64,)]),
+             "alpha": Real(1e-5, 1e-1, log=True),
+             "learning_rate_init": Real(1e-4, 1e-1, log=True)}
 
-    It has ``warm_start`` but no ``partial_fit``, so Hyperband gives it the total
-    budget at each rung.
+
+class SleepyFit(Branin):
+    """A fit sleeping a lognormal time, the same for the same parameters and split.
+
+    The median is ``median`` seconds for ``FULL_EPOCHS`` epochs, proportionally
+    less for fewer; with ``warm_start`` only the epochs added since the last fit
+    are slept (Hyperband gives an estimator with ``warm_start`` and no
+    ``partial_fit`` the new total). Each fit's (start, end, thread) goes to ``FIT_LOG``.
     """
 
-    def __init__(self, x=0.0, max_epochs=9, warm_start=False, log=None):
+    def __init__(self, x=0.0, y=0.0, a=0.1, max_epochs=FULL_EPOCHS, warm_start=False,
+                 median=1.0):
         self.x = x
+        self.y = y
+        self.a = a
         self.max_epochs = max_epochs
         self.warm_start = warm_start
-        self.log = log
+        self.median = median
 
     def fit(self, X, y=None):
-        start = time.time()
-        time.sleep(0.02 + 0.28 * abs(np.sin(7 * self.x)) * self.max_epochs / 9)
-        with open(self.log, "a") as f:
-            f.write(f"{start} {time.time()}\n")
+        done = getattr(self, "epochs_done_", 0) if self.warm_start else 0
+        key = f"{self.x!r} {self.y!r} {self.a!r} {done} {int(X[:, 0].sum())}"  # sum: the split
+        z = np.random.default_rng(zlib.crc32(key.encode())).standard_normal()
+        start = time.monotonic()
+        time.sleep(self.median * max(self.max_epochs - done, 0) / FULL_EPOCHS
+                   * np.exp(SIGMA * z))
+        _log_fit(start, time.monotonic())
+        self.epochs_done_ = self.max_epochs
         return self
 
     def score(self, X, y=None):
-        return -abs(self.x - 0.3)
+        return -branin(self.x, self.y) - (np.log10(self.a) + 1.5) ** 2 - 10 / self.epochs_done_
+
+
+def _log_fit(start, end):
+    """Append to this module's ``FIT_LOG``, found through ``sys.modules`` (Dask
+    pickles a task's estimator; a class pickled by value would take a list of its own
+    along)."""
+    sys.modules[__name__].FIT_LOG.append((start, end, threading.get_ident()))
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """A search of the utilisation tables: ``make(workers, estimator, sampler)``."""
+
+    name: str  # with TARGETS' searches, their key
+    sampler: str  # the key of TIMED
+    make: object
+
+
+def _bayes(workers, estimator, sampler, **settings):
+    return BayesSearchCV(estimator, SLEEPY_SPACE, cv=5, sampler=sampler, random_state=0,
+                         refit=False, **settings)
+
+
+def _bayes_async(workers, estimator, sampler):
+    return _bayes(workers, estimator, sampler, n_iter=TRIALS_PER_WORKER * workers)
+
+
+def _bayes_rounds(workers, estimator, sampler):
+    size = math.ceil(workers / 5)
+    return _bayes(workers, estimator, sampler, n_iter=ROUNDS * size, batch_size=size)
+
+
+def _hyperband(workers, estimator, sampler):
+    return HyperbandSearchCV(estimator, SLEEPY_SPACE, max_resource=FULL_EPOCHS, cv=5,
+                             sampler=sampler, random_state=0, refit=False)
+
+
+def _mlp(workers, estimator, sampler, **settings):
+    settings = {"n_iter": 20, "cv": 5, "random_state": 0, "refit": False, **settings}
+    return BayesSearchCV(estimator, MLP_SPACE, sampler=sampler, **settings)
+
+
+#: The searches on the simulated cluster, compared with the first at each size.
+SIMULATED = [
+    Variant("BayesSearchCV", "gp", _bayes_async),
+    Variant("BayesSearchCV, batch_size=ceil(W/5)", "gp", _bayes_rounds),
+    Variant("HyperbandSearchCV", "random", _hyperband),
+]
+#: The searches on real processes, compared with the first on each backend.
+REAL = [
+    Variant("BayesSearchCV", "gp", _mlp),
+    Variant("BayesSearchCV, batch_size=1", "gp",
+            functools.partial(_mlp, batch_size=1)),
+]
+
+
+def greedy_bound(spans, workers):
+    """Utilisation of the same fits handed, in the order they started, to the first
+    free of ``workers`` workers with no time lost between fits: what is left is the
+    drain at the end, when the last fits run and no other fit is left to start."""
+    durations = (spans[:, 1] - spans[:, 0])[np.argsort(spans[:, 0])]
+    free = [0.0] * workers
+    for duration in durations:
+        heapq.heapreplace(free, free[0] + duration)
+    return float(durations.sum() / (workers * max(free)))
+
+
+def _fit_quietly(search, X, y):
+    """Fit ``search``; return the wall time in seconds."""
+    start = time.monotonic()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    return time.monotonic() - start
+
+
+def _record(variant, workers, search, wall, busy, **more):
+    times = np.array(getattr(search.sampler_, "times", [np.nan]))
+    return {"search": variant.name, "workers": workers,
+            "trials": len(search.trials_),
+            "fits": sum(len(t.splits) for t in search.trials_),
+            "wall_s": wall, "busy_s": busy, "utilisation": busy / (workers * wall),
+            "trials_per_min": 60 * len(search.trials_) / wall,
+            "propose_s": float(np.sum(times)), "proposals": len(times),
+            "propose_ms_median": 1e3 * float(np.median(times)),
+            "propose_ms_max": 1e3 * float(np.max(times)), **more}
+
+
+def run_simulated(variant, workers, median):
+    """One search on the in-process cluster; busy time from the fits' own clocks."""
+    FIT_LOG.clear()
+    search = variant.make(workers, SleepyFit(median=median), TIMED[variant.sampler]())
+    start = time.monotonic()
+    wall = _fit_quietly(search, X_SPLITS, Y_SPLITS)
+    spans = np.array(FIT_LOG, dtype=float)
+    return _record(variant, workers, search, wall, float(np.sum(spans[:, 1] - spans[:, 0])),
+                   fits_logged=len(spans), no_wait_bound=greedy_bound(spans, workers),
+                   **idle_time(spans, workers, start, wall))
+
+
+def idle_time(spans, workers, start, wall):
+    """Where the idle worker-seconds went, as shares of W x wall: before each worker's
+    first fit (a worker that ran none counts whole), between its fits, after its last;
+    and the median gap between two fits of a worker (ms)."""
+    before, between, after, gaps = 0.0, 0.0, 0.0, []
+    threads = np.unique(spans[:, 2])
+    for thread in threads:
+        mine = spans[spans[:, 2] == thread]
+        mine = mine[np.argsort(mine[:, 0])]
+        gaps.extend(mine[1:, 0] - mine[:-1, 1])
+        before += mine[0, 0] - start
+        after += start + wall - mine[-1, 1]
+    before += (workers - len(threads)) * wall
+    between = float(np.sum(gaps))
+    total = workers * wall
+    return {"idle_before": before / total, "idle_between": between / total,
+            "idle_after": after / total,
+            "gap_ms_median": 1e3 * float(np.median(gaps)) if gaps else float("nan")}
+
+
+def run_real(variant, workers, data):
+    """One search of scikit-learn's MLP; busy time = the fit and score times of its
+    splits, as the workers measured them (``cv_results_``)."""
+    from sklearn.neural_network import MLPClassifier
+
+    search = variant.make(workers, MLPClassifier(max_iter=30, random_state=0),
+                          TIMED[variant.sampler]())
+    wall = _fit_quietly(search, *data)
+    results = search.cv_results_
+    busy = search.n_splits_ * float(np.nansum(results["mean_fit_time"]
+                                              + results["mean_score_time"]))
+    return _record(variant, workers, search, wall, busy)
+
+
+def measured(run, rerun_above):
+    """``run()``'s record with the 1-minute load average at its start and end; run
+    again, once, when the load at its start was above ``rerun_above`` and has come
+    down since, the record of the less loaded start kept (the other's load in
+    ``other_load_start``)."""
+    records = []
+    while len(records) < 2:
+        load = os.getloadavg()[0]
+        record = run()
+        record.update(load_start=load, load_end=os.getloadavg()[0])
+        records.append(record)
+        print({k: round(v, 3) if isinstance(v, float) else v for k, v in record.items()},
+              flush=True)
+        if load <= rerun_above or os.getloadavg()[0] > rerun_above:
+            break
+    kept = min(records, key=lambda r: r["load_start"])
+    kept["other_load_start"] = [r["load_start"] for r in records if r is not kept]
+    return kept
+
+
+#: Dask settings of the simulated cluster: its workers' own monitoring (a profiler
+#: sampling every 10 ms, a GIL monitor, event-loop ticks every 20 ms, per worker) runs
+#: in the driver's process here, not on machines of its own as in a real cluster.
+QUIET_WORKERS = {"distributed.worker.profile.enabled": False,
+                 "distributed.admin.system-monitor.gil.enabled": False,
+                 "distributed.admin.system-monitor.interval": "5s",
+                 "distributed.admin.tick.interval": "1s"}
+
+
+def part_cluster(args, records):
+    """Part 3: the searches on an in-process Dask cluster of single-thread workers."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    for workers in args.workers:
+        # memory_limit=0: in-process workers each see the whole process's memory, and
+        # 64 workers would each be allowed 1/64 of the machine's (and pause)
+        with (dask.config.set(QUIET_WORKERS),
+              LocalCluster(n_workers=workers, threads_per_worker=1, processes=False,
+                           memory_limit=0, dashboard_address=":0") as cluster,
+              Client(cluster), joblib.parallel_backend("dask")):
+            for variant in SIMULATED:
+                run = functools.partial(run_simulated, variant, workers, args.median)
+                records.append({"part": "cluster", "backend": "dask threads",
+                                **measured(run, args.rerun_above)})
+
+
+def _worker_blas():
+    import numpy  # noqa: F401  (BLAS loaded as in a fit)
+    import scipy.linalg  # noqa: F401
+
+    return _blas()
+
+
+@contextlib.contextmanager
+def dask_processes():
+    """A 2-process Dask cluster as joblib's backend; yields its workers' BLAS threads."""
+    from distributed import Client, LocalCluster
+
+    with (LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                       dashboard_address=":0") as cluster,
+          Client(cluster) as client, joblib.parallel_backend("dask")):
+        yield "; ".join(sorted(set(client.run(_worker_blas).values())))
+
+
+@contextlib.contextmanager
+def ray_cpus():
+    """Ray on 2 CPUs as joblib's backend; yields a worker's BLAS threads."""
+    import ray
+    from ray.util.joblib import register_ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        register_ray()
+        blas = ray.get(ray.remote(_worker_blas).remote())
+        with joblib.parallel_backend("ray"):
+            yield blas
+    finally:
+        ray.shutdown()
+
+
+#: The real backends: name -> context manager yielding the workers' BLAS threads.
+BACKENDS = {"Dask LocalCluster, 2 processes": dask_processes, "Ray, num_cpus=2": ray_cpus}
+
+
+def part_processes(args, records):
+    """Part 4: scikit-learn's MLP on digits, 2 worker processes of each backend."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    data = (X / 16.0, y)
+    for backend, start in BACKENDS.items():
+        with start() as worker_blas:
+            _fit_quietly(_mlp(2, _small_mlp(), "random", n_iter=2), *data)  # warm-up
+            for variant in REAL:
+                run = functools.partial(run_real, variant, 2, data)
+                records.append({"part": "processes", "backend": backend,
+                                "worker_blas": worker_blas, **measured(run, args.rerun_above)})
+
+
+def _small_mlp():
+    from sklearn.neural_network import MLPClassifier
+
+    return MLPClassifier(hidden_layer_sizes=(8,), max_iter=5)
+
+
+def _load_cell(record):
+    cell = f"{record['load_start']:.1f} / {record['load_end']:.1f}"
+    if record["other_load_start"]:
+        cell += f" (other run: {record['other_load_start'][0]:.1f})"
+    return cell
+
+
+def _versus(record, records, key):
+    """``record[key]`` over that of the first search of its part, backend and size."""
+    first = next(r for r in records if all(r[k] == record[k]
+                                           for k in ("part", "backend", "workers")))
+    return f"{record[key] / first[key]:.2f}"
+
+
+def _target_cell(record):
+    target = TARGETS.get((record["search"], record["workers"]))
+    if target is None:
+        return "-"
+    return f"≥ {target:.0%}: {'met' if record['utilisation'] >= target else 'missed'}"
+
+
+def _common_cells(record):
+    return [f"{record['trials']} ({record['fits']})", f"{record['wall_s']:.1f}",
+            f"{record['busy_s']:.1f}", f"{record['utilisation']:.1%}"]
+
+
+def _proposer_cells(record):
+    return [f"{record['propose_s'] / record['wall_s']:.1%}",
+            f"{record['propose_ms_median']:.0f} / {record['propose_ms_max']:.0f}"]
+
+
+def cluster_table(records):
+    rows = [[r["search"], r["workers"], *_common_cells(r), _target_cell(r),
+             _versus(r, records, "utilisation"), _versus(r, records, "trials_per_min"),
+             f"{r['propose_s'] / r['wall_s']:.1%}", _load_cell(r)]
+            for r in records if r["part"] == "cluster"]
+    return markdown_table(
+        ["search", "workers W", "trials (fits)", "wall s", "busy worker-s", "utilisation",
+         "target", "utilisation / first's", "trials per minute / first's",
+         "proposer's share of wall", "load 1-min start / end"], rows)
+
+
+def idle_table(records):
+    rows = [[r["search"], r["workers"], f"{r['utilisation']:.1%}",
+             f"{r['no_wait_bound']:.1%}",
+             *(f"{r[k]:.1%}" for k in ("idle_before", "idle_between", "idle_after")),
+             f"{r['gap_ms_median']:.0f}",
+             f"{r['propose_ms_median']:.0f} / {r['propose_ms_max']:.0f}"]
+            for r in records if r["part"] == "cluster"]
+    return markdown_table(
+        ["search", "workers W", "utilisation", "no-wait bound", "idle before a worker's "
+         "first fit", "idle between its fits", "idle after its last fit",
+         "median gap between a worker's fits, ms", "propose ms median / max"], rows)
+
+
+def processes_table(records):
+    rows = [[r["backend"], r["search"], *_common_cells(r), _versus(r, records, "wall_s"),
+             *_proposer_cells(r), r["worker_blas"], _load_cell(r)]
+            for r in records if r["part"] == "processes"]
+    return markdown_table(
+        ["backend", "search", "trials (fits)", "wall s", "busy worker-s", "utilisation",
+         "wall / first's", "proposer's share of wall", "propose ms median / max",
+         "workers' BLAS", "load 1-min start / end"], rows)
+
+
+def _descriptions(args):
+    return {
+        "common": (
+            "Utilisation = busy worker-seconds / (W workers x wall), wall = the search's "
+            "`fit`, from its call to its return (no refit). Proposer's share = the time spent "
+            "in the sampler's `propose` (a subclass timing each call) over the wall; propose "
+            "ms per call (a round's call proposes the whole round). "
+            f"Driver: {_blas()} (the default threads), niceness {os.nice(0)}. Load: 1-minute "
+            f"load average at each run's start and end, {os.cpu_count()} cores shared with "
+            f"other jobs; a run that started above {args.rerun_above:g} was run again, once, "
+            "if the load had come down by its end, the less loaded start kept."),
+        "cluster": (
+            "In-process Dask `LocalCluster(processes=False, n_workers=W, "
+            "threads_per_worker=1, memory_limit=0)`, the workers' own monitoring turned "
+            "down (`QUIET_WORKERS`: no profiler, no GIL monitor, ticks every second; it "
+            "would run in the driver's process here). The driver's CPU work for each fit "
+            "(pickling the task, Dask's bookkeeping, recording the result) shares this "
+            "process and 2 cores with the simulated workers. Each fit sleeps a lognormal "
+            "time (sigma "
+            f"{SIGMA}, median {args.median:g} s for a full fit), drawn from a generator "
+            "seeded by the parameters and the split, so a fit lasts as long in every "
+            "search; 5-fold CV. `BayesSearchCV` (GP sampler, its default settings): "
+            f"asynchronous, {TRIALS_PER_WORKER} x W trials; and in {ROUNDS} rounds of "
+            "`batch_size=ceil(W/5)` candidates (the former default, `ceil(n_jobs / "
+            "n_splits)`), rounds being alike, so compare trials per minute. "
+            f"`HyperbandSearchCV(max_resource={FULL_EPOCHS}, eta=3)` (random sampler): "
+            f"a fit of e epochs sleeps e/{FULL_EPOCHS} of a full fit's time, continued "
+            "between rungs (only the added epochs are slept). Busy = the sum of the sleeps "
+            "(start and end of each fit, recorded by the estimator). No-wait bound: the "
+            "utilisation of the same fits handed, in the order they started, to the first "
+            "free worker with no time lost between them: what only the drain at the end, "
+            "when no fit is left to start, costs. \"/ first's\": over the first search's at "
+            "the same W."),
+        "processes": (
+            "`LocalCluster(n_workers=2, threads_per_worker=1)` (processes) and Ray "
+            "(`ray.init(num_cpus=2)`, `joblib.parallel_backend(\"ray\")`), after a warm-up "
+            "search on each. scikit-learn's `MLPClassifier(max_iter=30)` on digits (pixels / "
+            "16), 20 trials x 5 folds, GP sampler; space: `hidden_layer_sizes` (16,), (32,) "
+            "or (64,), `alpha` 1e-5 to 1e-1 and `learning_rate_init` 1e-4 to 1e-1 (log). "
+            "Busy = the sum over trials and splits of fit_time + score_time as the workers "
+            "measured them (`cv_results_`: 5 x (mean_fit_time + mean_score_time)), which "
+            "leaves out sending the estimator and its results. Workers' BLAS: the thread "
+            "pools a worker process loads."),
+    }
+
+
+def write_utilisation(records, args):
+    """Write ``bench_scale_utilisation.md`` (the tables) and ``.json`` (every record)."""
+    text = _descriptions(args)
+    miscounted = [f"{r['search']} at W={r['workers']}: {r['fits_logged']} fits ran, "
+                  f"{r['fits']} recorded" for r in records
+                  if r["part"] == "cluster" and r["fits_logged"] != r["fits"]]
+    write_result("bench_scale_utilisation.md", "\n\n".join([
+        "# Worker utilisation", text["common"],
+        "## A simulated cluster: fits of lognormal length on W worker threads",
+        text["cluster"], cluster_table(records),
+        "Where the idle time went (shares of W x wall), beside the no-wait bound:",
+        idle_table(records),
+        "Fits that ran = fits recorded in every run." if not miscounted else
+        "Fits that ran and fits recorded differ: " + "; ".join(miscounted) + ".",
+        "## Real processes: 2 workers", text["processes"], processes_table(records)]))
+    (Path(__file__).parent / "results" / "bench_scale_utilisation.json").write_text(
+        json.dumps(records, indent=1))
 
 
 def part_utilisation(args):
-    import joblib
-    from distributed import Client, LocalCluster
-
-    rows = []
-    with tempfile.TemporaryDirectory() as directory:
-        for n_workers in (2, 4):
-            with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                              dashboard_address=":0") as cluster, Client(cluster):
-                for name in ("BayesSearchCV", "HyperbandSearchCV"):
-                    log = os.path.join(directory, f"{name}-{n_workers}.log")
-                    model, space = Uneven(log=log), {"x": Real(0.0, 1.0)}
-                    if name == "BayesSearchCV":
-                        search = BayesSearchCV(model, space, n_iter=8 * n_workers, cv=2,
-                                               batch_size=n_workers, random_state=0,
-                                               refit=False)
-                    else:
-                        search = HyperbandSearchCV(model, space, max_resource=9, cv=2,
-                                                   random_state=0, refit=False)
-                    start = time.time()
-                    with joblib.parallel_backend("dask"), warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        search.fit(X_DUMMY, Y_DUMMY)
-                    wall = time.time() - start
-                    spans = np.loadtxt(log, ndmin=2)
-                    busy = float(np.sum(spans[:, 1] - spans[:, 0]))
-                    rows.append([name, n_workers, len(spans), f"{wall:.1f}", f"{busy:.1f}",
-                                 f"{busy / (n_workers * wall):.0%}"])
-                    print(rows[-1], flush=True)
-    text = ("## Worker utilisation on a dask LocalCluster (single-thread workers, fits of "
-            "0.02-0.3 s)\n\n"
-            + markdown_table(["search", "workers", "fits", "wall s", "busy worker-s",
-                              "utilisation"], rows)
-            + "\n\nUtilisation = busy worker-seconds / (workers x wall). A batch (Bayes) or "
-              "rung (Hyperband) must finish before the next is proposed, so workers wait "
-              "for the slowest fit of each batch; small late rungs leave most workers idle.")
-    write_result("bench_scale_utilisation.md", text)
+    if args.report_only:
+        results = Path(__file__).parent / "results" / "bench_scale_utilisation.json"
+        write_utilisation(json.loads(results.read_text()), args)
+        return
+    records = []
+    if "cluster" in args.utilisation:
+        part_cluster(args, records)
+    if "processes" in args.utilisation:
+        part_processes(args, records)
+    write_utilisation(records, args)
 
 
 def main():
@@ -320,6 +715,16 @@ def main():
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--parts", nargs="+", default=["overhead", "utilisation"])
     parser.add_argument("--no-peer", action="store_true", help="skip Optuna")
+    parser.add_argument("--utilisation", nargs="+", default=["cluster", "processes"],
+                        help="parts of the utilisation benchmark to run")
+    parser.add_argument("--workers", nargs="+", type=int, default=[16, 64],
+                        help="sizes of the simulated cluster")
+    parser.add_argument("--median", type=float, default=0.8,
+                        help="median seconds of a simulated full fit")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write bench_scale_utilisation.md from its .json again")
+    parser.add_argument("--rerun-above", type=float, default=4.0,
+                        help="run a utilisation figure again when the load starts above")
     args = parser.parse_args()
     if "overhead" in args.parts:
         part_overhead(args)
@@ -328,4 +733,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    # run as the importable module: Dask then pickles the simulated estimator by
+    # reference, as it would a library's, not its whole class with every fit
+    from benchmarks import bench_scale
+
+    bench_scale.main()
