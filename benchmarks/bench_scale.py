@@ -35,7 +35,7 @@ start and has come down since.
 
 Usage::
 
-    nice -n 5 python benchmarks/bench_scale.py         # ~3 min + ~10 min (utilisation)
+    nice -n 5 python benchmarks/bench_scale.py         # ~3 min + ~15 min (utilisation)
     python benchmarks/bench_scale.py --parts utilisation --utilisation processes
     python benchmarks/bench_scale.py --parts utilisation --workers 4 --median 0.1  # quick
     python benchmarks/bench_scale.py --trials 500 --no-peer --parts overhead
@@ -88,7 +88,7 @@ OUTPUTS = {
     "bench_scale_utilisation.json": "",
 }
 #: Rough run time on the project's 2-core machine.
-RUN_TIME = "~3 min"
+RUN_TIME = "~3 min (overhead) + ~15 min (utilisation: its 64-worker search alone ~5 min)"
 
 X_DUMMY, Y_DUMMY = np.zeros((20, 1)), np.zeros(20)
 
