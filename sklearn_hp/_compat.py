@@ -134,13 +134,19 @@ def open_callback_context(estimator, max_subtasks):
     max_subtasks : int or None
         Sub-tasks of the fit (``None``: not known in advance).
 
+    No tree is built when no callback could see it (none set on ``estimator``,
+    which is not inside a meta-estimator's tree): every fit would otherwise carry
+    the tree of the tasks so far to its worker.
+
     Returns
     -------
     CallbackContext or None
-        ``None`` before scikit-learn 1.9.
+        ``None`` before scikit-learn 1.9, or without callbacks.
     """
     init = getattr(estimator, "_init_callback_context", None)
-    return None if init is None else init(max_subtasks=max_subtasks)
+    watched = (getattr(estimator, "_skl_callbacks", None)
+               or hasattr(estimator, "_parent_callback_ctx"))
+    return None if init is None or not watched else init(max_subtasks=max_subtasks)
 
 
 def validate_estimator_settings(estimator):

@@ -17,7 +17,9 @@ first to finish, its ``result``, ``cancel`` and ``close``.
   ``WorkerCrashedError``.
 """
 
+import math
 import sys
+import time
 import uuid
 
 from ._workers import _configured_unit
@@ -44,13 +46,22 @@ def approximate_size(value):
 class DaskCluster:
     """Units as futures on the ``distributed.Client`` of joblib's Dask backend."""
 
+    #: Seconds between two asks of the scheduler for the cluster's threads.
+    SLOTS_REFRESH = 1.0
+
     def __init__(self, client):
         self.client = client
         self._shipped = {}  # id(argument) -> (argument, its future on the cluster)
+        self._slots, self._slots_at = 1, -math.inf
 
     @property
     def slots(self):
-        return max(1, sum(self.client.nthreads().values()))
+        """Worker threads of the cluster (asked again at most once a second: workers
+        may come and go)."""
+        if time.monotonic() - self._slots_at > self.SLOTS_REFRESH:
+            self._slots = max(1, sum(self.client.nthreads().values()))
+            self._slots_at = time.monotonic()
+        return self._slots
 
     def _ship(self, argument):
         key = id(argument)

@@ -274,3 +274,23 @@ def test_a_race_keeps_the_workers_busy_with_other_candidates_folds():
     assert len(Sleepy.runs) == run.sum() < 0.7 * 30 * 5
     assert (run < 5).sum() >= 10
     assert _idle_share(Sleepy.runs, 4) < 0.10
+
+
+def test_what_a_fit_carries_to_its_worker_does_not_grow_with_the_trials(monkeypatch):
+    """Without scikit-learn callbacks no callback task tree is built: were it built,
+    each unit would carry the tree of every unit so far (80 bytes more per unit)."""
+    import cloudpickle
+
+    from sklearn_hp.search import _async
+
+    sizes, make = {}, _async.AsyncTrials._task
+
+    def measured(self, number, split, params):
+        task = make(self, number, split, params)
+        sizes[number, split] = len(cloudpickle.dumps(task))
+        return task
+
+    monkeypatch.setattr(_async.AsyncTrials, "_task", measured)
+    _search(n_iter=40, sampler="random", estimator=Sleepy(seconds=0.0), n_jobs=1).fit(X, Y)
+    first, last = sizes[0, 0], sizes[39, 0]
+    assert abs(last - first) <= 8, (first, last)  # the parameter's digits may differ
