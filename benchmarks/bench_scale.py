@@ -287,7 +287,7 @@ TRIALS_PER_WORKER, ROUNDS = 10, 10
 FIT_LOG = []
 #: Utilisation a search should reach, by (search, workers).
 TARGETS = {("BayesSearchCV", 16): 0.90, ("BayesSearchCV", 64): 0.85,
-           ("HyperbandSearchCV", 16): 0.80}
+           ("HyperbandSearchCV", 16): 0.80, ("HyperbandSearchCV, asynchronous=True", 16): 0.80}
 X_SPLITS, Y_SPLITS = np.arange(50.0)[:, None], np.zeros(50)  # 5 folds of 10 rows
 SLEEPY_SPACE = {"x": Real(-5.0, 10.0), "y": Real(0.0, 15.0), "a": Real(1e-3, 1.0, log=True)}
 MLP_SPACE = {"hidden_layer_sizes": Categorical([(16,), (32,), (64,)]),
@@ -358,9 +358,9 @@ def _bayes_rounds(workers, estimator, sampler):
     return _bayes(workers, estimator, sampler, n_iter=ROUNDS * size, batch_size=size)
 
 
-def _hyperband(workers, estimator, sampler):
+def _hyperband(workers, estimator, sampler, **settings):
     return HyperbandSearchCV(estimator, SLEEPY_SPACE, max_resource=FULL_EPOCHS, cv=5,
-                             sampler=sampler, random_state=0, refit=False)
+                             sampler=sampler, random_state=0, refit=False, **settings)
 
 
 def _mlp(workers, estimator, sampler, **settings):
@@ -373,6 +373,8 @@ SIMULATED = [
     Variant("BayesSearchCV", "gp", _bayes_async),
     Variant("BayesSearchCV, batch_size=ceil(W/5)", "gp", _bayes_rounds),
     Variant("HyperbandSearchCV", "random", _hyperband),
+    Variant("HyperbandSearchCV, asynchronous=True", "random",
+            functools.partial(_hyperband, asynchronous=True)),
 ]
 #: The searches on real processes, compared with the first on each backend.
 REAL = [
