@@ -81,11 +81,17 @@ from sklearn_hp.search import (  # noqa: E402
 
 #: Files this script writes under benchmarks/results/, each with the arguments that
 #: write it (those of the committed file's run where they are not the defaults).
+#: The longer asynchronous searches: 30 trials per worker, where the end of the run
+#: (the last fits, with nothing left to start) weighs less.
+LONG_RUN = ("--parts utilisation --utilisation cluster --trials-per-worker 30 "
+            "--searches BayesSearchCV --output bench_scale_utilisation_long")
 OUTPUTS = {
     "bench_scale_overhead_100.md": "",
     "bench_scale_overhead_100.json": "",
     "bench_scale_utilisation.md": "",
     "bench_scale_utilisation.json": "",
+    "bench_scale_utilisation_long.md": LONG_RUN,
+    "bench_scale_utilisation_long.json": LONG_RUN,
 }
 #: Rough run time on the project's 2-core machine.
 RUN_TIME = "~3 min (overhead) + ~15 min (utilisation: its 64-worker search alone ~5 min)"
@@ -282,6 +288,7 @@ SIGMA, FULL_EPOCHS = 0.8, 81
 #: Trials per worker of an asynchronous search, and rounds of a synchronous one
 #: (its rounds are alike: their number does not change its utilisation).
 TRIALS_PER_WORKER, ROUNDS = 10, 10
+_trials_per_worker = TRIALS_PER_WORKER  # set from the command line
 #: (start, end, thread) of every ``SleepyFit`` fit in this process: the workers of
 #: an in-process Dask cluster are its threads, one each.
 FIT_LOG = []
@@ -350,7 +357,7 @@ def _bayes(workers, estimator, sampler, **settings):
 
 
 def _bayes_async(workers, estimator, sampler):
-    return _bayes(workers, estimator, sampler, n_iter=TRIALS_PER_WORKER * workers)
+    return _bayes(workers, estimator, sampler, n_iter=_trials_per_worker * workers)
 
 
 def _bayes_rounds(workers, estimator, sampler):
@@ -504,6 +511,8 @@ def part_cluster(args, records):
                            memory_limit=0, dashboard_address=":0") as cluster,
               Client(cluster), joblib.parallel_backend("dask")):
             for variant in SIMULATED:
+                if args.searches and variant.name not in args.searches:
+                    continue
                 run = functools.partial(run_simulated, variant, workers, args.median)
                 records.append({"part": "cluster", "backend": "dask threads",
                                 **measured(run, args.rerun_above)})
@@ -655,7 +664,7 @@ def _descriptions(args):
             f"{SIGMA}, median {args.median:g} s for a full fit), drawn from a generator "
             "seeded by the parameters and the split, so a fit lasts as long in every "
             "search; 5-fold CV. `BayesSearchCV` (GP sampler, its default settings): "
-            f"asynchronous, {TRIALS_PER_WORKER} x W trials; and in {ROUNDS} rounds of "
+            f"asynchronous, {args.trials_per_worker} x W trials; and in {ROUNDS} rounds of "
             "`batch_size=ceil(W/5)` candidates (the former default, `ceil(n_jobs / "
             "n_splits)`), rounds being alike, so compare trials per minute. "
             f"`HyperbandSearchCV(max_resource={FULL_EPOCHS}, eta=3)` (random sampler): "
@@ -685,7 +694,8 @@ def write_utilisation(records, args):
     miscounted = [f"{r['search']} at W={r['workers']}: {r['fits_logged']} fits ran, "
                   f"{r['fits']} recorded" for r in records
                   if r["part"] == "cluster" and r["fits_logged"] != r["fits"]]
-    write_result("bench_scale_utilisation.md", "\n\n".join([
+    real = [r for r in records if r["part"] != "cluster"]
+    write_result(f"{args.output}.md", "\n\n".join([
         "# Worker utilisation", text["common"],
         "## A simulated cluster: fits of lognormal length on W worker threads",
         text["cluster"], cluster_table(records),
@@ -693,14 +703,15 @@ def write_utilisation(records, args):
         idle_table(records),
         "Fits that ran = fits recorded in every run." if not miscounted else
         "Fits that ran and fits recorded differ: " + "; ".join(miscounted) + ".",
-        "## Real processes: 2 workers", text["processes"], processes_table(records)]))
-    (Path(__file__).parent / "results" / "bench_scale_utilisation.json").write_text(
+        *(["## Real processes: 2 workers", text["processes"], processes_table(records)]
+          if real else [])]))
+    (Path(__file__).parent / "results" / f"{args.output}.json").write_text(
         json.dumps(records, indent=1))
 
 
 def part_utilisation(args):
     if args.report_only:
-        results = Path(__file__).parent / "results" / "bench_scale_utilisation.json"
+        results = Path(__file__).parent / "results" / f"{args.output}.json"
         write_utilisation(json.loads(results.read_text()), args)
         return
     records = []
@@ -725,9 +736,17 @@ def main():
                         help="median seconds of a simulated full fit")
     parser.add_argument("--report-only", action="store_true",
                         help="write bench_scale_utilisation.md from its .json again")
+    parser.add_argument("--trials-per-worker", type=int, default=TRIALS_PER_WORKER,
+                        help="trials of the asynchronous BayesSearchCV per worker")
+    parser.add_argument("--searches", nargs="+", default=None,
+                        help="names of the simulated searches to run (default: all)")
+    parser.add_argument("--output", default="bench_scale_utilisation",
+                        help="name of the utilisation results files, without extension")
     parser.add_argument("--rerun-above", type=float, default=4.0,
                         help="run a utilisation figure again when the load starts above")
     args = parser.parse_args()
+    global _trials_per_worker
+    _trials_per_worker = args.trials_per_worker
     if "overhead" in args.parts:
         part_overhead(args)
     if "utilisation" in args.parts:
