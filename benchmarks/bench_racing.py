@@ -104,7 +104,8 @@ OUTPUTS = {
     "bench_racing_replay.md": "--replay",
 }
 #: Rough run time on the project's 2-core machine.
-RUN_TIME = "~2-3 h at load < 2 (5 tasks x 5 seeds x 2 thread settings); --smoke ~30 s"
+RUN_TIME = ("~1.5 h for the held-out half and ~25 min for the tuning half at load 2-4 (5 seeds x "
+            "2 thread settings); --replay ~5 min; --smoke ~10 s")
 
 CV = StratifiedKFold(5)  # what cv=5 gives a classifier, as an object every peer takes
 N_RANDOM = 60  # RandomizedSearchCV's candidates, whose median best is the target
