@@ -81,17 +81,19 @@ from sklearn_hp.search import (  # noqa: E402
 
 #: Files this script writes under benchmarks/results/, each with the arguments that
 #: write it (those of the committed file's run where they are not the defaults).
-#: The longer asynchronous searches: 30 trials per worker, where the end of the run
-#: (the last fits, with nothing left to start) weighs less.
-LONG_RUN = ("--parts utilisation --utilisation cluster --trials-per-worker 30 "
-            "--searches BayesSearchCV --output bench_scale_utilisation_long")
 OUTPUTS = {
     "bench_scale_overhead_100.md": "",
     "bench_scale_overhead_100.json": "",
     "bench_scale_utilisation.md": "",
     "bench_scale_utilisation.json": "",
-    "bench_scale_utilisation_long.md": LONG_RUN,
-    "bench_scale_utilisation_long.json": LONG_RUN,
+    # the longer asynchronous searches: 30 trials per worker, where the end of the
+    # run (the last fits, with nothing left to start) weighs less
+    "bench_scale_utilisation_long.md": (
+        "--parts utilisation --utilisation cluster --trials-per-worker 30 "
+        "--searches BayesSearchCV --output bench_scale_utilisation_long"),
+    "bench_scale_utilisation_long.json": (
+        "--parts utilisation --utilisation cluster --trials-per-worker 30 "
+        "--searches BayesSearchCV --output bench_scale_utilisation_long"),
 }
 #: Rough run time on the project's 2-core machine.
 RUN_TIME = "~3 min (overhead) + ~15 min (utilisation: its 64-worker search alone ~5 min)"
