@@ -103,7 +103,7 @@ class BayesSearchCV(TrialSearchCV):
         Fold racing: run each candidate's folds in turn and stop it as soon as
         its folds so far show, by a paired bound against the same folds of the
         best complete trial, that its mean would not beat it (one-sided level
-        1 % per look; see :mod:`sklearn_hp.search._racing`). Any estimator
+        5 % per look; see :mod:`sklearn_hp.search._racing`). Any estimator
         works, no ``partial_fit`` needed. A stopped candidate is a trial with
         status ``"pruned"`` and a score estimated from its folds; its
         ``cv_results_`` row holds the mean over the folds it ran, the column
