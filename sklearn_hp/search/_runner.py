@@ -133,6 +133,7 @@ class UnitRunner:
         self._lock = threading.Lock()
         self._running = False
         self._expired = False
+        self.alarm_armed = False
 
     def __enter__(self):
         self._parallel.__enter__()
@@ -208,11 +209,20 @@ class UnitRunner:
             outs[i] = self.failed_out(message)
 
     def _run(self, indices, tasks, outs):
-        """Run ``tasks[i]`` for ``i`` in ``indices`` into ``outs``.
+        """Run ``tasks[i]`` for ``i`` in ``indices`` into ``outs``; see :meth:`call`."""
+        return self.call((delayed(_indexed)(i, *tasks[i]) for i in indices),
+                         lambda i, out: self._take(i, out, outs))
+
+    def call(self, units, take, moving_deadline=False):
+        """One ``Parallel`` call over ``units`` (``delayed`` tasks returning ``(key, out)``,
+        read lazily), handing each result to ``take(key, out)`` as it returns.
 
         Returns the error of a worker that died (``None`` if none did); other
-        errors are raised. Past the deadline nothing runs, and running fits are
-        cancelled.
+        errors are raised. Past ``self.deadline`` nothing runs, and running fits
+        are cancelled; with ``moving_deadline``, ``self.deadline`` is read again
+        while the call runs (:meth:`_moving_deadline_watch`), and
+        ``alarm_armed`` says whether a fit in this process may need its alarm
+        re-armed (:meth:`rearm_alarm`).
         """
         self._expired = False
         left = None if self.deadline is None else self.deadline - time.monotonic()
@@ -221,24 +231,26 @@ class UnitRunner:
             return None
         with self._lock:
             self._running = True
-        with self._deadline_watch(left):
-            try:
-                for i, out in self._parallel(delayed(_indexed)(i, *tasks[i])
-                                             for i in indices):
-                    self._take(i, out, outs)
+        watch = (self._moving_deadline_watch if moving_deadline else self._deadline_watch)(left)
+        self.alarm_armed = moving_deadline and watch.is_alarm
+        try:
+            with watch:
+                for key, out in self._parallel(units):
+                    take(key, out)
                     if self._expired:  # a backend that could not abort
                         break
-            except _DeadlineInterrupt:
+        except _DeadlineInterrupt:
+            return None
+        except Exception as error:
+            if self._expired:  # our abort killed the workers
                 return None
-            except Exception as error:
-                if self._expired:  # our abort killed the workers
-                    return None
-                if is_worker_death(error):
-                    return error
-                raise
-            finally:
-                with self._lock:
-                    self._running = False
+            if is_worker_death(error):
+                return error
+            raise
+        finally:
+            self.alarm_armed = False
+            with self._lock:
+                self._running = False
         return None
 
     def _run_on_dask(self, tasks, outs):

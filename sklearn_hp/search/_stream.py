@@ -32,7 +32,6 @@ from sklearn.utils.parallel import delayed
 
 from ._clusters import DaskCluster, RayCluster
 from ._workers import (
-    _DeadlineInterrupt,
     _indexed,
     _return_as,
     dask_client,
@@ -79,7 +78,6 @@ class UnitStream:
         self.on_result = on_result
         self.on_failed = on_failed
         self._lock = threading.Lock()
-        self._alarm = False
 
     def run(self):
         """Run until the schedule has no unit left or the deadline came."""
@@ -96,7 +94,7 @@ class UnitStream:
 
     def deadline_moved(self):
         """Re-arm the alarm of fits running in this process (``runner.deadline`` changed)."""
-        if self._alarm and self.runner.deadline is not None:
+        if self.runner.alarm_armed and self.runner.deadline is not None:
             self.runner.rearm_alarm(self.runner.deadline - time.monotonic())
 
     # ------------------------------------------------------------ joblib
@@ -131,38 +129,14 @@ class UnitStream:
 
     def _one_call(self, issued):
         """One ``Parallel`` call over the schedule; the error of a dying worker, or None."""
-        runner = self.runner
-        left = None if runner.deadline is None else runner.deadline - time.monotonic()
-        if left is not None and left <= 0:
-            runner._expired = True
-            return None
-        with runner._lock:
-            runner._running = True
-        watch = runner._moving_deadline_watch(left)
-        self._alarm = watch.is_alarm
-        try:
-            with watch:
-                for key, out in runner._parallel(self._units(issued)):
-                    if key == IDLE_KEY:
-                        continue
-                    with self._lock:
-                        issued.pop(key, None)
-                    self.on_result(key, out)
-                    if runner._expired:  # a backend that could not abort
-                        break
-        except _DeadlineInterrupt:
-            return None
-        except Exception as error:
-            if runner._expired or not is_worker_death(error):
-                if runner._expired:
-                    return None
-                raise
-            return error
-        finally:
-            self._alarm = False
-            with runner._lock:
-                runner._running = False
-        return None
+        def take(key, out):
+            if key == IDLE_KEY:
+                return
+            with self._lock:
+                issued.pop(key, None)
+            self.on_result(key, out)
+
+        return self.runner.call(self._units(issued), take, moving_deadline=True)
 
     def _isolate(self, issued):
         """Run the units lost with a dead worker again, one trial per call."""
