@@ -43,6 +43,26 @@ def approximate_size(value):
     return sys.getsizeof(value)
 
 
+class _ShippedOnce:
+    """Arguments sent to a cluster once, by identity: ``get(argument, size, put)`` is
+    ``argument`` itself when ``size(argument)`` is small, else the handle ``put``
+    made for it the first time (the argument is held, so its id stays unique)."""
+
+    def __init__(self):
+        self._shipped = {}  # id(argument) -> (argument, its handle on the cluster)
+
+    def get(self, argument, size, put):
+        key = id(argument)
+        if key not in self._shipped:
+            if size(argument) <= SHIP_ONCE_BYTES:
+                return argument
+            self._shipped[key] = (argument, put(argument))
+        return self._shipped[key][1]
+
+    def clear(self):
+        self._shipped.clear()
+
+
 class DaskCluster:
     """Units as futures on the ``distributed.Client`` of joblib's Dask backend."""
 
@@ -51,7 +71,7 @@ class DaskCluster:
 
     def __init__(self, client):
         self.client = client
-        self._shipped = {}  # id(argument) -> (argument, its future on the cluster)
+        self._shipped = _ShippedOnce()
         self._slots, self._slots_at = 1, -math.inf
 
     @property
@@ -64,15 +84,10 @@ class DaskCluster:
         return self._slots
 
     def _ship(self, argument):
-        key = id(argument)
-        if key not in self._shipped:
-            from dask.sizeof import sizeof
+        from dask.sizeof import sizeof
 
-            if sizeof(argument) <= SHIP_ONCE_BYTES:
-                return argument
-            # holding the argument keeps its id unique while it is shipped
-            self._shipped[key] = (argument, self.client.scatter(argument, hash=False))
-        return self._shipped[key][1]
+        return self._shipped.get(argument, sizeof,
+                                 lambda value: self.client.scatter(value, hash=False))
 
     def submit(self, key, task, config, filters):
         function, args, kwargs = task
@@ -121,15 +136,10 @@ class RayCluster:
         self._ray = ray
         self._remote = ray.remote(_unit_with_refs).options(num_cpus=1, max_retries=1)
         self.slots = max(1, n_workers)
-        self._shipped = {}
+        self._shipped = _ShippedOnce()
 
     def _ship(self, argument):
-        key = id(argument)
-        if key not in self._shipped:
-            if approximate_size(argument) <= SHIP_ONCE_BYTES:
-                return argument
-            self._shipped[key] = (argument, self._ray.put(argument))
-        return self._shipped[key][1]
+        return self._shipped.get(argument, approximate_size, self._ray.put)
 
     def submit(self, key, task, config, filters):
         function, args, kwargs = task
