@@ -108,8 +108,11 @@ class AsyncTrials:
 
     # ---------------------------------------------------------- proposing
     def _may_start(self):
-        left = self.loop.time_left()
-        return self.loop.stop_reason is None and (left is None or left > 0)
+        """No stop, and the deadline (kept in ``runner.deadline`` by
+        :meth:`_set_deadline`, as trials finish) not reached: asked for every unit."""
+        deadline = self.loop.runner.deadline
+        return self.loop.stop_reason is None and (deadline is None
+                                                  or time.monotonic() < deadline)
 
     def _ask(self, number):
         """The schedule's ``ask``: called with its lock held."""
@@ -165,11 +168,10 @@ class AsyncTrials:
         self._set_deadline()
 
     def _set_deadline(self):
-        """Running fits stop at the deadline; once a trial finished, the refit's
-        expected time is kept free."""
+        """Running fits stop, and no unit starts, at the deadline; once a trial
+        finished, the refit's expected time is kept free (``loop.deadline()``)."""
         loop = self.loop
-        finished = any(math.isfinite(r.score) for r in loop.records)
-        loop.runner.deadline = loop.deadline() if finished else loop.deadline(whole=True)
+        loop.runner.deadline = loop.deadline()
         stream = getattr(self, "stream", None)
         if stream is not None:
             stream.deadline_moved()

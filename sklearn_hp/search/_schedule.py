@@ -121,7 +121,7 @@ class TrialSchedule:
 
     def _splits_left(self, trial):
         stopped = self.race is not None and self.race.is_stopped(trial.number)
-        return trial.issued < self.n_splits and not stopped and trial.failed is None
+        return trial.issued < self.n_splits and not stopped
 
     def _next_started(self):
         """The oldest started trial whose next split may go out now."""
