@@ -83,6 +83,15 @@ def _run(make, on_ray):
         return make("ray").fit(X_IRIS, Y_IRIS)
 
 
+def _noting_search(log, **settings):
+    """A search whose fits and scorings note the process they run in, in ``log``."""
+    model = Pipeline([
+        ("where", FunctionTransformer(_note_process, kw_args={"log": log})),
+        ("clf", LogisticRegression(max_iter=500))])
+    return BayesSearchCV(model, {"clf__C": Real(1e-3, 1e3, log=True)}, n_iter=6,
+                         random_state=0, cv=3, **settings)
+
+
 def _statuses(db):
     return dict(sqlite3.connect(db).execute("SELECT number, status FROM sklearn_hp_trials"))
 
@@ -92,14 +101,8 @@ def test_bayes_search_on_ray_matches_n_jobs_1(ray_cluster, tmp_path):
     assert ray_cluster.cluster_resources()["CPU"] == 2
 
     def make(name):
-        # each fit and each scoring notes the process it runs in
-        model = Pipeline([
-            ("where", FunctionTransformer(_note_process,
-                                          kw_args={"log": str(tmp_path / name)})),
-            ("clf", LogisticRegression(max_iter=500))])
-        return BayesSearchCV(model, {"clf__C": Real(1e-3, 1e3, log=True)}, n_iter=6,
-                             batch_size=2, sampler="tpe", random_state=0, cv=3,
-                             storage=str(tmp_path / f"{name}.db"))
+        return _noting_search(str(tmp_path / name), batch_size=2, sampler="tpe",
+                              storage=str(tmp_path / f"{name}.db"))
 
     serial, on_ray = _run(make, False), _run(make, True)
     assert on_ray.cv_results_["params"] == serial.cv_results_["params"]
@@ -192,12 +195,7 @@ def test_an_asynchronous_search_submits_ray_tasks_as_cpus_free_up(ray_cluster, t
     as a Ray task of its own: in the reproducible mode (proposal_lag) the candidates
     and scores are those of one worker, and the fits ran in Ray's processes."""
     def make(name):
-        model = Pipeline([
-            ("where", FunctionTransformer(_note_process,
-                                          kw_args={"log": str(tmp_path / name)})),
-            ("clf", LogisticRegression(max_iter=500))])
-        return BayesSearchCV(model, {"clf__C": Real(1e-3, 1e3, log=True)}, n_iter=6,
-                             proposal_lag=2, random_state=0, cv=3)
+        return _noting_search(str(tmp_path / name), proposal_lag=2)
 
     serial, on_ray = _run(make, False), _run(make, True)
     assert on_ray.cv_results_["params"] == serial.cv_results_["params"]
