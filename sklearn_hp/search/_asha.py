@@ -8,8 +8,10 @@ fit. Here a worker that frees up is given, at once:
    ``floor(n / eta)`` of the ``n`` trials finished in its rung so far, and
    that was not promoted yet, continues at the next rung's budget (the highest
    rung first);
-2. else a new candidate at the first rung of a bracket (the bracket with the
-   most candidates still to start; Hyperband's brackets all start at once),
+2. else a new candidate at the first rung of a bracket (of the earliest
+   iteration with candidates still to start, the bracket with the most of them;
+   an iteration's brackets all start at once, and the next iteration's start
+   while the last rungs of the one before run),
    proposed by the sampler from the trials at the largest budget that has
    enough of them, with the running new candidates pending;
 3. else nothing until a running trial finishes (more promotions may follow).
@@ -21,6 +23,7 @@ have promoted (the price of never waiting; Li et al. bound its effect).
 Every bracket starts as many candidates as in the synchronous search.
 """
 
+import collections
 import json
 import math
 
@@ -42,25 +45,19 @@ class AsyncHalving:
     sampler : sampler object
     rng : RandomState
     brackets : list of (int, list of int)
-        Candidates to start and rung budgets of each bracket.
+        Candidates to start and rung budgets of each bracket, iteration after
+        iteration.
+    per_iteration : int or None, default=None
+        Brackets in one iteration; ``None``: all of them.
     """
 
-    def __init__(self, search, sampler, rng, brackets):
+    def __init__(self, search, sampler, rng, brackets, per_iteration=None):
         self.search = search
         self.sampler = sampler
         self.rng = rng
         self.brackets = brackets
+        self.per_iteration = per_iteration or len(brackets)
         self.resource = search._budget_context["resource"]
-
-    @property
-    def n_planned(self):
-        """Trials of the synchronous search with the same brackets."""
-        total = 0
-        for n, budgets in self.brackets:
-            for _ in budgets:
-                total += n
-                n = max(1, int(n // self.search.eta))
-        return total
 
     def _key(self, params):
         plain = {k: v for k, v in params.items() if k != self.resource}
@@ -100,11 +97,16 @@ class AsyncHalving:
         return None
 
     def _bracket_to_start(self, started):
-        """The bracket with the most first-rung candidates still to start, or ``None``."""
-        left = [n - sum(1 for b, r, _ in started if b == bracket and r == 0)
-                for bracket, (n, _) in enumerate(self.brackets)]
-        best = int(np.argmax(left))
-        return best if left[best] > 0 else None
+        """Of the earliest iteration with first-rung candidates still to start, the
+        bracket with the most of them, or ``None``."""
+        begun = collections.Counter(b for b, r, _ in started if r == 0)
+        left = [n - begun[bracket] for bracket, (n, _) in enumerate(self.brackets)]
+        for first in range(0, len(left), self.per_iteration):
+            iteration = left[first:first + self.per_iteration]
+            best = int(np.argmax(iteration))
+            if iteration[best] > 0:
+                return first + best
+        return None
 
     def _new_candidate(self, trials, pending, pending_extra):
         """The sampler's next candidate (without the resource), or ``None``."""

@@ -102,6 +102,13 @@ _PARAMETERS_DOC = """
         candidate, so no worker waits for a rung to end; promotions are decided
         on the trials finished so far (see :mod:`sklearn_hp.search._asha`).
         ``False``: the synchronous rungs. Not with ``racing=True``.
+    n_iterations : int, default=1
+        How many times the brackets are run, one set after the other (the
+        iterations of Hyperband and BOHB); a model-based sampler learns from
+        every earlier iteration. With ``asynchronous=True`` the next
+        iteration's brackets start as soon as a worker has nothing else to do,
+        so the workers stay busy while an iteration's last rungs run, instead
+        of waiting for them. ``bracket`` numbers run on across iterations.
     callbacks : list or None, default=None
         Search callbacks, as for :class:`BayesSearchCV`.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
@@ -157,6 +164,7 @@ class _BudgetSearch(TrialSearchCV):
         "continuation": [StrOptions(set(CONTINUATIONS))],
         "checkpoint_dir": [str, None],
         "asynchronous": ["boolean"],
+        "n_iterations": [Interval(Integral, 1, None, closed="left")],
     }
 
     # ---------------------------------------------------------------- fitting
@@ -280,7 +288,11 @@ class _BudgetSearch(TrialSearchCV):
         return budgets
 
     def _brackets(self):
-        """List of ``(n_candidates, budgets)``; implemented by subclasses."""
+        """List of ``(n_candidates, budgets)``: one iteration's, ``n_iterations`` times."""
+        return self._iteration_brackets() * self.n_iterations
+
+    def _iteration_brackets(self):
+        """One iteration's list of ``(n_candidates, budgets)``; implemented by subclasses."""
         raise NotImplementedError
 
     def _planned_n_trials(self):
@@ -321,7 +333,8 @@ class _BudgetSearch(TrialSearchCV):
         sampler = self.sampler_ = make_sampler(self.sampler)
         rng = check_random_state(self.random_state)
         if self.asynchronous:
-            halving = AsyncHalving(self, sampler, rng, self._brackets())
+            halving = AsyncHalving(self, sampler, rng, self._brackets(),
+                                   per_iteration=len(self._iteration_brackets()))
             try:
                 # the halving ends the run: the brackets' starts and rungs bound it
                 AsyncTrials(loop, halving, math.inf).run()
@@ -428,8 +441,9 @@ class SuccessiveHalvingSearchCV(_BudgetSearch):
                  min_resource=None, eta=3, n_candidates=None, sampler="random",
                  continuation="auto", checkpoint_dir=None, random_state=None, storage=None,
                  time_budget=None, callbacks=None, retry_failed=False, racing=False,
-                 asynchronous=False, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
-                 pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False):
+                 asynchronous=False, n_iterations=1, scoring=None, n_jobs=None, refit=True,
+                 cv=None, verbose=0, pre_dispatch="2*n_jobs", error_score=np.nan,
+                 return_train_score=False):
         self.search_spaces = search_spaces
         self.resource = resource
         self.max_resource = max_resource
@@ -445,12 +459,13 @@ class SuccessiveHalvingSearchCV(_BudgetSearch):
         self.retry_failed = retry_failed
         self.racing = racing
         self.asynchronous = asynchronous
+        self.n_iterations = n_iterations
         self.n_candidates = n_candidates
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
                          error_score=error_score, return_train_score=return_train_score)
 
-    def _brackets(self):
+    def _iteration_brackets(self):
         n_rungs = int(math.floor(
             math.log(self.max_resource_ / self.min_resource_, self.eta) + 1e-9)) + 1
         n = self.n_candidates or int(round(self.eta ** (n_rungs - 1)))
@@ -479,7 +494,7 @@ class HyperbandSearchCV(_BudgetSearch):
                  min_resource=None, eta=3, sampler="random", continuation="auto",
                  checkpoint_dir=None, random_state=None, storage=None, time_budget=None,
                  callbacks=None, retry_failed=False, racing=False, asynchronous=False,
-                 scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
+                 n_iterations=1, scoring=None, n_jobs=None, refit=True, cv=None, verbose=0,
                  pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False):
         self.search_spaces = search_spaces
         self.resource = resource
@@ -496,11 +511,12 @@ class HyperbandSearchCV(_BudgetSearch):
         self.retry_failed = retry_failed
         self.racing = racing
         self.asynchronous = asynchronous
+        self.n_iterations = n_iterations
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
                          error_score=error_score, return_train_score=return_train_score)
 
-    def _brackets(self):
+    def _iteration_brackets(self):
         s_max = int(math.floor(math.log(self.max_resource_ / self.min_resource_, self.eta) + 1e-9))
         brackets = []
         for s in range(s_max, -1, -1):
