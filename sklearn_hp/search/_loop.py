@@ -89,15 +89,8 @@ def batch_limit(n_jobs, n_splits, budgeted=False, seconds_per_candidate=None):
 
 
 def _is_divergence(error):
-    """Whether every error in ``error`` is a divergence.
-
-    ``error`` is one fit's traceback, or scikit-learn's summary of a batch
-    whose fits all failed, which lists each distinct error once; a batch of
-    several candidates then cannot say whose error is whose, so its trials
-    count as diverged only if every error listed is a divergence.
-    """
-    blocks = error.split("failed with the following error:")[1:] or [error]
-    return all("DivergenceError" in block for block in blocks)
+    """Whether ``error``, one fit's traceback, is a divergence."""
+    return "DivergenceError" in error
 
 
 def _reruns(stored, retry_failed):
@@ -356,8 +349,8 @@ class TrialLoop:
     def _run_units(self, candidates, extra):
         """Results of every (candidate, split) unit, candidate-major (None: cancelled).
 
-        When every fit failed, each one's error is the summary of all their
-        errors, as scikit-learn reports them (whose error is whose is not told).
+        Failed fits, even all of them, give one ``FitFailedWarning`` per batch;
+        each keeps its own ``fit_error``.
         """
         search, n_units = self.search, len(candidates) * self.search._n_splits
         # until a trial has finished, the running ones may use the whole budget
@@ -376,10 +369,7 @@ class TrialLoop:
                 outs = self.runner(self.plan.units(candidates, ctx))
             except BatchCancelled as cancel:
                 return [cancel.outs.get(u) for u in range(n_units)]
-        all_failed = report_fit_failures(outs, search.error_score)
-        if all_failed is not None:
-            for out in outs:
-                out["fit_error"] = all_failed
+        report_fit_failures(outs, search.error_score)
         return outs
 
     def _race_metric(self):

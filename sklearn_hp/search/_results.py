@@ -122,30 +122,24 @@ def insert_error_scores(outs, error_score):
 
 
 def report_fit_failures(outs, error_score):
-    """Warn about a call's failed fits, as scikit-learn's searches do.
+    """Warn one ``FitFailedWarning`` about the failed fits among ``outs``.
 
-    Returns the text scikit-learn raises when *every* fit failed (then nothing
-    is warned; the caller records it as each fit's error), else None. Some
-    failed fits give a ``FitFailedWarning``.
+    The message is scikit-learn's: the failed fits counted out of all of
+    ``outs``, then each distinct error once, with its count. Nothing is warned
+    when no fit failed; each fit keeps its own ``fit_error``.
     """
     errors = [o["fit_error"] for o in outs if o["fit_error"] is not None]
     if not errors:
-        return None
+        return
     line = "-" * 80 + "\n"
     summary = "\n".join(f"{line}{n} fits failed with the following error:\n{error}"
                         for error, n in collections.Counter(errors).items())
-    if len(errors) == len(outs):
-        return (f"\nAll the {len(outs)} fits failed.\n"
-                "It is very likely that your model is misconfigured.\n"
-                "You can try to debug the error by setting error_score='raise'.\n\n"
-                f"Below are more details about the failures:\n{summary}")
     warnings.warn(f"\n{len(errors)} fits failed out of a total of {len(outs)}.\n"
                   "The score on these train-test partitions for these parameters"
                   f" will be set to {error_score}.\n"
                   "If these failures are not expected, you can try to debug them "
                   "by setting error_score='raise'.\n\n"
                   f"Below are more details about the failures:\n{summary}", FitFailedWarning)
-    return None
 
 
 def check_refit_for_multimetric(refit, metrics):

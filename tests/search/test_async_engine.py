@@ -8,13 +8,16 @@ backend (the workers share this process, so each fit records when it ran).
 import sqlite3
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
 from joblib import parallel_backend
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import Ridge
 
-from sklearn_hp.search import BayesSearchCV, Real
+from sklearn_hp.search import BayesSearchCV, Categorical, Real
 
 X = np.random.RandomState(0).normal(size=(50, 2))
 Y = X[:, 0] + 0.1 * np.random.RandomState(1).normal(size=50)
@@ -294,3 +297,22 @@ def test_what_a_fit_carries_to_its_worker_does_not_grow_with_the_trials(monkeypa
     _search(n_iter=40, sampler="random", estimator=Sleepy(seconds=0.0), n_jobs=1).fit(X, Y)
     first, last = sizes[0, 0], sizes[39, 0]
     assert abs(last - first) <= 8, (first, last)  # the parameter's digits may differ
+
+
+def test_the_failed_fits_of_an_asynchronous_search_give_one_summary_warning():
+    # six distinct candidates, all evaluated; the two negative alphas fail their 3 fits each
+    alphas = [1.0, -1.0, 0.1, -2.0, 10.0, 0.01]
+    search = BayesSearchCV(Ridge(), {"alpha": Categorical(alphas)}, n_iter=6, cv=3,
+                           random_state=0, error_score=np.nan)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, Y)
+    failed = [str(w.message) for w in caught if issubclass(w.category, FitFailedWarning)]
+    assert len(failed) == 1 and "\n6 fits failed out of a total of 18.\n" in failed[0]
+    # each distinct error once, with its count: alpha=-1's and alpha=-2's
+    assert failed[0].count("3 fits failed with the following error") == 2
+    assert "Got -1.0 instead" in failed[0] and "Got -2.0 instead" in failed[0]
+    statuses = {t.params["alpha"]: t.status for t in search.trials_}
+    assert statuses == {a: "failed" if a < 0 else "complete" for a in alphas}
+    assert all("Got -2.0 instead" in split["fit_error"] for t in search.trials_
+               if t.params["alpha"] == -2.0 for split in t.splits)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import FitFailedWarning
 
 from sklearn_hp.exceptions import DivergenceError
 from sklearn_hp.search import (
@@ -123,19 +124,21 @@ def test_failures_diverging_and_a_failed_batch_are_recorded_once(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore")
-def test_a_batch_failing_for_mixed_reasons_is_not_called_diverged(tmp_path):
+def test_a_batch_failing_for_mixed_reasons_gives_each_trial_its_own_status(tmp_path):
     # The first proposed three runs as [0], [1, 2] while the pace is measured:
-    # 1 raises and 2 diverges, so the whole batch fails and scikit-learn reports
-    # only a summary of both errors, not whose is whose. The next three runs as
-    # one batch in which every fit diverges.
+    # 1 raises and 2 diverges, so the whole batch fails; each trial keeps its own
+    # fits' errors and is failed or diverged by them. The next three runs as one
+    # batch in which every fit diverges.
     model = Scripted(failing=(1,), diverging=(2, 3, 4, 5), log=str(tmp_path / "fits.log"))
     search = BayesSearchCV(model, SPACE, n_iter=6, batch_size=3, sampler=InOrder(), cv=2,
                            refit=False).fit(X, Y)
     statuses = {t.number: t.status for t in search.trials_ if t.status != "complete"}
-    assert statuses == {1: "failed", 2: "failed", 3: "diverged", 4: "diverged", 5: "diverged"}
-    for number in (1, 2):
-        error = search.trials_[number].fit_error
-        assert "candidate 1 fails" in error and "candidate 2 diverged" in error
+    assert statuses == {1: "failed", 2: "diverged", 3: "diverged", 4: "diverged",
+                        5: "diverged"}
+    assert "candidate 1 fails" in search.trials_[1].fit_error
+    assert "candidate 2" not in search.trials_[1].fit_error
+    assert "candidate 2 diverged" in search.trials_[2].fit_error
+    assert "candidate 1" not in search.trials_[2].fit_error
     assert len(_fits(str(tmp_path / "fits.log"))) == 6 * 2  # every fit ran once
 
 
@@ -160,8 +163,11 @@ def test_ten_failing_candidates_in_a_row_cost_ten_candidates(tmp_path):
 def test_all_candidates_failing_raises_after_recording_them(tmp_path):
     model = Scripted(failing=tuple(range(40)), log=str(tmp_path / "fits.log"))
     search = BayesSearchCV(model, SPACE, n_iter=4, batch_size=2, sampler=InOrder(), cv=2)
-    with pytest.raises(ValueError, match="All fits of all 4 evaluated candidates failed"):
+    # each batch whose fits all failed warns as it ends; the search raises at its end
+    with pytest.warns(FitFailedWarning, match="fits failed out of a total of") as caught, \
+            pytest.raises(ValueError, match="All fits of all 4 evaluated candidates failed"):
         search.fit(X, Y)
+    assert sum(issubclass(w.category, FitFailedWarning) for w in caught) >= 2
     assert len(_fits(str(tmp_path / "fits.log"))) == 8
 
 

@@ -134,6 +134,25 @@ def test_a_failing_candidate_gets_error_score_and_a_fit_failed_warning():
         ours.trials_[1].fit_error)
 
 
+def test_a_batch_whose_fits_all_failed_warns_and_each_fit_keeps_its_own_error():
+    # batches of one: alpha=-1 fails every fit of its batch, the others succeed
+    ours, theirs = _pair({"alpha": [1.0, -1.0, 0.1]}, batch_size=1, cv=3, error_score=np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs.fit(X, Y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ours.fit(X, Y)
+    failed = [str(w.message) for w in caught if issubclass(w.category, FitFailedWarning)]
+    assert len(failed) == 1 and "\n3 fits failed out of a total of 3.\n" in failed[0]
+    assert failed[0].count("3 fits failed with the following error") == 1
+    _assert_same_results(ours, theirs)
+    errors = [split["fit_error"] for split in ours.trials_[1].splits]
+    assert len(errors) == 3 and all("InvalidParameterError" in e and "All the" not in e
+                                    for e in errors)
+    assert [t.status for t in ours.trials_] == ["complete", "failed", "complete"]
+
+
 def test_error_score_raise_raises_the_fit_error():
     ours, theirs = _pair({"alpha": [1.0, -1.0]}, cv=3, error_score="raise")
     errors = []
