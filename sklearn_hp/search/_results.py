@@ -15,6 +15,8 @@ from numpy.ma import MaskedArray
 from scipy.stats import rankdata
 from sklearn.exceptions import FitFailedWarning
 
+from .._stacklevel import user_stacklevel
+
 __all__ = ["check_refit_for_multimetric", "format_results", "insert_error_scores",
            "report_fit_failures", "select_best_index"]
 
@@ -126,7 +128,8 @@ def report_fit_failures(outs, error_score):
 
     The message is scikit-learn's: the failed fits counted out of all of
     ``outs``, then each distinct error once, with its count. Nothing is warned
-    when no fit failed; each fit keeps its own ``fit_error``.
+    when no fit failed; each fit keeps its own ``fit_error``. The warning names
+    the user's line that called ``fit``.
     """
     errors = [o["fit_error"] for o in outs if o["fit_error"] is not None]
     if not errors:
@@ -139,7 +142,8 @@ def report_fit_failures(outs, error_score):
                   f" will be set to {error_score}.\n"
                   "If these failures are not expected, you can try to debug them "
                   "by setting error_score='raise'.\n\n"
-                  f"Below are more details about the failures:\n{summary}", FitFailedWarning)
+                  f"Below are more details about the failures:\n{summary}", FitFailedWarning,
+                  stacklevel=user_stacklevel())
 
 
 def check_refit_for_multimetric(refit, metrics):

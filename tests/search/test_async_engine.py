@@ -307,8 +307,10 @@ def test_the_failed_fits_of_an_asynchronous_search_give_one_summary_warning():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         search.fit(X, Y)
-    failed = [str(w.message) for w in caught if issubclass(w.category, FitFailedWarning)]
-    assert len(failed) == 1 and "\n6 fits failed out of a total of 18.\n" in failed[0]
+    failed = [w for w in caught if issubclass(w.category, FitFailedWarning)]
+    assert [w.filename for w in failed] == [__file__]  # the line that called fit
+    failed = [str(w.message) for w in failed]
+    assert "\n6 fits failed out of a total of 18.\n" in failed[0]
     # each distinct error once, with its count: alpha=-1's and alpha=-2's
     assert failed[0].count("3 fits failed with the following error") == 2
     assert "Got -1.0 instead" in failed[0] and "Got -2.0 instead" in failed[0]

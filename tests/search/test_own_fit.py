@@ -143,8 +143,10 @@ def test_a_batch_whose_fits_all_failed_warns_and_each_fit_keeps_its_own_error():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ours.fit(X, Y)
-    failed = [str(w.message) for w in caught if issubclass(w.category, FitFailedWarning)]
-    assert len(failed) == 1 and "\n3 fits failed out of a total of 3.\n" in failed[0]
+    failed = [w for w in caught if issubclass(w.category, FitFailedWarning)]
+    assert [w.filename for w in failed] == [__file__]  # the line that called fit
+    failed = [str(w.message) for w in failed]
+    assert "\n3 fits failed out of a total of 3.\n" in failed[0]
     assert failed[0].count("3 fits failed with the following error") == 1
     _assert_same_results(ours, theirs)
     errors = [split["fit_error"] for split in ours.trials_[1].splits]
