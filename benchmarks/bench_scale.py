@@ -20,7 +20,9 @@ Four parts, printed as tables and written to ``benchmarks/results/bench_scale*``
    lognormal time (sigma 0.8, the same for the same parameters and split), 5-fold
    CV: ``BayesSearchCV`` asynchronous (the default) against rounds of
    ``batch_size=ceil(W/5)`` (the former default), and ``HyperbandSearchCV``
-   (synchronous rungs, epochs as the resource), beside targets of 90 % (Bayes, 16
+   (epochs as the resource) with synchronous rungs against asynchronous
+   successive halving over enough iterations for about as many trials per
+   worker, beside targets of 90 % (Bayes, 16
    workers), 85 % (Bayes, 64) and 80 % (Hyperband, 16). Busy worker-seconds (the
    fits' own clocks) over W x wall, the sampler's share of the wall time, and the
    utilisation the same fits would reach with no time lost between them. The
@@ -295,8 +297,13 @@ _trials_per_worker = TRIALS_PER_WORKER  # set from the command line
 #: an in-process Dask cluster are its threads, one each.
 FIT_LOG = []
 #: Utilisation a search should reach, by (search, workers).
+ASHA = "HyperbandSearchCV, asynchronous=True, n_iterations=ceil(10 W / 69)"
 TARGETS = {("BayesSearchCV", 16): 0.90, ("BayesSearchCV", 64): 0.85,
-           ("HyperbandSearchCV", 16): 0.80, ("HyperbandSearchCV, asynchronous=True", 16): 0.80}
+           ("HyperbandSearchCV", 16): 0.80, (ASHA, 16): 0.80}
+#: Trials of one Hyperband iteration (max_resource=81, eta=3: brackets of 27, 12, 6
+#: and 4 candidates, 69 trials); an asynchronous search runs enough iterations for
+#: about as many trials per worker as the asynchronous BayesSearchCV.
+HYPERBAND_TRIALS = 69
 X_SPLITS, Y_SPLITS = np.arange(50.0)[:, None], np.zeros(50)  # 5 folds of 10 rows
 SLEEPY_SPACE = {"x": Real(-5.0, 10.0), "y": Real(0.0, 15.0), "a": Real(1e-3, 1.0, log=True)}
 MLP_SPACE = {"hidden_layer_sizes": Categorical([(16,), (32,), (64,)]),
@@ -351,6 +358,7 @@ class Variant:
     name: str  # with TARGETS' searches, their key
     sampler: str  # the key of TIMED
     make: object
+    median: str = "median"  # the option giving a full fit's median seconds
 
 
 def _bayes(workers, estimator, sampler, **settings):
@@ -372,6 +380,11 @@ def _hyperband(workers, estimator, sampler, **settings):
                              sampler=sampler, random_state=0, refit=False, **settings)
 
 
+def _asha(workers, estimator, sampler):
+    iterations = math.ceil(_trials_per_worker * workers / HYPERBAND_TRIALS)
+    return _hyperband(workers, estimator, sampler, asynchronous=True, n_iterations=iterations)
+
+
 def _mlp(workers, estimator, sampler, **settings):
     settings = {"n_iter": 20, "cv": 5, "random_state": 0, "refit": False, **settings}
     return BayesSearchCV(estimator, MLP_SPACE, sampler=sampler, **settings)
@@ -381,9 +394,9 @@ def _mlp(workers, estimator, sampler, **settings):
 SIMULATED = [
     Variant("BayesSearchCV", "gp", _bayes_async),
     Variant("BayesSearchCV, batch_size=ceil(W/5)", "gp", _bayes_rounds),
-    Variant("HyperbandSearchCV", "random", _hyperband),
-    Variant("HyperbandSearchCV, asynchronous=True", "random",
-            functools.partial(_hyperband, asynchronous=True)),
+    Variant("HyperbandSearchCV", "random", _hyperband, median="hyperband_median"),
+    Variant(ASHA, "random", _asha, median="hyperband_median"),
+    Variant(ASHA + ", full fit of --median s", "random", _asha),
 ]
 #: The searches on real processes, compared with the first on each backend.
 REAL = [
@@ -426,7 +439,9 @@ def _record(variant, workers, search, wall, busy, **more):
 
 
 def run_simulated(variant, workers, median):
-    """One search on the in-process cluster; busy time from the fits' own clocks."""
+    """One search on the in-process cluster; busy time from the fits' own clocks.
+
+    ``median``: seconds of a full fit (median)."""
     FIT_LOG.clear()
     search = variant.make(workers, SleepyFit(median=median), TIMED[variant.sampler]())
     start = time.monotonic()
@@ -515,7 +530,8 @@ def part_cluster(args, records):
             for variant in SIMULATED:
                 if args.searches and variant.name not in args.searches:
                     continue
-                run = functools.partial(run_simulated, variant, workers, args.median)
+                run = functools.partial(run_simulated, variant, workers,
+                                        getattr(args, variant.median))
                 records.append({"part": "cluster", "backend": "dask threads",
                                 **measured(run, args.rerun_above)})
 
@@ -671,7 +687,19 @@ def _descriptions(args):
             "n_splits)`), rounds being alike, so compare trials per minute. "
             f"`HyperbandSearchCV(max_resource={FULL_EPOCHS}, eta=3)` (random sampler): "
             f"a fit of e epochs sleeps e/{FULL_EPOCHS} of a full fit's time, continued "
-            "between rungs (only the added epochs are slept). Busy = the sum of the sleeps "
+            "between rungs (only the added epochs are slept); a full fit's median is "
+            f"{args.hyperband_median:g} s, so the first rung's 3-epoch fits last "
+            f"{1e3 * args.hyperband_median * 3 / FULL_EPOCHS:.0f} ms (median). The "
+            "synchronous search runs one iteration (iterations run one after the other, so "
+            f"more do not change its utilisation); the asynchronous one "
+            f"ceil({args.trials_per_worker} W / {HYPERBAND_TRIALS}) iterations, about "
+            f"{args.trials_per_worker} trials per worker, the next iteration's first rungs "
+            "filling the workers while the last rungs of the one before run. Its last row "
+            f"gives a full fit {args.median:g} s, as Bayes's: first-rung fits of "
+            f"{1e3 * args.median * 3 / FULL_EPOCHS:.0f} ms, which the about 10 ms of CPU "
+            "each fit costs besides its sleep (the checkpoint of the partial model, the "
+            "task, the driver's bookkeeping), here on 2 cores shared by all W simulated "
+            "workers and the driver, do not leave idle. Busy = the sum of the sleeps "
             "(start and end of each fit, recorded by the estimator). No-wait bound: the "
             "utilisation of the same fits handed, in the order they started, to the first "
             "free worker with no time lost between them: what only the drain at the end, "
@@ -736,6 +764,9 @@ def main():
                         help="sizes of the simulated cluster")
     parser.add_argument("--median", type=float, default=0.8,
                         help="median seconds of a simulated full fit")
+    parser.add_argument("--hyperband-median", type=float, default=3.0,
+                        help="median seconds of a simulated full (81-epoch) fit in the "
+                             "Hyperband searches")
     parser.add_argument("--report-only", action="store_true",
                         help="write bench_scale_utilisation.md from its .json again")
     parser.add_argument("--trials-per-worker", type=int, default=TRIALS_PER_WORKER,

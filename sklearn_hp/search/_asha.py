@@ -58,15 +58,28 @@ class AsyncHalving:
         self.brackets = brackets
         self.per_iteration = per_iteration or len(brackets)
         self.resource = search._budget_context["resource"]
+        self._keys = {}  # trial number -> (bracket, rung, candidate key)
 
     def _key(self, params):
         plain = {k: v for k, v in params.items() if k != self.resource}
         return json.dumps(self.search._codec.encode(plain), sort_keys=True)
 
+    def _trial_key(self, trial):
+        """``(bracket, rung, candidate key)`` of a finished trial, computed once."""
+        key = self._keys.get(trial.number)
+        if key is None:
+            key = self._keys[trial.number] = (
+                trial.extra["bracket"], trial.extra["iter"], self._key(trial.params))
+        return key
+
     def __call__(self, trials, pending, pending_extra):
         started = {(e["bracket"], e["iter"], self._key(p)) for p, e in zip(pending, pending_extra)}
-        started |= {(t.extra["bracket"], t.extra["iter"], self._key(t.params)) for t in trials}
-        promotion = self._promotion(trials, started)
+        rungs = collections.defaultdict(list)  # (bracket, rung) -> its finished trials
+        for trial in trials:
+            key = self._trial_key(trial)
+            started.add(key)
+            rungs[key[:2]].append(trial)
+        promotion = self._promotion(rungs, started)
         if promotion is not None:
             return promotion
         bracket = self._bracket_to_start(started)
@@ -78,19 +91,22 @@ class AsyncHalving:
                         {"iter": 0, "n_resources": budget, "bracket": bracket})
         return IDLE if pending else None
 
-    def _promotion(self, trials, started):
-        """A finished trial to continue at its next rung, or ``None``."""
+    def _promotion(self, rungs, started):
+        """A finished trial to continue at its next rung, or ``None``.
+
+        ``rungs`` maps ``(bracket, rung)`` to the rung's finished trials."""
         for bracket, (_, budgets) in enumerate(self.brackets):
             for rung in range(len(budgets) - 2, -1, -1):
-                done = [t for t in trials
-                        if t.extra["bracket"] == bracket and t.extra["iter"] == rung]
+                done = rungs.get((bracket, rung), ())
                 n_top = int(len(done) // self.search.eta)
+                if n_top == 0:
+                    continue
                 scores = np.array([t.score for t in done], dtype=float)
                 order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
                 for i in order[:n_top]:
                     if not math.isfinite(scores[i]):
                         break
-                    if (bracket, rung + 1, self._key(done[i].params)) not in started:
+                    if (bracket, rung + 1, self._trial_key(done[i])[2]) not in started:
                         budget = budgets[rung + 1]
                         return ({**done[i].params, self.resource: budget},
                                 {"iter": rung + 1, "n_resources": budget, "bracket": bracket})
@@ -118,9 +134,11 @@ class AsyncHalving:
 
     def mark_unpromoted(self, loop):
         """Set the trials of every rung below the last that were not promoted to ``pruned``."""
-        started = {(t.extra["bracket"], t.extra["iter"], self._key(t.params))
-                   for t in loop.records}
-        loop.mark([t for t in loop.records
-                   if t.extra["iter"] < len(self.brackets[t.extra["bracket"]][1]) - 1
-                   and (t.extra["bracket"], t.extra["iter"] + 1, self._key(t.params))
-                   not in started], "pruned")
+        started = {self._trial_key(t) for t in loop.records}
+        unpromoted = []
+        for trial in loop.records:
+            bracket, rung, key = self._trial_key(trial)
+            if (rung < len(self.brackets[bracket][1]) - 1
+                    and (bracket, rung + 1, key) not in started):
+                unpromoted.append(trial)
+        loop.mark(unpromoted, "pruned")
