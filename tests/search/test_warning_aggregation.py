@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 
 from sklearn_hp.cli._progress import counted_warnings
 from sklearn_hp.search import BayesSearchCV, HyperbandSearchCV, Real
@@ -121,12 +121,18 @@ def test_error_filter_fails_the_warning_fits_as_scikit_learn_does(toy_data):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         warnings.filterwarnings("error", category=RuntimeWarning)
+        # the search's FitFailedWarning (a RuntimeWarning) reports those fits
+        warnings.filterwarnings("always", category=FitFailedWarning)
         search.fit(*toy_data)
     results = search.cv_results_
     high = np.array([p["lr"] > 0.1 for p in results["params"]])
     assert np.isnan(results["mean_test_score"][high]).all()
     assert np.isfinite(results["mean_test_score"][~high]).all()
-    assert not any(issubclass(w.category, RuntimeWarning) for w in caught)
+    failed = [str(w.message) for w in caught if issubclass(w.category, FitFailedWarning)]
+    assert len(failed) == 1 and f"\n{3 * high.sum()} fits failed out of a total of 18." in (
+        failed[0])
+    assert not any(issubclass(w.category, RuntimeWarning) and w.category is not FitFailedWarning
+                   for w in caught)
     assert [s.name for s in search.fit_warnings_] == ["TiredWarning"]
 
 
