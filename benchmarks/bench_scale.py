@@ -739,12 +739,21 @@ def write_utilisation(records, args):
         json.dumps(records, indent=1))
 
 
+def _kept_records(args):
+    """The last run's records of the parts not run now (``--utilisation`` names a
+    subset), so running one part again keeps the other's tables."""
+    path = Path(__file__).parent / "results" / f"{args.output}.json"
+    if not path.exists():
+        return []
+    return [r for r in json.loads(path.read_text()) if r["part"] not in args.utilisation]
+
+
 def part_utilisation(args):
     if args.report_only:
         results = Path(__file__).parent / "results" / f"{args.output}.json"
         write_utilisation(json.loads(results.read_text()), args)
         return
-    records = []
+    records = _kept_records(args)
     if "cluster" in args.utilisation:
         part_cluster(args, records)
     if "processes" in args.utilisation:
@@ -759,7 +768,8 @@ def main():
     parser.add_argument("--parts", nargs="+", default=["overhead", "utilisation"])
     parser.add_argument("--no-peer", action="store_true", help="skip Optuna")
     parser.add_argument("--utilisation", nargs="+", default=["cluster", "processes"],
-                        help="parts of the utilisation benchmark to run")
+                        help="parts of the utilisation benchmark to run (the tables of "
+                             "the others are kept from the last run)")
     parser.add_argument("--workers", nargs="+", type=int, default=[16, 64],
                         help="sizes of the simulated cluster")
     parser.add_argument("--median", type=float, default=0.8,
