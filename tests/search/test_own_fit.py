@@ -134,18 +134,24 @@ def test_a_failing_candidate_gets_error_score_and_a_fit_failed_warning():
         ours.trials_[1].fit_error)
 
 
+def fit_failed_messages(search, X, y):
+    """Fit ``search``; the messages of its ``FitFailedWarning``s, each checked to
+    point at this file, where ``fit`` was called."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    failed = [w for w in caught if issubclass(w.category, FitFailedWarning)]
+    assert failed and {w.filename for w in failed} == {__file__}
+    return [str(w.message) for w in failed]
+
+
 def test_a_batch_whose_fits_all_failed_warns_and_each_fit_keeps_its_own_error():
     # batches of one: alpha=-1 fails every fit of its batch, the others succeed
     ours, theirs = _pair({"alpha": [1.0, -1.0, 0.1]}, batch_size=1, cv=3, error_score=np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs.fit(X, Y)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        ours.fit(X, Y)
-    failed = [w for w in caught if issubclass(w.category, FitFailedWarning)]
-    assert [w.filename for w in failed] == [__file__]  # the line that called fit
-    failed = [str(w.message) for w in failed]
+    failed = fit_failed_messages(ours, X, Y)
     assert "\n3 fits failed out of a total of 3.\n" in failed[0]
     assert failed[0].count("3 fits failed with the following error") == 1
     _assert_same_results(ours, theirs)
