@@ -3,7 +3,8 @@
 A cell is (suite, function, dim, budget); its value for a method is the median
 over instances and seeds of ``log10(f_best - f_opt + 1e-8)`` (lower is better,
 -8 means solved), taken over the (instance, seed) runs that every method shown
-has, so that all methods are compared on the same runs.
+has, so that all methods are compared on the same runs; a suite's tables show the
+methods that have runs in that suite.
 """
 
 import statistics
@@ -133,7 +134,8 @@ INTRO = """# COCO: `bbob` and `bbob-mixint`
 Regenerated from `benchmarks/results/coco/cache.jsonl` by
 `python -m benchmarks.coco --report-only`. Each value is the median over instances and
 seeds of log10(f_best − f_opt + 1e-8) (lower is better; −8.00 means solved to 1e-8),
-over the runs every method has. Each run evaluates 50·d points on the box of the
+over the runs every method shown has (a suite's tables show the methods that have runs
+in it). Each run evaluates 50·d points on the box of the
 problem ([−5, 5]^d for `bbob`); the 10·d and 20·d budgets are read off the same run's
 best-so-far, not run separately. Bold: the best method of the row (ties all bold).
 A cell is (function, dimension, budget); a method wins a cell when its median is the
@@ -157,7 +159,8 @@ def describe_methods(runs, methods):
     """The methods, the peers' versions and the hashes of our search code behind the runs."""
     by = defaultdict(set)
     for r in runs.values():
-        by["ours: search code" if r["method"] in OURS else r["method"]].add(r["by"])
+        if r["method"] in methods:
+            by["ours: search code" if r["method"] in OURS else r["method"]].add(r["by"])
     return ", ".join(methods) + "".join(f"; {who} {', '.join(sorted(what))}"
                                         for who, what in sorted(by.items()))
 
@@ -166,17 +169,20 @@ def render(runs, methods):
     """The whole report (Markdown) from ``runs`` (the cache's ``{key: record}``)."""
     methods = [m for m in methods if any(r["method"] == m for r in runs.values())]
     lines = [INTRO.format(methods=describe_methods(runs, methods))]
-    values = shared_precisions(runs, methods)
     for suite in ("bbob", "bbob-mixint"):
-        for title, held_out in HALVES if any(s == suite for s, *_ in values) else ():
+        # a suite's tables show the methods with runs in it (a slow peer may lag behind)
+        in_suite = {k: r for k, r in runs.items() if r["suite"] == suite}
+        shown = [m for m in methods if any(r["method"] == m for r in in_suite.values())]
+        values = shared_precisions(in_suite, shown)
+        for title, held_out in HALVES if values else ():
             lines += [f"\n## `{suite}`, {title}", "", "Cells won (ties count for each):", "",
-                      win_table(values, suite, held_out, methods)]
+                      win_table(values, suite, held_out, shown)]
             for dim in sorted({d for s, f, d, _ in values
                                if s == suite and is_held_out(f) == held_out}):
                 lines += [f"\n### `{suite}` {dim}-D, {title.split(':')[0]}: by group", "",
-                          group_table(values, suite, dim, held_out, methods), "",
+                          group_table(values, suite, dim, held_out, shown), "",
                           f"Per function at {MULTIPLES[-1]}·d:", "",
-                          function_table(values, suite, dim, held_out, methods)]
+                          function_table(values, suite, dim, held_out, shown)]
     if runs:
         lines += ["", OVERHEAD_NOTE, "", overhead_table(runs, methods)]
     return "\n".join(lines)
