@@ -4,7 +4,7 @@ import argparse
 import signal
 from pathlib import Path
 
-from .methods import METHODS
+from .methods import METHODS, RUNNERS
 
 
 def parser_for(prog, doc, cache, report, seeds):
@@ -12,7 +12,7 @@ def parser_for(prog, doc, cache, report, seeds):
     parser = argparse.ArgumentParser(prog=prog, description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=list(seeds))
-    parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
+    parser.add_argument("--methods", nargs="+", choices=list(RUNNERS), default=list(METHODS))
     parser.add_argument("--report-only", action="store_true",
                         help="write the report from the cache, run nothing")
     parser.add_argument("--cache", type=Path, default=cache, help="JSON lines, appended")

@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from .methods import METHODS, OURS, implementation
+from .methods import GP_VARIANTS, OURS, RUNNERS, implementation
 from .problems import CocoProblem, is_held_out
 from .store import RunCache
 
@@ -34,7 +34,7 @@ def run_one(problem, method, seed, multiples=MULTIPLES, code=None):
     """Run ``method`` on ``problem`` for ``multiples[-1] * dim`` evaluations; the record."""
     counts = [m * problem.dim for m in multiples]
     start = time.perf_counter()
-    losses, optimiser = METHODS[method](problem, counts[-1], seed)
+    losses, optimiser = RUNNERS[method](problem, counts[-1], seed)
     seconds = time.perf_counter() - start
     regrets = [problem.regret(f) for f in best_so_far(losses, counts)]
     return {
@@ -43,7 +43,8 @@ def run_one(problem, method, seed, multiples=MULTIPLES, code=None):
         "regret": {str(m): r for m, r in zip(multiples, regrets)},
         "n_evals": len(losses), "seconds": round(seconds, 3),
         "optimiser_seconds": round(optimiser, 4), "load": round(os.getloadavg()[0], 2),
-        "by": code if method in OURS and code else implementation(method),
+        "by": code if (method in OURS or method in GP_VARIANTS) and code
+        else implementation(method),
     }
 
 
