@@ -2,6 +2,8 @@
 iteration after the other, asynchronously overlapping (the next iteration's first
 rungs fill the workers while the previous iteration's last rungs run)."""
 
+import time
+
 import numpy as np
 import pytest
 from joblib import parallel_backend
@@ -11,10 +13,20 @@ from sklearn_hp.search import HyperbandSearchCV, SuccessiveHalvingSearchCV
 from .test_async_engine import SPACE, X, Y, Budgeted, Sleepy
 
 
-def _halving(**kwargs):
+class Graded(Budgeted):
+    """Budgeted whose fit also sleeps 40 ms per epoch of its budget: the last
+    rungs' fits are the long ones, as in a real search."""
+
+    def fit(self, X, y):
+        time.sleep(0.04 * self.max_epochs)
+        return super().fit(X, y)
+
+
+def _halving(estimator=None, **kwargs):
     settings = dict(max_resource=9, min_resource=1, eta=3, cv=3, random_state=0,
                     refit=False, n_iterations=2)
-    return SuccessiveHalvingSearchCV(Budgeted(seconds=0.02), SPACE, **{**settings, **kwargs})
+    return SuccessiveHalvingSearchCV(estimator or Budgeted(seconds=0.02), SPACE,
+                                     **{**settings, **kwargs})
 
 
 def _rungs(search):
@@ -51,12 +63,14 @@ def test_hyperband_runs_every_bracket_once_per_iteration():
 
 def test_asynchronous_iterations_overlap_and_keep_each_iterations_first_rung():
     """On 4 threads the second iteration starts before the first's last rung
-    does (trial numbers are given as trials start), and each iteration's first
-    rung still starts its 9 candidates; on one worker, a later iteration starts
-    only when the earlier one has nothing left to start or promote."""
+    does (trial numbers are given as trials start): while the last of the 9
+    long second-rung fits runs, the free workers start the next iteration. Each
+    iteration's first rung still starts its 9 candidates; on one worker, a later
+    iteration starts only when the earlier one has nothing left to start or
+    promote."""
     Sleepy.runs = []
     with parallel_backend("threading", n_jobs=4):
-        search = _halving(n_jobs=4, asynchronous=True).fit(X, Y)
+        search = _halving(Graded(seconds=0.0), n_jobs=4, asynchronous=True).fit(X, Y)
     sizes = _rungs(search)
     assert sizes[0][0] == sizes[1][0] == 9
     last_of_first = max(t.number for t in search.trials_
@@ -75,3 +89,17 @@ def test_asynchronous_iterations_overlap_and_keep_each_iterations_first_rung():
 def test_a_bad_n_iterations_is_refused_naming_it(n_iterations):
     with pytest.raises(ValueError, match="n_iterations"):
         _halving(n_iterations=n_iterations).fit(X, Y)
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_more_iterations_on_a_stored_search_run_only_the_new_ones(tmp_path, asynchronous):
+    db = str(tmp_path / "iterations.db")
+    first = _halving(n_jobs=1, n_iterations=1, asynchronous=asynchronous, storage=db).fit(X, Y)
+    Sleepy.runs = []
+    more = _halving(n_jobs=1, n_iterations=2, asynchronous=asynchronous, storage=db).fit(X, Y)
+    sizes = _rungs(more)
+    assert sizes[0] == _rungs(first)[0] and sizes[1][0] == 9
+    # the first iteration's trials come from the storage; only the new ones' 3 fits ran
+    n_first = len(first.trials_)
+    assert len(Sleepy.runs) == 3 * (len(more.trials_) - n_first) > 0
+    assert more.cv_results_["params"][:n_first] == first.cv_results_["params"]
