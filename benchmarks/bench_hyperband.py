@@ -11,8 +11,11 @@ scikit-learn's ``MLPClassifier`` with ``max_iter`` as the resource (it has
 * scikit-learn's ``HalvingRandomSearchCV`` with the same budget range and number
   of first-rung candidates (it retrains from scratch at every rung).
 
-Reports best CV accuracy, wall time and epochs trained, median over seeds, as a
-table and in ``benchmarks/results/bench_hyperband.json``.
+Reports best CV accuracy, wall time and epochs trained, median over seeds, and
+per seed the time ratio to ``RandomizedSearchCV`` and the difference of best
+scores (median and range), with the 1-minute load average at each search's
+start, as a table and in ``benchmarks/results/bench_hyperband.json``. One BLAS
+and OpenMP thread (set before numpy loads).
 
 Usage::
 
@@ -86,6 +89,7 @@ def run(seed, max_epochs, X, y, min_epochs=1):
     space = make_space(learning_rate_name)
     rows = {}
 
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     hyperband = HyperbandSearchCV(model, space, resource=resource, max_resource=max_epochs,
                                   min_resource=min_epochs, eta=3, random_state=seed, cv=3,
@@ -97,8 +101,10 @@ def run(seed, max_epochs, X, y, min_epochs=1):
         "seconds": time.perf_counter() - start,
         "epochs": hyperband.resource_spent_,
         "n_candidates": n_candidates,
+        "load": load,
     }
 
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     random = RandomizedSearchCV(model, space, n_iter=n_candidates, random_state=seed, cv=3,
                                 refit=False).fit(X, y)
@@ -113,8 +119,10 @@ def run(seed, max_epochs, X, y, min_epochs=1):
         "epochs": n_candidates * 3 * max_epochs,
         "n_candidates": n_candidates,
         "same_candidates_as_hyperband": same,
+        "load": load,
     }
 
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     halving = HalvingRandomSearchCV(model, space, resource=resource, max_resources=max_epochs,
                                     min_resources=min_epochs, factor=3, n_candidates=27,
@@ -125,8 +133,21 @@ def run(seed, max_epochs, X, y, min_epochs=1):
         "seconds": time.perf_counter() - start,
         "epochs": epochs,
         "n_candidates": 27,
+        "load": load,
     }
     return rows, origin
+
+
+def paired_versus_random(per_seed, name):
+    """Per seed, ``name``'s wall time over RandomizedSearchCV's and its best score
+    minus RandomizedSearchCV's (accuracy points): median, min and max of each."""
+    random = "RandomizedSearchCV (full epochs)"
+    ratios = [r[name]["seconds"] / r[random]["seconds"] for r in per_seed]
+    gaps = [100 * (r[name]["best_cv_accuracy"] - r[random]["best_cv_accuracy"])
+            for r in per_seed]
+    spread = {"median": np.median, "min": np.min, "max": np.max}
+    return ({k: float(f(ratios)) for k, f in spread.items()},
+            {k: float(f(gaps)) for k, f in spread.items()})
 
 
 def main():
@@ -162,11 +183,18 @@ def main():
         acc = float(np.median([r[name]["best_cv_accuracy"] for r in per_seed]))
         secs = float(np.median([r[name]["seconds"] for r in per_seed]))
         epochs = float(np.median([r[name]["epochs"] for r in per_seed]))
+        ratio, gap = paired_versus_random(per_seed, name)
+        loads = [r[name]["load"] for r in per_seed]
         summary[name] = {"best_cv_accuracy": acc, "seconds": secs, "epochs": epochs,
                          "time_ratio_vs_random": secs / reference,
+                         "paired_time_ratio_vs_random": ratio,
+                         "points_vs_random": gap, "load_range": [min(loads), max(loads)],
                          "per_seed": [r[name] for r in per_seed]}
         print(f"{name:<34}{acc:>12.4f}{secs:>9.1f}{secs / reference:>11.2f}{epochs:>9.0f}"
               f"{per_seed[0][name]['n_candidates']:>7}")
+        print(f"{'':<34}per seed: time ratio {ratio['median']:.2f} ({ratio['min']:.2f}-"
+              f"{ratio['max']:.2f}), points vs random {gap['median']:+.2f} "
+              f"({gap['min']:+.2f} to {gap['max']:+.2f}), load {min(loads):.1f}-{max(loads):.1f}")
     RESULTS.mkdir(exist_ok=True)
     stem = args.output or ("bench_hyperband_quick" if args.quick else "bench_hyperband")
     out = RESULTS / f"{stem}.json"
