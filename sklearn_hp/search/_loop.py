@@ -110,6 +110,28 @@ def _reruns(stored, retry_failed):
                 and (r.rung is None or r.rung >= last_rung[r.bracket]))}
 
 
+class SlowestFit:
+    """The slowest mean fit time among the scored trials at the largest budget
+    reached, kept up to date by reading only the records added since the last
+    :meth:`read` (records are only ever appended while trials run)."""
+
+    def __init__(self):
+        self._read, self._budget, self._slowest = 0, None, {}
+
+    def read(self, records):
+        """``(largest budget scored, its slowest mean fit time or None)``."""
+        for record in records[self._read:]:
+            if not math.isfinite(record.score):
+                continue
+            budget = record.budget or 0
+            self._budget = max(budget, self._budget or 0)
+            seconds = float(np.mean([s["fit_time"] for s in record.splits]))
+            if math.isfinite(seconds):
+                self._slowest[budget] = max(seconds, self._slowest.get(budget, 0.0))
+        self._read = len(records)
+        return self._budget, self._slowest.get(self._budget)
+
+
 class TrialLoop:
     """Evaluates candidates for a search and records every finished trial.
 
@@ -145,6 +167,7 @@ class TrialLoop:
         self.records = []
         self.cancelled = []
         self.stop_reason = None
+        self._slowest_fit = SlowestFit()  # refit_estimate's running state
         self._start = getattr(search, "_fit_started", None) or time.monotonic()
         self._n_jobs = effective_n_jobs(search.n_jobs)
         self._pace = {}  # wall seconds per candidate of the last batch, per kind of call
@@ -191,18 +214,13 @@ class TrialLoop:
         """Seconds the refit is expected to take, from the finished trials' fits.
 
         The slowest mean fit time among the trials at the largest budget
-        reached, times :meth:`_refit_scale`; ``0`` without refit or finished
-        trials.
+        reached (:class:`SlowestFit`), times :meth:`_refit_scale`; ``0`` without
+        refit or finished trials.
         """
-        done = [r for r in self.records if math.isfinite(r.score)]
-        if not self.search.refit or not done:
+        if not self.search.refit:
             return 0.0
-        top = max((r.budget or 0) for r in done)
-        times = [np.mean([s["fit_time"] for s in r.splits]) for r in done
-                 if (r.budget or 0) == top]
-        if not np.isfinite(times).any():
-            return 0.0
-        return float(np.nanmax(times)) * self._refit_scale(top)
+        budget, seconds = self._slowest_fit.read(self.records)
+        return 0.0 if seconds is None else seconds * self._refit_scale(budget)
 
     def deadline(self, batch_start=None, rounds=1, budget=None, whole=False):
         """``time.monotonic()`` at which trials stop (``None`` without a budget).

@@ -99,3 +99,24 @@ def test_trials_running_at_the_budget_are_cancelled_and_a_resume_runs_them(n_job
     # its 2 splits, run once now, and the refit (it is now the best)
     assert resumed.best_params_ == {"k": 1}
     assert sorted(k for k, _ in _fits(log)).count(1) == 3
+
+
+def test_the_refit_estimate_reads_the_slowest_fit_at_the_largest_budget_incrementally():
+    from sklearn_hp.search._loop import SlowestFit
+    from sklearn_hp.search._storage import TrialRecord
+
+    def record(number, score, budget, fit_times):
+        return TrialRecord(number=number, params={}, score=score, status="complete",
+                           splits=[{"fit_time": t} for t in fit_times],
+                           extra={"n_resources": budget})
+
+    records = [record(0, 0.5, 3, [1.0, 3.0]), record(1, 0.6, 3, [4.0, 4.0])]
+    slowest = SlowestFit()
+    assert slowest.read(records) == (3, 4.0)
+    # a larger budget takes over; failed trials and unknown times do not count
+    records += [record(2, float("nan"), 9, [50.0, 50.0]), record(3, 0.7, 9, [2.0, 2.5]),
+                record(4, 0.8, 9, [float("nan"), 9.0])]
+    assert slowest.read(records) == (9, 2.25)
+    assert SlowestFit().read(records) == (9, 2.25)  # the same as reading all at once
+    # a scored trial at the largest budget whose times are unknown gives no estimate
+    assert SlowestFit().read([record(5, 0.9, 27, [float("nan")])]) == (27, None)
