@@ -6,7 +6,7 @@ for a candidate whenever a worker frees up and no started trial has a split
 left to run (:class:`~sklearn_hp.search._schedule.TrialSchedule`), streams the
 units to the workers (:class:`~sklearn_hp.search._stream.UnitStream`), and
 records each trial, in the storage and for the callbacks, the moment its last
-split returns. The failed fits of the run give one ``FitFailedWarning`` at its end.
+split returns.
 
 Two ways to propose:
 
@@ -24,7 +24,6 @@ import math
 import time
 
 from ._loop import SearchStopped, callback_subcontext
-from ._results import report_fit_failures
 from ._schedule import IDLE, TrialSchedule
 from ._storage import TrialRecord
 from ._stream import UnitStream
@@ -79,7 +78,7 @@ class AsyncTrials:
         reruns = loop.adopt_stored()
         queued = [(r.number, r.params) for r in reruns]
         self._first = max([r.number for r in loop.records] + [n for n, _ in queued] + [-1]) + 1
-        self._params, self._finished, self._outs = {}, {}, []
+        self._params, self._finished = {}, {}
         self._extras = {r.number: dict(r.extra) for r in reruns}
         n_new = max(0, self.n_total - len(loop.records) - len(queued))
         race = None
@@ -165,7 +164,7 @@ class AsyncTrials:
             record.score, record.status = self.schedule.race.estimate(trial.number), "pruned"
         with self.schedule.lock:
             self._finished[trial.number] = record
-            self._outs.extend(outs)
+            loop.fit_outs.extend(outs)
             loop._finish(record)
         self._set_deadline()
 
@@ -179,7 +178,7 @@ class AsyncTrials:
             stream.deadline_moved()
 
     def _end(self):
-        """Store the trials cut short as cancelled; warn about the run's failed fits."""
+        """Store the trials cut short as cancelled; stop on the time budget."""
         loop = self.loop
         finished = time.time()
         for trial in self.schedule.close_all():
@@ -189,7 +188,6 @@ class AsyncTrials:
                                  finished_at=finished)
             loop.storage.add(record)
             loop.cancelled.append(record)
-        report_fit_failures(self._outs, self.search.error_score)
         self.search._after_batch()
         if loop.stop_reason is None and (loop.cancelled or (
                 len(loop.records) < self.n_total and not self._may_start())):

@@ -15,7 +15,6 @@ import numpy as np
 from joblib import effective_n_jobs
 
 from ._racing import FoldRace, complete_fold_scores
-from ._results import report_fit_failures
 from ._runner import BatchCancelled, UnitRunner
 from ._storage import StorageError, TrialRecord
 
@@ -166,6 +165,7 @@ class TrialLoop:
         self.search_ctx = search_ctx
         self.records = []
         self.cancelled = []
+        self.fit_outs = []  # this run's fits, for the one failure warning at its end
         self.stop_reason = None
         self._slowest_fit = SlowestFit()  # refit_estimate's running state
         self._start = getattr(search, "_fit_started", None) or time.monotonic()
@@ -367,8 +367,8 @@ class TrialLoop:
     def _run_units(self, candidates, extra):
         """Results of every (candidate, split) unit, candidate-major (None: cancelled).
 
-        Failed fits, even all of them, give one ``FitFailedWarning`` per batch;
-        each keeps its own ``fit_error``.
+        Each failed fit keeps its own ``fit_error``; the outs join
+        :attr:`fit_outs`, of which the search warns once, at its end.
         """
         search, n_units = self.search, len(candidates) * self.search._n_splits
         # until a trial has finished, the running ones may use the whole budget
@@ -387,7 +387,7 @@ class TrialLoop:
                 outs = self.runner(self.plan.units(candidates, ctx))
             except BatchCancelled as cancel:
                 return [cancel.outs.get(u) for u in range(n_units)]
-        report_fit_failures(outs, search.error_score)
+        self.fit_outs.extend(outs)
         return outs
 
     def _race_metric(self):

@@ -56,6 +56,7 @@ from ._fit import (
     set_best,
 )
 from ._loop import BATCH_SECONDS, SearchStopped, TrialLoop, batch_limit, callback_subcontext
+from ._results import report_fit_failures
 from ._space import SearchSpace
 from ._storage import make_storage
 from ._warnings import collect_fit_warnings
@@ -333,6 +334,8 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
             self._n_resumed = len(self._stored)
             with _callbacks_running(self, [c for _, c in self._callbacks]):
                 self._run_loop(loop)
+        # one FitFailedWarning for the whole search, not one per batch
+        report_fit_failures(loop.fit_outs, self.error_score)
         self.stop_reason_ = loop.stop_reason
         self.n_trials_ = len(loop.records)
         self.n_cancelled_ = len(loop.cancelled)

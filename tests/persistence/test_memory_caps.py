@@ -32,7 +32,7 @@ X, y = load_iris(return_X_y=True)
 
 #: Loads ``sys.argv[1]`` (kwargs in ``sys.argv[2]``) and prints the outcome, the
 #: count, the peak RSS and its rise during the load, in MB.
-_PROBE = """
+_PROBE = r"""
 import json, re, resource, sys
 from sklearn_hp.persistence import TrustedClasses, _archive, _format, load
 _format.require_skops()  # skops.io, imported as a load imports it

@@ -165,11 +165,11 @@ def test_ten_failing_candidates_in_a_row_cost_ten_candidates(tmp_path):
 def test_all_candidates_failing_raises_after_recording_them(tmp_path):
     model = Scripted(failing=tuple(range(40)), log=str(tmp_path / "fits.log"))
     search = BayesSearchCV(model, SPACE, n_iter=4, batch_size=2, sampler=InOrder(), cv=2)
-    # each batch whose fits all failed warns as it ends; the search raises at its end
-    with pytest.warns(FitFailedWarning, match="fits failed out of a total of") as caught, \
+    # one warning for the whole search, counting every failed fit; then the error
+    with pytest.warns(FitFailedWarning, match="8 fits failed out of a total of 8") as caught, \
             pytest.raises(ValueError, match="All fits of all 4 evaluated candidates failed"):
         search.fit(X, Y)
-    assert sum(issubclass(w.category, FitFailedWarning) for w in caught) >= 2
+    assert sum(issubclass(w.category, FitFailedWarning) for w in caught) == 1
     assert len(_fits(str(tmp_path / "fits.log"))) == 8
 
 
@@ -304,8 +304,10 @@ def test_time_budget_in_hyperband_stops_between_small_batches(tmp_path):
     model = Scripted(log=str(tmp_path / "fits.log"), delay=0.1)  # 0.2 s per trial
     start = time.time()
     search = HyperbandSearchCV(model, SPACE, max_resource=9, cv=2, random_state=0,
-                               time_budget=1.0, refit=False).fit(X, Y)
+                               time_budget=2.0, refit=False).fit(X, Y)
     assert search.stop_reason_ == "time_budget"
+    # 2 s leaves room for several 0.2 s trials even on a loaded machine (at 1 s, the
+    # first trial's set-up alone could take most of it)
     assert 2 <= search.n_trials_ < 22
     # the first rung (9 candidates) was cut into batches of one: none started late
-    assert max(t.finished_at - t.duration - start for t in search.trials_) < 1.0
+    assert max(t.finished_at - t.duration - start for t in search.trials_) < 2.0

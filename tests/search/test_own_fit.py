@@ -145,14 +145,15 @@ def fit_failed_messages(search, X, y):
     return [str(w.message) for w in failed]
 
 
-def test_a_batch_whose_fits_all_failed_warns_and_each_fit_keeps_its_own_error():
-    # batches of one: alpha=-1 fails every fit of its batch, the others succeed
+def test_a_batch_whose_fits_all_failed_keeps_each_fits_error_and_the_search_warns_once():
+    # batches of one: alpha=-1 fails every fit of its batch, the others succeed; one
+    # warning for the whole search, counting its fits, not one per batch
     ours, theirs = _pair({"alpha": [1.0, -1.0, 0.1]}, batch_size=1, cv=3, error_score=np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs.fit(X, Y)
     failed = fit_failed_messages(ours, X, Y)
-    assert "\n3 fits failed out of a total of 3.\n" in failed[0]
+    assert len(failed) == 1 and "\n3 fits failed out of a total of 9.\n" in failed[0]
     assert failed[0].count("3 fits failed with the following error") == 1
     _assert_same_results(ours, theirs)
     errors = [split["fit_error"] for split in ours.trials_[1].splits]
