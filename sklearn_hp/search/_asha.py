@@ -47,16 +47,16 @@ class AsyncHalving:
     brackets : list of (int, list of int)
         Candidates to start and rung budgets of each bracket, iteration after
         iteration.
-    per_iteration : int or None, default=None
-        Brackets in one iteration; ``None``: all of them.
+    per_iteration : int
+        Brackets in one iteration (``brackets`` holds whole iterations).
     """
 
-    def __init__(self, search, sampler, rng, brackets, per_iteration=None):
+    def __init__(self, search, sampler, rng, brackets, per_iteration):
         self.search = search
         self.sampler = sampler
         self.rng = rng
         self.brackets = brackets
-        self.per_iteration = per_iteration or len(brackets)
+        self.per_iteration = per_iteration
         self.resource = search._budget_context["resource"]
         self._keys = {}  # trial number -> (bracket, rung, candidate key)
 
