@@ -164,7 +164,7 @@ class AsyncTrials:
             record.score, record.status = self.schedule.race.estimate(trial.number), "pruned"
         with self.schedule.lock:
             self._finished[trial.number] = record
-            loop.fit_outs.extend(outs)
+            loop.fit_outs.extend(o for f, o in enumerate(outs) if f not in skipped)
             loop._finish(record)
         self._set_deadline()
 

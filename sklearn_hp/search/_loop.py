@@ -367,8 +367,9 @@ class TrialLoop:
     def _run_units(self, candidates, extra):
         """Results of every (candidate, split) unit, candidate-major (None: cancelled).
 
-        Each failed fit keeps its own ``fit_error``; the outs join
-        :attr:`fit_outs`, of which the search warns once, at its end.
+        Each failed fit keeps its own ``fit_error``; the outs of the fits that
+        ran (not those a race skipped) join :attr:`fit_outs`, of which the
+        search warns once, at its end.
         """
         search, n_units = self.search, len(candidates) * self.search._n_splits
         # until a trial has finished, the running ones may use the whole budget
@@ -387,7 +388,8 @@ class TrialLoop:
                 outs = self.runner(self.plan.units(candidates, ctx))
             except BatchCancelled as cancel:
                 return [cancel.outs.get(u) for u in range(n_units)]
-        self.fit_outs.extend(outs)
+        skipped = self.runner.skipped if self.runner.race is not None else ()
+        self.fit_outs.extend(o for u, o in enumerate(outs) if u not in skipped)
         return outs
 
     def _race_metric(self):

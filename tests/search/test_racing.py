@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from joblib import parallel_backend
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import KFold, cross_val_score
 
 from sklearn_hp.search import BayesSearchCV, SuccessiveHalvingSearchCV, racing_summary
@@ -168,6 +169,36 @@ def test_folds_interleave_on_two_workers():
     tried = np.unique([p["quality"] for p in results["params"]])
     assert search.best_params_["quality"] == _unraced_best(5, tried)
     assert results["n_splits_run"].sum() <= 0.7 * N_SPLITS * len(results["params"])
+
+
+class FailingBelow(FoldScoreModel):
+    """A :class:`FoldScoreModel` whose fit fails for a quality below 0.1."""
+
+    def fit(self, X, y):
+        if self.quality < 0.1:
+            raise ValueError("quality below 0.1")
+        return super().fit(X, y)
+
+
+@pytest.mark.parametrize("batch_size", [None, 4])
+def test_the_failure_warning_counts_only_the_fits_that_ran(batch_size):
+    # candidates below 0.1 fail every fold; racing skips folds of the bad ones:
+    # the warning's total is the fits run, not the folds the race skipped
+    good, bad = _qualities(6)
+    qualities = list(np.concatenate([good, bad])) + [0.01, 0.02, 0.03, 0.04]
+    search = BayesSearchCV(
+        FailingBelow(seed=6), {"quality": qualities}, n_iter=len(qualities), sampler="random",
+        cv=KFold(N_SPLITS), racing=True, random_state=6, batch_size=batch_size,
+        error_score=np.nan)
+    with pytest.warns(FitFailedWarning) as caught:
+        search.fit(*_data())
+    failed = [str(w.message) for w in caught if issubclass(w.category, FitFailedWarning)]
+    assert len(failed) == 1
+    run = search.cv_results_["n_splits_run"]
+    assert run.sum() < len(qualities) * N_SPLITS  # the race skipped some folds
+    n_failed = sum(s["fit_error"] is not None for t in search.trials_ for s in t.splits)
+    assert n_failed >= N_SPLITS and n_failed % N_SPLITS == 0
+    assert f"{n_failed} fits failed out of a total of {run.sum()}." in failed[0]
 
 
 def _halving(seed, qualities, racing):
