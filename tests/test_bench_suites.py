@@ -106,3 +106,23 @@ def test_the_report_shows_the_held_out_half_first():
     text = report.render(runs, list(METHODS))
     assert text.index("## `bbob`, held out") < text.index("## `bbob`, used to choose")
     assert "| f2 | 1 | **-1.00** | **-1.00** |" in text
+
+
+def test_a_method_without_runs_in_a_dimension_leaves_only_that_dimensions_tables():
+    # skopt ran in 2-D only: the 5-D tables compare the others and name skopt as not run
+    record = {"suite": "bbob", "instance": 1, "seed": 0, "function": 2, "n_evals": 100,
+              "optimiser_seconds": 0.1, "load": 3.0, "by": "x"}
+    regrets = {"random": 1.0, "ours-gp": 0.1, "optuna-tpe": 0.5, "skopt": 0.01}
+    runs = {(d, m): {**record, "dim": d, "budget": 50 * d, "method": m,
+                     "regret": {k: regrets[m] for k in ("10", "20", "50")}}
+            for d in (2, 5) for m in regrets if (d, m) != (5, "skopt")}
+    text = report.render(runs, list(METHODS))
+    five = text[text.index("### `bbob` 5-D, held out"):]
+    two = text[text.index("### `bbob` 2-D, held out"):text.index("### `bbob` 5-D")]
+    assert "| f2 | 1 | **-1.00** | -0.30 | 0.00 |" in five and "Not run here: skopt." in five
+    assert "| f2 | 1 | -1.00 | -0.30 | **-2.00** | 0.00 |" in two
+    assert "Not run here" not in two
+    # cells won, ours-gp at or below the best peer, above random: skopt wins in 2-D,
+    # ours-gp in 5-D, where skopt did not run
+    assert "| 2 | 50·d | 1 | 0 | 0 | 1 | 0 | 0 | 0 |" in text
+    assert "| 5 | 50·d | 1 | 1 | 0 | 0 | 1 | 0 |" in text

@@ -3,8 +3,8 @@
 A cell is (suite, function, dim, budget); its value for a method is the median
 over instances and seeds of ``log10(f_best - f_opt + 1e-8)`` (lower is better,
 -8 means solved), taken over the (instance, seed) runs that every method shown
-has, so that all methods are compared on the same runs; a suite's tables show the
-methods that have runs in that suite.
+has, so that all methods are compared on the same runs; the tables of a (suite,
+dimension) show the methods that have runs in it, and name those that have none.
 """
 
 import statistics
@@ -134,8 +134,8 @@ INTRO = """# COCO: `bbob` and `bbob-mixint`
 Regenerated from `benchmarks/results/coco/cache.jsonl` by
 `python -m benchmarks.coco --report-only`. Each value is the median over instances and
 seeds of log10(f_best − f_opt + 1e-8) (lower is better; −8.00 means solved to 1e-8),
-over the runs every method shown has (a suite's tables show the methods that have runs
-in it). Each run evaluates 50·d points on the box of the
+over the runs every method shown has (the tables of a dimension show the methods that
+have runs in it and name those that have none). Each run evaluates 50·d points on the box of the
 problem ([−5, 5]^d for `bbob`); the 10·d and 20·d budgets are read off the same run's
 best-so-far, not run separately. Bold: the best method of the row (ties all bold).
 A cell is (function, dimension, budget); a method wins a cell when its median is the
@@ -165,22 +165,35 @@ def describe_methods(runs, methods):
                                         for who, what in sorted(by.items()))
 
 
+def _missing(methods, shown):
+    """A line naming the methods without runs in these tables (or nothing)."""
+    absent = [m for m in methods if m not in shown]
+    return f"\n\nNot run here: {', '.join(absent)}." if absent else ""
+
+
 def render(runs, methods):
     """The whole report (Markdown) from ``runs`` (the cache's ``{key: record}``)."""
     methods = [m for m in methods if any(r["method"] == m for r in runs.values())]
     lines = [INTRO.format(methods=describe_methods(runs, methods))]
     for suite in ("bbob", "bbob-mixint"):
-        # a suite's tables show the methods with runs in it (a slow peer may lag behind)
-        in_suite = {k: r for k, r in runs.items() if r["suite"] == suite}
-        shown = [m for m in methods if any(r["method"] == m for r in in_suite.values())]
-        values = shared_precisions(in_suite, shown)
-        for title, held_out in HALVES if values else ():
-            lines += [f"\n## `{suite}`, {title}", "", "Cells won (ties count for each):", "",
-                      win_table(values, suite, held_out, shown)]
-            for dim in sorted({d for s, f, d, _ in values
-                               if s == suite and is_held_out(f) == held_out}):
+        # a dimension's tables show the methods with runs in it (a slow peer may lag behind)
+        by_dim = {}
+        for dim in sorted({r["dim"] for r in runs.values() if r["suite"] == suite}):
+            in_dim = {k: r for k, r in runs.items() if (r["suite"], r["dim"]) == (suite, dim)}
+            shown = [m for m in methods if any(r["method"] == m for r in in_dim.values())]
+            by_dim[dim] = shown, shared_precisions(in_dim, shown)
+        for title, held_out in HALVES if by_dim else ():
+            lines += [f"\n## `{suite}`, {title}", "", "Cells won (ties count for each):"]
+            dims = {dim: (shown, values) for dim, (shown, values) in by_dim.items()
+                    if any(is_held_out(f) == held_out for _, f, _, _ in values)}
+            for shown, values in dims.values():
+                lines += ["", win_table(values, suite, held_out, shown) + _missing(methods, shown)]
+            if not dims:
+                lines += ["", "(no complete cell yet)"]
+            for dim, (shown, values) in dims.items():
                 lines += [f"\n### `{suite}` {dim}-D, {title.split(':')[0]}: by group", "",
-                          group_table(values, suite, dim, held_out, shown), "",
+                          group_table(values, suite, dim, held_out, shown) +
+                          _missing(methods, shown), "",
                           f"Per function at {MULTIPLES[-1]}·d:", "",
                           function_table(values, suite, dim, held_out, shown)]
     if runs:
