@@ -15,19 +15,33 @@ Reports best CV accuracy, wall time and epochs trained, median over seeds, and
 per seed the time ratio to ``RandomizedSearchCV`` and the difference of best
 scores (median and range), with the 1-minute load average at each search's
 start, as a table and in ``benchmarks/results/bench_hyperband.json``. One BLAS
-and OpenMP thread (set before numpy loads).
+and OpenMP thread by default (set before numpy loads); ``--threads default``
+leaves the machine's default thread pools, as a user's run has them.
 
 Usage::
 
     python benchmarks/bench_hyperband.py [--seeds 3] [--max-epochs 27] [--quick]
+                                         [--threads {1,default}]
 """
 
 import os
+import sys
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import sys  # noqa: E402
+def _one_thread_requested(argv):
+    """Whether ``argv`` asks for one thread (the default) rather than ``--threads default``."""
+    for i, arg in enumerate(argv):
+        if arg == "--threads" and i + 1 < len(argv):
+            return argv[i + 1] != "default"
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1] != "default"
+    return True
+
+
+if _one_thread_requested(sys.argv[1:]):  # before numpy loads its thread pools
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
@@ -43,6 +57,7 @@ from scipy.stats import loguniform  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.experimental import enable_halving_search_cv  # noqa: E402,F401
 from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV  # noqa: E402
+from threadpoolctl import threadpool_info  # noqa: E402
 
 from sklearn_hp.search import HyperbandSearchCV  # noqa: E402
 
@@ -53,6 +68,9 @@ OUTPUTS = {
     "bench_hyperband_quick.json": "--quick",
     "bench_hyperband_sklearn_hp_mlp_r81.json":
         "--max-epochs 81 --output bench_hyperband_sklearn_hp_mlp_r81",
+    "bench_hyperband_sklearn_hp_mlp_r81_default_threads.json":
+        "--max-epochs 81 --threads default --output "
+        "bench_hyperband_sklearn_hp_mlp_r81_default_threads",
 }
 #: Rough run time on the project's 2-core machine.
 RUN_TIME = "~2 min; --quick ~30 s; --max-epochs 81 ~12 min"
@@ -157,6 +175,8 @@ def main():
     parser.add_argument("--min-epochs", type=int, default=1)
     parser.add_argument("--output", default=None, help="results file stem")
     parser.add_argument("--quick", action="store_true", help="1 seed, 600 samples")
+    parser.add_argument("--threads", choices=["1", "default"], default="1",
+                        help="BLAS/OpenMP threads: one (default) or the machine's default")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     X, y = load_digits(return_X_y=True)
@@ -174,9 +194,12 @@ def main():
     names = list(per_seed[0])
     summary = {}
     reference = np.median([r["RandomizedSearchCV (full epochs)"]["seconds"] for r in per_seed])
+    pools = threadpool_info()
+    pool_text = ", ".join(f"{p['internal_api']} {p['num_threads']}" for p in pools)
     print(f"\nMLPClassifier ({origin}) on digits, 3-fold CV, "
           f"{args.min_epochs}..{args.max_epochs} epochs, "
-          f"median over {seeds} seed(s)")
+          f"median over {seeds} seed(s), threads {args.threads} "
+          f"({pool_text})")
     print(f"{'search':<34}{'best CV acc':>12}{'wall s':>9}{'time ratio':>11}"
           f"{'epochs':>9}{'cands':>7}")
     for name in names:
@@ -199,7 +222,10 @@ def main():
     stem = args.output or ("bench_hyperband_quick" if args.quick else "bench_hyperband")
     out = RESULTS / f"{stem}.json"
     out.write_text(json.dumps({"estimator": origin, "max_epochs": args.max_epochs,
-                               "min_epochs": args.min_epochs,
+                               "min_epochs": args.min_epochs, "threads": args.threads,
+                               "thread_pools": [{k: p[k] for k in ("internal_api",
+                                                                   "num_threads")}
+                                                for p in pools],
                                "seeds": seeds, "summary": summary}, indent=2, default=float))
     print(f"\nwrote {out}")
 
