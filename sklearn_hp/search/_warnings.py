@@ -18,9 +18,11 @@ and the refit) runs inside :func:`recording_warnings`, which records the
 warnings raised while the estimator fits and appends one line per fit to a file
 in a directory of the search's own (one file per worker process). The search
 reads the lines when ``fit`` ends, removes the directory and emits the
-summaries; ``search.fit_warnings_`` keeps them (:class:`WarningSummary`). Only
-warnings raised inside the estimator's ``fit`` are collected (the refit
-included); those of scoring are left as they are.
+summaries (a directory left by a search process that was killed is removed by
+a later search, :func:`remove_stale_logs`); ``search.fit_warnings_`` keeps
+them (:class:`WarningSummary`). Only warnings raised inside the estimator's
+``fit`` are collected (the refit included); those of scoring are left as they
+are.
 
 Filters behave as follows:
 
@@ -50,6 +52,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 import warnings
 
 from .._stacklevel import user_stacklevel
@@ -58,6 +61,9 @@ __all__ = ["WarningSummary", "WarningTally", "collect_fit_warnings",
            "read_fit_warnings", "recording_warnings", "shorten", "warn_summaries"]
 
 _PREFIX = "sklearn_hp_fit_warnings_"
+#: A log directory left by a search process that died (SIGKILL, a crash) is
+#: removed by the next search once it has not changed for this many seconds.
+STALE_AFTER = 600.0
 
 
 def shorten(text, width=160):
@@ -298,6 +304,46 @@ def warn_summaries(summaries, owner):
         warnings.warn(warning, stacklevel=user_stacklevel())
 
 
+def remove_stale_logs(root, stale_after=STALE_AFTER, now=None):
+    """Remove the log directories under ``root`` whose search process is gone.
+
+    A search removes its directory when ``fit`` ends, unless its process was
+    killed. A directory is named after its search's process id; it is removed
+    when no process of that id runs and nothing in it changed for
+    ``stale_after`` seconds (the second test guards against a process id seen
+    from another PID namespace). Returns the directories removed.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        names = [n for n in os.listdir(root) if n.startswith(_PREFIX)]
+    except OSError:
+        return removed
+    for name in names:
+        pid = name[len(_PREFIX):].split("_", 1)[0]
+        path = os.path.join(root, name)
+        try:
+            fresh = now - os.stat(path).st_mtime < stale_after
+            if not pid.isdigit() or fresh or _running(int(pid)):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _running(pid):
+    """Whether a process of id ``pid`` runs (one of another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
 @contextlib.contextmanager
 def collect_fit_warnings(search):
     """Collect the warnings of ``search``'s fits; emit one per category at the end.
@@ -307,7 +353,8 @@ def collect_fit_warnings(search):
     summaries are emitted (after every other context has exited, so a filter
     that turns them into errors finds the search complete).
     """
-    directory = tempfile.mkdtemp(prefix=_PREFIX)
+    remove_stale_logs(tempfile.gettempdir())
+    directory = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}_")
     try:
         yield directory
         tally = read_fit_warnings(directory)
