@@ -65,10 +65,19 @@ def _owner_alive(directory):
     if owner.get("pid") == os.getpid():
         return os.path.abspath(directory) in _ACTIVE
     try:
-        os.kill(int(owner["pid"]), 0)
+        pid = int(owner["pid"])
+    except (KeyError, ValueError, TypeError):
+        return True
+    return process_running(pid)
+
+
+def process_running(pid):
+    """Whether a process of id ``pid`` runs on this machine (one of another user's counts)."""
+    try:
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, KeyError, ValueError, TypeError):
+    except (PermissionError, OverflowError, ValueError):
         return True
     return True
 

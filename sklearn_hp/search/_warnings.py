@@ -56,6 +56,7 @@ import time
 import warnings
 
 from .._stacklevel import user_stacklevel
+from ._checkpoint_dir import process_running
 
 __all__ = ["WarningSummary", "WarningTally", "collect_fit_warnings",
            "read_fit_warnings", "recording_warnings", "shorten", "warn_summaries"]
@@ -324,24 +325,13 @@ def remove_stale_logs(root, stale_after=STALE_AFTER, now=None):
         path = os.path.join(root, name)
         try:
             fresh = now - os.stat(path).st_mtime < stale_after
-            if not pid.isdigit() or fresh or _running(int(pid)):
+            if not pid.isdigit() or fresh or process_running(int(pid)):
                 continue
         except OSError:
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
-
-
-def _running(pid):
-    """Whether a process of id ``pid`` runs (one of another user's counts)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return True
-    return True
 
 
 @contextlib.contextmanager
