@@ -20,9 +20,10 @@ class CommandProgress(SearchProgress):
     Each line shows the trial's score and the best score so far. In a budget
     search (Hyperband, successive halving) scores at different budgets do not
     compare, so ``best=`` is the best at the largest budget reached so far and
-    says which. ``left ~`` estimates the rest of the search: the trials still
-    planned times this run's pace per trial, capped by what is left of a time
-    budget, never below 0 (``?`` when the plan is unknown).
+    says which. ``left ~`` estimates the rest of the search at this run's pace
+    (:meth:`SearchProgress.time_left`: per unit of budget in a budget search,
+    per trial otherwise), capped by what is left of a time budget, never below
+    0 (``?`` when the plan is unknown).
 
     Parameters
     ----------
@@ -69,7 +70,9 @@ class CommandProgress(SearchProgress):
             self.out(f"candidates 1-{self._first} resumed from the storage (not run again)")
 
     def on_trial_end(self, search, trial):
-        self._advance(trial.score, None, search.progress_.time_left, trial.status, trial.budget)
+        progress = search.progress_
+        self._count_budget(progress, trial)
+        self._advance(trial.score, None, progress.time_left, trial.status, trial.budget)
 
     def __call__(self, results):
         """Show the candidates of ``results`` (a ``cv_results_``-like dict) not yet shown."""
@@ -87,18 +90,6 @@ class CommandProgress(SearchProgress):
             return
         if np.isfinite(score):
             self._best = np.fmax(self._best, score)
-
-    def time_left(self, elapsed, budget_left=None):
-        """Seconds the search still needs: planned trials not yet run times this run's
-        pace, no more than ``budget_left`` (a time budget's rest); None when unknown."""
-        ran = self._done - self._first
-        estimate = None
-        if self._total and ran > 0:
-            estimate = elapsed / ran * max(self._total - self._done, 0)
-        if budget_left is not None:
-            budget_left = max(budget_left, 0.0)
-            estimate = budget_left if estimate is None else min(estimate, budget_left)
-        return estimate
 
     def _advance(self, score, best=None, left=None, status=None, budget=None):
         """Count one more finished trial and write its line.

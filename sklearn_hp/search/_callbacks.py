@@ -52,6 +52,12 @@ class ProgressSnapshot:
         Best finite score so far, at any budget (NaN when there is none).
     time_left : float or None
         Seconds left for trials under ``time_budget``; ``None`` without one.
+    planned_budget : float or None
+        Budget searches: the sum of the budgets of the planned trials (a
+        candidate counts once per rung it reaches); ``None`` for other searches.
+    budget_done : float or None
+        Budget searches: the sum of the budgets of the finished trials,
+        resumed ones included; ``None`` for other searches.
     """
 
     n_trials: int
@@ -59,6 +65,8 @@ class ProgressSnapshot:
     n_resumed: int
     best_score: float
     time_left: float | None
+    planned_budget: float | None = None
+    budget_done: float | None = None
 
 
 def best_score(trials):
@@ -214,6 +222,7 @@ class SearchProgress(SearchCallback):
         self._name, self._total = name, total
         self._start = time.monotonic()
         self._done = self._first = done
+        self._ran_budget, self._budget_left = 0.0, None
         self._tqdm = None
         if self.bar is not False:
             try:
@@ -227,20 +236,44 @@ class SearchProgress(SearchCallback):
 
     def on_trial_end(self, search, trial):
         progress = search.progress_
+        self._count_budget(progress, trial)
         self._advance(trial.score, progress.best_score, progress.time_left,
                       trial.status, trial.budget)
+
+    def _count_budget(self, progress, trial):
+        """Keep the budget this run has trained and the budget the plan has left."""
+        if progress.planned_budget is None or trial.budget is None:
+            return
+        self._ran_budget += trial.budget
+        self._budget_left = max(progress.planned_budget - progress.budget_done, 0.0)
+
+    def time_left(self, elapsed, budget_left=None):
+        """Seconds the search still needs at this run's pace, no more than
+        ``budget_left`` (a time budget's rest); None when unknown.
+
+        The pace is per unit of budget in a budget search (its late rungs train
+        longer than its first ones), per trial otherwise.
+        """
+        ran = self._done - self._first
+        estimate = None
+        if self._budget_left is not None and self._ran_budget > 0:
+            estimate = elapsed / self._ran_budget * self._budget_left
+        elif self._total and ran > 0:
+            estimate = elapsed / ran * max(self._total - self._done, 0)
+        if budget_left is not None:
+            budget_left = max(budget_left, 0.0)
+            estimate = budget_left if estimate is None else min(estimate, budget_left)
+        return estimate
 
     def _advance(self, score, best, left=None, status=None, budget=None):
         """Count one more finished trial and show it.
 
-        ``left`` (seconds) is estimated from the pace of this run's trials when
-        not given; ``status`` and ``budget`` appear in the line when known.
+        ``left`` (seconds) is what remains of a time budget, if any; the line
+        shows :meth:`time_left`. ``status`` and ``budget`` appear when known.
         """
         self._done += 1
         elapsed = time.monotonic() - self._start
-        if left is None and self._total:
-            remaining = max(self._total - self._done, 0)
-            left = elapsed / max(self._done - self._first, 1) * remaining
+        left = self.time_left(elapsed, left)
         left_text = "?" if left is None else f"{left:.0f}s"
         if self._tqdm is not None:
             self._tqdm.set_postfix(best=f"{best:.4g}", left=left_text, refresh=False)

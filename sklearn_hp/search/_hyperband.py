@@ -295,13 +295,18 @@ class _BudgetSearch(TrialSearchCV):
         """One iteration's list of ``(n_candidates, budgets)``; implemented by subclasses."""
         raise NotImplementedError
 
-    def _planned_n_trials(self):
-        total = 0
+    def _planned_rungs(self):
+        """``(n_candidates, budget)`` of every planned rung."""
         for n_candidates, budgets in self._brackets():
-            for _ in budgets:
-                total += n_candidates
+            for budget in budgets:
+                yield n_candidates, budget
                 n_candidates = max(1, int(n_candidates // self.eta))
-        return max(total, len(self._stored))
+
+    def _planned_n_trials(self):
+        return max(sum(n for n, _ in self._planned_rungs()), len(self._stored))
+
+    def _planned_budget(self):
+        return float(sum(n * budget for n, budget in self._planned_rungs()))
 
     def _sampler_trials(self, records, space):
         """Trials at the largest budget that has enough of them for a model."""

@@ -204,6 +204,10 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
         """Trials the search will have when it ends normally (``None`` if unknown)."""
         return None
 
+    def _planned_budget(self):
+        """Sum of the planned trials' budgets (``None`` for a search without budgets)."""
+        return None
+
     @property
     def progress_(self):
         """A read-only :class:`~sklearn_hp.search.ProgressSnapshot` of the running
@@ -212,9 +216,13 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
         if loop is None:
             raise AttributeError(f"{type(self).__name__}.progress_ exists only while fit "
                                  "runs (its callbacks read it).")
+        planned_budget = self._planned_budget()
+        done = (None if planned_budget is None else
+                float(sum(r.budget for r in loop.records if r.budget is not None)))
         return ProgressSnapshot(n_trials=len(loop.records), n_planned=self._planned_n_trials(),
                                 n_resumed=self._n_resumed, best_score=best_score(loop.records),
-                                time_left=loop.time_left())
+                                time_left=loop.time_left(), planned_budget=planned_budget,
+                                budget_done=done)
 
     def _search(self, loop):
         raise NotImplementedError

@@ -1,5 +1,6 @@
 """Search-level callbacks: stoppers, progress display, and the hook order."""
 
+import dataclasses
 import datetime
 import io
 import time
@@ -12,8 +13,10 @@ from sklearn_hp.search import (
     DeadlineStopper,
     HyperbandSearchCV,
     NoImprovementStopper,
+    ProgressSnapshot,
     SearchCallback,
     SearchProgress,
+    TrialRecord,
 )
 from tests.search.test_no_lost_trial import SPACE, InOrder, Scripted, X, Y
 
@@ -103,6 +106,54 @@ def test_progress_lines_show_trials_best_score_and_time_left(tmp_path):
     _bayes(tmp_path, [SearchProgress(bar=False, file=out)], n_iter=4, storage=db).fit(X, Y)
     assert [line.split(":")[0] for line in out.getvalue().splitlines()] == [
         "[BayesSearchCV] trial 3/4", "[BayesSearchCV] trial 4/4"]
+
+
+class _Snapshots:
+    """A stand-in search whose ``progress_`` is the snapshot set last."""
+
+    def __init__(self, **fields):
+        self.progress_ = ProgressSnapshot(n_trials=0, n_resumed=0, best_score=np.nan,
+                                          time_left=None, **fields)
+
+
+def test_time_left_of_a_budget_search_follows_the_budget_not_the_trial_count():
+    # a bracket of 9 candidates at budget 1, 3 at 3, 1 at 9: 13 trials, budget 27.
+    # After the 9 first-rung trials in 9 s (1 s a unit of budget) 18 s are left,
+    # not 4 trials x 1 s.
+    out = io.StringIO()
+    progress, search = SearchProgress(bar=False, file=out), _Snapshots(
+        n_planned=13, planned_budget=27.0, budget_done=0.0)
+    progress.on_search_begin(search)
+    for done in range(1, 10):
+        search.progress_ = dataclasses.replace(search.progress_, n_trials=done,
+                                               budget_done=float(done))
+        progress._start = time.monotonic() - done  # 1 s a trial of budget 1
+        progress.on_trial_end(search, TrialRecord(done - 1, {}, 0.5, "complete", [],
+                                                          extra={"n_resources": 1}))
+    assert out.getvalue().splitlines()[-1].endswith("left ~18s")
+    # a search without budgets keeps the pace per trial: 4 of 13 trials left
+    out = io.StringIO()
+    progress, search = SearchProgress(bar=False, file=out), _Snapshots(n_planned=13)
+    progress.on_search_begin(search)
+    for done in range(1, 10):
+        progress._start = time.monotonic() - done
+        progress.on_trial_end(search, TrialRecord(done - 1, {}, 0.5, "complete", []))
+    assert out.getvalue().splitlines()[-1].endswith("left ~4s")
+
+
+def test_a_budget_search_plans_the_budget_it_trains(tmp_path):
+    # the snapshot's planned budget is what the finished search's trials add up to
+    seen = []
+
+    class Watch(SearchCallback):
+        def on_trial_end(self, search, trial):
+            seen.append(search.progress_)
+
+    search = HyperbandSearchCV(Scripted(log=str(tmp_path / "f.log")), SPACE, max_resource=9,
+                               cv=2, random_state=0, refit=False, callbacks=[Watch()]).fit(X, Y)
+    assert seen[0].planned_budget == seen[-1].planned_budget == 9 + 9 + 9 + 15 + 9 + 27
+    assert seen[-1].budget_done == sum(t.budget for t in search.trials_) == 78
+    assert [s.budget_done for s in seen[:3]] == [1, 2, 3]
 
 
 def test_progress_bar_uses_tqdm(tmp_path):
