@@ -49,15 +49,18 @@ Where the directory lives, who owns it and the small files workers write in it
 :mod:`sklearn_hp.search._checkpoint_dir`; its names are re-exported here.
 """
 
+import contextlib
 import hashlib
 import inspect
 import json
 import os
+import threading
 import uuid
 import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._checkpoint_dir import (
@@ -355,6 +358,24 @@ def probe_checkpoints(estimator, resource, directory):
     return None
 
 
+@contextlib.contextmanager
+def _cut_short_quietly(below_max):
+    """Ignore ``ConvergenceWarning`` in a fit the search cut short on purpose.
+
+    A fit below the largest budget stops before it converges by design; its
+    warning would advise raising the very resource the search sets (and count
+    every early rung in the search's summary). Fits at the largest budget keep
+    it: there it says the budget may be too small. Only in the main thread:
+    warning filters are process-wide.
+    """
+    if not below_max or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        yield
+
+
 class BudgetedEstimator(FittedCopyWrapper):
     """Fit ``estimator`` for ``budget`` units of ``resource``, resuming checkpoints.
 
@@ -362,7 +383,8 @@ class BudgetedEstimator(FittedCopyWrapper):
     :class:`HyperbandSearchCV`; it is transparent to the search: ``set_params``
     forwards every hyperparameter to the wrapped estimator except ``resource``,
     which becomes the budget, and prediction methods delegate to the fitted model
-    ``estimator_``.
+    ``estimator_``. A fit below ``max_resource`` ignores ``ConvergenceWarning``
+    (it is cut short on purpose); one at ``max_resource`` keeps it.
 
     Parameters
     ----------
@@ -422,7 +444,8 @@ class BudgetedEstimator(FittedCopyWrapper):
         if self.continuation == "n_samples":
             model, spent = self._fit_subsample(X, y, budget, fit_params)
         else:
-            model, spent = self._fit_resource(X, y, budget, fit_params)
+            with _cut_short_quietly(self.max_resource is not None and budget < self.max_resource):
+                model, spent = self._fit_resource(X, y, budget, fit_params)
         if self.checkpoint_dir is not None:
             with open(_ledger_path(self.checkpoint_dir, self.run_id), "a") as f:
                 f.write(f"{spent}\n")

@@ -99,6 +99,36 @@ def test_budget_search_counts_every_rung(toy_data):
     assert f"(and {summary.n_messages - 1} other messages)" in str(caught[0].message)
 
 
+class StopsEarly(WarnsInFit):
+    """Raises ``ConvergenceWarning`` in every fit, as a model stopped by its epoch limit."""
+
+    def fit(self, X, y=None):
+        warnings.warn(f"stopped after max_epochs={self.max_epochs}; raise max_epochs",
+                      ConvergenceWarning)
+        self.epochs_ = self.max_epochs
+        return self
+
+
+def test_a_budget_search_counts_convergence_warnings_only_at_the_largest_budget(toy_data):
+    # fits below max_resource stop early on purpose: their ConvergenceWarning
+    # ("raise max_epochs", the very resource the search sets) is not counted
+    search = HyperbandSearchCV(StopsEarly(), {"lr": Real(1e-3, 0.1, log=True)},
+                               max_resource=9, random_state=0, cv=2)
+    caught = _fit_recording(search, *toy_data)
+    budgets = np.asarray(search.cv_results_["n_resources"])
+    n_fits = len(budgets) * 2 + 1  # the refit runs at the largest budget
+    at_max = int(np.sum(budgets == 9)) * 2 + 1
+    assert 0 < at_max < n_fits
+    (summary,) = search.fit_warnings_
+    assert summary.category is ConvergenceWarning
+    assert (summary.in_fits, summary.of_fits) == (at_max, n_fits)
+    # fits at budget 9: from scratch (max_epochs=9) or continued (the 6 epochs from 3)
+    (message,) = [str(w.message) for w in caught]
+    assert message.startswith(f'{at_max} of {n_fits} fits of HyperbandSearchCV: "stopped '
+                              'after max_epochs=')
+    assert "max_epochs=1;" not in message and summary.n_messages == 2
+
+
 def test_ignore_filter_hides_everything(toy_data):
     search = _search()
     caught = _fit_recording(search, *toy_data, action="ignore")
