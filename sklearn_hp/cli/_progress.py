@@ -60,18 +60,22 @@ class CommandProgress(SearchProgress):
         super()._begin(name, total, done)
         self._top_budget, self._best = None, np.nan
         self._seen = 0  # candidates of a scikit-learn search shown so far
+        self._tracked = 0  # trials of search.trials_ counted in the best score
 
     def on_search_begin(self, search):
         """Start counting after the trials a storage resumed, and say how many."""
         super().on_search_begin(search)
-        for trial in search.trials_:  # resumed trials count for the best score
-            self._track(trial.score, trial.budget)
         if self._first:
             self.out(f"candidates 1-{self._first} resumed from the storage (not run again)")
 
     def on_trial_end(self, search, trial):
         progress = search.progress_
         self._count_budget(progress, trial)
+        # every finished trial counts for the best score, those a storage resumed
+        # too (they join search.trials_ as the search replays them, unannounced)
+        for earlier in search.trials_[self._tracked:]:
+            self._track(earlier.score, earlier.budget)
+        self._tracked = len(search.trials_)
         self._advance(trial.score, None, progress.time_left, trial.status, trial.budget)
 
     def __call__(self, results):

@@ -132,3 +132,22 @@ def test_hyperband_progress_lines_of_the_cli(capsys):
             best_at_top = max(best_at_top, float(score))
         assert f"best={best_at_top:.4g} at budget {top}," in line
         assert not re.search(r"left ~-", line)
+
+
+def test_best_after_a_resume_counts_the_trials_the_storage_resumed(tmp_path):
+    from sklearn_hp.search import BayesSearchCV
+    from tests.search.test_no_lost_trial import SPACE, InOrder, Scripted, X, Y
+
+    def search(n_iter, callbacks=None):
+        return BayesSearchCV(Scripted(log=str(tmp_path / "fits.log")), SPACE, n_iter=n_iter,
+                             batch_size=1, sampler=InOrder(), cv=2, refit=False,
+                             storage=str(tmp_path / "s.db"), callbacks=callbacks)
+
+    first = search(6).fit(X, Y)
+    best_stored = max(t.score for t in first.trials_)
+    lines = []
+    resumed = search(8, [CommandProgress(lines.append)]).fit(X, Y)
+    new = [t.score for t in resumed.trials_[6:]]
+    assert max(new) < best_stored  # the new trials alone would show a lower best
+    assert lines[0] == "candidates 1-6 resumed from the storage (not run again)"
+    assert [f"best={best_stored:.4g}," in line for line in lines[1:]] == [True, True]
