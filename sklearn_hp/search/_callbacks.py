@@ -6,9 +6,11 @@ A search callback subclasses :class:`SearchCallback` and overrides some of
 after the running batch (``search.stop_reason_`` then names the callback).
 ``trial`` is a :class:`~sklearn_hp.search.TrialRecord`. Hooks read the search
 through public attributes only: ``search.trials_`` holds every trial finished so
-far, including those resumed from storage, and ``search.progress_`` is a
-read-only :class:`ProgressSnapshot` (trials planned and resumed, best score,
-time left).
+far, including those resumed from storage (they join it as the search replays
+them, before the first new trial ends, so ``on_search_begin`` sees it empty;
+``search.progress_.n_resumed`` counts them from the start), and
+``search.progress_`` is a read-only :class:`ProgressSnapshot` (trials planned and
+resumed, best score, time left).
 
 Like the training callbacks, search callbacks are scikit-learn estimators: their
 ``__init__`` stores its arguments as they are (``get_params``, ``set_params``
