@@ -10,6 +10,7 @@ A model file is a zip archive of
 """
 
 import copy
+import functools
 import json
 import platform
 import types
@@ -43,13 +44,19 @@ _DEFAULT_MAX_DEPTH = 200
 
 
 def _versions():
+    """The versions a file records (a copy: the installed ones, read once per process)."""
+    return dict(_installed_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_versions():
     versions = {"sklearn_hp": __version__, "scikit-learn": sklearn.__version__,
                 "numpy": np.__version__, "scipy": scipy.__version__,
                 "python": platform.python_version()}
     try:
         from importlib.metadata import version
 
-        versions["skops"] = version("skops")
+        versions["skops"] = version("skops")  # parses the package's metadata: ~1 ms
     except Exception:  # skops absent: a hyperparameters-only file
         pass
     return versions
