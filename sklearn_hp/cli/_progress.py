@@ -21,9 +21,10 @@ class CommandProgress(SearchProgress):
     search (Hyperband, successive halving) scores at different budgets do not
     compare, so ``best=`` is the best at the largest budget reached so far and
     says which. ``left ~`` estimates the rest of the search at this run's pace
-    (:meth:`SearchProgress.time_left`: per unit of budget in a budget search,
-    per trial otherwise), capped by what is left of a time budget, never below
-    0 (``?`` when the plan is unknown).
+    (:meth:`SearchProgress.time_left`: in a budget search a fixed cost per trial
+    plus a cost per unit of budget, a range while one budget has run), capped by
+    what is left of a time budget, never below 0 (``?`` when the plan is
+    unknown).
 
     Parameters
     ----------
@@ -104,13 +105,12 @@ class CommandProgress(SearchProgress):
         self._done += 1
         self._track(score, budget)
         elapsed = time.monotonic() - self._start
-        left = self.time_left(elapsed, left)
+        left_text = self._left_text(self.time_left(elapsed, left))
         total = f"/{self._total}" if self._total else ""
         at = "" if budget is None else f" at budget {budget:g}"
         status = "" if status is None else f" ({status})"
         best = f"best={self._best:.4g}" + ("" if self._top_budget is None
                                            else f" at budget {self._top_budget:g}")
-        left_text = "?" if left is None else f"{left:.0f}s"
         self._write(f"[{self._name}] trial {self._done}{total}{at}: score={score:.4g}{status}, "
                     f"{best}, elapsed {elapsed:.1f}s, left ~{left_text}")
 

@@ -28,6 +28,7 @@ import sys
 import time
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._compat import HasMethods, Interval, StrOptions, validate_parameter_constraints
@@ -225,6 +226,7 @@ class SearchProgress(SearchCallback):
         self._start = time.monotonic()
         self._done = self._first = done
         self._ran_budget, self._budget_left = 0.0, None
+        self._stamps, self._budgets = [], set()  # this run's (trials, budget, seconds)
         self._tqdm = None
         if self.bar is not False:
             try:
@@ -243,29 +245,63 @@ class SearchProgress(SearchCallback):
                       trial.status, trial.budget)
 
     def _count_budget(self, progress, trial):
-        """Keep the budget this run has trained and the budget the plan has left."""
+        """Keep the budget this run has trained, the budget the plan has left, and
+        when each trial ended (before :meth:`_advance` counts it)."""
         if progress.planned_budget is None or trial.budget is None:
             return
         self._ran_budget += trial.budget
         self._budget_left = max(progress.planned_budget - progress.budget_done, 0.0)
+        self._budgets.add(trial.budget)
+        self._stamps.append((self._done - self._first + 1, self._ran_budget,
+                             time.monotonic() - self._start))
 
     def time_left(self, elapsed, budget_left=None):
-        """Seconds the search still needs at this run's pace, no more than
-        ``budget_left`` (a time budget's rest); None when unknown.
+        """Seconds the search still needs, as ``(low, high)``; None when unknown.
 
-        The pace is per unit of budget in a budget search (its late rungs train
-        longer than its first ones), per trial otherwise.
+        Without budgets: this run's pace per trial times the trials left. In a
+        budget search a trial costs ``a + b * budget`` seconds, ``a`` and ``b``
+        fitted (non-negative least squares) to when this run's trials ended; while
+        they all had one budget, ``a`` and ``b`` cannot be told apart, and the
+        range runs from the pace per trial (a fixed cost per fit) to the pace per
+        unit of budget (a cost that grows with it). No more than ``budget_left``
+        (a time budget's rest), never below 0.
         """
         ran = self._done - self._first
-        estimate = None
+        trials_left = max(self._total - self._done, 0) if self._total else None
+        per_trial = elapsed / ran * trials_left if ran and trials_left is not None else None
+        estimate = None if per_trial is None else (per_trial, per_trial)
         if self._budget_left is not None and self._ran_budget > 0:
-            estimate = elapsed / self._ran_budget * self._budget_left
-        elif self._total and ran > 0:
-            estimate = elapsed / ran * max(self._total - self._done, 0)
+            pace = self._fitted_pace()
+            if pace is not None:
+                seconds = pace[0] * (trials_left or 0) + pace[1] * self._budget_left
+                estimate = (seconds, seconds)
+            else:
+                per_budget = elapsed / self._ran_budget * self._budget_left
+                estimate = tuple(sorted((per_budget if per_trial is None else per_trial,
+                                         per_budget)))
         if budget_left is not None:
-            budget_left = max(budget_left, 0.0)
-            estimate = budget_left if estimate is None else min(estimate, budget_left)
+            cap = max(budget_left, 0.0)
+            estimate = (cap, cap) if estimate is None else tuple(min(e, cap) for e in estimate)
         return estimate
+
+    def _fitted_pace(self):
+        """``(seconds per trial, seconds per unit of budget)`` fitted to this run's
+        trials, or None while they all had one budget."""
+        if len(self._budgets) < 2:
+            return None
+        from scipy.optimize import nnls
+
+        stamps = np.asarray(self._stamps, dtype=float)
+        pace, _ = nnls(stamps[:, :2], stamps[:, 2])
+        return pace if pace.any() else None
+
+    @staticmethod
+    def _left_text(left):
+        """``left`` (from :meth:`time_left`) as the line shows it: ``12s``, ``6-43s`` or ``?``."""
+        if left is None:
+            return "?"
+        low, high = (f"{value:.0f}" for value in left)
+        return f"{low}s" if low == high else f"{low}-{high}s"
 
     def _advance(self, score, best, left=None, status=None, budget=None):
         """Count one more finished trial and show it.
@@ -275,8 +311,7 @@ class SearchProgress(SearchCallback):
         """
         self._done += 1
         elapsed = time.monotonic() - self._start
-        left = self.time_left(elapsed, left)
-        left_text = "?" if left is None else f"{left:.0f}s"
+        left_text = self._left_text(self.time_left(elapsed, left))
         if self._tqdm is not None:
             self._tqdm.set_postfix(best=f"{best:.4g}", left=left_text, refresh=False)
             self._tqdm.update(1)

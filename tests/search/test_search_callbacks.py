@@ -116,21 +116,28 @@ class _Snapshots:
                                           time_left=None, **fields)
 
 
-def test_time_left_of_a_budget_search_follows_the_budget_not_the_trial_count():
-    # a bracket of 9 candidates at budget 1, 3 at 3, 1 at 9: 13 trials, budget 27.
-    # After the 9 first-rung trials in 9 s (1 s a unit of budget) 18 s are left,
-    # not 4 trials x 1 s.
+def test_time_left_of_a_budget_search_fits_a_cost_per_trial_and_per_unit_of_budget():
+    # a bracket of 9 candidates at budget 1, 3 at 3, 1 at 9: 13 trials, budget 27;
+    # each trial costs 0.5 s + 0.5 s per unit of budget
     out = io.StringIO()
     progress, search = SearchProgress(bar=False, file=out), _Snapshots(
         n_planned=13, planned_budget=27.0, budget_done=0.0)
     progress.on_search_begin(search)
-    for done in range(1, 10):
-        search.progress_ = dataclasses.replace(search.progress_, n_trials=done,
-                                               budget_done=float(done))
-        progress._start = time.monotonic() - done  # 1 s a trial of budget 1
-        progress.on_trial_end(search, TrialRecord(done - 1, {}, 0.5, "complete", [],
-                                                          extra={"n_resources": 1}))
-    assert out.getvalue().splitlines()[-1].endswith("left ~18s")
+    elapsed, done_budget = 0.0, 0.0
+    for number, budget in enumerate([1] * 9 + [3] * 3):
+        elapsed += 0.5 + 0.5 * budget
+        done_budget += budget
+        search.progress_ = dataclasses.replace(search.progress_, n_trials=number + 1,
+                                               budget_done=done_budget)
+        progress._start = time.monotonic() - elapsed
+        progress.on_trial_end(search, TrialRecord(number, {}, 0.5, "complete", [],
+                                                  extra={"n_resources": budget}))
+        if number == 8:
+            # one budget so far: a fixed cost per trial (4 trials x 1 s) or a cost
+            # per unit of budget (18 units x 1 s) cannot be told apart yet
+            assert out.getvalue().splitlines()[-1].endswith("left ~4-18s")
+    # two budgets: 0.5 s for the last trial plus 9 units x 0.5 s
+    assert out.getvalue().splitlines()[-1].endswith("left ~5s")
     # a search without budgets keeps the pace per trial: 4 of 13 trials left
     out = io.StringIO()
     progress, search = SearchProgress(bar=False, file=out), _Snapshots(n_planned=13)
