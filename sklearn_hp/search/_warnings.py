@@ -310,9 +310,10 @@ def remove_stale_logs(root, stale_after=STALE_AFTER, now=None):
 
     A search removes its directory when ``fit`` ends, unless its process was
     killed. A directory is named after its search's process id; it is removed
-    when no process of that id runs and nothing in it changed for
+    when no process of that id runs and neither it nor a file in it changed for
     ``stale_after`` seconds (the second test guards against a process id seen
-    from another PID namespace). Returns the directories removed.
+    from another PID namespace; a worker that finds its directory gone loses
+    only its warning records). Returns the directories removed.
     """
     now = time.time() if now is None else now
     removed = []
@@ -324,7 +325,7 @@ def remove_stale_logs(root, stale_after=STALE_AFTER, now=None):
         pid = name[len(_PREFIX):].split("_", 1)[0]
         path = os.path.join(root, name)
         try:
-            fresh = now - os.stat(path).st_mtime < stale_after
+            fresh = now - _last_change(path) < stale_after
             if not pid.isdigit() or fresh or process_running(int(pid)):
                 continue
         except OSError:
@@ -332,6 +333,14 @@ def remove_stale_logs(root, stale_after=STALE_AFTER, now=None):
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
+
+
+def _last_change(directory):
+    """When ``directory`` or a file in it last changed (workers append to their files)."""
+    times = [os.stat(directory).st_mtime]
+    with os.scandir(directory) as entries:
+        times += [entry.stat().st_mtime for entry in entries]
+    return max(times)
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ def _log_dir(root, pid, age):
     path.mkdir()
     (path / "worker.jsonl").write_text("{}\n")
     stamp = time.time() - age
+    os.utime(path / "worker.jsonl", (stamp, stamp))
     os.utime(path, (stamp, stamp))
     return path
 
@@ -31,6 +32,8 @@ def test_only_old_directories_of_ended_processes_are_removed(tmp_path):
     stale = _log_dir(tmp_path, dead, age=3600)
     fresh = _log_dir(tmp_path, dead + 1_000_000, age=10)  # recently changed: kept
     mine = _log_dir(tmp_path, os.getpid(), age=3600)  # a running search's: kept
+    written = _log_dir(tmp_path, dead + 2_000_000, age=3600)
+    (written / "worker.jsonl").write_text("{}\n{}\n")  # a worker appended a line just now
     odd = tmp_path / f"{_PREFIX}nopid"
     odd.mkdir()
     other = tmp_path / "unrelated_123_x"
@@ -38,6 +41,7 @@ def test_only_old_directories_of_ended_processes_are_removed(tmp_path):
     assert remove_stale_logs(tmp_path) == [str(stale)]
     assert not stale.exists()
     assert fresh.exists() and mine.exists() and odd.exists() and other.exists()
+    assert written.exists()
 
 
 _SEARCH = textwrap.dedent("""
@@ -75,7 +79,8 @@ def test_a_search_killed_by_sigkill_leaves_a_directory_the_next_search_removes(t
     killed.wait()
     (left,) = root.glob(f"{_PREFIX}{killed.pid}_*")
     stamp = time.time() - 3600  # as if it had been left an hour ago
-    os.utime(left, (stamp, stamp))
+    for path in [*left.iterdir(), left]:
+        os.utime(path, (stamp, stamp))
     subprocess.run([sys.executable, str(script), "0"], env=env, check=True, timeout=120)
     assert not left.exists()
     assert not list(root.glob(f"{_PREFIX}*"))  # the second search removed its own too
