@@ -72,6 +72,10 @@ class ProgressSnapshot:
     budget_done: float | None = None
 
 
+#: Trials the pace of a budget search is fitted to (the latest ones).
+_PACE_TRIALS = 500
+
+
 def best_score(trials):
     """Best finite score of ``trials`` (NaN when there is none)."""
     finite = [t.score for t in trials if math.isfinite(t.score)]
@@ -291,8 +295,10 @@ class SearchProgress(SearchCallback):
             return None
         from scipy.optimize import nnls
 
-        stamps = np.asarray(self._stamps, dtype=float)
-        pace, _ = nnls(stamps[:, :2], stamps[:, 2])
+        # the latest trials, measured from the first of them: a bounded cost per trial
+        stamps = np.asarray(self._stamps[-_PACE_TRIALS - 1:], dtype=float)
+        steps = stamps[1:] - stamps[0] if len(stamps) > 2 else stamps
+        pace, _ = nnls(steps[:, :2], steps[:, 2])
         return pace if pace.any() else None
 
     @staticmethod
