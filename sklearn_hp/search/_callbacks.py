@@ -72,7 +72,7 @@ class ProgressSnapshot:
     budget_done: float | None = None
 
 
-#: Trials the pace of a budget search is fitted to (the latest ones).
+#: Most trials the pace of a budget search is fitted to (evenly spread, the latest kept).
 _PACE_TRIALS = 500
 
 
@@ -295,10 +295,10 @@ class SearchProgress(SearchCallback):
             return None
         from scipy.optimize import nnls
 
-        # the latest trials, measured from the first of them: a bounded cost per trial
-        stamps = np.asarray(self._stamps[-_PACE_TRIALS - 1:], dtype=float)
-        steps = stamps[1:] - stamps[0] if len(stamps) > 2 else stamps
-        pace, _ = nnls(steps[:, :2], steps[:, 2])
+        # at most _PACE_TRIALS of them, evenly spread: a bounded cost per trial
+        step = -(-len(self._stamps) // _PACE_TRIALS)
+        stamps = np.asarray(self._stamps[::-1][::step], dtype=float)
+        pace, _ = nnls(stamps[:, :2], stamps[:, 2])
         return pace if pace.any() else None
 
     @staticmethod
