@@ -4,9 +4,11 @@ import dataclasses
 import datetime
 import io
 import time
+from unittest import mock
 
 import numpy as np
 import pytest
+import scipy.optimize
 
 from sklearn_hp.search import (
     BayesSearchCV,
@@ -146,6 +148,29 @@ def test_time_left_of_a_budget_search_fits_a_cost_per_trial_and_per_unit_of_budg
         progress._start = time.monotonic() - done
         progress.on_trial_end(search, TrialRecord(done - 1, {}, 0.5, "complete", []))
     assert out.getvalue().splitlines()[-1].endswith("left ~4s")
+
+
+def test_the_pace_of_a_long_budget_search_comes_from_at_most_500_trials():
+    # 1,200 trials alternating budgets 1 and 3 at 0.5 s + 0.5 s per unit: the fit
+    # reads 500 of them, evenly spread, and still finds both costs
+    progress = SearchProgress(bar=False, file=io.StringIO())
+    progress._begin("search", 1300, 0)
+    trials = budget = seconds = 0.0
+    for k in range(1200):
+        b = 1 if k % 2 else 3
+        trials, budget, seconds = trials + 1, budget + b, seconds + 0.5 + 0.5 * b
+        progress._stamps.append((trials, budget, seconds))
+    progress._budgets = {1, 3}
+    rows, nnls = [], scipy.optimize.nnls
+
+    def counting_nnls(A, b):
+        rows.append(len(A))
+        return nnls(A, b)
+
+    with mock.patch("scipy.optimize.nnls", counting_nnls):
+        pace = progress._fitted_pace()
+    np.testing.assert_allclose(pace, [0.5, 0.5], rtol=1e-9)
+    assert rows == [400]  # every third of 1,200
 
 
 def test_a_budget_search_plans_the_budget_it_trains(tmp_path):
