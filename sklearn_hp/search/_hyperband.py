@@ -260,7 +260,11 @@ class _BudgetSearch(TrialSearchCV):
     def _racing_rank(self, n_candidates, extra):
         """A rung's raced candidates must beat the weakest trial it would promote."""
         last = extra.get("n_resources") == self.max_resource_
-        return 1 if last else max(1, int(n_candidates // self.eta))
+        return 1 if last else self._n_promoted(n_candidates)
+
+    def _n_promoted(self, n_candidates):
+        """How many of a rung's ``n_candidates`` go on to the next rung."""
+        return max(1, int(n_candidates // self.eta))
 
     # ----------------------------------------------------------------- search
     def _budgets(self):
@@ -300,7 +304,7 @@ class _BudgetSearch(TrialSearchCV):
         for n_candidates, budgets in self._brackets():
             for budget in budgets:
                 yield n_candidates, budget
-                n_candidates = max(1, int(n_candidates // self.eta))
+                n_candidates = self._n_promoted(n_candidates)
 
     def _planned_n_trials(self):
         return max(sum(n for n, _ in self._planned_rungs()), len(self._stored))
@@ -361,7 +365,7 @@ class _BudgetSearch(TrialSearchCV):
                     {"iter": rung, "n_resources": budget, "bracket": bracket})
                 if rung == len(budgets) - 1:
                     break
-                n_keep = max(1, int(len(candidates) // self.eta))
+                n_keep = self._n_promoted(len(candidates))
                 scores = np.array([r.score for r in records])
                 order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
                 loop.mark([records[i] for i in order[n_keep:]], "pruned")
