@@ -388,8 +388,7 @@ class TrialLoop:
                 outs = self.runner(self.plan.units(candidates, ctx))
             except BatchCancelled as cancel:
                 return [cancel.outs.get(u) for u in range(n_units)]
-        skipped = self.runner.skipped if self.runner.race is not None else ()
-        self.fit_outs.extend(o for u, o in enumerate(outs) if u not in skipped)
+        self.fit_outs.extend(o for u, o in enumerate(outs) if u not in self.runner.skipped)
         return outs
 
     def _race_metric(self):
