@@ -229,7 +229,7 @@ class SearchProgress(SearchCallback):
         self._name, self._total = name, total
         self._start = time.monotonic()
         self._done = self._first = done
-        self._ran_budget, self._budget_left = 0.0, None
+        self._budget_left = None
         self._stamps, self._budgets = [], set()  # this run's (trials, budget, seconds)
         self._tqdm = None
         if self.bar is not False:
@@ -253,11 +253,14 @@ class SearchProgress(SearchCallback):
         when each trial ended (before :meth:`_advance` counts it)."""
         if progress.planned_budget is None or trial.budget is None:
             return
-        self._ran_budget += trial.budget
         self._budget_left = max(progress.planned_budget - progress.budget_done, 0.0)
         self._budgets.add(trial.budget)
-        self._stamps.append((self._done - self._first + 1, self._ran_budget,
+        self._stamps.append((self._done - self._first + 1, self._ran_budget() + trial.budget,
                              time.monotonic() - self._start))
+
+    def _ran_budget(self):
+        """The budget this run's trials trained so far."""
+        return self._stamps[-1][1] if self._stamps else 0.0
 
     def time_left(self, elapsed, budget_left=None):
         """Seconds the search still needs, as ``(low, high)``; None when unknown.
@@ -274,13 +277,14 @@ class SearchProgress(SearchCallback):
         trials_left = max(self._total - self._done, 0) if self._total else None
         per_trial = elapsed / ran * trials_left if ran and trials_left is not None else None
         estimate = None if per_trial is None else (per_trial, per_trial)
-        if self._budget_left is not None and self._ran_budget > 0:
+        ran_budget = self._ran_budget()
+        if self._budget_left is not None and ran_budget > 0:
             pace = self._fitted_pace()
             if pace is not None:
                 seconds = pace[0] * (trials_left or 0) + pace[1] * self._budget_left
                 estimate = (seconds, seconds)
             else:
-                per_budget = elapsed / self._ran_budget * self._budget_left
+                per_budget = elapsed / ran_budget * self._budget_left
                 estimate = tuple(sorted((per_budget if per_trial is None else per_trial,
                                          per_budget)))
         if budget_left is not None:
