@@ -15,8 +15,8 @@ Reports best CV accuracy, wall time and epochs trained, median over seeds, and
 per seed the time ratio to ``RandomizedSearchCV`` and the difference of best
 scores (median and range), with the 1-minute load average at each search's
 start, as a table and in ``benchmarks/results/bench_hyperband.json``. One BLAS
-and OpenMP thread by default (set before numpy loads); ``--threads default``
-leaves the machine's default thread pools, as a user's run has them.
+thread by default; ``--threads default`` leaves the machine's default thread
+pools, as a user's run has them (``benchmarks._common.blas_threads``).
 
 Usage::
 
@@ -24,33 +24,16 @@ Usage::
                                          [--threads {1,default}]
 """
 
-import os
 import sys
-
-
-def _one_thread_requested(argv):
-    """Whether ``argv`` asks for one thread (the default) rather than ``--threads default``."""
-    for i, arg in enumerate(argv):
-        if arg == "--threads" and i + 1 < len(argv):
-            return argv[i + 1] != "default"
-        if arg.startswith("--threads="):
-            return arg.split("=", 1)[1] != "default"
-    return True
-
-
-if _one_thread_requested(sys.argv[1:]):  # before numpy loads its thread pools
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 from scipy.stats import loguniform  # noqa: E402
@@ -59,6 +42,7 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: E402,F401
 from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV  # noqa: E402
 from threadpoolctl import threadpool_info  # noqa: E402
 
+from benchmarks._common import THREAD_SETTINGS, blas_threads  # noqa: E402
 from sklearn_hp.search import HyperbandSearchCV  # noqa: E402
 
 #: Files this script writes under benchmarks/results/, each with the arguments that
@@ -176,7 +160,7 @@ def main():
     parser.add_argument("--output", default=None, help="results file stem")
     parser.add_argument("--quick", action="store_true", help="1 seed, 600 samples")
     parser.add_argument("--threads", choices=["1", "default"], default="1",
-                        help="BLAS/OpenMP threads: one (default) or the machine's default")
+                        help="BLAS threads: one (default) or the machine's default")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     X, y = load_digits(return_X_y=True)
@@ -185,16 +169,17 @@ def main():
     if args.quick:
         X, y = X[:600], y[:600]
     per_seed = []
-    for seed in range(seeds):
-        rows, origin = run(seed, args.max_epochs, X, y, args.min_epochs)
-        per_seed.append(rows)
-        print(f"seed {seed}: " + ", ".join(
-            f"{k}: {v['best_cv_accuracy']:.4f} in {v['seconds']:.1f}s" for k, v in rows.items()),
-            flush=True)
+    with blas_threads(dict(THREAD_SETTINGS)[args.threads]):
+        pools = threadpool_info()  # the pools the runs below see
+        for seed in range(seeds):
+            rows, origin = run(seed, args.max_epochs, X, y, args.min_epochs)
+            per_seed.append(rows)
+            print(f"seed {seed}: " + ", ".join(
+                f"{k}: {v['best_cv_accuracy']:.4f} in {v['seconds']:.1f}s"
+                for k, v in rows.items()), flush=True)
     names = list(per_seed[0])
     summary = {}
     reference = np.median([r["RandomizedSearchCV (full epochs)"]["seconds"] for r in per_seed])
-    pools = threadpool_info()
     pool_text = ", ".join(f"{p['internal_api']} {p['num_threads']}" for p in pools)
     print(f"\nMLPClassifier ({origin}) on digits, 3-fold CV, "
           f"{args.min_epochs}..{args.max_epochs} epochs, "
