@@ -86,13 +86,26 @@ from benchmarks._common import (  # noqa: E402
     write_result,
 )
 from sklearn_hp.neural_network import MLPClassifier  # noqa: E402
-from sklearn_hp.search import BayesSearchCV, Integer, Real, SearchCallback  # noqa: E402
+from sklearn_hp.search import (  # noqa: E402
+    BayesSearchCV,
+    HyperbandSearchCV,
+    Integer,
+    Real,
+    SearchCallback,
+)
 
 #: Files this script writes under benchmarks/results/, each with the arguments that
 #: write it (those of the committed file's run where they are not the defaults).
 OUTPUTS = {
-    "bench_racing.md": "--max-load 4 (held-out half; the tuning half in bench_racing_tuning)",
-    "bench_racing.json": "--max-load 4 (held-out half; the tuning half in bench_racing_tuning)",
+    "bench_racing.md": "--report bench_racing_ensembles.json bench_racing_mlp.json (the held-out "
+                       "half: the two runs below merged; the tuning half in bench_racing_tuning)",
+    "bench_racing.json": "--report bench_racing_ensembles.json bench_racing_mlp.json",
+    "bench_racing_ensembles.md": "--max-load 4 --tasks gradient_boosting random_forest "
+                                 "--output bench_racing_ensembles",
+    "bench_racing_ensembles.json": "--max-load 4 --tasks gradient_boosting random_forest "
+                                   "--output bench_racing_ensembles",
+    "bench_racing_mlp.md": "--max-load 4 --tasks mlp_digits --output bench_racing_mlp",
+    "bench_racing_mlp.json": "--max-load 4 --tasks mlp_digits --output bench_racing_mlp",
     "bench_racing_tuning.md": "--max-load 4 --tasks svc_digits logistic_pipeline "
                               "--output bench_racing_tuning",
     "bench_racing_tuning.json": "--max-load 4 --tasks svc_digits logistic_pipeline "
@@ -127,6 +140,7 @@ class Task:
     make: object
     space: dict
     load: object
+    budget: tuple = None  # (resource, its full value) for the budget searches, or None
 
 
 def _digits():
@@ -152,16 +166,17 @@ TASKS = {task.name: task for task in [
     Task("gradient_boosting", "held-out", lambda: GradientBoostingClassifier(random_state=0),
          {"n_estimators": Integer(10, 100, log=True), "learning_rate": Real(1e-2, 1.0, log=True),
           "max_depth": Integer(1, 4), "subsample": Real(0.5, 1.0)},
-         lambda: _generated(1, 8, 5)),
+         lambda: _generated(1, 8, 5), ("n_estimators", 100)),
     Task("random_forest", "held-out", lambda: RandomForestClassifier(random_state=0),
          {"n_estimators": Integer(10, 100, log=True), "max_features": Real(0.1, 1.0),
           "min_samples_leaf": Integer(1, 30, log=True), "criterion": ["gini", "entropy"]},
-         lambda: _generated(2, 10, 6)),
+         lambda: _generated(2, 10, 6), ("n_estimators", 100)),
     Task("mlp_digits", "held-out",
          lambda: MLPClassifier(max_epochs=10, tol=None, random_state=0),
          {"hidden_layer_sizes": [(32,), (64,), (128,)],
           "learning_rate": Real(1e-4, 1e-1, log=True), "alpha": Real(1e-6, 1e-1, log=True),
-          "dropout": [0.0, 0.1, 0.3], "activation": ["relu", "tanh", "gelu"]}, _digits),
+          "dropout": [0.0, 0.1, 0.3], "activation": ["relu", "tanh", "gelu"]}, _digits,
+         ("max_epochs", 10)),
 ]}
 
 # ------------------------------------------------------------------- searches
@@ -170,20 +185,27 @@ TASKS = {task.name: task for task in [
 class StopAtScore(SearchCallback):
     """Stop the search once a complete trial scores ``target`` or more.
 
-    ``stamps_`` lists ``(time.perf_counter(), score)`` of every complete trial.
+    Only trials at the full budget count (in a budget search, those of the largest
+    ``max_resource_``). With ``run_until`` (seconds since the search began) the
+    search runs on after reaching the target until that time has passed.
+    ``stamps_`` lists ``(time.perf_counter(), score)`` of every counted trial.
     """
 
-    def __init__(self, target=0.0):
+    def __init__(self, target=0.0, run_until=None):
         self.target = target
+        self.run_until = run_until
 
     def on_search_begin(self, search):
-        self.stamps_ = []
+        self.stamps_, self.began_, self.reached_ = [], time.perf_counter(), False
 
     def on_trial_end(self, search, trial):
-        if trial.status != "complete":
+        full = getattr(search, "max_resource_", None)
+        if trial.status != "complete" or trial.budget not in (None, full):
             return False
         self.stamps_.append((time.perf_counter(), trial.score))
-        return reached(trial.score, self.target)
+        self.reached_ = self.reached_ or reached(trial.score, self.target)
+        ran = time.perf_counter() - self.began_
+        return self.reached_ and (self.run_until is None or ran >= self.run_until)
 
 
 #: Before each timed run, wait (at most ``max_wait`` seconds, untimed) until the
@@ -216,20 +238,46 @@ def _since_start(stamps, seconds):
     return [[round(stamp - start, 3), float(score)] for stamp, score in stamps]
 
 
-def run_ours(task, X, y, seed, sampler, racing, target, cap):
-    """Ours until its best complete trial reaches ``target``; a run record."""
-    stopper = StopAtScore(target)
-    search = BayesSearchCV(task.make(), task.space, n_iter=cap, sampler=sampler,
-                           random_state=seed, cv=CV, refit=False, racing=racing,
-                           callbacks=[stopper])
-    search, seconds, load = _timed(lambda: search.fit(X, y))
-    complete = _since_start(stopper.stamps_, seconds)
+def time_to_target(complete, seconds, target):
+    """Seconds until the first of ``complete`` (``[[seconds, score]]``) reaching
+    ``target``; the run's whole ``seconds`` when none does."""
+    return next((stamp for stamp, score in complete if reached(score, target)), seconds)
+
+
+#: Hyperband's iterations (about 50 candidates each at eta=3, 4 brackets) in a run
+#: stopping at the target: enough to pass ``--cap`` candidates.
+HYPERBAND_ITERATIONS = 3
+
+
+def _our_search(task, kind, sampler, racing, seed, cap, callback):
+    """``BayesSearchCV``, or ``HyperbandSearchCV`` on the task's budget."""
+    common = {"sampler": sampler, "random_state": seed, "cv": CV, "refit": False,
+              "racing": racing, "callbacks": [callback]}
+    if kind == "bayes":
+        return BayesSearchCV(task.make(), task.space, n_iter=cap, **common)
+    resource, full = task.budget
+    space = {name: dim for name, dim in task.space.items() if name != resource}
+    return HyperbandSearchCV(task.make().set_params(**{resource: full}), space,
+                             resource=resource, max_resource=full,
+                             n_iterations=HYPERBAND_ITERATIONS, **common)
+
+
+def run_ours(task, X, y, seed, method, target, cap, run_until=None):
+    """Ours until its best complete trial reaches ``target`` (and ``run_until`` seconds
+    have passed, when given); a run record whose ``seconds`` are those to the target."""
+    kind, sampler, racing = OURS[method]
+    stopper = StopAtScore(target, run_until)
+    search = _our_search(task, kind, sampler, racing, seed, cap, stopper)
+    search, ran_seconds, load = _timed(lambda: search.fit(X, y))
+    complete = _since_start(stopper.stamps_, ran_seconds)
     runs = np.asarray(search.cv_results_["n_splits_run"] if racing else
                       [CV.get_n_splits()] * len(search.cv_results_["params"]))
     best = float(search.best_score_)
-    record = {"seconds": seconds, "load": load, "best": best, "reached": reached(best, target),
-              "n_trials": len(runs), "n_fits": int(runs.sum()), "complete": complete}
-    if racing:
+    record = {"seconds": time_to_target(complete, ran_seconds, target),
+              "ran_seconds": ran_seconds, "run_until": run_until, "load": load, "best": best,
+              "reached": reached(best, target), "n_trials": len(runs),
+              "n_fits": int(runs.sum()), "complete": complete}
+    if racing and kind == "bayes":  # a rung's stop is no verdict on the full budget
         stopped = [(search.cv_results_["params"][i], _folds_run(search.cv_results_, i))
                    for i in np.flatnonzero(runs < CV.get_n_splits())]
         record["stopped"] = stopped
@@ -320,13 +368,15 @@ def run_optuna(task, X, y, seed, target, cap):
                 study.stop()
 
     objective = _optuna_objective(task, X, y, params_of)
-    _, seconds, load = _timed(lambda: study.optimize(
+    _, ran_seconds, load = _timed(lambda: study.optimize(
         objective, n_trials=cap, callbacks=[stop_at_target], catch=(Exception,)))
-    complete_times = _since_start(stamps, seconds)
+    complete_times = _since_start(stamps, ran_seconds)
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     best = max((t.value for t in complete), default=float("nan"))
     pruned = [t for t in study.trials if t.state == optuna.trial.TrialState.PRUNED]
-    return {"seconds": seconds, "load": load, "best": best, "reached": reached(best, target),
+    return {"seconds": time_to_target(complete_times, ran_seconds, target),
+            "ran_seconds": ran_seconds, "load": load, "best": best,
+            "reached": reached(best, target),
             "n_trials": len(study.trials),
             "n_fits": sum(len(t.intermediate_values) for t in study.trials),
             "complete": complete_times,
@@ -353,19 +403,28 @@ def false_stops(task, X, y, record):
 
 # ---------------------------------------------------------------------- runs
 
-#: Ours, raced and not, with each sampler: label -> (sampler, racing).
-OURS = {"ours random raced": ("random", True), "ours random": ("random", False),
-        "ours GP raced": ("gp", True), "ours GP": ("gp", False)}
+#: Ours, raced and not: label -> (search, sampler, racing). The Hyperband ones
+#: (TPE inside, BOHB-like) run on the tasks with a budget only.
+OURS = {"ours random raced": ("bayes", "random", True), "ours random": ("bayes", "random", False),
+        "ours GP raced": ("bayes", "gp", True), "ours GP": ("bayes", "gp", False),
+        "ours Hyperband raced": ("hyperband", "tpe", True),
+        "ours Hyperband": ("hyperband", "tpe", False)}
 PEERS = ("RandomizedSearchCV", "HalvingRandomSearchCV", "Optuna WilcoxonPruner")
+#: The peers ours' raced runs run on to, at the first thread setting, for the
+#: comparison at the same wall time (each ends on its own: its whole run, or the target).
+SAME_TIME_PEERS = PEERS[1:]
 
 
-def _runs(task, X, y, seed, target, cap, n_random):
-    """``label -> callable`` running each search but RandomizedSearchCV once."""
-    runs = {label: (lambda s=sampler, r=racing: run_ours(task, X, y, seed, s, r, target, cap))
-            for label, (sampler, racing) in OURS.items()}
-    runs["HalvingRandomSearchCV"] = lambda: run_halving(task, X, y, seed, target, n_random)
-    runs["Optuna WilcoxonPruner"] = lambda: run_optuna(task, X, y, seed, target, cap)
-    return runs
+def our_methods(task):
+    """Our searches that run on ``task``."""
+    return [label for label, (kind, _, _) in OURS.items()
+            if kind == "bayes" or task.budget is not None]
+
+
+def _peer_runs(task, X, y, seed, target, cap, n_random):
+    """``label -> callable`` of the peers but RandomizedSearchCV."""
+    return {"HalvingRandomSearchCV": lambda: run_halving(task, X, y, seed, target, n_random),
+            "Optuna WilcoxonPruner": lambda: run_optuna(task, X, y, seed, target, cap)}
 
 
 def _print(record):
@@ -400,12 +459,21 @@ def bench_task(task, seeds, settings, cap, n_random, save):
           f"{n_random} candidates)", flush=True)
     for seed in seeds:
         for setting, limit in settings:
-            for method, run in _runs(task, X, y, seed, target, cap, n_random).items():
+            first = setting == settings[0][0]
+            peer_end = {}
+            runs = {**_peer_runs(task, X, y, seed, target, cap, n_random),
+                    **{method: (lambda m=method: run_ours(
+                        task, X, y, seed, m, target, cap,
+                        max(peer_end.values()) if first and m.endswith("raced") else None))
+                       for method in our_methods(task)}}
+            for method, run in runs.items():
                 with blas_threads(limit):
                     record = run()
-                    if setting == settings[0][0] and "stopped" in record:
+                    if first and "stopped" in record:
                         false_stops(task, X, y, record)
                     record.pop("stopped", None)
+                if method in SAME_TIME_PEERS:
+                    peer_end[method] = record.get("ran_seconds", record["seconds"])
                 records.append({**tag, "threads": setting, "seed": seed, "method": method,
                                 **record})
                 _print(records[-1])
@@ -539,7 +607,7 @@ def ratio_rows(records, half):
     for task in dict.fromkeys(r["task"] for r in records if r["half"] == half):
         for setting in dict.fromkeys(r["threads"] for r in records if r["task"] == task):
             mine = [r for r in records if r["task"] == task and r["threads"] == setting]
-            for label, (sampler, _) in OURS.items():
+            for label in OURS:
                 raced = _select(mine, method=label)
                 if not label.endswith("raced") or not raced:
                     continue
@@ -571,17 +639,28 @@ def _gap_cell(gaps):
     return cell + (f" ({missing} with no trial yet)" if missing else "")
 
 
+def _peer_end(record):
+    """Seconds from a run's start to its end (not to the target)."""
+    return record.get("ran_seconds", record["seconds"])
+
+
 def same_time_rows(records):
-    """Rows of the same-wall-time table: ours' best when a peer ended, minus the peer's."""
+    """Rows of the same-wall-time table: ours' best when a peer ended, minus the peer's.
+
+    Only our runs that ran on until the peers' end (``run_until`` set) count: one
+    that stopped at the target has no best at a later time.
+    """
     rows = []
     for task, setting in dict.fromkeys((r["task"], r["threads"]) for r in records):
         mine = [r for r in records if r["task"] == task and r["threads"] == setting]
         for label in [m for m in OURS if m.endswith("raced")]:
-            raced, cells = _select(mine, method=label), []
-            for peer in [_select(mine, method=p) for p in PEERS[1:]]:
-                seeds = [s for s in sorted(set(raced) & set(peer)) if "complete" in raced[s]]
-                gaps = [_best_at(raced[s], peer[s]["seconds"]) - peer[s]["best"] for s in seeds]
-                cells.append(_gap_cell(gaps))
+            raced = {s: r for s, r in _select(mine, method=label).items()
+                     if r.get("run_until") is not None}
+            cells = []
+            for peer in [_select(mine, method=p) for p in SAME_TIME_PEERS]:
+                seeds = sorted(set(raced) & set(peer))
+                cells.append(_gap_cell([_best_at(raced[s], _peer_end(peer[s])) - peer[s]["best"]
+                                        for s in seeds]))
             if raced:
                 rows.append([task, setting, label, *cells])
     return rows
@@ -650,18 +729,22 @@ def report_text(report):
                               for t, v in report["targets"].items()]), ""]
     lines += ["Ratios of wall times (median and range over seeds, paired by seed; below 1: "
               "ours is faster). RandomizedSearchCV and HalvingRandomSearchCV count their whole "
-              "run; ours and Optuna stop when a complete trial reaches the target (a run "
-              "that never does counts its time at the cap).", ""]
+              "run; ours and Optuna count the time until a complete trial reaches the target "
+              "(at the full budget for Hyperband; a run that never does counts its time at "
+              "the cap). Hyperband (TPE sampler, eta=3, the task's size or epochs as the "
+              "budget, which it leaves out of the space) runs on the tasks with a budget.", ""]
     for half in ("tuning", "held-out"):
         rows = ratio_rows(records, half)
         if rows:
             lines += [f"## {half.capitalize()} half", "", markdown_table(RATIO_HEADER, rows), ""]
     lines += ["## At the same wall time", "",
               "Ours' best complete score when the peer's run ended, minus the peer's best "
-              "(median and range over seeds; seeds where ours is at least as good). Where ours "
-              "had already stopped at the target, its best then counts; a seed where ours "
-              "had no complete trial yet counts as worse and is left out of the median and "
-              "range.", "",
+              "(median and range over seeds; seeds where ours is at least as good). At the "
+              "first thread setting our raced runs do not stop at the target: they run on "
+              "until the later of HalvingRandomSearchCV's and Optuna's end on that seed "
+              "(Optuna's run ends at the target), so both sides have had the same time. "
+              "A seed where ours had no complete trial yet counts as worse and is left out "
+              "of the median and range.", "",
               markdown_table(SAME_TIME_HEADER, same_time_rows(records)), ""]
     lines += ["## Every search: wall time to the target", "",
               markdown_table(TIME_HEADER, time_rows(records)), "",
@@ -682,6 +765,20 @@ def code_version():
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     return commit + (" with uncommitted changes" if git("status", "--porcelain", "sklearn_hp")
                      else "")
+
+
+def merge_reports(reports):
+    """One report of several runs over different tasks (their commands joined)."""
+    tasks = [task for report in reports for task in report["targets"]]
+    if len(tasks) != len(set(tasks)):
+        raise ValueError(f"the reports share tasks: {sorted(tasks)}")
+    merged = {**reports[0], "targets": {}, "records": []}
+    merged["args"] = "` and `python benchmarks/bench_racing.py ".join(r["args"] for r in reports)
+    merged["code"] = ", ".join(dict.fromkeys(r.get("code", "unknown") for r in reports))
+    for report in reports:
+        merged["targets"].update(report["targets"])
+        merged["records"] += report["records"]
+    return merged
 
 
 def write_report(report, stem):
@@ -710,8 +807,9 @@ def parse_args(argv=None):
     parser.add_argument("--output", default=None, help="results file stem")
     parser.add_argument("--replay", action="store_true",
                         help="replay racing's constants on the tuning half's fold scores")
-    parser.add_argument("--report", default=None, metavar="JSON",
-                        help="only rewrite the .md beside this results file")
+    parser.add_argument("--report", nargs="+", default=None, metavar="JSON",
+                        help="only rewrite the .md beside this results file; with several, "
+                             "merge them into --output (runs of different tasks)")
     args = parser.parse_args(argv)
     if args.smoke:
         args.tasks, args.seeds, args.n_random, args.cap = ["logistic_pipeline"], 2, 10, 20
@@ -733,8 +831,11 @@ def main(argv=None):
         run_replay(range(args.seeds))
         return
     if args.report:
-        path = Path(args.report)
-        path.with_suffix(".md").write_text(report_text(json.loads(path.read_text())) + "\n")
+        reports = [json.loads(Path(path).read_text()) for path in args.report]
+        if len(reports) == 1:
+            Path(args.report[0]).with_suffix(".md").write_text(report_text(reports[0]) + "\n")
+        else:
+            write_report(merge_reports(reports), args.output)
         return
     warnings.filterwarnings("ignore")  # convergence warnings of every search alike
     QUIET["max_load"] = args.max_load
