@@ -1,0 +1,78 @@
+"""benchmarks/bench_racing.py: what counts as reaching the target, and when."""
+
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.ensemble import GradientBoostingClassifier
+
+from benchmarks import bench_racing as b
+from sklearn_hp.search import BayesSearchCV, HyperbandSearchCV, Real
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_classification(120, 5, random_state=0)
+
+
+def test_a_budget_search_counts_only_trials_at_the_full_budget(data):
+    stopper = b.StopAtScore(target=0.0)
+    search = HyperbandSearchCV(GradientBoostingClassifier(n_estimators=9, random_state=0),
+                               {"learning_rate": Real(0.05, 0.5, log=True)},
+                               resource="n_estimators", max_resource=9, min_resource=1,
+                               random_state=0, cv=3, refit=False, callbacks=[stopper])
+    search.fit(*data)
+    # every score reaches 0.0: the first trial at 9 estimators stops the search,
+    # after the lower rungs of its bracket ran
+    assert len(stopper.stamps_) == 1
+    budgets = [trial.budget for trial in search.trials_]
+    assert budgets[-1] == 9 and budgets.count(9) == 1 and min(budgets) == 1
+
+
+@pytest.mark.parametrize("run_until, n_trials", [(None, 1), (1e9, 6)])
+def test_a_run_told_to_run_on_does_not_stop_at_the_target(data, run_until, n_trials):
+    stopper = b.StopAtScore(target=0.0, run_until=run_until)
+    search = BayesSearchCV(GradientBoostingClassifier(n_estimators=5, random_state=0),
+                           {"learning_rate": Real(0.05, 0.5, log=True)}, n_iter=6,
+                           sampler="random", random_state=0, cv=3, refit=False,
+                           callbacks=[stopper]).fit(*data)
+    assert len(search.trials_) == len(stopper.stamps_) == n_trials
+
+
+def test_time_to_target_is_that_of_the_first_trial_reaching_it():
+    complete = [[1.0, 0.80], [2.5, 0.91], [4.0, 0.95]]
+    assert b.time_to_target(complete, 9.0, 0.90) == 2.5
+    assert b.time_to_target(complete, 9.0, 0.99) == 9.0  # never reached: the whole run
+
+
+def _record(method, seed, **fields):
+    return {"task": "t", "half": "held-out", "threads": "default", "seed": seed,
+            "method": method, "load": 0.5, **fields}
+
+
+def test_same_time_rows_compare_runs_that_ran_on_at_the_peers_end():
+    records = [
+        _record("HalvingRandomSearchCV", 0, seconds=10.0, best=0.85),
+        _record("Optuna WilcoxonPruner", 0, seconds=3.0, ran_seconds=3.0, best=0.90),
+        # ran on to 10 s: best 0.88 at 3 s, 0.92 at 10 s
+        _record("ours GP raced", 0, seconds=2.0, run_until=10.0, best=0.92,
+                complete=[[2.0, 0.88], [9.0, 0.92], [11.0, 0.95]]),
+        # stopped at the target: no best at a later time, left out
+        _record("ours random raced", 0, seconds=2.0, run_until=None, best=0.9,
+                complete=[[2.0, 0.9]]),
+    ]
+    (row,) = b.same_time_rows(records)
+    assert row[:3] == ["t", "default", "ours GP raced"]
+    assert row[3].startswith("+0.0700") and row[3].endswith("1/1 ≥ 0")
+    assert row[4].startswith("-0.0200") and row[4].endswith("0/1 ≥ 0")
+
+
+def test_reports_of_different_tasks_merge_and_of_the_same_task_do_not():
+    def report(task, code):
+        return {"args": f"--tasks {task}", "code": code, "targets": {task: {"target": 0.9}},
+                "records": [_record("ours GP", 0, task=task)]}
+
+    merged = b.merge_reports([report("a", "c1"), report("b", "c1")])
+    assert list(merged["targets"]) == ["a", "b"] and len(merged["records"]) == 2
+    assert merged["code"] == "c1"
+    assert merged["args"].count("--tasks") == 2
+    with pytest.raises(ValueError, match="share tasks"):
+        b.merge_reports([report("a", "c1"), report("a", "c2")])
