@@ -8,6 +8,10 @@ splits of ``cv=5``), one fit at a time (``n_jobs=1``), ``refit=False``:
 * ours, ``BayesSearchCV`` with ``sampler="random"`` and with the default GP sampler,
   each with ``racing=True`` and without, stopped by a search callback as soon as
   its best *complete* trial reaches the target (at most ``--cap`` candidates);
+* on the tasks with a budget (the ensembles' ``n_estimators``, the MLP's
+  ``max_epochs``), ours ``HyperbandSearchCV`` with the TPE sampler (BOHB-like), raced
+  and not, its defaults otherwise (eta=3), the budget left out of its space; only a
+  trial at the full budget reaches the target;
 * ``RandomizedSearchCV`` (60 candidates, its whole run: that is when it has its best);
 * ``HalvingRandomSearchCV`` (``sklearn.experimental``, 60 candidates, resource
   ``n_samples``, factor 3; its whole run);
@@ -16,8 +20,11 @@ splits of ``cv=5``), one fit at a time (``n_jobs=1``), ``refit=False``:
   the study stops when a complete trial reaches the target (at most ``--cap``).
 
 Per task, seed and BLAS thread setting (the default, and one thread through
-threadpoolctl) it records the wall time, the load average (``os.getloadavg()``)
-when the run started, the best score and the fits run. The tables give the median
+threadpoolctl) it records the wall time (for the searches stopping at the target:
+until the trial that reached it), the load average (``os.getloadavg()``) when the
+run started, the best score and the fits run. For the comparison at the same wall
+time, our raced runs at the first thread setting run on past the target until the
+later of HalvingRandomSearchCV's and Optuna's end on that seed (they run first). The tables give the median
 time over seeds, the ratios raced/unraced, ours/RandomizedSearchCV,
 ours/HalvingRandomSearchCV and ours/Optuna (median and range over seeds, paired by
 seed), each beside the load of its runs, and the false-stop rate: the share of the
