@@ -24,8 +24,8 @@ threadpoolctl) it records the wall time (for the searches stopping at the target
 until the trial that reached it), the load average (``os.getloadavg()``) when the
 run started, the best score and the fits run. For the comparison at the same wall
 time, our raced runs at the first thread setting run on past the target until the
-later of HalvingRandomSearchCV's and Optuna's end on that seed (they run first). The tables give the median
-time over seeds, the ratios raced/unraced, ours/RandomizedSearchCV,
+later of HalvingRandomSearchCV's and Optuna's end on that seed (they run first).
+The tables give the median time over seeds, the ratios raced/unraced, ours/RandomizedSearchCV,
 ours/HalvingRandomSearchCV and ours/Optuna (median and range over seeds, paired by
 seed), each beside the load of its runs, and the false-stop rate: the share of the
 candidates a race stopped whose full 5-fold mean (the skipped folds fitted
@@ -194,18 +194,26 @@ class StopAtScore(SearchCallback):
 
     Only trials at the full budget count (in a budget search, those of the largest
     ``max_resource_``). With ``run_until`` (seconds since the search began) the
-    search runs on after reaching the target until that time has passed.
+    search runs on after reaching the target until that time has passed. With
+    ``max_candidates`` it stops once that many candidates have started (a budget
+    search's trials in the first rung of their bracket, where the search stops at
+    the end of that rung's batch; every trial of others).
     ``stamps_`` lists ``(time.perf_counter(), score)`` of every counted trial.
     """
 
-    def __init__(self, target=0.0, run_until=None):
+    def __init__(self, target=0.0, run_until=None, max_candidates=None):
         self.target = target
         self.run_until = run_until
+        self.max_candidates = max_candidates
 
     def on_search_begin(self, search):
         self.stamps_, self.began_, self.reached_ = [], time.perf_counter(), False
+        self.n_candidates_ = 0
 
     def on_trial_end(self, search, trial):
+        self.n_candidates_ += trial.rung in (None, 0)
+        if self.max_candidates is not None and self.n_candidates_ >= self.max_candidates:
+            return True
         full = getattr(search, "max_resource_", None)
         if trial.status != "complete" or trial.budget not in (None, full):
             return False
@@ -251,9 +259,9 @@ def time_to_target(complete, seconds, target):
     return next((stamp for stamp, score in complete if reached(score, target)), seconds)
 
 
-#: Hyperband's iterations (about 50 candidates each at eta=3, 4 brackets) in a run
-#: stopping at the target: enough to pass ``--cap`` candidates.
-HYPERBAND_ITERATIONS = 3
+#: Hyperband's iterations at most (17 to 50 candidates each at eta=3 with 10 to 100
+#: as the budget); the run stops at ``--cap`` candidates, as the others do.
+HYPERBAND_ITERATIONS = 50
 
 
 def _our_search(task, kind, sampler, racing, seed, cap, callback):
@@ -273,7 +281,7 @@ def run_ours(task, X, y, seed, method, target, cap, run_until=None):
     """Ours until its best complete trial reaches ``target`` (and ``run_until`` seconds
     have passed, when given); a run record whose ``seconds`` are those to the target."""
     kind, sampler, racing = OURS[method]
-    stopper = StopAtScore(target, run_until)
+    stopper = StopAtScore(target, run_until, max_candidates=cap)
     search = _our_search(task, kind, sampler, racing, seed, cap, stopper)
     search, ran_seconds, load = _timed(lambda: search.fit(X, y))
     complete = _since_start(stopper.stamps_, ran_seconds)

@@ -76,3 +76,17 @@ def test_reports_of_different_tasks_merge_and_of_the_same_task_do_not():
     assert merged["args"].count("--tasks") == 2
     with pytest.raises(ValueError, match="share tasks"):
         b.merge_reports([report("a", "c1"), report("a", "c2")])
+
+
+def test_a_budget_search_stops_once_the_cap_of_candidates_started(data):
+    stopper = b.StopAtScore(target=2.0, max_candidates=5)  # a target no score reaches
+    search = HyperbandSearchCV(GradientBoostingClassifier(n_estimators=9, random_state=0),
+                               {"learning_rate": Real(0.05, 0.5, log=True)},
+                               resource="n_estimators", max_resource=9, min_resource=1,
+                               n_iterations=10, random_state=0, cv=3, refit=False,
+                               callbacks=[stopper])
+    search.fit(*data)
+    # a rung runs as one batch: the search stops at the end of the first rung,
+    # of 9 candidates, instead of running 10 iterations
+    assert [trial.rung for trial in search.trials_].count(0) == 9
+    assert search.stop_reason_ is not None
