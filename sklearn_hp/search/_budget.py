@@ -75,6 +75,7 @@ from ._checkpoint_dir import (
     turn_off,
     warn_checkpoints_off,
 )
+from ._checkpoint_memory import RECENT
 from ._hashing import data_fingerprint, describe
 from ._wrapping import FittedCopyWrapper
 
@@ -250,19 +251,33 @@ def trusted_classes(estimator):
     return list(found)
 
 
+#: (model class, trusted classes) whose checkpoints passed the load-time check in
+#: this process: later ones of the kind skip it (reading checks every file again).
+_CHECKED_KINDS = set()
+
+
 def write_checkpoint(path, record, trusted):
     """Save ``record`` (a :class:`Checkpoint`) to ``path`` atomically.
+
+    The first checkpoint of each kind (model class and ``trusted``) in a process
+    is checked as :func:`~sklearn_hp.persistence.load` will check it, so a model
+    the safe format cannot hold fails here, at once; the next ones are not (they
+    are checked when read). A copy stays in memory for this process's next read
+    (:mod:`sklearn_hp.search._checkpoint_memory`).
 
     Raises whatever :func:`sklearn_hp.persistence.save` raises for a model the
     safe format cannot hold (a class outside ``trusted`` and the registry, a
     value skops cannot write, skops missing); nothing is left behind then.
     """
-    from .. import persistence
+    from ..persistence._io import write_model
 
+    kind = (type(record.model), frozenset(trusted))
     tmp = f"{path}.{uuid.uuid4().hex}.tmp"
     try:
-        persistence.save(record, tmp, trusted=trusted)
+        write_model(record, tmp, trusted, check=kind not in _CHECKED_KINDS)
+        _CHECKED_KINDS.add(kind)
         os.replace(tmp, path)
+        RECENT.keep(path, record)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -295,10 +310,12 @@ def read_checkpoint(path, expected, resource, trusted):
     """
     from .. import persistence
 
-    try:
-        record = persistence.load(path, trusted=trusted)
-    except Exception as error:  # ModelFileError, or an error rebuilding the model
-        raise RefusedCheckpoint(f"{type(error).__name__}: {error}") from None
+    record = RECENT.take(path)  # this process wrote the file, unchanged since
+    if record is None:
+        try:
+            record = persistence.load(path, trusted=trusted)
+        except Exception as error:  # ModelFileError, or an error rebuilding the model
+            raise RefusedCheckpoint(f"{type(error).__name__}: {error}") from None
     if type(record) is not Checkpoint:
         raise RefusedCheckpoint(f"it holds a {type(record).__name__}, not a checkpoint")
     model, budget = record.model, record.budget

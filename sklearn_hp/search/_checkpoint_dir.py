@@ -25,6 +25,7 @@ import uuid
 import warnings
 
 from .._stacklevel import user_stacklevel
+from ._checkpoint_memory import RECENT
 
 __all__ = ["read_ledger", "checkpoint_directory", "clean_checkpoints", "release_checkpoints",
            "checkpoints_off", "turn_off", "log_refusal", "CheckpointReport",
@@ -140,6 +141,7 @@ def _write_owner(directory):
 def release_checkpoints(directory, remove):
     """Mark a checkpoint directory unused by this process; remove it if asked."""
     _ACTIVE.discard(os.path.abspath(directory))
+    RECENT.forget_under(directory)
     if remove:
         shutil.rmtree(directory, ignore_errors=True)
 

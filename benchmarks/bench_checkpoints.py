@@ -1,0 +1,119 @@
+"""Hyperband's checkpoints: the search's time with copies kept in memory, against without.
+
+A budget search writes every (candidate, split) model it may continue to a file and
+reads it at the next rung. Since this benchmark was written, the process that wrote a
+checkpoint takes its read back from a copy kept in memory (while the file is unchanged),
+and only the first checkpoint of each kind (model class and trusted classes) is checked
+as ``load`` would check it when written (every file is checked when read from disk).
+*before* runs the same code with both turned off (no copies kept, every write checked),
+*now* as it ships; rounds alternate, same data, candidates and seeds, ``n_jobs=1``.
+
+Tasks: ``HyperbandSearchCV`` (TPE) on ``GradientBoostingClassifier`` with
+``n_estimators`` 3 to 100 as the budget (1,500 generated rows, 8 features), and on our
+``MLPClassifier`` over digits with ``max_epochs`` 1 to 27; 5-fold CV, one iteration.
+
+    python benchmarks/bench_checkpoints.py [--repeats 3]
+"""
+
+import argparse
+import os
+import sys
+import warnings
+from pathlib import Path
+from unittest import mock
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+import numpy as np  # noqa: E402
+from sklearn.datasets import load_digits, make_classification  # noqa: E402
+from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
+
+from benchmarks._common import (  # noqa: E402
+    THREAD_SETTINGS,
+    alternate_threads,
+    blas_description,
+    markdown_table,
+    ratio_cell,
+    write_result,
+)
+from sklearn_hp.neural_network import MLPClassifier  # noqa: E402
+from sklearn_hp.search import HyperbandSearchCV, Integer, Real, _budget  # noqa: E402
+from sklearn_hp.search._checkpoint_memory import RecentCheckpoints  # noqa: E402
+
+#: Files this script writes under benchmarks/results/, each with the arguments that
+#: write it (those of the committed file's run where they are not the defaults).
+OUTPUTS = {"bench_checkpoints.md": ""}
+#: Rough run time on the project's 2-core machine.
+RUN_TIME = "~6 min"
+
+
+class _ForgetAll(set):
+    """A set of checked kinds that never holds one: every write is checked."""
+
+    def add(self, kind):
+        pass
+
+
+def _before():
+    """The checkpoints as they were: no copies in memory, every write checked."""
+    return mock.patch.multiple(_budget, RECENT=RecentCheckpoints(0), _CHECKED_KINDS=_ForgetAll())
+
+
+def _tasks():
+    X_gb, y_gb = make_classification(1500, 8, n_informative=5, random_state=1)
+    X_mlp, y_mlp = load_digits(return_X_y=True)
+    return {
+        "gradient boosting, n_estimators 3-100": (
+            GradientBoostingClassifier(n_estimators=100, random_state=0),
+            {"learning_rate": Real(1e-2, 1.0, log=True), "max_depth": Integer(1, 4),
+             "subsample": Real(0.5, 1.0)}, "n_estimators", 100, X_gb, y_gb),
+        "our MLP on digits, max_epochs 1-27": (
+            MLPClassifier(max_epochs=27, tol=None, random_state=0),
+            {"learning_rate": Real(1e-4, 1e-1, log=True), "alpha": Real(1e-6, 1e-1, log=True)},
+            "max_epochs", 27, X_mlp / 16.0, y_mlp),
+    }
+
+
+def _search(task, seed):
+    estimator, space, resource, full, X, y = task
+    search = HyperbandSearchCV(estimator, space, resource=resource, max_resource=full,
+                               sampler="tpe", random_state=seed, cv=5, refit=False)
+    return search.fit(X, y)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore")
+    rows = []
+    for name, task in _tasks().items():
+        def before(task=task):
+            with _before():
+                return _search(task, 0).best_score_
+
+        def now(task=task):
+            return _search(task, 0).best_score_
+
+        load_at_start = os.getloadavg()[0]
+        timed = alternate_threads({"before": before, "now": now}, args.repeats)
+        for setting, _ in THREAD_SETTINGS:
+            (t_before, best_before), (t_now, best_now) = (timed[setting, "before"],
+                                                          timed[setting, "now"])
+            rows.append([name, setting, f"{np.median(t_before):.1f}", f"{np.median(t_now):.1f}",
+                         ratio_cell(t_now, t_before),
+                         "yes" if best_before == best_now else f"no ({best_before} vs {best_now})",
+                         f"{load_at_start:.1f}–{os.getloadavg()[0]:.1f}"])
+    write_result("bench_checkpoints.md", "\n".join([
+        "# Hyperband's checkpoints: copies kept in memory, one check per kind of model", "",
+        f"Command: `python benchmarks/bench_checkpoints.py --repeats {args.repeats}`. "
+        f"Wall seconds of a whole `HyperbandSearchCV.fit` (one iteration, 5-fold CV, "
+        f"`n_jobs=1`), median of {args.repeats} alternating rounds; the ratio is per round. "
+        f"{blas_description()}", "",
+        markdown_table(["task", "BLAS threads", "before (s)", "now (s)", "now / before",
+                        "same best score", "load average (1 min)"], rows)]))
+
+
+if __name__ == "__main__":
+    main()
