@@ -762,6 +762,8 @@ def report_text(report):
               "of the median and range.", "",
               markdown_table(SAME_TIME_HEADER, same_time_rows(records)), ""]
     lines += ["## Every search: wall time to the target", "",
+              "Best, trials and fits are those at the run's end: for our raced runs at the "
+              "first thread setting, which ran on past the target, they count the run-on.", "",
               markdown_table(TIME_HEADER, time_rows(records)), "",
               "## False stops", "",
               "A stopped candidate whose full 5-fold mean (skipped folds fitted afterwards) "
