@@ -126,3 +126,23 @@ def test_a_method_without_runs_in_a_dimension_leaves_only_that_dimensions_tables
     # ours-gp in 5-D, where skopt did not run
     assert "| 2 | 50·d | 1 | 0 | 0 | 1 | 0 | 0 | 0 |" in text
     assert "| 5 | 50·d | 1 | 1 | 0 | 0 | 1 | 0 |" in text
+
+
+@pytest.mark.parametrize("report_only, shown", [(True, ["ours-gp", "random"]),
+                                                (False, list(METHODS))])
+def test_a_report_only_run_shows_the_methods_asked_a_run_shows_all(tmp_path, monkeypatch,
+                                                                   report_only, shown):
+    from types import SimpleNamespace
+
+    from benchmarks.coco import cli
+    from benchmarks.coco.cli import run_and_report
+
+    monkeypatch.setattr(cli.signal, "signal", lambda *args: None)  # keep pytest's SIGTERM
+
+    args = SimpleNamespace(report_only=report_only, methods=["ours-gp", "random"],
+                           report=tmp_path / "report.md")
+    cache = SimpleNamespace(runs=lambda: {}, compact=lambda: None)
+    seen = []
+    run_and_report(args, cache, lambda log: None,
+                   lambda runs, methods: seen.append(methods) or "report")
+    assert seen == [shown] and args.report.read_text() == "report\n"

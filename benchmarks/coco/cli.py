@@ -14,14 +14,16 @@ def parser_for(prog, doc, cache, report, seeds):
     parser.add_argument("--seeds", type=int, nargs="+", default=list(seeds))
     parser.add_argument("--methods", nargs="+", choices=list(RUNNERS), default=list(METHODS))
     parser.add_argument("--report-only", action="store_true",
-                        help="write the report from the cache, run nothing")
+                        help="write the report from the cache, run nothing; with "
+                             "--methods, of those methods only")
     parser.add_argument("--cache", type=Path, default=cache, help="JSON lines, appended")
     parser.add_argument("--report", type=Path, default=report)
     return parser
 
 
 def run_and_report(args, cache, run, render):
-    """Unless ``--report-only``, ``run(log)``; compact ``cache``; write ``render``'s report.
+    """Unless ``--report-only``, ``run(log)``; compact ``cache``; write ``render``'s report
+    (of every method, or with ``--report-only`` of ``--methods``).
 
     A run stopped by Ctrl-C or ``kill`` (SIGTERM) keeps every run it finished; the
     cache is compacted and the report is written all the same.
@@ -35,7 +37,8 @@ def run_and_report(args, cache, run, render):
         finally:
             cache.compact()
     args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(render(cache.runs(), list(METHODS)) + "\n")
+    shown = args.methods if args.report_only else list(METHODS)  # a run's report shows all
+    args.report.write_text(render(cache.runs(), shown) + "\n")
     print(f"wrote {args.report}")
 
 
