@@ -9,8 +9,9 @@ as ``load`` would check it when written (every file is checked when read from di
 *now* as it ships; rounds alternate, same data, candidates and seeds, ``n_jobs=1``.
 
 Tasks: ``HyperbandSearchCV`` (TPE) on ``GradientBoostingClassifier`` with
-``n_estimators`` 3 to 100 as the budget (1,500 generated rows, 8 features), and on our
-``MLPClassifier`` over digits with ``max_epochs`` 1 to 27; 5-fold CV, one iteration.
+``n_estimators`` 3 to 100 as the budget (1,500 generated rows, 8 features), on
+``RandomForestClassifier`` the same way (10 features), and on our ``MLPClassifier`` over
+digits with ``max_epochs`` 1 to 27; 5-fold CV, one iteration.
 
     python benchmarks/bench_checkpoints.py [--repeats 2]
 """
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 import numpy as np  # noqa: E402
 from sklearn.datasets import load_digits, make_classification  # noqa: E402
-from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier  # noqa: E402
 
 from benchmarks._common import (  # noqa: E402
     THREAD_SETTINGS,
@@ -45,7 +46,7 @@ from sklearn_hp.search._checkpoint_memory import RecentCheckpoints  # noqa: E402
 #: write it (those of the committed file's run where they are not the defaults).
 OUTPUTS = {"bench_checkpoints.md": ""}
 #: Rough run time on the project's 2-core machine.
-RUN_TIME = "~8 min at load 3"
+RUN_TIME = "~15 min at load 3"
 
 
 class _ForgetAll(set):
@@ -62,12 +63,17 @@ def _before():
 
 def _tasks():
     X_gb, y_gb = make_classification(1500, 8, n_informative=5, random_state=1)
+    X_rf, y_rf = make_classification(1500, 10, n_informative=6, random_state=2)
     X_mlp, y_mlp = load_digits(return_X_y=True)
     return {
         "gradient boosting, n_estimators 3-100": (
             GradientBoostingClassifier(n_estimators=100, random_state=0),
             {"learning_rate": Real(1e-2, 1.0, log=True), "max_depth": Integer(1, 4),
              "subsample": Real(0.5, 1.0)}, "n_estimators", 100, X_gb, y_gb),
+        "random forest, n_estimators 3-100": (
+            RandomForestClassifier(n_estimators=100, random_state=0),
+            {"max_features": Real(0.1, 1.0), "min_samples_leaf": Integer(1, 30, log=True)},
+            "n_estimators", 100, X_rf, y_rf),
         "our MLP on digits, max_epochs 1-27": (
             MLPClassifier(max_epochs=27, tol=None, random_state=0),
             {"learning_rate": Real(1e-4, 1e-1, log=True), "alpha": Real(1e-6, 1e-1, log=True)},
