@@ -488,7 +488,7 @@ def bench_task(task, seeds, settings, cap, n_random, save):
                         false_stops(task, X, y, record)
                     record.pop("stopped", None)
                 if method in SAME_TIME_PEERS:
-                    peer_end[method] = record.get("ran_seconds", record["seconds"])
+                    peer_end[method] = _peer_end(record)
                 records.append({**tag, "threads": setting, "seed": seed, "method": method,
                                 **record})
                 _print(records[-1])

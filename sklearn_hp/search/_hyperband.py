@@ -37,10 +37,10 @@ _COMMON_DOC = """
     one; removed when the search ends, see :func:`clean_checkpoints` after a
     crash) and, at the next rung, loads it and trains only the missing
     epochs with ``warm_start=True`` (a worker reading a checkpoint it wrote
-    itself, unchanged since, takes a copy it kept in memory). Estimators with ``warm_start`` and
-    ``partial_fit`` (ours, ``SGDClassifier``, ``MLPClassifier``) get the *extra*
-    epochs as the resource; ensembles with ``warm_start`` only (``n_estimators``)
-    get the new total; others, and ``resource="n_samples"``, retrain from
+    itself, unchanged since, takes a copy it kept in memory). Estimators with
+    ``warm_start`` and ``partial_fit`` (ours, ``SGDClassifier``, ``MLPClassifier``)
+    get the *extra* epochs as the resource; ensembles with ``warm_start`` only
+    (``n_estimators``) get the new total; others, and ``resource="n_samples"``, retrain from
     scratch. ``resource_spent_`` counts what was actually trained, so the saving
     is measured, not assumed.
 """
