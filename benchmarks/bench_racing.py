@@ -495,6 +495,37 @@ def bench_task(task, seeds, settings, cap, n_random, save):
                 save(target, records)
     return target, records
 
+def rerun_methods(report, task, methods, settings, cap, save):
+    """Run ``methods`` of ours on ``task`` again, replacing their records in ``report``.
+
+    The target and the peers' runs are the report's: a raced run at the first
+    thread setting runs on to the end of that seed's peers as recorded there.
+    ``save(records)`` is called after every record.
+    """
+    X, y = task.load()
+    target = report["targets"][task.name]["target"]
+    records = [r for r in report["records"]
+               if r["task"] != task.name or r["method"] not in methods]
+    for seed in report["seeds"]:
+        for setting, limit in settings:
+            first = setting == settings[0][0]
+            peer_end = [_peer_end(r) for peer in SAME_TIME_PEERS
+                        for r in _select(records, task=task.name, seed=seed, threads=setting,
+                                         method=peer).values()]
+            for method in methods:
+                run_until = max(peer_end) if first and method.endswith("raced") else None
+                with blas_threads(limit):
+                    record = run_ours(task, X, y, seed, method, target, cap, run_until)
+                    if first and "stopped" in record:
+                        false_stops(task, X, y, record)
+                    record.pop("stopped", None)
+                records.append({"task": task.name, "half": task.half, "threads": setting,
+                                "seed": seed, "method": method, **record})
+                _print(records[-1])
+                save(records)
+    return records
+
+
 # ------------------------------------------------- replay of the rule (tuning half)
 
 #: Racing's constants replayed: label -> (ALPHA, NEAREST); a NEAREST above any
@@ -824,6 +855,11 @@ def parse_args(argv=None):
     parser.add_argument("--output", default=None, help="results file stem")
     parser.add_argument("--replay", action="store_true",
                         help="replay racing's constants on the tuning half's fold scores")
+    parser.add_argument("--rerun", nargs="+", default=None, metavar="METHOD",
+                        choices=list(OURS),
+                        help="run only these searches of ours again on --tasks, against "
+                             "the target and peers of the results file --output names, "
+                             "replacing their records there")
     parser.add_argument("--report", nargs="+", default=None, metavar="JSON",
                         help="only rewrite the .md beside this results file; with several, "
                              "merge them into --output (runs of different tasks)")
@@ -842,6 +878,20 @@ def _shown_args(argv):
     return shlex.join(shown)
 
 
+def _rerun(args, settings, argv):
+    """``--rerun``: some of our searches again, in the results file ``--output``."""
+    report = json.loads((RESULTS / f"{args.output}.json").read_text())
+    report["args"] += f"`, then `python benchmarks/bench_racing.py {_shown_args(argv)}"
+    report["code"] += f"; {', '.join(args.rerun)} rerun at {code_version()}"
+    for name in args.tasks:
+        def save(records):
+            report["records"] = records
+            write_report(report, args.output)
+
+        rerun_methods(report, TASKS[name], args.rerun, settings, report["cap"], save)
+    print(report_text(report))
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.replay:
@@ -857,6 +907,9 @@ def main(argv=None):
     warnings.filterwarnings("ignore")  # convergence warnings of every search alike
     QUIET["max_load"] = args.max_load
     settings = [s for s in THREAD_SETTINGS if s[0] in args.threads]
+    if args.rerun:
+        _rerun(args, settings, sys.argv[1:] if argv is None else argv)
+        return
     report = {"args": _shown_args(sys.argv[1:] if argv is None else argv), "note": args.note,
               "seeds": list(range(args.seeds)), "cap": args.cap, "n_random": args.n_random,
               "threads_info": blas_description(), "code": code_version(), "targets": {},

@@ -90,3 +90,32 @@ def test_a_budget_search_stops_once_the_cap_of_candidates_started(data):
     # of 9 candidates, instead of running 10 iterations
     assert [trial.rung for trial in search.trials_].count(0) == 9
     assert search.stop_reason_ is not None
+
+
+def test_a_rerun_replaces_only_its_methods_and_runs_on_to_the_recorded_peers(monkeypatch):
+    calls = []
+
+    def fake_run(task, X, y, seed, method, target, cap, run_until=None):
+        calls.append((seed, method, target, run_until))
+        return {"seconds": 1.0, "best": 0.9, "load": 0.1, "reached": True, "n_trials": 3,
+                "n_fits": 9}
+
+    monkeypatch.setattr(b, "run_ours", fake_run)
+    task = b.TASKS["logistic_pipeline"]
+    records = [_record("RandomizedSearchCV", 0, task=task.name),
+               _record("HalvingRandomSearchCV", 0, task=task.name, seconds=7.0),
+               _record("Optuna WilcoxonPruner", 0, task=task.name, seconds=2.0,
+                       ran_seconds=9.0),
+               _record("ours GP raced", 0, task=task.name, seconds=5.0),
+               _record("ours GP", 0, task=task.name, seconds=8.0)]
+    report = {"seeds": [0], "targets": {task.name: {"target": 0.8}}, "records": records}
+    saved = []
+    out = b.rerun_methods(report, task, ["ours GP raced"], [("default", None), ("1", 1)],
+                          10, saved.append)
+    # the raced run at the first setting runs on to the later peer end: 9 s
+    assert calls == [(0, "ours GP raced", 0.8, 9.0), (0, "ours GP raced", 0.8, None)]
+    assert [r["method"] for r in out] == ["RandomizedSearchCV", "HalvingRandomSearchCV",
+                                         "Optuna WilcoxonPruner", "ours GP", "ours GP raced",
+                                         "ours GP raced"]
+    assert [r["seconds"] for r in out if r["method"] == "ours GP raced"] == [1.0, 1.0]
+    assert len(saved) == 2

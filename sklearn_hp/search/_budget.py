@@ -256,8 +256,12 @@ def trusted_classes(estimator):
 _CHECKED_KINDS = set()
 
 
-def write_checkpoint(path, record, trusted):
+def write_checkpoint(path, record, trusted, in_memory=False):
     """Save ``record`` (a :class:`Checkpoint`) to ``path`` atomically.
+
+    With ``in_memory=True`` (every fit of the search runs in this process and
+    nothing resumes from its files) the record is held in memory under ``path``
+    and no file is written, unless the held checkpoints would pass their cap.
 
     The first checkpoint of each kind (model class and ``trusted``) in a process
     is checked as :func:`~sklearn_hp.persistence.load` will check it, so a model
@@ -271,6 +275,8 @@ def write_checkpoint(path, record, trusted):
     """
     from ..persistence._io import write_model
 
+    if in_memory and RECENT.hold(path, record):
+        return
     kind = (type(record.model), frozenset(trusted))
     tmp = f"{path}.{uuid.uuid4().hex}.tmp"
     try:
@@ -422,10 +428,15 @@ class BudgetedEstimator(FittedCopyWrapper):
     run_id : str or None
         Names the ledger file the resource trained is appended to, so a search
         counts its own fits only.
+    in_memory : bool
+        Keep checkpoints in this process's memory instead of files (see
+        :func:`write_checkpoint`): only when every fit runs in this process and
+        no storage resumes from the files.
     """
 
     def __init__(self, estimator, resource, continuation, checkpoint_dir=None,
-                 max_resource=None, budget=None, random_state=None, run_id=None):
+                 max_resource=None, budget=None, random_state=None, run_id=None,
+                 in_memory=False):
         self.estimator = estimator
         self.resource = resource
         self.continuation = continuation
@@ -434,6 +445,7 @@ class BudgetedEstimator(FittedCopyWrapper):
         self.budget = budget
         self.random_state = random_state
         self.run_id = run_id
+        self.in_memory = in_memory
 
     def set_params(self, **params):
         own = set(self._get_param_names())
@@ -490,7 +502,7 @@ class BudgetedEstimator(FittedCopyWrapper):
                 and not checkpoints_off(self.checkpoint_dir, self.run_id)):
             expected, path = self._checkpoint(X, y)
             trusted = trusted_classes(self.estimator)
-            if os.path.exists(path):
+            if RECENT.holds(path) or os.path.exists(path):
                 try:
                     model, trained = read_checkpoint(path, expected, self.resource, trusted)
                 except RefusedCheckpoint as refused:
@@ -514,7 +526,7 @@ class BudgetedEstimator(FittedCopyWrapper):
         if path is not None and (self.max_resource is None or budget < self.max_resource):
             expected.set_params(model=model, budget=budget)
             try:
-                write_checkpoint(path, expected, trusted)
+                write_checkpoint(path, expected, trusted, self.in_memory)
             except Exception as error:  # the safe format cannot hold this model
                 turn_off(self.checkpoint_dir, self.run_id, f"{type(error).__name__}: {error}")
         return model, spent

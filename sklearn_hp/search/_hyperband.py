@@ -25,6 +25,7 @@ from ._budget import (
 from ._asha import AsyncHalving
 from ._async import AsyncTrials
 from ._samplers import SAMPLER_NAMES, make_sampler
+from ._workers import fits_in_this_process
 from ._search_base import TrialSearchCV
 
 __all__ = ["SuccessiveHalvingSearchCV", "HyperbandSearchCV", "rank_by_budget"]
@@ -227,6 +228,7 @@ class _BudgetSearch(TrialSearchCV):
             self.estimator = BudgetedEstimator(
                 user_estimator, resource, continuation, checkpoint_dir=directory,
                 max_resource=max_resource, random_state=seed, run_id=run_id,
+                in_memory=not persistent and fits_in_this_process(self.n_jobs),
             )
             yield
             completed = getattr(self, "stop_reason_", None) is None

@@ -4,17 +4,20 @@ The unit wrapper each worker calls (:func:`_indexed`, and
 :func:`_configured_unit` on a Dask cluster, which carries the search's
 scikit-learn configuration and warning filters), how a dying worker is
 recognised (:func:`is_worker_death`) and reported (:func:`death_message`),
-which backend is active (:func:`dask_client`, :func:`_return_as`), and how a
+which backend is active (:func:`dask_client`, :func:`_return_as`,
+:func:`fits_in_this_process`), and how a
 running ``Parallel`` call is stopped (:func:`_abort`, :class:`_DeadlineInterrupt`).
 Both the batch runner (:mod:`._runner`) and the stream (:mod:`._stream`) use them.
 """
 
 import warnings
 
-from joblib.parallel import SequentialBackend, get_active_backend
+from joblib import effective_n_jobs
+from joblib.parallel import SequentialBackend, ThreadingBackend, get_active_backend
 from sklearn import config_context
 
-__all__ = ["WORKER_DEATHS", "dask_client", "death_message", "is_worker_death"]
+__all__ = ["WORKER_DEATHS", "dask_client", "death_message", "fits_in_this_process",
+           "is_worker_death"]
 
 #: Exceptions by which joblib's backends report a worker that died mid-task:
 #: loky's (and ``concurrent.futures``') broken pool, Dask's killed worker, Ray's.
@@ -82,6 +85,18 @@ def dask_client():
     except ImportError:  # pragma: no cover - a backend with a client needs it
         return None
     return client if isinstance(client, Client) else None
+
+
+def fits_in_this_process(n_jobs):
+    """Whether a search with ``n_jobs`` runs every fit in this process.
+
+    True for one job on a local backend and for joblib's threads; False when
+    fits go to other processes (loky, multiprocessing) or to a Dask or Ray cluster.
+    """
+    if dask_client() is not None or ray_backend():
+        return False
+    backend, _ = get_active_backend()
+    return effective_n_jobs(n_jobs) == 1 or isinstance(backend, ThreadingBackend)
 
 
 def ray_backend():

@@ -239,11 +239,13 @@ class KeepsBlob(EpochModel):
         return self
 
 
-def test_a_model_the_format_cannot_hold_turns_checkpoints_off_with_one_warning():
+def test_a_model_the_format_cannot_hold_turns_checkpoints_off_with_one_warning(tmp_path):
+    # with a storage file the checkpoints are files (a resume reads them)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         search = SuccessiveHalvingSearchCV(KeepsBlob(), SPACE, max_resource=9, min_resource=1,
-                                           random_state=0, cv=2).fit(X, Y)
+                                           random_state=0, cv=2,
+                                           storage=str(tmp_path / "s.db")).fit(X, Y)
     (message,) = _off(caught)
     assert "each candidate is trained from scratch at every budget" in message
     assert "Blob" in message
@@ -252,6 +254,40 @@ def test_a_model_the_format_cannot_hold_turns_checkpoints_off_with_one_warning()
     assert search.resource_spent_ == search.resource_requested_ == 2 * (9 * 1 + 3 * 3 + 9)
     reference = SuccessiveHalvingSearchCV(EpochModel(), SPACE, max_resource=9, min_resource=1,
                                           random_state=0, cv=2).fit(X, Y)
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"],
+                               reference.cv_results_["mean_test_score"])
+
+
+class _CountFiles:
+    """Callback counting the checkpoint files under ``directory`` as trials end."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        directory.mkdir()
+        self.counts = []
+
+    def on_trial_end(self, search, trial):
+        self.counts.append(len(list(self.directory.rglob("*.skhp"))))
+
+
+def test_a_sequential_search_without_storage_continues_from_memory_without_files(tmp_path):
+    # nothing reads its files: not even a model the format cannot hold needs one
+    in_memory, on_disk = _CountFiles(tmp_path / "memory"), _CountFiles(tmp_path / "disk")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search = SuccessiveHalvingSearchCV(KeepsBlob(), SPACE, max_resource=9, min_resource=1,
+                                           random_state=0, cv=2, callbacks=[in_memory],
+                                           checkpoint_dir=str(in_memory.directory)).fit(X, Y)
+    assert _off(caught) == [] and _refusals(caught) == []
+    # 9 candidates at 1 epoch, 3 continued to 3, 1 continued to 9; 2 splits each
+    assert search.resource_requested_ == 2 * (9 * 1 + 3 * 3 + 9)
+    assert search.resource_spent_ == 2 * (9 * 1 + 3 * 2 + 6)
+    assert len(in_memory.counts) == 13 and max(in_memory.counts) == 0
+    reference = SuccessiveHalvingSearchCV(EpochModel(), SPACE, max_resource=9, min_resource=1,
+                                          random_state=0, cv=2, callbacks=[on_disk],
+                                          storage=str(on_disk.directory / "s.db")).fit(X, Y)
+    assert max(on_disk.counts) == 2 * 9  # a file per (candidate, split), continued in place
+    assert reference.resource_spent_ == search.resource_spent_
     np.testing.assert_allclose(search.cv_results_["mean_test_score"],
                                reference.cv_results_["mean_test_score"])
 
