@@ -38,7 +38,10 @@ _COMMON_DOC = """
     one; removed when the search ends, see :func:`clean_checkpoints` after a
     crash) and, at the next rung, loads it and trains only the missing
     epochs with ``warm_start=True`` (a worker reading a checkpoint it wrote
-    itself, unchanged since, takes a copy it kept in memory). Estimators with
+    itself, unchanged since, takes a copy it kept in memory). A search whose fits
+    all run in its own process (``n_jobs=1`` or joblib's threads) and that has
+    no ``storage`` to resume from writes no files: its checkpoints stay in
+    memory, up to 128 MiB, past which they are files again. Estimators with
     ``warm_start`` and ``partial_fit`` (ours, ``SGDClassifier``, ``MLPClassifier``)
     get the *extra* epochs as the resource; ensembles with ``warm_start`` only
     (``n_estimators``) get the new total; others, and ``resource="n_samples"``, retrain from
