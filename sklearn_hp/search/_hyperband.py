@@ -224,14 +224,16 @@ class _BudgetSearch(TrialSearchCV):
                                     max_resource=max_resource, directory=directory,
                                     run_id=run_id)
         completed, report = False, None
+        in_memory = not persistent and fits_in_this_process(self.n_jobs)
         try:
             self._budgets()
             if continuation not in ("restart", "n_samples"):
-                report = self._check_checkpoints(user_estimator, resource, directory, run_id)
+                report = self._check_checkpoints(user_estimator, resource, directory, run_id,
+                                                 probe=not in_memory)
             self.estimator = BudgetedEstimator(
                 user_estimator, resource, continuation, checkpoint_dir=directory,
                 max_resource=max_resource, random_state=seed, run_id=run_id,
-                in_memory=not persistent and fits_in_this_process(self.n_jobs),
+                in_memory=in_memory,
             )
             yield
             completed = getattr(self, "stop_reason_", None) is None
@@ -247,13 +249,17 @@ class _BudgetSearch(TrialSearchCV):
         if isinstance(getattr(self, "best_estimator_", None), BudgetedEstimator):
             self.best_estimator_ = self.best_estimator_.estimator_
 
-    def _check_checkpoints(self, estimator, resource, directory, run_id):
+    def _check_checkpoints(self, estimator, resource, directory, run_id, probe=True):
         """Turn checkpoints off, with one warning, if the safe format cannot hold them.
+
+        ``probe=False`` (checkpoints held in memory, a file only past the cap)
+        skips the trial save: the format matters only if one is written, and a
+        worker that fails to write one turns them off then.
 
         Returns the :class:`CheckpointReport` that warns, when ``fit`` ends,
         about what the workers recorded (refused files, checkpoints turned off).
         """
-        reason = probe_checkpoints(estimator, resource, directory)
+        reason = probe_checkpoints(estimator, resource, directory) if probe else None
         if reason is not None:
             turn_off(directory, run_id, reason)
             warn_checkpoints_off(reason)

@@ -297,7 +297,8 @@ def test_a_path_setting_the_file_would_lose_turns_checkpoints_off_before_trainin
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         search = SuccessiveHalvingSearchCV(pipe, {"model__lr": SPACE["lr"]}, max_resource=9,
-                                           min_resource=1, random_state=0, cv=2).fit(X, Y)
+                                           min_resource=1, random_state=0, cv=2,
+                                           storage=str(tmp_path / "s.db")).fit(X, Y)
     (message,) = _off(caught)
     assert "is not the same candidate" in message and "memory=" in message
     # save's own warning is part of the message, not given apart
@@ -364,3 +365,38 @@ def test_a_resume_with_malicious_checkpoints_runs_no_code(tmp_path):
     (refused,) = re.findall(r"Refused (\d+) checkpoint files?", done.stderr)
     assert int(refused) >= 1
     assert "is a Python pickle, which is never loaded" in done.stderr
+
+
+@pytest.mark.parametrize("storage", [False, True])
+def test_without_skops_only_checkpoints_in_memory_continue(tmp_path, monkeypatch, storage):
+    monkeypatch.setitem(sys.modules, "skops", None)
+    monkeypatch.setitem(sys.modules, "skops.io", None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search = SuccessiveHalvingSearchCV(
+            EpochModel(), SPACE, max_resource=9, min_resource=1, random_state=0, cv=2,
+            storage=str(tmp_path / "s.db") if storage else None).fit(X, Y)
+    assert search.resource_requested_ == 2 * (9 * 1 + 3 * 3 + 9)
+    if storage:  # files, which need skops: off, with one warning naming the extra
+        (message,) = _off(caught)
+        assert "sklearn_hp[persist]" in message
+        assert search.resource_spent_ == search.resource_requested_
+    else:
+        assert _off(caught) == []
+        assert search.resource_spent_ == 2 * (9 * 1 + 3 * 2 + 6)
+
+
+def test_held_checkpoints_past_the_cap_without_skops_turn_off_with_one_warning(monkeypatch):
+    from sklearn_hp.search import _budget
+    from sklearn_hp.search._checkpoint_memory import RecentCheckpoints
+
+    monkeypatch.setitem(sys.modules, "skops", None)
+    monkeypatch.setitem(sys.modules, "skops.io", None)
+    monkeypatch.setattr(_budget, "RECENT", RecentCheckpoints(max_bytes=0))  # all spill
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search = SuccessiveHalvingSearchCV(EpochModel(), SPACE, max_resource=9, min_resource=1,
+                                           random_state=0, cv=2).fit(X, Y)
+    (message,) = _off(caught)
+    assert "sklearn_hp[persist]" in message
+    assert search.resource_spent_ == search.resource_requested_
