@@ -495,6 +495,7 @@ def bench_task(task, seeds, settings, cap, n_random, save):
                 save(target, records)
     return target, records
 
+
 def rerun_methods(report, task, methods, settings, cap, save):
     """Run ``methods`` of ours on ``task`` again, replacing their records in ``report``.
 
