@@ -11,7 +11,7 @@ from sklearn.model_selection import cross_validate
 
 from .._compat import validate_estimator_settings
 from ..exceptions import DivergenceError, DivergenceWarning
-from ..inspection._walk import final_estimator
+from ..inspection import final_estimator
 from ._knobs import advice_for
 
 __all__ = ["Diagnosis", "diagnose"]
