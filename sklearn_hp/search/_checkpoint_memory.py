@@ -121,11 +121,6 @@ class RecentCheckpoints:
             self._make_room()
         return True
 
-    def n_held(self):
-        """How many checkpoints are held in memory only."""
-        with self._lock:
-            return sum(kept[0][0] == _HELD for kept in self._kept.values())
-
     def holds(self, path):
         """Whether ``path``'s checkpoint is held in memory only."""
         kept = self._kept.get(path)
