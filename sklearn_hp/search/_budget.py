@@ -83,7 +83,7 @@ __all__ = ["BudgetedEstimator", "resolve_continuation", "candidate_fingerprint",
            "read_ledger", "CONTINUATIONS", "checkpoint_directory", "clean_checkpoints",
            "release_checkpoints", "Checkpoint", "CheckpointReport",
            "RefusedCheckpoint", "probe_checkpoints", "read_checkpoint", "write_checkpoint",
-           "trusted_classes", "turn_off", "warn_checkpoints_off", "forget_held_checkpoints"]
+           "trusted_classes", "turn_off", "warn_checkpoints_off"]
 
 #: How a budget is applied: "continue" sets the resource to the *extra* epochs and
 #: ``warm_start=True`` (our estimators, SGD, MLP); "total" sets it to the total with
@@ -287,16 +287,6 @@ def write_checkpoint(path, record, trusted, in_memory=False):
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-
-
-def forget_held_checkpoints(directory):
-    """Drop this process's copies of the checkpoints under ``directory``.
-
-    A synchronous budget search calls it when a bracket ends: the next bracket
-    has new candidates, so nothing continues the held ones (their files, if
-    some spilled, stay until the search ends).
-    """
-    RECENT.forget_under(directory)
 
 
 def read_checkpoint(path, expected, resource, trusted):

@@ -15,7 +15,6 @@ from ._budget import (
     BudgetedEstimator,
     CheckpointReport,
     checkpoint_directory,
-    forget_held_checkpoints,
     probe_checkpoints,
     read_ledger,
     release_checkpoints,
@@ -42,8 +41,7 @@ _COMMON_DOC = """
     itself, unchanged since, takes a copy it kept in memory). A search whose fits
     all run in its own process (``n_jobs=1`` or joblib's threads) and that has
     no ``storage`` to resume from writes no files: its checkpoints stay in
-    memory, up to 128 MiB, past which they are files again; a bracket's are
-    dropped when it ends (the next has new candidates). Estimators with
+    memory, up to 128 MiB, past which they are files again. Estimators with
     ``warm_start`` and ``partial_fit`` (ours, ``SGDClassifier``, ``MLPClassifier``)
     get the *extra* epochs as the resource; ensembles with ``warm_start`` only
     (``n_estimators``) get the new total; others, and ``resource="n_samples"``, retrain from
@@ -222,11 +220,11 @@ class _BudgetSearch(TrialSearchCV):
         directory, persistent = checkpoint_directory(
             self.checkpoint_dir, getattr(self._storage, "checkpoint_path", None))
         run_id = uuid.uuid4().hex
-        in_memory = not persistent and fits_in_this_process(self.n_jobs)
         self._budget_context = dict(resource=resource, continuation=continuation,
                                     max_resource=max_resource, directory=directory,
-                                    run_id=run_id, in_memory=in_memory)
+                                    run_id=run_id)
         completed, report = False, None
+        in_memory = not persistent and fits_in_this_process(self.n_jobs)
         try:
             self._budgets()
             if continuation not in ("restart", "n_samples"):
@@ -384,8 +382,6 @@ class _BudgetSearch(TrialSearchCV):
                 order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
                 loop.mark([records[i] for i in order[n_keep:]], "pruned")
                 candidates = [candidates[i] for i in order[:n_keep]]
-            if self._budget_context["in_memory"]:  # no later bracket continues them
-                forget_held_checkpoints(self._budget_context["directory"])
 
     def _after_batch(self):
         # the storage always holds what this search trained, also after a crash

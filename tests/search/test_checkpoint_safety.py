@@ -400,31 +400,3 @@ def test_held_checkpoints_past_the_cap_without_skops_turn_off_with_one_warning(m
     (message,) = _off(caught)
     assert "sklearn_hp[persist]" in message
     assert search.resource_spent_ == search.resource_requested_
-
-
-class _CountHeld:
-    """Callback recording, per trial, its bracket and the checkpoints held in memory."""
-
-    def __init__(self):
-        self.seen = []
-
-    def on_trial_end(self, search, trial):
-        from sklearn_hp.search._budget import RECENT
-
-        held = sum(RECENT.holds(path) for path in list(RECENT._kept))
-        self.seen.append((trial.bracket, trial.rung, held))
-
-
-def test_a_bracket_s_held_checkpoints_are_dropped_when_it_ends():
-    counter = _CountHeld()
-    HyperbandSearchCV(EpochModel(), SPACE, max_resource=9, random_state=0, cv=2,
-                      callbacks=[counter]).fit(X, Y)
-    brackets = [b for b, _, _ in counter.seen]
-    assert sorted(set(brackets)) == [0, 1, 2]
-    # bracket 0: 9 candidates x 2 splits held at 1 epoch, continued in place
-    assert max(held for b, _, held in counter.seen if b == 0) == 18
-    for bracket in (1, 2):
-        first = brackets.index(bracket)
-        rung = counter.seen[first][1]
-        # a trial ends after its splits: only its own below-maximum checkpoints
-        assert counter.seen[first][2] == (2 if bracket == 1 else 0), (bracket, rung)
