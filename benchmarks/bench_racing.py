@@ -482,11 +482,7 @@ def bench_task(task, seeds, settings, cap, n_random, save):
                         max(peer_end.values()) if first and m.endswith("raced") else None))
                        for method in our_methods(task)}}
             for method, run in runs.items():
-                with blas_threads(limit):
-                    record = run()
-                    if first and "stopped" in record:
-                        false_stops(task, X, y, record)
-                    record.pop("stopped", None)
+                record = _run_recorded(run, limit, first, task, X, y)
                 if method in SAME_TIME_PEERS:
                     peer_end[method] = _peer_end(record)
                 records.append({**tag, "threads": setting, "seed": seed, "method": method,
@@ -494,6 +490,17 @@ def bench_task(task, seeds, settings, cap, n_random, save):
                 _print(records[-1])
                 save(target, records)
     return target, records
+
+
+def _run_recorded(run, limit, count_false_stops, task, X, y):
+    """``run()`` under ``limit`` BLAS threads, its stopped candidates' false stops
+    counted when ``count_false_stops`` (then the list of them dropped)."""
+    with blas_threads(limit):
+        record = run()
+        if count_false_stops and "stopped" in record:
+            false_stops(task, X, y, record)
+        record.pop("stopped", None)
+    return record
 
 
 def rerun_methods(report, task, methods, settings, cap, save):
@@ -515,11 +522,9 @@ def rerun_methods(report, task, methods, settings, cap, save):
                                          method=peer).values()]
             for method in methods:
                 run_until = max(peer_end) if first and method.endswith("raced") else None
-                with blas_threads(limit):
-                    record = run_ours(task, X, y, seed, method, target, cap, run_until)
-                    if first and "stopped" in record:
-                        false_stops(task, X, y, record)
-                    record.pop("stopped", None)
+                record = _run_recorded(
+                    lambda m=method: run_ours(task, X, y, seed, m, target, cap, run_until),
+                    limit, first, task, X, y)
                 records.append({"task": task.name, "half": task.half, "threads": setting,
                                 "seed": seed, "method": method, **record})
                 _print(records[-1])

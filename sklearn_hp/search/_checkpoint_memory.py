@@ -86,13 +86,7 @@ class RecentCheckpoints:
         if identity is None or identity[1] > self.max_bytes - self._held_bytes:
             self.forget(path)
             return
-        self._forget_removed_directories(path)
-        kept = copy.deepcopy(record)  # the caller goes on using (and training) its own
-        with self._lock:
-            self._drop(path)
-            self._kept[path] = (identity, kept)
-            self._bytes += identity[1]
-            self._make_room()
+        self._store(path, identity, record)
 
     def hold(self, path, record):
         """Keep ``record`` as the checkpoint of ``path`` without a file.
@@ -111,14 +105,7 @@ class RecentCheckpoints:
                 room += held[0][1]
             if size is None or size > room:
                 return False
-        self._forget_removed_directories(path)
-        kept = copy.deepcopy(record)
-        with self._lock:
-            self._drop(path)
-            self._kept[path] = ((_HELD, size), kept)
-            self._bytes += size
-            self._held_bytes += size
-            self._make_room()
+        self._store(path, (_HELD, size), record)
         return True
 
     def holds(self, path):
@@ -169,6 +156,18 @@ class RecentCheckpoints:
 
     def __len__(self):
         return len(self._kept)
+
+    def _store(self, path, identity, record):
+        """Keep a copy of ``record`` for ``path`` (``identity[1]``: its bytes)."""
+        self._forget_removed_directories(path)
+        kept = copy.deepcopy(record)  # the caller goes on using (and training) its own
+        with self._lock:
+            self._drop(path)
+            self._kept[path] = (identity, kept)
+            self._bytes += identity[1]
+            if identity[0] == _HELD:
+                self._held_bytes += identity[1]
+            self._make_room()
 
     def _make_room(self):
         """Drop the oldest copies of files until all fit; held ones stay."""
