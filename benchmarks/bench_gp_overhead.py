@@ -202,25 +202,27 @@ def report(results):
              f"{meta['load_end']} (2 cores). {meta['threads']}", ""]
     for kind in meta["spaces"]:
         for measure, title in (("cpu_ms", "CPU time (load-independent)"),
-                               ("wall_ms", "wall time (inflated by the machine's load)")):
+                               ("wall_ms", "wall time (what a user waits; inflated under load)")):
             parts += [f"## {kind} space: {title}", "", table(cells, meta, kind, measure), ""]
     parts.append(_targets(cells, meta))
     return "\n".join(parts)
 
 
 def _targets(cells, meta):
-    """The targets (<= 20 ms at 100 trials, <= 60 ms at 500) against our GP's CPU time."""
-    lines = ["## Our GP against the targets (CPU time, default threads)", "",
-             "The targets are wall times on an idle machine. Our model runs on one thread, so "
-             "its CPU time is what it would take there; on this shared machine the wall time "
-             "is 2 to 3 times longer, waiting for a core.", ""]
+    """The targets (<= 20 ms at 100 trials, <= 60 ms at 500) against our GP's wall and CPU time."""
+    lines = ["## Our GP against the targets (default threads)", "",
+             "The targets are wall times on an idle machine; the 1-minute load average seen "
+             "during the cell is quoted (the benchmark itself adds about 1). Our model runs "
+             "on one thread, so its CPU time is what it would take on an idle machine "
+             "whatever the load.", ""]
     for kind in meta["spaces"]:
         for n, target in ((100, 20), (500, 60)):
             cell = cells.get(f"{kind}|{n}|default|ours GP")
             if cell is not None:
-                cost = np.mean(cell["cpu_ms"])
-                lines.append(f"- {kind}, {n} trials: {cost:.1f} ms (target {target} ms): "
-                             f"{'met' if cost <= target else 'missed'}")
+                wall, cpu = np.mean(cell["wall_ms"]), np.mean(cell["cpu_ms"])
+                verdict = "met" if max(wall, cpu) <= target else "missed"
+                lines.append(f"- {kind}, {n} trials: {wall:.1f} ms wall, {cpu:.1f} ms CPU "
+                             f"(target {target} ms; load {cell['load']:.1f}): {verdict}")
     return "\n".join(lines)
 
 

@@ -135,8 +135,8 @@ class GPSampler(ModelBasedSampler):
     ``max_points`` trials (the best half plus the most recent), hyperparameters
     are warm-started from the previous fit and re-optimised once the trials grew
     by ``refit_every`` or by 10%, whichever is more, and each finished trial is
-    encoded once, not at every proposal. In 20 dimensions a proposal costs about
-    17 ms of CPU time at 100 trials and 35 to 40 ms from 500 trials on
+    encoded once, not at every proposal. In 20 dimensions a proposal took 11 to
+    12 ms at 100 trials and 23 to 38 ms from 500 trials on, on an idle machine
     (``benchmarks/results/bench_gp_overhead.md``).
 
     Parameters
