@@ -30,7 +30,9 @@ import math
 import numpy as np
 
 from ._async import propose_one
+from ._racing import race_metric
 from ._schedule import IDLE
+from ._twins import distinct_order, fold_signature
 
 __all__ = ["AsyncHalving"]
 
@@ -94,23 +96,38 @@ class AsyncHalving:
     def _promotion(self, rungs, started):
         """A finished trial to continue at its next rung, or ``None``.
 
-        ``rungs`` maps ``(bracket, rung)`` to the rung's finished trials."""
+        ``rungs`` maps ``(bracket, rung)`` to the rung's finished trials. Twins
+        (:mod:`._twins`) of a better trial of the rung, or of a trial of another
+        bracket already continued from the same budget, are not promoted.
+        """
+        metric = race_metric(self.search)
+        continued = self._continued(rungs, started, metric)
         for bracket, (_, budgets) in enumerate(self.brackets):
             for rung in range(len(budgets) - 2, -1, -1):
                 done = rungs.get((bracket, rung), ())
                 n_top = int(len(done) // self.search.eta)
                 if n_top == 0:
                     continue
-                scores = np.array([t.score for t in done], dtype=float)
-                order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
-                for i in order[:n_top]:
-                    if not math.isfinite(scores[i]):
+                taken = set().union(*(signatures for (b, r), signatures in continued.items()
+                                      if b != bracket and self.brackets[b][1][r] == budgets[rung]))
+                for i in distinct_order(done, metric, taken)[:n_top]:
+                    if not math.isfinite(done[i].score):
                         break
                     if (bracket, rung + 1, self._trial_key(done[i])[2]) not in started:
                         budget = budgets[rung + 1]
                         return ({**done[i].params, self.resource: budget},
                                 {"iter": rung + 1, "n_resources": budget, "bracket": bracket})
         return None
+
+    def _continued(self, rungs, started, metric):
+        """``(bracket, rung)`` -> fold signatures of its trials started at the next rung."""
+        continued = collections.defaultdict(set)
+        for (bracket, rung), done in rungs.items():
+            for trial in done:
+                if (bracket, rung + 1, self._trial_key(trial)[2]) in started:
+                    continued[bracket, rung].add(fold_signature(trial, metric))
+            continued[bracket, rung].discard(None)
+        return continued
 
     def _bracket_to_start(self, started):
         """Of the earliest iteration with first-rung candidates still to start, the

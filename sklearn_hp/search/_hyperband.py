@@ -1,5 +1,6 @@
 """Successive halving and Hyperband, resuming training between rungs."""
 
+import collections
 import contextlib
 import dataclasses
 import math
@@ -27,6 +28,7 @@ from ._async import AsyncTrials
 from ._samplers import SAMPLER_NAMES, make_sampler
 from ._workers import fits_in_this_process
 from ._search_base import TrialSearchCV
+from ._twins import distinct_order, fold_signature
 
 __all__ = ["SuccessiveHalvingSearchCV", "HyperbandSearchCV", "rank_by_budget"]
 
@@ -362,6 +364,7 @@ class _BudgetSearch(TrialSearchCV):
             finally:
                 halving.mark_unpromoted(loop)
             return
+        continued = collections.defaultdict(set)  # budget -> fold signatures promoted from it
         for bracket, (n_candidates, budgets) in enumerate(self._brackets()):
             # the sampler proposes even when the bracket's first rung is stored, so
             # a resumed search draws the same random numbers as an uninterrupted one
@@ -377,11 +380,14 @@ class _BudgetSearch(TrialSearchCV):
                     {"iter": rung, "n_resources": budget, "bracket": bracket})
                 if rung == len(budgets) - 1:
                     break
-                n_keep = self._n_promoted(len(candidates))
-                scores = np.array([r.score for r in records])
-                order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
-                loop.mark([records[i] for i in order[n_keep:]], "pruned")
-                candidates = [candidates[i] for i in order[:n_keep]]
+                # the rung's best, twins left out (the same model as one promoted)
+                metric = loop.race_metric()
+                keep = distinct_order(records, metric, continued[budget])
+                keep = keep[:self._n_promoted(len(candidates))]
+                signatures = {fold_signature(records[i], metric) for i in keep}
+                continued[budget].update(signatures - {None})
+                loop.mark([r for i, r in enumerate(records) if i not in keep], "pruned")
+                candidates = [candidates[i] for i in keep]
 
     def _after_batch(self):
         # the storage always holds what this search trained, also after a crash

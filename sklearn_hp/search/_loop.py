@@ -14,7 +14,7 @@ import time
 import numpy as np
 from joblib import effective_n_jobs
 
-from ._racing import FoldRace, complete_fold_scores
+from ._racing import FoldRace, complete_fold_scores, race_metric
 from ._runner import BatchCancelled, UnitRunner
 from ._storage import StorageError, TrialRecord
 
@@ -391,14 +391,13 @@ class TrialLoop:
         self.fit_outs.extend(o for u, o in enumerate(outs) if u not in self.runner.skipped)
         return outs
 
-    def _race_metric(self):
+    def race_metric(self):
         """The scorer raced on: the refit metric of a multimetric search."""
-        refit = self.search.refit
-        return refit if isinstance(refit, str) else None
+        return race_metric(self.search)
 
     def _make_race(self, extra):
         """A :class:`FoldRace` against the finished trials like these (same rung)."""
-        metric = self._race_metric()
+        metric = self.race_metric()
         complete = [complete_fold_scores(r, metric) for r in self.records if r.extra == extra]
         return FoldRace(self.search._n_splits, [c for c in complete if c is not None],
                         self._race_rank, metric)

@@ -40,7 +40,7 @@ import numpy as np
 from scipy import stats
 
 __all__ = ["ALPHA", "NEAREST", "FoldRace", "complete_fold_scores", "finish_raced_results",
-           "racing_summary"]
+           "race_metric", "racing_summary"]
 
 #: One-sided level of each look: the chance that one look stops a candidate whose
 #: full mean would have beaten the bar, when fold differences are Gaussian.
@@ -52,6 +52,12 @@ NEAREST = 5
 #: sqrt(2): a few trials that happened to agree fold by fold must not shrink the
 #: bound to nothing.
 _SIGMA_FLOOR = 0.25
+
+
+def race_metric(search):
+    """The scorer raced and compared on: a multimetric ``search``'s refit metric, else None."""
+    refit = search.refit
+    return refit if isinstance(refit, str) else None
 
 
 def complete_fold_scores(record, metric):

@@ -1,0 +1,68 @@
+"""Twin trials: two candidates that trained the same model, told by their fold scores.
+
+A budget search's sampler proposes points of a continuous space, but an
+estimator often quantises what it is given: a forest's ``max_features=0.73`` and
+``0.76`` both draw 7 of 10 features, so the two candidates fit the same trees. Such
+*twins* score the same on every fold, bit for bit, and continuing both to the next
+rung trains the same model twice. Promotions therefore skip a candidate whose fold
+scores at a budget equal, fold for fold, those of a better-ranked candidate of its
+rung or of a trial already continued from that budget, and promote the next
+distinct candidate in its place.
+
+Scores that are equal on every fold (a perfect score, or a model predicting the
+majority class under stratified folds) do not tell models apart, so such
+candidates are never taken for twins.
+"""
+
+import numpy as np
+
+from ._racing import complete_fold_scores
+
+__all__ = ["distinct_order", "fold_signature"]
+
+
+def fold_signature(record, metric):
+    """The fold scores of ``record`` as bytes, or ``None`` where they tell no model apart.
+
+    ``None`` for a record whose folds did not all run, a failed one, and one whose
+    folds all scored the same.
+    """
+    scores = complete_fold_scores(record, metric)
+    if scores is None or len(scores) < 2 or not np.all(np.isfinite(scores)):
+        return None
+    if np.all(scores == scores[0]):
+        return None
+    return scores.tobytes()
+
+
+def distinct_order(records, metric, taken=()):
+    """Positions in ``records``, best mean score first (failed last), without twins.
+
+    Parameters
+    ----------
+    records : list of TrialRecord
+        One rung's trials.
+    metric : str or None
+        The scorer compared (a multimetric search's refit metric).
+    taken : collection of bytes
+        Signatures (:func:`fold_signature`) of trials already continued from the
+        same budget; a record with one of them is left out.
+
+    Returns
+    -------
+    list of int
+        A record is left out when its signature equals one in ``taken`` or that of
+        a better-ranked record.
+    """
+    scores = np.array([r.score for r in records], dtype=float)
+    order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
+    seen = set(taken)
+    kept = []
+    for i in order:
+        signature = fold_signature(records[i], metric)
+        if signature is not None:
+            if signature in seen:
+                continue
+            seen.add(signature)
+        kept.append(int(i))
+    return kept
