@@ -49,6 +49,14 @@ _COMMON_DOC = """
     (``n_estimators``) get the new total; others, and ``resource="n_samples"``, retrain from
     scratch. ``resource_spent_`` counts what was actually trained, so the saving
     is measured, not assumed.
+
+    A rung promotes each *model* once: a candidate whose fold scores equal, fold
+    for fold, those of a better candidate of its rung, or of one already
+    continued from the same budget, is taken for a twin (an estimator that
+    quantises what it is given, as a forest's ``max_features``, fits the same
+    model for nearby values) and the next distinct candidate goes on in its
+    place. Scores equal on every fold (a perfect or a constant model) never make
+    twins.
 """
 
 _PARAMETERS_DOC = """

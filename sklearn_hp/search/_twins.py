@@ -11,7 +11,9 @@ distinct candidate in its place.
 
 Scores that are equal on every fold (a perfect score, or a model predicting the
 majority class under stratified folds) do not tell models apart, so such
-candidates are never taken for twins.
+candidates are never taken for twins. Two different models that score the same
+on every fold are taken for twins too: nothing on these folds tells them apart,
+and only the better-ranked (or first) of them goes on.
 """
 
 import numpy as np
