@@ -65,17 +65,23 @@ def test_same_time_rows_compare_runs_that_ran_on_at_the_peers_end():
     assert row[4].startswith("-0.0200") and row[4].endswith("0/1 ≥ 0")
 
 
-def test_reports_of_different_tasks_merge_and_of_the_same_task_do_not():
-    def report(task, code):
-        return {"args": f"--tasks {task}", "code": code, "targets": {task: {"target": 0.9}},
-                "records": [_record("ours GP", 0, task=task)]}
+def test_reports_merge_and_a_later_run_of_a_task_replaces_the_earlier():
+    def report(tasks, code, target=0.9):
+        return {"args": f"--tasks {' '.join(tasks)}", "code": code,
+                "targets": {task: {"target": target} for task in tasks},
+                "records": [_record("ours GP", 0, task=task) for task in tasks]}
 
-    merged = b.merge_reports([report("a", "c1"), report("b", "c1")])
+    merged = b.merge_reports([report(["a"], "c1"), report(["b"], "c1")])
     assert list(merged["targets"]) == ["a", "b"] and len(merged["records"]) == 2
     assert merged["code"] == "c1"
     assert merged["args"].count("--tasks") == 2
-    with pytest.raises(ValueError, match="share tasks"):
-        b.merge_reports([report("a", "c1"), report("a", "c2")])
+    merged = b.merge_reports([report(["a", "b"], "c1"), report(["b"], "c2", target=0.8),
+                              report(["c"], "c3")])
+    assert sorted(merged["targets"]) == ["a", "b", "c"]
+    assert merged["targets"]["b"]["target"] == 0.8
+    assert sorted(r["task"] for r in merged["records"]) == ["a", "b", "c"]
+    assert "--tasks b (replacing the b runs above)` and `" in merged["args"]
+    assert merged["code"] == "c1, c2, c3"
 
 
 def test_a_budget_search_stops_once_the_cap_of_candidates_started(data):
