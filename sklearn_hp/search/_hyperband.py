@@ -28,7 +28,8 @@ from ._async import AsyncTrials
 from ._samplers import SAMPLER_NAMES, make_sampler
 from ._workers import fits_in_this_process
 from ._search_base import TrialSearchCV
-from ._twins import distinct_order, fold_signature
+from ._racing import race_metric
+from ._twins import distinct_order, fold_signature, one_per_model
 
 __all__ = ["SuccessiveHalvingSearchCV", "HyperbandSearchCV", "rank_by_budget"]
 
@@ -335,7 +336,8 @@ class _BudgetSearch(TrialSearchCV):
         return float(sum(n * budget for n, budget in self._planned_rungs()))
 
     def _sampler_trials(self, records, space):
-        """Trials at the largest budget that has enough of them for a model."""
+        """Trials at the largest budget that has enough of them for a model, one per model
+        (twins left out)."""
         resource = self._budget_context["resource"]
         n_dims = max(sub.n_dims for sub in space.subspaces)
         by_budget = {}
@@ -343,8 +345,9 @@ class _BudgetSearch(TrialSearchCV):
             by_budget.setdefault(record.budget, []).append(
                 dataclasses.replace(record, params=_without(record.params, resource)))
         for budget in sorted(by_budget, reverse=True):
-            if len(by_budget[budget]) >= n_dims + 2:
-                return by_budget[budget]
+            trials = one_per_model(by_budget[budget], race_metric(self))
+            if len(trials) >= n_dims + 2:
+                return trials
         return []
 
     def _runs_asynchronously(self):

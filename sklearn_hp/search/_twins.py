@@ -11,7 +11,10 @@ distinct candidate in its place.
 
 Scores that are equal on every fold (a perfect score, or a model predicting the
 majority class under stratified folds) do not tell models apart, so such
-candidates are never taken for twins. Two different models that score the same
+candidates are never taken for twins. The sampler, too, sees each model once
+(:func:`one_per_model`): six trials of one model would otherwise weigh six times
+in its picture of where the good scores are, and draw it back to that plateau.
+Two different models that score the same
 on every fold are taken for twins too: nothing on these folds tells them apart,
 and only the better-ranked (or first) of them goes on.
 """
@@ -20,7 +23,7 @@ import numpy as np
 
 from ._racing import complete_fold_scores
 
-__all__ = ["distinct_order", "fold_signature"]
+__all__ = ["distinct_order", "fold_signature", "one_per_model"]
 
 
 def fold_signature(record, metric):
@@ -67,4 +70,18 @@ def distinct_order(records, metric, taken=()):
                 continue
             seen.add(signature)
         kept.append(int(i))
+    return kept
+
+
+def one_per_model(records, metric):
+    """``records`` without the twins of an earlier record (same fold signature), in order."""
+    seen = set()
+    kept = []
+    for record in records:
+        signature = fold_signature(record, metric)
+        if signature is not None:
+            if signature in seen:
+                continue
+            seen.add(signature)
+        kept.append(record)
     return kept

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator
 
-from sklearn_hp.search import HyperbandSearchCV, Real, SuccessiveHalvingSearchCV
+from sklearn_hp.search import HyperbandSearchCV, Real, SuccessiveHalvingSearchCV, TPESampler
 from sklearn_hp.search._storage import TrialRecord
-from sklearn_hp.search._twins import distinct_order, fold_signature
+from sklearn_hp.search._twins import distinct_order, fold_signature, one_per_model
 
 rng = np.random.RandomState(0)
 X = rng.normal(size=(90, 2))
@@ -124,3 +124,28 @@ def test_distinct_order_ranks_best_first_and_drops_twins_and_taken():
     assert distinct_order(records, None) == [1, 0, 4, 3]
     taken = {fold_signature(records[1], None)}
     assert distinct_order(records, None, taken) == [0, 4, 3]
+
+
+def test_one_per_model_keeps_the_first_of_each_model_in_order():
+    records = [_record([0.6, 0.7]), _record([0.8, 0.9]), _record([0.6, 0.7]),
+               _record([1.0, 1.0]), _record([1.0, 1.0])]
+    assert one_per_model(records, None) == [records[0], records[1], records[3], records[4]]
+
+
+def test_the_sampler_of_a_budget_search_sees_each_model_once():
+    """The TPE inside Hyperband models the trials of the largest budget with enough of
+    them: twins there count once."""
+    class Spy(TPESampler):
+        def propose(self, space, trials, n_candidates, random_state, pending=()):
+            calls.append(trials)
+            return super().propose(space, trials, n_candidates, random_state, pending)
+
+    calls = []
+    HyperbandSearchCV(Quantised(), {"x": Real(0.0, 1.0)}, resource="max_epochs",
+                      max_resource=9, min_resource=1, eta=3, cv=3, n_iterations=2,
+                      sampler=Spy(), random_state=0, refit=False).fit(X, Y)
+    modelled = [trials for trials in calls if trials]
+    assert len(modelled) >= 3
+    for trials in modelled:
+        levels = [_level(t) for t in trials]
+        assert len(levels) == len(set(levels)) >= 3
