@@ -109,8 +109,8 @@ OUTPUTS = {
                        "forest's from its own run; the tuning half in bench_racing_tuning)",
     "bench_racing.json": "--report bench_racing_ensembles.json bench_racing_forest.json "
                          "bench_racing_mlp.json",
-    "bench_racing_forest.md": "--max-load 4 --tasks random_forest --output bench_racing_forest",
-    "bench_racing_forest.json": "--max-load 4 --tasks random_forest --output bench_racing_forest",
+    "bench_racing_forest.md": "--max-load 2 --tasks random_forest --output bench_racing_forest",
+    "bench_racing_forest.json": "--max-load 2 --tasks random_forest --output bench_racing_forest",
     "bench_racing_ensembles.md": "--max-load 4 --tasks gradient_boosting random_forest "
                                  "--output bench_racing_ensembles",
     "bench_racing_ensembles.json": "--max-load 4 --tasks gradient_boosting random_forest "
