@@ -111,6 +111,10 @@ OUTPUTS = {
                          "bench_racing_mlp.json",
     "bench_racing_forest.md": "--max-load 2 --tasks random_forest --output bench_racing_forest",
     "bench_racing_forest.json": "--max-load 2 --tasks random_forest --output bench_racing_forest",
+    "bench_racing_forest_before_twins.md": "the forest's run, its Hyperband rows rerun with "
+                                           "--rerun at 3332b9c (before twins; an A/B)",
+    "bench_racing_forest_before_twins.json": "the forest's run, its Hyperband rows rerun with "
+                                             "--rerun at 3332b9c (before twins; an A/B)",
     "bench_racing_ensembles.md": "--max-load 4 --tasks gradient_boosting random_forest "
                                  "--output bench_racing_ensembles",
     "bench_racing_ensembles.json": "--max-load 4 --tasks gradient_boosting random_forest "
