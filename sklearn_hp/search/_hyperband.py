@@ -27,8 +27,8 @@ from ._asha import AsyncHalving
 from ._async import AsyncTrials
 from ._samplers import SAMPLER_NAMES, make_sampler
 from ._workers import fits_in_this_process
-from ._search_base import TrialSearchCV
 from ._racing import race_metric
+from ._search_base import TrialSearchCV
 from ._twins import distinct_order, fold_signature, one_per_model
 
 __all__ = ["SuccessiveHalvingSearchCV", "HyperbandSearchCV", "rank_by_budget"]
@@ -56,8 +56,9 @@ _COMMON_DOC = """
     continued from the same budget, is taken for a twin (an estimator that
     quantises what it is given, as a forest's ``max_features``, fits the same
     model for nearby values) and the next distinct candidate goes on in its
-    place. Scores equal on every fold (a perfect or a constant model) never make
-    twins.
+    place (a rung with fewer distinct models than places promotes fewer). The
+    sampler counts a model's twins as one trial. Scores equal on every fold (a
+    perfect or a constant model) never make twins.
 """
 
 _PARAMETERS_DOC = """

@@ -7,16 +7,16 @@ estimator often quantises what it is given: a forest's ``max_features=0.73`` and
 rung trains the same model twice. Promotions therefore skip a candidate whose fold
 scores at a budget equal, fold for fold, those of a better-ranked candidate of its
 rung or of a trial already continued from that budget, and promote the next
-distinct candidate in its place.
+distinct candidate in its place (a rung with fewer distinct models than places
+promotes fewer). The sampler, too, sees each model once (:func:`one_per_model`):
+six trials of one model would otherwise weigh six times in its picture of where
+the good scores are, and draw it back to that plateau.
 
 Scores that are equal on every fold (a perfect score, or a model predicting the
 majority class under stratified folds) do not tell models apart, so such
-candidates are never taken for twins. The sampler, too, sees each model once
-(:func:`one_per_model`): six trials of one model would otherwise weigh six times
-in its picture of where the good scores are, and draw it back to that plateau.
-Two different models that score the same
-on every fold are taken for twins too: nothing on these folds tells them apart,
-and only the better-ranked (or first) of them goes on.
+candidates are never taken for twins. Two different models that score the same
+on every fold are taken for twins: nothing on these folds tells them apart, and
+only the better-ranked (or first) of them goes on.
 """
 
 import numpy as np
