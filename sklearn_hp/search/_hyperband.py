@@ -58,7 +58,8 @@ _COMMON_DOC = """
     model for nearby values) and the next distinct candidate goes on in its
     place (a rung with fewer distinct models than places promotes fewer). The
     sampler counts a model's twins as one trial. Scores equal on every fold (a
-    perfect or a constant model) never make twins.
+    perfect or a constant model), fewer than 3 folds or a fold of fewer than 100
+    test rows never make twins: such scores tie by chance.
 """
 
 _PARAMETERS_DOC = """

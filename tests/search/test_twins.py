@@ -12,7 +12,7 @@ from sklearn_hp.search._storage import TrialRecord
 from sklearn_hp.search._twins import distinct_order, fold_signature, one_per_model
 
 rng = np.random.RandomState(0)
-X = rng.normal(size=(90, 2))
+X = rng.normal(size=(330, 2))  # 3 folds of 110 test rows: enough to tell models apart
 Y = (X[:, 0] > 0).astype(int)
 
 
@@ -100,8 +100,9 @@ def test_asynchronous_promotions_skip_twins_of_their_rung():
     assert 1 <= len(second) == len(set(second)) <= 5
 
 
-def _record(scores, status="complete", skipped=False):
-    splits = [{"test_scores": s, "skipped": skipped and k > 0} for k, s in enumerate(scores)]
+def _record(scores, status="complete", skipped=False, rows=100):
+    splits = [{"test_scores": s, "skipped": skipped and k > 0, "n_test_samples": rows}
+              for k, s in enumerate(scores)]
     mean = float(np.mean(scores)) if not isinstance(scores[0], dict) else 0.8
     return TrialRecord(number=0, params={}, score=mean, status=status, splits=splits)
 
@@ -111,15 +112,25 @@ def test_fold_signature_needs_every_fold_and_scores_that_differ():
         [0.8, 0.9, 0.85]).tobytes()
     assert fold_signature(_record([1.0, 1.0, 1.0]), None) is None
     assert fold_signature(_record([0.8, 0.9, 0.85], skipped=True), None) is None
-    assert fold_signature(_record([0.8, math.nan]), None) is None
-    multi = _record([{"acc": 0.8, "f1": 0.7}, {"acc": 0.9, "f1": 0.7}])
-    assert fold_signature(multi, "acc") == np.array([0.8, 0.9]).tobytes()
+    assert fold_signature(_record([0.8, math.nan, 0.7]), None) is None
+    multi = _record([{"acc": 0.8, "f1": 0.7}, {"acc": 0.9, "f1": 0.7},
+                     {"acc": 0.7, "f1": 0.7}])
+    assert fold_signature(multi, "acc") == np.array([0.8, 0.9, 0.7]).tobytes()
     assert fold_signature(multi, "f1") is None
 
 
+def test_few_or_small_folds_tell_no_models_apart():
+    """Scores on 2 folds, or on folds of 99 test rows, tie by chance: no signature."""
+    assert fold_signature(_record([0.8, 0.9]), None) is None
+    assert fold_signature(_record([0.8, 0.9, 0.85], rows=99), None) is None
+    assert fold_signature(_record([0.8, 0.9, 0.85], rows=100), None) is not None
+    small = _halving().fit(X[:90], Y[:90])  # 3 folds of 30 rows: every level promoted
+    assert np.bincount([t.extra["iter"] for t in small.trials_]).tolist() == [27, 9, 3]
+
+
 def test_distinct_order_ranks_best_first_and_drops_twins_and_taken():
-    records = [_record([0.6, 0.7]), _record([0.8, 0.9]), _record([0.6, 0.7]),
-               _record([math.nan, math.nan]), _record([0.5, 0.55])]
+    records = [_record([0.6, 0.7, 0.6]), _record([0.8, 0.9, 0.8]), _record([0.6, 0.7, 0.6]),
+               _record([math.nan] * 3), _record([0.5, 0.55, 0.5])]
     records[3].score = math.nan
     assert distinct_order(records, None) == [1, 0, 4, 3]
     taken = {fold_signature(records[1], None)}
@@ -127,8 +138,8 @@ def test_distinct_order_ranks_best_first_and_drops_twins_and_taken():
 
 
 def test_one_per_model_keeps_the_first_of_each_model_in_order():
-    records = [_record([0.6, 0.7]), _record([0.8, 0.9]), _record([0.6, 0.7]),
-               _record([1.0, 1.0]), _record([1.0, 1.0])]
+    records = [_record([0.6, 0.7, 0.6]), _record([0.8, 0.9, 0.8]), _record([0.6, 0.7, 0.6]),
+               _record([1.0, 1.0, 1.0]), _record([1.0, 1.0, 1.0])]
     assert one_per_model(records, None) == [records[0], records[1], records[3], records[4]]
 
 
