@@ -15,9 +15,9 @@ the good scores are, and draw it back to that plateau.
 Scores that are equal on every fold (a perfect score, or a model predicting the
 majority class under stratified folds) do not tell models apart, so such
 candidates are never taken for twins. Nor are candidates scored on fewer than
-3 folds or on a fold of fewer than 100 test rows: an accuracy on 75 rows moves in
-steps of 1/75, and different models tie on two such folds often (a 2-fold search
-on iris found such "twins" among logistic regressions of different ``alpha``).
+3 folds or on a fold of fewer than 100 test rows: an accuracy on 45 rows moves in
+steps of 1/45, and different models tie on two such folds often (a 2-fold search
+of logistic regressions on a 90-row table found such "twins").
 Two different models that still score the same on every fold are taken for twins:
 nothing on these folds tells them apart, and only the better-ranked (or first)
 of them goes on.
