@@ -189,8 +189,11 @@ class AsyncTrials:
             loop.storage.add(record)
             loop.cancelled.append(record)
         self.search._after_batch()
+        # the deadline moves as trials finish: one that passed and came back
+        # later still stopped the search (``schedule.refused``)
+        held_back = self.schedule.refused or not self._may_start()
         if loop.stop_reason is None and (loop.cancelled or (
-                len(loop.records) < self.n_total and not self._may_start())):
+                len(loop.records) < self.n_total and held_back)):
             loop.stop("time_budget")
         if loop.stop_reason is not None:
             raise SearchStopped(loop.stop_reason)

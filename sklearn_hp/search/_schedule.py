@@ -92,6 +92,7 @@ class TrialSchedule:
         self._queued = list(queued)
         self._may_start = may_start
         self._open = {}  # number -> OpenTrial, in the order they started
+        self.refused = False  # a unit was held back by ``may_start``
 
     # ------------------------------------------------------------- queries
     @property
@@ -106,6 +107,7 @@ class TrialSchedule:
         ``None`` when no unit will ever start again."""
         with self.lock:
             if not self._may_start():
+                self.refused = True
                 return None
             trial = self._next_started()
             if trial is None:

@@ -10,8 +10,10 @@ import time
 
 import numpy as np
 import pytest
+from joblib import parallel_backend
+from sklearn.base import BaseEstimator
 
-from sklearn_hp.search import BayesSearchCV
+from sklearn_hp.search import BayesSearchCV, Real
 from tests.search.test_no_lost_trial import SPACE, InOrder, Scripted, X, Y, _fits
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -120,3 +122,48 @@ def test_the_refit_estimate_reads_the_slowest_fit_at_the_largest_budget_incremen
     assert SlowestFit().read(records) == (9, 2.25)  # the same as reading all at once
     # a scored trial at the largest budget whose times are unknown gives no estimate
     assert SlowestFit().read([record(5, 0.9, 27, [float("nan")])]) == (27, None)
+
+
+X_RACE = np.random.RandomState(0).normal(size=(60, 2))
+SPACE_X = {"x": Real(0.0, 1.0)}
+
+
+class _Raced(BaseEstimator):
+    """Scores peak at ``x = 0.3``, a little apart by fold; fits sleep 20-90 ms."""
+
+    def __init__(self, x=0.5):
+        self.x = x
+
+    def fit(self, X, y=None):
+        time.sleep(0.02 + (0.05 * self.x * abs(X[0, 1])) % 0.07)
+        return self
+
+    def score(self, X, y=None):
+        return -abs(self.x - 0.3) + 0.001 * X[0, 1]
+
+
+class _BudgetDownThenUp:
+    """Cut ``time_budget`` to 1 ms as the ``n``-th trial ends, give 1000 s back at the next."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def on_trial_end(self, search, trial):
+        search.time_budget = 1e-3 if len(search.trials_) == self.n else 1000.0
+        return False
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 6, 8])
+def test_a_deadline_that_passed_and_came_back_still_stopped_the_search(n):
+    """``tune --time-budget`` raises the search's budget again when the expected
+    diagnosis time falls: a race-stopped trial that ends after the deadline
+    passed gives it back, with no unit left to start. The search stopped all
+    the same (it ran once with ``stop_reason_`` None and 4 of 30 trials)."""
+    search = BayesSearchCV(_Raced(), SPACE_X, n_iter=30, cv=5, sampler="random", racing=True,
+                           n_jobs=2, random_state=0, refit=False, time_budget=1000.0,
+                           callbacks=[_BudgetDownThenUp(n)])
+    with parallel_backend("threading", n_jobs=2):
+        search.fit(X_RACE, X_RACE[:, 0])
+    done = len(search.trials_)
+    assert done >= n
+    assert done == 30 or search.stop_reason_ == "time_budget", (done, search.stop_reason_)
