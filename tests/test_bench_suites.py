@@ -55,14 +55,30 @@ def test_a_run_records_the_regret_cocoex_observed():
         problem.problem.best_observed_fvalue1 - problem.f_opt, abs=1e-12)
 
 
-def test_mixint_problems_are_searched_on_their_integer_grid_down_to_f_opt(tmp_path, monkeypatch):
-    problem = CocoProblem("bbob-mixint", 7, 5, 1)
+@pytest.mark.parametrize("function, scale", [(7, 1), (8, 1e-2), (20, 1e-1), (24, 1e-1)])
+def test_mixint_problems_are_searched_on_their_integer_grid_down_to_f_opt(
+        tmp_path, monkeypatch, function, scale):
+    """At the optimum cocoex names, the loss is f_opt: COCO's factor of the
+    function times the bbob instance's optimum (without it, f8 and f24 had
+    regret 0 everywhere and f20 regret 490 at best)."""
+    problem = CocoProblem("bbob-mixint", function, 5, 1)
     kinds = [type(dim).__name__ for dim in problem.space.values()]
     assert kinds == ["Integer"] * 4 + ["Real"]
     monkeypatch.chdir(tmp_path)  # cocoex writes the optimum to a file there
     problem.problem._best_parameter("print")
     x = np.loadtxt(tmp_path / "._bbob_problem_best_parameter.txt")
-    assert problem.regret(problem.loss(dict(zip(problem.names, x)))) == 0.0
+    f_best = problem.loss(dict(zip(problem.names, x)))
+    bare = cocoex.BareProblem("bbob", function, 5, 1).best_value()
+    assert f_best == pytest.approx(scale * bare, rel=1e-12) == pytest.approx(problem.f_opt)
+    assert problem.regret(f_best) == 0.0
+
+
+def test_a_value_below_f_opt_is_an_error_not_a_regret_of_0():
+    problem = CocoProblem("bbob-mixint", 8, 5, 1)
+    with pytest.raises(ValueError, match=r"bbob-mixint_f008_i01_d05: f = 1\.0 is below its "
+                                         r"optimum f_opt = 1\.49"):
+        problem.regret(1.0)
+    assert problem.regret(problem.f_opt * (1 - 1e-12)) == 0.0
 
 
 class _Function(BaseEstimator):

@@ -139,7 +139,8 @@ have runs in it and name those that have none). Each run evaluates 50·d points 
 problem ([−5, 5]^d for `bbob`); the 10·d and 20·d budgets are read off the same run's
 best-so-far, not run separately. Bold: the best method of the row (ties all bold).
 A cell is (function, dimension, budget); a method wins a cell when its median is the
-lowest (ties count for each). f_opt is `cocoex.BareProblem(...).best_value()`.
+lowest (ties count for each). f_opt is `cocoex.BareProblem(...).best_value()`, for
+`bbob-mixint` times COCO's scaling factor of the function (`MIXINT_SCALE`).
 
 Split, fixed before any default was chosen on these suites: the **even-numbered
 functions are held out**, the odd-numbered ones may be used to choose defaults (the

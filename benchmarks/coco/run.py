@@ -40,7 +40,7 @@ def run_one(problem, method, seed, multiples=MULTIPLES, code=None):
     return {
         "suite": problem.suite, "function": problem.function, "dim": problem.dim,
         "instance": problem.instance, "method": method, "seed": seed, "budget": counts[-1],
-        "regret": {str(m): r for m, r in zip(multiples, regrets)},
+        "regret": {str(m): r for m, r in zip(multiples, regrets)}, "f_opt": problem.f_opt,
         "n_evals": len(losses), "seconds": round(seconds, 3),
         "optimiser_seconds": round(optimiser, 4), "load": round(os.getloadavg()[0], 2),
         "by": code if (method in OURS or method in GP_VARIANTS) and code
