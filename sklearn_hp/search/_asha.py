@@ -61,6 +61,7 @@ class AsyncHalving:
         self.per_iteration = per_iteration
         self.resource = search._budget_context["resource"]
         self._keys = {}  # trial number -> (bracket, rung, candidate key)
+        self._signatures = {}  # trial number -> fold signature (a finished trial's stay)
 
     def _key(self, params):
         plain = {k: v for k, v in params.items() if k != self.resource}
@@ -73,6 +74,12 @@ class AsyncHalving:
             key = self._keys[trial.number] = (
                 trial.extra["bracket"], trial.extra["iter"], self._key(trial.params))
         return key
+
+    def _signature(self, trial):
+        """:func:`fold_signature` of a finished trial on the raced metric, computed once."""
+        if trial.number not in self._signatures:
+            self._signatures[trial.number] = fold_signature(trial, race_metric(self.search))
+        return self._signatures[trial.number]
 
     def __call__(self, trials, pending, pending_extra):
         started = {(e["bracket"], e["iter"], self._key(p)) for p, e in zip(pending, pending_extra)}
@@ -100,8 +107,7 @@ class AsyncHalving:
         (:mod:`._twins`) of a better trial of the rung, or of a trial of another
         bracket already continued from the same budget, are not promoted.
         """
-        metric = race_metric(self.search)
-        continued = self._continued(rungs, started, metric)
+        continued = self._continued(rungs, started)
         for bracket, (_, budgets) in enumerate(self.brackets):
             for rung in range(len(budgets) - 2, -1, -1):
                 done = rungs.get((bracket, rung), ())
@@ -110,7 +116,7 @@ class AsyncHalving:
                     continue
                 taken = set().union(*(signatures for (b, r), signatures in continued.items()
                                       if b != bracket and self.brackets[b][1][r] == budgets[rung]))
-                for i in distinct_order(done, metric, taken)[:n_top]:
+                for i in distinct_order(done, None, taken, self._signature)[:n_top]:
                     if not math.isfinite(done[i].score):
                         break
                     if (bracket, rung + 1, self._trial_key(done[i])[2]) not in started:
@@ -119,13 +125,13 @@ class AsyncHalving:
                                 {"iter": rung + 1, "n_resources": budget, "bracket": bracket})
         return None
 
-    def _continued(self, rungs, started, metric):
+    def _continued(self, rungs, started):
         """``(bracket, rung)`` -> fold signatures of its trials started at the next rung."""
         continued = collections.defaultdict(set)
         for (bracket, rung), done in rungs.items():
             for trial in done:
                 if (bracket, rung + 1, self._trial_key(trial)[2]) in started:
-                    continued[bracket, rung].add(fold_signature(trial, metric))
+                    continued[bracket, rung].add(self._signature(trial))
             continued[bracket, rung].discard(None)
         return continued
 

@@ -50,7 +50,7 @@ def fold_signature(record, metric):
     return scores.tobytes()
 
 
-def distinct_order(records, metric, taken=()):
+def distinct_order(records, metric, taken=(), signature=None):
     """Positions in ``records``, best mean score first (failed last), without twins.
 
     Parameters
@@ -62,6 +62,9 @@ def distinct_order(records, metric, taken=()):
     taken : collection of bytes
         Signatures (:func:`fold_signature`) of trials already continued from the
         same budget; a record with one of them is left out.
+    signature : callable or None
+        ``signature(record)``, for a caller that keeps them; by default
+        :func:`fold_signature` of ``metric``.
 
     Returns
     -------
@@ -71,27 +74,25 @@ def distinct_order(records, metric, taken=()):
     """
     scores = np.array([r.score for r in records], dtype=float)
     order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
-    seen = set(taken)
-    kept = []
-    for i in order:
-        signature = fold_signature(records[i], metric)
-        if signature is not None:
-            if signature in seen:
-                continue
-            seen.add(signature)
-        kept.append(int(i))
-    return kept
+    signature = signature or (lambda record: fold_signature(record, metric))
+    return list(_skip_twins(records, order, signature, taken))
 
 
 def one_per_model(records, metric):
     """``records`` without the twins of an earlier record (same fold signature), in order."""
-    seen = set()
-    kept = []
-    for record in records:
-        signature = fold_signature(record, metric)
-        if signature is not None:
-            if signature in seen:
+    def signature(record):
+        return fold_signature(record, metric)
+
+    return [records[i] for i in _skip_twins(records, range(len(records)), signature)]
+
+
+def _skip_twins(records, order, signature, taken=()):
+    """The positions in ``order`` whose record is no twin of one before it, nor of ``taken``."""
+    seen = set(taken)
+    for i in order:
+        key = signature(records[i])
+        if key is not None:
+            if key in seen:
                 continue
-            seen.add(signature)
-        kept.append(record)
-    return kept
+            seen.add(key)
+        yield int(i)
