@@ -15,8 +15,11 @@ _SQRT_HALF_PI = np.sqrt(np.pi / 2.0)
 _TRUST_RADIUS = 0.2
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 #: Least distance (max-norm, unit cube) of a proposal from every trial, and of
-#: a local step's (which would otherwise crowd an incumbent on a bound).
-_MIN_SPACING, _LOCAL_SPACING = 1e-4, 1e-2
+#: a local step's (which would otherwise crowd an incumbent on a bound). At
+#: 1e-4 the first capped late precision on smooth functions (a curvature of c
+#: leaves a regret of c * 1e-8 a coordinate); 1e-6 was chosen on COCO's odd
+#: functions (``benchmarks/coco/README.md``).
+_MIN_SPACING, _LOCAL_SPACING = 1e-6, 1e-2
 
 
 def log_expected_improvement(mean, std, best, dmean=None, dstd=None):
@@ -442,5 +445,5 @@ def warp_scores(y):
 _YJ_LAMBDAS = np.linspace(-2.0, 2.0, 81)
 
 
-def _is_duplicate(x, X, tol=1e-4):
+def _is_duplicate(x, X, tol=_MIN_SPACING):
     return bool(np.any(np.max(np.abs(X - x), axis=1) <= tol))
