@@ -1,5 +1,6 @@
 """A search reports the warnings of its fits once per category, with the count of fits."""
 
+import gc
 import warnings
 
 import numpy as np
@@ -54,10 +55,18 @@ def _search(n_jobs=1, **kwargs):
 
 
 def _fit_recording(search, X, y, action="always"):
+    """The warnings ``search.fit`` let through, but ``ResourceWarning``.
+
+    A garbage collection during the fit can finalise what an earlier test left
+    open and warn about it there; collecting first, and leaving that category
+    out, keeps such warnings out of this test's record (one once failed a run
+    of the suite on two workers, unreproduced since).
+    """
+    gc.collect()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter(action)
         search.fit(X, y)
-    return caught
+    return [w for w in caught if not issubclass(w.category, ResourceWarning)]
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
