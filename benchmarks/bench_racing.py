@@ -29,7 +29,9 @@ The tables give the median time over seeds, the ratios raced/unraced, ours/Rando
 ours/HalvingRandomSearchCV and ours/Optuna (median and range over seeds, paired by
 seed), each beside the load of its runs, and the false-stop rate: the share of the
 candidates a race stopped whose full 5-fold mean (the skipped folds fitted
-afterwards, default threads only) beats the run's final best.
+afterwards, default threads only) beats the run's final best; in Hyperband's
+rungs, that would have been promoted (above the weakest candidate its rung
+promoted).
 
 Tasks (at least 1,500 rows each) come in two halves. The benchmark's own settings
 (cap, spaces, peers' settings) and any later change of racing's defaults may be
@@ -300,11 +302,40 @@ def run_ours(task, X, y, seed, method, target, cap, run_until=None):
               "ran_seconds": ran_seconds, "run_until": run_until, "load": load, "best": best,
               "reached": reached(best, target), "n_trials": len(runs),
               "n_fits": int(runs.sum()), "complete": complete}
-    if racing and kind == "bayes":  # a rung's stop is no verdict on the full budget
-        stopped = [(search.cv_results_["params"][i], _folds_run(search.cv_results_, i))
-                   for i in np.flatnonzero(runs < CV.get_n_splits())]
-        record["stopped"] = stopped
+    if racing and kind == "bayes":
+        record["stopped"] = [(search.cv_results_["params"][i], _folds_run(search.cv_results_, i),
+                              None) for i in np.flatnonzero(runs < CV.get_n_splits())]
+    elif racing:
+        record["stopped"] = rung_stops(search)
     return record
+
+
+def rung_stops(search):
+    """``(params, {fold: score}, bar)`` of each candidate a budget search's rungs stopped.
+
+    A rung's race stops a candidate that would not be promoted, so its ``bar`` is
+    the mean score of the weakest candidate its rung promoted; ``None`` (the run's
+    final best is the bar) at a rung that promoted none: a bracket's last, or one
+    the run stopped before promoting from.
+    """
+    results = search.cv_results_
+    runs = np.asarray(results["n_splits_run"])
+
+    def model(row):  # the candidate without its budget
+        params = results["params"][row]
+        return repr(sorted((k, v) for k, v in params.items() if k != search.resource))
+
+    rungs = {}
+    for row in range(len(runs)):
+        rungs.setdefault((int(results["bracket"][row]), int(results["iter"][row])), []).append(row)
+    stopped = []
+    for (bracket, rung), rows in rungs.items():
+        continued = {model(row) for row in rungs.get((bracket, rung + 1), ())}
+        promoted = [results["mean_test_score"][row] for row in rows if model(row) in continued]
+        bar = float(min(promoted)) if promoted else None
+        stopped += [(results["params"][row], _folds_run(results, row), bar)
+                    for row in rows if runs[row] < CV.get_n_splits()]
+    return stopped
 
 
 def _folds_run(results, row):
@@ -403,22 +434,25 @@ def run_optuna(task, X, y, seed, target, cap):
             "n_trials": len(study.trials),
             "n_fits": sum(len(t.intermediate_values) for t in study.trials),
             "complete": complete_times,
-            "stopped": [(params_of[t.number], dict(t.intermediate_values)) for t in pruned]}
+            "stopped": [(params_of[t.number], dict(t.intermediate_values), None)
+                        for t in pruned]}
 
 
 def false_stops(task, X, y, record):
     """Replace a run's ``stopped`` candidates by counts: stopped, false stops, worst margin.
 
     A false stop is a stopped candidate whose full 5-fold mean (its skipped folds
-    fitted now) beats the run's final best.
+    fitted now) beats its bar: the run's final best, or for a candidate stopped in
+    a budget search's rung, the weakest candidate the rung promoted (its folds
+    fitted from scratch at the rung's budget; see :func:`rung_stops`).
     """
     splits = list(CV.split(X, y))
     margins = []
-    for params, ran in record.pop("stopped", []):
+    for params, ran, bar in record.pop("stopped", []):
         model = task.make().set_params(**params)
         scores = [ran[f] if f in ran else _fold_score(model, X, y, *splits[f])
                   for f in range(len(splits))]
-        margins.append(float(np.mean(scores)) - record["best"])
+        margins.append(float(np.mean(scores)) - (record["best"] if bar is None else bar))
     record["n_stopped"] = len(margins)
     record["n_false_stops"] = sum(m > 0 for m in margins)
     record["closest_stop"] = max(margins, default=None)
@@ -812,7 +846,11 @@ def report_text(report):
               markdown_table(TIME_HEADER, time_rows(records)), "",
               "## False stops", "",
               "A stopped candidate whose full 5-fold mean (skipped folds fitted afterwards) "
-              "beats the run's final best; runs at the first thread setting.", "",
+              "beats the run's final best; runs at the first thread setting. For Hyperband, "
+              "a candidate stopped in a rung whose full mean at that rung's budget beats the "
+              "weakest candidate the rung promoted (it would have been promoted; at a rung "
+              "that promoted none, the run's final best); its skipped folds are fitted from "
+              "scratch at that budget.", "",
               markdown_table(STOP_HEADER, false_stop_rows(records))]
     return "\n".join(lines)
 

@@ -5,7 +5,7 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import GradientBoostingClassifier
 
 from benchmarks import bench_racing as b
-from sklearn_hp.search import BayesSearchCV, HyperbandSearchCV, Real
+from sklearn_hp.search import BayesSearchCV, HyperbandSearchCV, Integer, Real
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +125,36 @@ def test_a_rerun_replaces_only_its_methods_and_runs_on_to_the_recorded_peers(mon
                                          "ours GP raced"]
     assert [r["seconds"] for r in out if r["method"] == "ours GP raced"] == [1.0, 1.0]
     assert len(saved) == 2
+
+
+def test_a_rung_stop_is_judged_against_the_weakest_candidate_its_rung_promoted():
+    X, y = make_classification(500, 8, n_informative=4, flip_y=0.05, random_state=1)
+    search = HyperbandSearchCV(GradientBoostingClassifier(n_estimators=27, random_state=0),
+                               {"learning_rate": Real(0.001, 1.0, log=True),
+                                "max_depth": Integer(1, 4), "subsample": Real(0.5, 1.0)},
+                               resource="n_estimators", max_resource=27, min_resource=3,
+                               random_state=0, cv=b.CV, refit=False, racing=True).fit(X, y)
+    results = search.cv_results_
+    n_run = list(results["n_splits_run"])
+    stops = b.rung_stops(search)
+    assert len(stops) == sum(n < 5 for n in n_run) > 0
+    rung_of = {}
+    for row, params in enumerate(results["params"]):
+        rung_of.setdefault((results["bracket"][row], results["iter"][row]), []).append(row)
+    for params, ran, bar in stops:
+        row = results["params"].index(params)
+        assert len(ran) == n_run[row] < 5
+        rung = (results["bracket"][row], results["iter"][row])
+        nxt = [results["params"][r]["learning_rate"]
+               for r in rung_of.get((rung[0], rung[1] + 1), [])]
+        promoted = [results["mean_test_score"][r] for r in rung_of[rung]
+                    if results["params"][r]["learning_rate"] in nxt]  # distinct rates
+        assert bar == (min(promoted) if promoted else None)
+    assert any(bar is not None for _, _, bar in stops)
+    # the false stops are counted against those bars (skipped folds fitted at the rung's budget)
+    record = {"best": 2.0, "stopped": stops}
+    task = b.Task("toy", "tuning", lambda: GradientBoostingClassifier(random_state=0), {},
+                  lambda: (X, y))
+    b.false_stops(task, X, y, record)
+    assert record["n_stopped"] == len(stops) and 0 <= record["n_false_stops"] <= len(stops)
+    assert record["closest_stop"] > -1.0  # margins against bars near 0.9, not the best of 2.0
