@@ -23,6 +23,8 @@ nothing on these folds tells them apart, and only the better-ranked (or first)
 of them goes on.
 """
 
+import functools
+
 import numpy as np
 
 from ._racing import complete_fold_scores
@@ -74,15 +76,13 @@ def distinct_order(records, metric, taken=(), signature=None):
     """
     scores = np.array([r.score for r in records], dtype=float)
     order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
-    signature = signature or (lambda record: fold_signature(record, metric))
+    signature = signature or functools.partial(fold_signature, metric=metric)
     return list(_skip_twins(records, order, signature, taken))
 
 
 def one_per_model(records, metric):
     """``records`` without the twins of an earlier record (same fold signature), in order."""
-    def signature(record):
-        return fold_signature(record, metric)
-
+    signature = functools.partial(fold_signature, metric=metric)
     return [records[i] for i in _skip_twins(records, range(len(records)), signature)]
 
 
