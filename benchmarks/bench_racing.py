@@ -36,8 +36,9 @@ promoted).
 Tasks (at least 1,500 rows each) come in two halves. The benchmark's own settings
 (cap, spaces, peers' settings) and any later change of racing's defaults may be
 chosen looking at the *tuning* half only: ``svc_digits`` (SVC kernel, C, gamma on
-digits) and ``logistic_pipeline`` (scaling, SelectKBest and LogisticRegression on
-generated data). The *held-out* half is reported separately: ``gradient_boosting``
+digits), ``logistic_pipeline`` (scaling, SelectKBest and LogisticRegression on
+generated data) and ``hist_boosting`` (HistGradientBoostingClassifier, ``max_iter``
+its budget; added later, to choose the level of rung races on). The *held-out* half is reported separately: ``gradient_boosting``
 (GradientBoostingClassifier, its size among the hyperparameters), ``random_forest``
 and ``mlp_digits`` (our MLPClassifier). Racing's constants (level 5 % per look,
 spread pooled from the 5 complete trials nearest the bar, its floor) were chosen
@@ -72,7 +73,11 @@ from dataclasses import dataclass  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import load_digits, make_classification  # noqa: E402
-from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier  # noqa: E402
+from sklearn.ensemble import (  # noqa: E402
+    GradientBoostingClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
 from sklearn.experimental import enable_halving_search_cv  # noqa: E402,F401
 from sklearn.feature_selection import SelectKBest  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
@@ -185,6 +190,13 @@ TASKS = {task.name: task for task in [
          {"select__k": Integer(2, 30), "clf__C": Real(1e-4, 1e2, log=True),
           "clf__penalty": ["l1", "l2"], "clf__class_weight": [None, "balanced"]},
          lambda: _generated(0, 30, 8)),
+    Task("hist_boosting", "tuning",
+         lambda: HistGradientBoostingClassifier(early_stopping=False, random_state=0),
+         {"max_iter": Integer(10, 100, log=True), "learning_rate": Real(1e-2, 1.0, log=True),
+          "max_leaf_nodes": Integer(4, 64, log=True),
+          "min_samples_leaf": Integer(5, 100, log=True),
+          "l2_regularization": Real(1e-6, 10.0, log=True)},
+         lambda: _generated(3, 12, 6), ("max_iter", 100)),
     Task("gradient_boosting", "held-out", lambda: GradientBoostingClassifier(random_state=0),
          {"n_estimators": Integer(10, 100, log=True), "learning_rate": Real(1e-2, 1.0, log=True),
           "max_depth": Integer(1, 4), "subsample": Real(0.5, 1.0)},

@@ -92,6 +92,8 @@ class FoldRace:
         stopped.
     metric : str or None
         The scorer raced on (the refit metric of a multimetric search).
+    alpha : float or None
+        One-sided level of each look; None: :data:`ALPHA`.
 
     Attributes
     ----------
@@ -99,10 +101,11 @@ class FoldRace:
         Candidates (positions in the batch) stopped so far.
     """
 
-    def __init__(self, n_splits, complete=(), rank=1, metric=None):
+    def __init__(self, n_splits, complete=(), rank=1, metric=None, alpha=None):
         self.n_splits = n_splits
         self.rank = rank
         self.metric = metric
+        self.alpha = ALPHA if alpha is None else alpha
         self.stopped = set()
         self._scores = {}  # candidate -> {fold: score}
         self._lock = threading.Lock()
@@ -167,7 +170,7 @@ class FoldRace:
             return False
         j, n = len(folds), self.n_splits
         spread = self._sigma * (n - j) / n * math.sqrt(1 / j + 1 / (n - j))
-        return d.mean() + stats.t.ppf(1 - ALPHA, self._dof) * spread < 0
+        return d.mean() + stats.t.ppf(1 - self.alpha, self._dof) * spread < 0
 
 
 def finish_raced_results(results, records, n_splits):
