@@ -83,7 +83,7 @@ class AsyncTrials:
         n_new = max(0, self.n_total - len(loop.records) - len(queued))
         race = None
         if loop._racing:
-            loop._race_rank = search._racing_rank(n_new, self.extra)
+            loop._race_rule = search._racing_rule(n_new, self.extra)
             race = loop._make_race(self.extra)
         n_jobs = loop._n_jobs
         self.schedule = TrialSchedule(

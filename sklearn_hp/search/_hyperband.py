@@ -27,7 +27,7 @@ from ._asha import AsyncHalving
 from ._async import AsyncTrials
 from ._samplers import SAMPLER_NAMES, make_sampler
 from ._workers import fits_in_this_process
-from ._racing import race_metric
+from ._racing import RUNG_ALPHA, race_metric
 from ._search_base import TrialSearchCV
 from ._twins import distinct_order, fold_signature, one_per_model
 
@@ -282,10 +282,13 @@ class _BudgetSearch(TrialSearchCV):
         """Rank the rows at the largest budget first (``best_index_`` is rank 1)."""
         rank_by_budget(results)
 
-    def _racing_rank(self, n_candidates, extra):
-        """A rung's raced candidates must beat the weakest trial it would promote."""
-        last = extra.get("n_resources") == self.max_resource_
-        return 1 if last else self._n_promoted(n_candidates)
+    def _racing_rule(self, n_candidates, extra):
+        """A rung's raced candidates must beat the weakest trial it would promote,
+        at the rungs' level (:data:`~sklearn_hp.search._racing.RUNG_ALPHA`); those
+        of a bracket's last rung, the best."""
+        if extra.get("n_resources") == self.max_resource_:
+            return 1, None
+        return self._n_promoted(n_candidates), RUNG_ALPHA
 
     def _n_promoted(self, n_candidates):
         """How many of a rung's ``n_candidates`` go on to the next rung."""

@@ -172,7 +172,7 @@ class TrialLoop:
         self._n_jobs = effective_n_jobs(search.n_jobs)
         self._pace = {}  # wall seconds per candidate of the last batch, per kind of call
         self._racing = getattr(search, "racing", False)
-        self._race_rank = 1
+        self._race_rule = (1, None)  # rank of the bar, level per look
         self.runner = UnitRunner(
             search.n_jobs, search.pre_dispatch, search._n_splits, search.error_score,
             lambda m: self._failed_outs(1, m)[0],
@@ -294,7 +294,7 @@ class TrialLoop:
         # calls with other extra columns (a Hyperband rung with a larger budget)
         # may cost more per candidate: their pace is measured on their first batch
         kind = repr(sorted(extra.items()))
-        self._race_rank = self.search._racing_rank(n, extra)
+        self._race_rule = self.search._racing_rule(n, extra)
         out, i = [], 0
         while i < n:
             stored = self._stored.get(first + i)
@@ -399,8 +399,9 @@ class TrialLoop:
         """A :class:`FoldRace` against the finished trials like these (same rung)."""
         metric = self.race_metric()
         complete = [complete_fold_scores(r, metric) for r in self.records if r.extra == extra]
+        rank, alpha = self._race_rule
         return FoldRace(self.search._n_splits, [c for c in complete if c is not None],
-                        self._race_rank, metric)
+                        rank, metric, alpha)
 
     def _score_template(self):
         for record in self.records:

@@ -39,12 +39,15 @@ import threading
 import numpy as np
 from scipy import stats
 
-__all__ = ["ALPHA", "NEAREST", "FoldRace", "complete_fold_scores", "finish_raced_results",
+__all__ = ["ALPHA", "NEAREST", "RUNG_ALPHA", "FoldRace", "complete_fold_scores", "finish_raced_results",
            "race_metric", "racing_summary"]
 
 #: One-sided level of each look: the chance that one look stops a candidate whose
 #: full mean would have beaten the bar, when fold differences are Gaussian.
 ALPHA = 0.05
+#: The level of a budget search's rung races (not its last rung's), where the bar
+#: is the weakest candidate the rung would promote.
+RUNG_ALPHA = 0.005
 #: How many complete trials, those whose means are nearest the bar's, the spread
 #: of fold differences is pooled from.
 NEAREST = 5

@@ -244,10 +244,14 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
     def _rank_results(self, results):
         """Change the formatted results' ``rank_test_*`` columns in place, if needed."""
 
-    def _racing_rank(self, n_candidates, extra):
-        """Rank, among finished trials like ``extra``, of the trial a raced candidate
-        must beat (1: the best), for a call evaluating ``n_candidates``."""
-        return 1
+    def _racing_rule(self, n_candidates, extra):
+        """``(rank, alpha)`` of the races of a call evaluating ``n_candidates``.
+
+        ``rank``: among finished trials like ``extra``, that of the trial a
+        raced candidate must beat (1: the best); ``alpha``: the level per look
+        (None: :data:`~sklearn_hp.search._racing.ALPHA`).
+        """
+        return 1, None
 
     #: Attributes that live only while ``fit`` runs (a storage connection, the
     #: loop and its runner): never pickled, so the search stays cheap to send to

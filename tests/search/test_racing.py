@@ -259,3 +259,28 @@ def test_the_spread_comes_from_the_trials_nearest_the_bar():
     assert stops_after_one_fold([bar, *near, erratic])
     # pooled with the near ones alone it would, and the same fold would not stop
     assert not stops_after_one_fold([bar, near[0], erratic])
+
+
+def test_rung_races_look_at_a_stricter_level_than_the_best_race():
+    from sklearn_hp.search._racing import ALPHA, RUNG_ALPHA, FoldRace
+
+    assert RUNG_ALPHA < ALPHA
+    bar = np.array([0.90, 0.80, 0.85, 0.95, 0.90])
+    others = [bar + d for d in (-0.01, -0.012, 0.008, -0.02, 0.015)]
+
+    def folds_run(alpha, gap):
+        race = FoldRace(N_SPLITS, [bar, *others], alpha=alpha)
+        for fold in range(N_SPLITS):
+            race.observe(0, fold, {"test_scores": bar[fold] - gap})
+            if race.is_stopped(0):
+                return fold + 1
+        return N_SPLITS
+
+    # a gap of 0.02 per fold: the best race's level stops it sooner than the rungs'
+    assert folds_run(ALPHA, 0.02) < folds_run(RUNG_ALPHA, 0.02)
+    # the rungs' level: a rung's bar (the weakest promoted) at inner rungs, the best at the last
+    search = SuccessiveHalvingSearchCV(FoldScoreModel(), {"quality": [0.5, 0.6]},
+                                       resource="n_epochs", max_resource=9, racing=True)
+    search.max_resource_ = 9
+    assert search._racing_rule(18, {"n_resources": 1}) == (6, RUNG_ALPHA)
+    assert search._racing_rule(2, {"n_resources": 9}) == (1, None)
