@@ -112,7 +112,8 @@ _PARAMETERS_DOC = """
         Fold racing inside each rung, as for :class:`BayesSearchCV`: a
         candidate is stopped (status ``"pruned"``, not promoted) as soon as its
         first folds show it would not beat the weakest trial the rung promotes
-        so far (the best, in a bracket's last rung).
+        so far, at one-sided level 0.5 % per look (``RUNG_ALPHA``; the best, at
+        5 %, in a bracket's last rung).
     asynchronous : bool, default=False
         Asynchronous successive halving (ASHA): a worker that frees up gets at
         once either a promotion (a candidate in the top ``1/eta`` of the trials
