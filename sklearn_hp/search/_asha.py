@@ -116,7 +116,7 @@ class AsyncHalving:
                     continue
                 taken = set().union(*(signatures for (b, r), signatures in continued.items()
                                       if b != bracket and self.brackets[b][1][r] == budgets[rung]))
-                for i in distinct_order(done, None, taken, self._signature)[:n_top]:
+                for i in distinct_order(done, None, taken, signature=self._signature)[:n_top]:
                     if not math.isfinite(done[i].score):
                         break
                     if (bracket, rung + 1, self._trial_key(done[i])[2]) not in started:
