@@ -579,25 +579,29 @@ def _run_recorded(run, limit, count_false_stops, task, X, y):
     return record
 
 
-def rerun_methods(report, task, methods, settings, cap, save):
+def rerun_methods(report, task, methods, settings, cap, save, seeds=None):
     """Run ``methods`` of ours on ``task`` again, replacing their records in ``report``.
 
     The target and the peers' runs are the report's: a raced run at the first
     thread setting runs on to the end of that seed's peers as recorded there.
-    ``save(records)`` is called after every record.
+    ``seeds``: the report's by default; on seeds beyond them, which have no
+    peers' runs, a raced run stops at the target. Only the records of these
+    seeds are replaced. ``save(records)`` is called after every record.
     """
     X, y = task.load()
     target = report["targets"][task.name]["target"]
-    records = [r for r in report["records"]
-               if r["task"] != task.name or r["method"] not in methods]
-    for seed in report["seeds"]:
+    seeds = report["seeds"] if seeds is None else seeds
+    records = [r for r in report["records"] if r["task"] != task.name
+               or r["method"] not in methods or r["seed"] not in seeds]
+    for seed in seeds:
         for setting, limit in settings:
             first = setting == settings[0][0]
             peer_end = [_peer_end(r) for peer in SAME_TIME_PEERS
                         for r in _select(records, task=task.name, seed=seed, threads=setting,
                                          method=peer).values()]
             for method in methods:
-                run_until = max(peer_end) if first and method.endswith("raced") else None
+                run_until = (max(peer_end) if peer_end and first and method.endswith("raced")
+                             else None)
                 record = _run_recorded(
                     lambda m=method: run_ours(task, X, y, seed, m, target, cap, run_until),
                     limit, first, task, X, y)
@@ -837,6 +841,22 @@ STOP_HEADER = ["task", "search", "stopped / candidates", "false stops", "false-s
                "closest: full mean − final best"]
 
 
+def _extra_seed_lines(report):
+    """Which searches ran on seeds beyond the peers' (``--extra-seeds``), per task."""
+    peers = set(report["seeds"])
+    extra = {}
+    for r in report["records"]:
+        if r["seed"] not in peers:
+            extra.setdefault(r["task"], {}).setdefault(r["method"], set()).add(r["seed"])
+    if not extra:
+        return []
+    parts = [f"{task}: {', '.join(methods)} (seeds {min(min(s) for s in methods.values())}–"
+             f"{max(max(s) for s in methods.values())})" for task, methods in extra.items()]
+    return ["More seeds than the peers' for " + "; ".join(parts) + ". Their medians, raced / "
+            "unraced ratios and counts of runs reaching the target take every seed; the ratios "
+            "to the peers and the same-wall-time comparison only the seeds the peers ran.", ""]
+
+
 def report_text(report):
     """The Markdown report of a (possibly partial) run."""
     records, loads = report["records"], [r["load"] for r in report["records"]]
@@ -850,6 +870,7 @@ def report_text(report):
     ]
     if report.get("note"):
         lines += [f"**{report['note']}**", ""]
+    lines += _extra_seed_lines(report)
     lines += ["Target per task: the median over seeds of RandomizedSearchCV's best with "
               f"{report['n_random']} candidates.", "",
               markdown_table(["task", "half", "rows × features", "target"],
@@ -952,6 +973,10 @@ def parse_args(argv=None):
                         help="run only these searches of ours again on --tasks, against "
                              "the target and peers of the results file --output names, "
                              "replacing their records there")
+    parser.add_argument("--extra-seeds", type=int, default=0, metavar="K",
+                        help="with --rerun: run those searches on K seeds after the "
+                             "results file's instead, keeping their records (no peers "
+                             "there: the ratios to the peers stay on the file's seeds)")
     parser.add_argument("--report", nargs="+", default=None, metavar="JSON",
                         help="only rewrite the .md beside this results file; with several, "
                              "merge them into --output (runs of different tasks)")
@@ -974,13 +999,16 @@ def _rerun(args, settings, argv):
     """``--rerun``: some of our searches again, in the results file ``--output``."""
     report = json.loads((RESULTS / f"{args.output}.json").read_text())
     report["args"] += f"`, then `python benchmarks/bench_racing.py {_shown_args(argv)}"
-    report["code"] += f"; {', '.join(args.rerun)} rerun at {code_version()}"
+    first = max(report["seeds"]) + 1
+    extra = list(range(first, first + args.extra_seeds)) if args.extra_seeds else None
+    how = f"run on seeds {first}–{first + args.extra_seeds - 1}" if extra else "rerun"
+    report["code"] += f"; {', '.join(args.rerun)} {how} at {code_version()}"
     for name in args.tasks:
         def save(records):
             report["records"] = records
             write_report(report, args.output)
 
-        rerun_methods(report, TASKS[name], args.rerun, settings, report["cap"], save)
+        rerun_methods(report, TASKS[name], args.rerun, settings, report["cap"], save, extra)
     print(report_text(report))
 
 
