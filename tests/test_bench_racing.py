@@ -127,6 +127,41 @@ def test_a_rerun_replaces_only_its_methods_and_runs_on_to_the_recorded_peers(mon
     assert len(saved) == 2
 
 
+def test_extra_seeds_keep_the_recorded_runs_and_stop_at_the_target(monkeypatch):
+    calls = []
+
+    def fake_run(task, X, y, seed, method, target, cap, run_until=None):
+        calls.append((seed, method, run_until))
+        return {"seconds": 2.0, "best": 0.9, "load": 0.1, "reached": True, "n_trials": 3,
+                "n_fits": 9}
+
+    monkeypatch.setattr(b, "run_ours", fake_run)
+    task = b.TASKS["logistic_pipeline"]
+    done = {"task": task.name, "half": "tuning", "best": 0.9, "reached": True, "n_trials": 3,
+            "n_fits": 9}
+    records = [_record("RandomizedSearchCV", 0, seconds=10.0, **done),
+               _record("Optuna WilcoxonPruner", 0, seconds=2.0, **done),
+               _record("ours GP raced", 0, seconds=5.0, **done),
+               _record("ours GP", 0, seconds=8.0, **done)]
+    report = {"seeds": [0], "records": records, "args": "", "cap": 10, "n_random": 60,
+              "threads_info": "",
+              "targets": {task.name: {"target": 0.8, "half": "tuning", "shape": "1 × 1"}}}
+    out = b.rerun_methods(report, task, ["ours GP raced", "ours GP"], [("default", None)],
+                          10, lambda records: None, seeds=[1, 2])
+    # no peers on seeds 1 and 2: nothing to run on to
+    assert calls == [(1, "ours GP raced", None), (1, "ours GP", None),
+                     (2, "ours GP raced", None), (2, "ours GP", None)]
+    assert out[:4] == records
+    assert sorted(r["seed"] for r in out if r["method"] == "ours GP raced") == [0, 1, 2]
+    report["records"] = out
+    text = b.report_text(report)
+    assert "More seeds than the peers' for logistic_pipeline: ours GP raced, ours GP (seeds 1–2)" \
+        in text
+    # raced / unraced over the three seeds (5/8, 2/2, 2/2), ours / Optuna on seed 0 alone (5/2)
+    row = next(line for line in text.splitlines() if "| ours GP raced | **" in line)
+    assert "**1.00** (0.62–1.00)" in row and "**2.50**" in row
+
+
 def test_a_rung_stop_is_judged_against_the_weakest_candidate_its_rung_promoted():
     X, y = make_classification(500, 8, n_informative=4, flip_y=0.05, random_state=1)
     search = HyperbandSearchCV(GradientBoostingClassifier(n_estimators=27, random_state=0),
