@@ -820,6 +820,8 @@ def false_stop_rows(records):
     for task in [*dict.fromkeys(r["task"] for r in counted), None]:
         for method in dict.fromkeys(r["method"] for r in counted):
             runs = [r for r in counted if r["method"] == method and task in (None, r["task"])]
+            if not runs:  # a search the task does not run (Hyperband without a budget)
+                continue
             stopped = sum(r["n_stopped"] for r in runs)
             false = sum(r["n_false_stops"] for r in runs)
             closest = [r["closest_stop"] for r in runs if r["closest_stop"] is not None]
