@@ -659,11 +659,11 @@ def replay(folds, fit_times, rule):
     return stops, skipped / (len(folds[0]) * np.nansum(fit_times)), beat_bar
 
 
-def _folds_until_stopped(race, scores):
-    """How many of ``scores`` a race saw before it stopped their candidate (None: never)."""
+def _folds_until_stopped(race, scores, candidate=0):
+    """How many of ``scores`` a race saw before it stopped their ``candidate`` (None: never)."""
     for fold, score in enumerate(scores):
-        race.observe(0, fold, {"test_scores": score})
-        if race.is_stopped(0):
+        race.observe(candidate, fold, {"test_scores": score})
+        if race.is_stopped(candidate):
             return fold + 1
     return None
 

@@ -35,7 +35,13 @@ import warnings  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks._common import RESULTS, markdown_table, write_result  # noqa: E402
-from benchmarks.bench_racing import CV, TASKS, _spread, code_version  # noqa: E402
+from benchmarks.bench_racing import (  # noqa: E402
+    CV,
+    TASKS,
+    _folds_until_stopped,
+    _spread,
+    code_version,
+)
 from sklearn_hp.search import HyperbandSearchCV  # noqa: E402
 from sklearn_hp.search._racing import FoldRace  # noqa: E402
 
@@ -72,7 +78,8 @@ def record_run(task, X, y, seed):
 
 
 def rungs_of(run):
-    """``[(rows, bar)]``: each rung's rows in trial order, the mean a stop must not beat."""
+    """``[(rows, bar, last)]``: each rung's rows in trial order, the mean a stop must not
+    beat, and whether the rung is its bracket's last (raced against the best)."""
     groups = {}
     for row in run:
         groups.setdefault((row["bracket"], row["rung"]), []).append(row)
@@ -87,45 +94,48 @@ def rungs_of(run):
 
 
 def replay_rung(rows, bar, last, level, order):
-    """Race one rung's recorded folds; ``(stops, fits skipped, seconds skipped, false stops)``."""
+    """Race one rung's recorded folds; ``(stops, seconds skipped, false stops)``.
+
+    ``stops`` are the folds each stopped candidate ran, ``false stops`` by how much
+    the full mean of each stopped candidate that beats ``bar`` beats it.
+    """
     n_splits = len(order)
     rank = 1 if last else max(1, len(rows) // ETA)
     race = FoldRace(n_splits, rank=rank, alpha=level)
-    stops, skipped, seconds, false = [], 0, 0.0, []
+    stops, seconds, false = [], 0.0, []
     for candidate, row in enumerate(rows):
         scores = np.asarray(row["folds"])[order]
-        for fold, score in enumerate(scores):
-            race.observe(candidate, fold, {"test_scores": score})
-            if race.is_stopped(candidate):
-                stops.append(fold + 1)
-                skipped += n_splits - fold - 1
-                seconds += (n_splits - fold - 1) * row["fit_time"]
-                if np.mean(scores) > bar + 1e-12:
-                    false.append(float(np.mean(scores) - bar))
-                break
-    return stops, skipped, seconds, false
+        ran = _folds_until_stopped(race, scores, candidate)
+        if ran is None:
+            continue
+        stops.append(ran)
+        seconds += (n_splits - ran) * row["fit_time"]
+        if scores.mean() > bar + 1e-12:
+            false.append(float(scores.mean() - bar))
+    return stops, seconds, false
 
 
 def replay_rows(runs):
     """One row per level (inner rungs, then last rungs) over the recorded runs."""
     n_splits = CV.get_n_splits()
     orders = [np.random.default_rng(k).permutation(n_splits) for k in range(N_ORDERS)]
+    rungs = [rungs_of(run) for run in runs]
     table = []
     for kind in ("inner", "last"):
         for level in LEVELS:
             after, shares, n_rows, false, n_stopped = np.zeros(n_splits - 1, int), [], 0, [], 0
-            for run in runs:
+            for run, run_rungs in zip(runs, rungs):
                 total = n_splits * sum(r["fit_time"] for r in run)
                 saved = 0.0
-                for rows, bar, last in rungs_of(run):
+                for rows, bar, last in run_rungs:
                     if last != (kind == "last"):
                         continue
                     n_rows += len(rows)
-                    stops, _, seconds, _ = replay_rung(rows, bar, last, level, np.arange(n_splits))
+                    stops, seconds, _ = replay_rung(rows, bar, last, level, np.arange(n_splits))
                     after += np.bincount(stops, minlength=n_splits)[1:n_splits]
                     saved += seconds
                     for order in orders:
-                        stops, _, _, wrong = replay_rung(rows, bar, last, level, order)
+                        stops, _, wrong = replay_rung(rows, bar, last, level, order)
                         n_stopped += len(stops)
                         false += wrong
                 shares.append(saved / total)

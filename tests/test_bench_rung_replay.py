@@ -32,15 +32,16 @@ def test_rungs_are_judged_against_the_weakest_promoted_and_the_last_against_the_
 
 def test_the_replay_stops_the_hopeless_after_one_fold_and_counts_no_false_stop():
     rows, bar, last = r.rungs_of(_run())[0]
-    stops, skipped, seconds, false = r.replay_rung(rows, bar, last, 0.05, np.arange(5))
-    # the four candidates 0.15 below stop at their first fold, the close ones run on
-    assert stops[-4:] == [1, 1, 1, 1] and skipped >= 16 and seconds == skipped
+    stops, seconds, false = r.replay_rung(rows, bar, last, 0.05, np.arange(5))
+    # the four candidates 0.15 below stop at their first fold, the close ones run on;
+    # each skipped fit is priced at its candidate's fit time, 1 s here
+    assert stops[-4:] == [1, 1, 1, 1] and seconds == sum(5 - ran for ran in stops) >= 16
     assert false == []
 
 
 def test_a_stop_above_the_promoted_bar_is_counted_false_with_its_excess():
     rows, bar, last = r.rungs_of(_run())[0]
     # pretend the rung promoted a candidate far below: every stop beats that bar
-    stops, _, _, false = r.replay_rung(rows, bar - 0.5, last, 0.05, np.arange(5))
+    stops, _, false = r.replay_rung(rows, bar - 0.5, last, 0.05, np.arange(5))
     assert len(false) == len(stops) >= 4
     assert min(false) > 0.5 - 0.2
