@@ -47,12 +47,11 @@ def _racing_section():
 
 def _ratio_pairs(method, column):
     """``"default / one thread"`` medians of a column of the held-out table, per task."""
-    lines = (RESULTS / "bench_racing.md").read_text().split("## Held-out half")[1]
+    records = json.loads((RESULTS / "bench_racing.json").read_text())["records"]
     cells = {}
-    for line in lines.split("## ")[0].splitlines():
-        parts = [p.strip() for p in line.strip("|").split("|")]
-        if len(parts) > column and parts[2] == method:
-            cells.setdefault(parts[0], []).append(re.search(r"\*\*(.+?)\*\*", parts[column])[1])
+    for row in bench_racing.ratio_rows(records, "held-out"):
+        if row[2] == method:
+            cells.setdefault(row[0], []).append(re.search(r"\*\*(.+?)\*\*", row[column])[1])
     return {task: " / ".join(values) for task, values in cells.items()}
 
 
