@@ -67,6 +67,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import os  # noqa: E402
 import shlex  # noqa: E402
 import subprocess  # noqa: E402
@@ -835,6 +836,45 @@ def false_stop_rows(records):
     return rows
 
 
+def perfect_race_share(complete, target, n_splits):
+    """Fits a perfect race would leave of an unraced run, as a share of the run's fits.
+
+    ``complete`` are the run's trials in order (``[[seconds, score]]``), taken up to
+    the first reaching ``target``. A perfect race knows every full mean: it runs all
+    ``n_splits`` folds of a trial that beats the best before it (the first trial
+    included) and stops every other one after its first fold. On the same
+    trajectory, no race can leave fewer fits.
+    """
+    best, kept, n = -math.inf, 0, 0
+    for _, score in complete:
+        n += 1
+        kept += n_splits if score > best else 1
+        best = max(best, score)
+        if reached(score, target):
+            break
+    return kept / (n_splits * n) if n else float("nan")
+
+
+def floor_rows(records, targets):
+    """Rows of the perfect-race table: per task and unraced Bayes search, at the first
+    thread setting (its trials are the other setting's)."""
+    rows, n_splits = [], CV.get_n_splits()
+    for task in dict.fromkeys(r["task"] for r in records):
+        first = next(r["threads"] for r in records if r["task"] == task)
+        for label, (kind, _, racing) in OURS.items():
+            runs = _select(records, task=task, threads=first, method=label)
+            if kind != "bayes" or racing or not runs:
+                continue
+            target = targets[task]["target"]
+            shares = [perfect_race_share(r["complete"], target, n_splits) for r in runs.values()]
+            raced = _select(records, task=task, threads=first, method=label + " raced")
+            seeds = sorted(set(raced) & set(runs))
+            rows.append([task, targets[task]["half"], label, _spread(shares, 2),
+                         ratio_cell([raced[s]["seconds"] for s in seeds],
+                                    [runs[s]["seconds"] for s in seeds]) if seeds else "–"])
+    return rows
+
+
 RATIO_HEADER = ["task", "BLAS threads", "ours (raced)", "raced / unraced",
                 "ours / RandomizedSearchCV", "ours / Halving", "ours / Optuna",
                 "ours reached", "load (runs of the row)"]
@@ -842,6 +882,8 @@ TIME_HEADER = ["task", "BLAS threads", "search", "seconds: median (min–max)", 
                "reached target", "trials", "fits", "load"]
 SAME_TIME_HEADER = ["task", "BLAS threads", "ours (raced)", "vs HalvingRandomSearchCV",
                     "vs Optuna"]
+FLOOR_HEADER = ["task", "half", "unraced search", "perfect race: share of its fits left",
+                "raced / unraced seconds"]
 STOP_HEADER = ["task", "search", "stopped / candidates", "false stops", "false-stop rate",
                "closest: full mean − final best"]
 
@@ -891,6 +933,14 @@ def report_text(report):
         rows = ratio_rows(records, half)
         if rows:
             lines += [f"## {half.capitalize()} half", "", markdown_table(RATIO_HEADER, rows), ""]
+    lines += ["## What a perfect race could save", "",
+              "On each unraced run's own trials up to the target: a perfect race runs every "
+              "fold of a trial that beats the best before it and stops every other after one "
+              "fold. Its share of the run's fits (median and range over seeds) is the least "
+              "time racing can leave on that trajectory, up to fit times; a search whose "
+              "trials mostly improve on the best leaves racing little to stop. Beside it, "
+              "the raced / unraced time of the table above (first thread setting).", "",
+              markdown_table(FLOOR_HEADER, floor_rows(records, report["targets"])), ""]
     lines += ["## At the same wall time", "",
               "Ours' best complete score when the peer's run ended, minus the peer's best "
               "(median and range over seeds; seeds where ours is at least as good). At the "

@@ -43,6 +43,26 @@ def test_time_to_target_is_that_of_the_first_trial_reaching_it():
     assert b.time_to_target(complete, 9.0, 0.99) == 9.0  # never reached: the whole run
 
 
+def test_a_perfect_race_keeps_every_fold_of_improving_trials_only():
+    # improving: 0.50 (the first), 0.60, 0.70 (reaches the target, the last counted);
+    # 0.40 and the tie at 0.60 stop after one fold; the trial after the target is not counted
+    complete = [[1, 0.50], [2, 0.40], [3, 0.60], [4, 0.60], [5, 0.70], [6, 0.99]]
+    assert b.perfect_race_share(complete, 0.70, 5) == pytest.approx((3 * 5 + 2) / 25)
+    # a run that never reaches the target counts every trial: 1 improving, 3 stopped
+    assert b.perfect_race_share(complete[:1] + [[2, 0.1]] * 3, 0.9, 5) == pytest.approx(8 / 20)
+
+
+def test_floor_rows_pair_each_unraced_search_with_its_raced_twin():
+    records = [_record("ours GP", s, seconds=4.0, complete=[[1, 0.5], [2, 0.4], [3, 0.9]])
+               for s in (0, 1)]
+    records += [_record("ours GP raced", s, seconds=2.0 + s) for s in (0, 1)]
+    records += [_record("ours Hyperband", 0, seconds=1.0, complete=[[1, 0.9]])]
+    (row,) = b.floor_rows(records, {"t": {"half": "held-out", "target": 0.9}})
+    assert row[:3] == ["t", "held-out", "ours GP"]
+    assert row[3] == "0.73 (0.73–0.73)"  # (5 + 1 + 5) / 15
+    assert row[4] == "**0.62** (0.50–0.75)"
+
+
 def _record(method, seed, **fields):
     return {"task": "t", "half": "held-out", "threads": "default", "seed": seed,
             "method": method, "load": 0.5, **fields}
@@ -133,12 +153,12 @@ def test_extra_seeds_keep_the_recorded_runs_and_stop_at_the_target(monkeypatch):
     def fake_run(task, X, y, seed, method, target, cap, run_until=None):
         calls.append((seed, method, run_until))
         return {"seconds": 2.0, "best": 0.9, "load": 0.1, "reached": True, "n_trials": 3,
-                "n_fits": 9}
+                "n_fits": 9, "complete": [[2.0, 0.9]]}
 
     monkeypatch.setattr(b, "run_ours", fake_run)
     task = b.TASKS["logistic_pipeline"]
     done = {"task": task.name, "half": "tuning", "best": 0.9, "reached": True, "n_trials": 3,
-            "n_fits": 9}
+            "n_fits": 9, "complete": [[5.0, 0.9]]}
     records = [_record("RandomizedSearchCV", 0, seconds=10.0, **done),
                _record("Optuna WilcoxonPruner", 0, seconds=2.0, **done),
                _record("ours GP raced", 0, seconds=5.0, **done),
