@@ -65,3 +65,18 @@ def test_the_readme_quotes_the_held_out_ratios(method):
     for column, name in columns.items():
         for task, pair in _ratio_pairs(method, column).items():
             assert pair in section, f"{method}, {task}, {name}: {pair} not in the README"
+
+
+#: The order the README's racing paragraph lists the held-out tasks in.
+README_TASK_ORDER = ["gradient_boosting", "random_forest", "mlp_digits", "pca_svc"]
+
+
+def test_the_readme_quotes_the_perfect_race_shares_of_the_held_out_tasks():
+    report = json.loads((RESULTS / "bench_racing.json").read_text())
+    rows = bench_racing.floor_rows(report["records"], report["targets"])
+    section = _racing_section()
+    for method, label in [("ours GP", "GP run's fits"), ("ours random", 'sampler="random"')]:
+        by_task = {row[0]: row[3].split()[0] for row in rows if row[2] == method}
+        medians = [by_task[task] for task in README_TASK_ORDER]
+        quoted = ", ".join(medians[:-1]) + " and " + medians[-1]
+        assert quoted in section and label in section, (method, quoted)
