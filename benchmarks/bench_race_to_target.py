@@ -38,14 +38,14 @@ from benchmarks._common import RESULTS, markdown_table, write_result  # noqa: E4
 from benchmarks.bench_racing import (  # noqa: E402
     CV,
     TASKS,
-    StopAtScore,
-    _folds_until_stopped,
     _spread,
     code_version,
     perfect_race_share,
+    race_in_turn,
     reached,
+    unraced_folds,
 )
-from sklearn_hp.search import BayesSearchCV, _racing  # noqa: E402
+from sklearn_hp.search import _racing  # noqa: E402
 
 #: Files this script writes under benchmarks/results/.
 OUTPUTS = {"bench_race_to_target.md": "(no arguments)",
@@ -63,35 +63,22 @@ RULES = {"5 %, floor 0.25 (now)": (0.05, 0.25), "5 %, floor 0.5": (0.05, 0.5),
          "10 %, floor 0.25": (0.1, 0.25), "20 %, floor 0.25": (0.2, 0.25)}
 
 
-def record_run(task, X, y, seed, target):
-    """Fold scores (candidates × folds) of an unraced GP run stopping at ``target``."""
-    stopper = StopAtScore(target, max_candidates=CAP)
-    search = BayesSearchCV(task.make(), task.space, n_iter=CAP, sampler="gp", cv=CV,
-                           random_state=seed, refit=False, racing=False,
-                           callbacks=[stopper]).fit(X, y)
-    results = search.cv_results_
-    return np.array([results[f"split{f}_test_score"] for f in range(CV.get_n_splits())]).T
-
-
 def replay_run(folds, target, level, floor):
     """Race one run's ``folds`` (candidates × folds, in a fold order) under a rule.
 
     Returns ``(fits kept, stops, stops beating the best before them, stops
     reaching the target)``.
     """
-    n = folds.shape[1]
-    complete, kept, stops, beat, reaching = [], 0, 0, 0, 0
+    kept, stops, beat, reaching = 0, 0, 0, 0
     with mock.patch.object(_racing, "_SIGMA_FLOOR", floor):
-        for scores in folds:
-            ran = _folds_until_stopped(_racing.FoldRace(n, complete, alpha=level), scores)
+        for k, ran, beats in race_in_turn(folds, alpha=level):
             if ran is None:
-                complete.append(scores)
-                kept += n
+                kept += folds.shape[1]
                 continue
             kept += ran
             stops += 1
-            beat += scores.mean() > max(c.mean() for c in complete) + 1e-12
-            reaching += reached(scores.mean(), target)
+            beat += beats
+            reaching += reached(folds[k].mean(), target)
     return kept, stops, beat, reaching
 
 
@@ -102,8 +89,7 @@ def replay_rows(recorded):
     for task, runs in recorded["runs"].items():
         target = recorded["targets"][task]
         runs = [np.array(folds) for folds in runs]
-        perfect = [perfect_race_share(list(enumerate(folds.mean(1))), target, folds.shape[1])
-                   for folds in runs]
+        perfect = [perfect_race_share(folds.mean(1), target, folds.shape[1]) for folds in runs]
         for label, (level, floor) in RULES.items():
             shares, totals = [], np.zeros(3, dtype=int)
             for folds in runs:
@@ -159,7 +145,7 @@ def main(argv=None):
             X, y = task.load()
             for seed in range(args.seeds):
                 recorded["loads"].append(os.getloadavg()[0])
-                folds = record_run(task, X, y, seed, target)
+                folds, _ = unraced_folds(task, X, y, seed, "gp", n_iter=CAP, target=target)
                 recorded["runs"].setdefault(name, []).append(folds.tolist())
                 print(f"{name} seed {seed}: {len(folds)} trials", flush=True)
                 path.write_text(json.dumps(recorded) + "\n")

@@ -626,10 +626,13 @@ RULES = {"1 %, every trial (before)": (0.01, 10 ** 6), "5 %, every trial": (0.05
 N_ORDERS = 20  # fold orders each recorded run is replayed in
 
 
-def unraced_folds(task, X, y, seed, sampler, n_iter=60):
-    """Fold scores (candidates x folds, in trial order) and fit times of an unraced search."""
+def unraced_folds(task, X, y, seed, sampler, n_iter=60, target=None):
+    """Fold scores (candidates x folds, in trial order) and fit times of an unraced search
+    (stopping once a complete trial reaches ``target``, when given)."""
+    callbacks = [] if target is None else [StopAtScore(target, max_candidates=n_iter)]
     search = BayesSearchCV(task.make(), task.space, n_iter=n_iter, sampler=sampler,
-                           random_state=seed, cv=CV, refit=False).fit(X, y)
+                           random_state=seed, cv=CV, refit=False,
+                           callbacks=callbacks).fit(X, y)
     results = search.cv_results_
     folds = np.array([results[f"split{f}_test_score"] for f in range(CV.get_n_splits())]).T
     return folds, np.asarray(results["mean_fit_time"])
@@ -645,19 +648,35 @@ def replay(folds, fit_times, rule):
 
     from sklearn_hp.search import _racing
 
-    complete, stops, skipped, beat_bar = [], [], 0.0, 0
+    stops, skipped, beat_bar = [], 0.0, 0
     with mock.patch.multiple(_racing, ALPHA=rule[0], NEAREST=rule[1]):
-        for scores, seconds in zip(folds, fit_times):
-            if not np.isfinite(scores).all():
-                continue
-            ran = _folds_until_stopped(_racing.FoldRace(len(scores), complete), scores)
-            if ran is None:
-                complete.append(scores)
-                continue
-            stops.append(ran)
-            skipped += (len(scores) - ran) * seconds
-            beat_bar += scores.mean() > max(c.mean() for c in complete) + 1e-12
+        for k, ran, beats in race_in_turn(folds):
+            if ran is not None:
+                stops.append(ran)
+                skipped += (folds.shape[1] - ran) * fit_times[k]
+                beat_bar += beats
     return stops, skipped / (len(folds[0]) * np.nansum(fit_times)), beat_bar
+
+
+def race_in_turn(folds, alpha=None):
+    """Race recorded fold scores one candidate at a time, folds in turn, as ``n_jobs=1`` does.
+
+    Each candidate (a row of ``folds``, all finite; others are left out) races
+    the complete candidates before it. Yields ``(row, folds run before the stop
+    or None, whether its full mean beats the best complete candidate before it)``.
+    """
+    from sklearn_hp.search import _racing
+
+    complete = []
+    for k, scores in enumerate(folds):
+        if not np.isfinite(scores).all():
+            continue
+        ran = _folds_until_stopped(_racing.FoldRace(len(scores), complete, alpha=alpha), scores)
+        if ran is None:
+            complete.append(scores)
+            yield k, None, False
+        else:
+            yield k, ran, scores.mean() > max(c.mean() for c in complete) + 1e-12
 
 
 def _folds_until_stopped(race, scores, candidate=0):
@@ -836,17 +855,17 @@ def false_stop_rows(records):
     return rows
 
 
-def perfect_race_share(complete, target, n_splits):
+def perfect_race_share(scores, target, n_splits):
     """Fits a perfect race would leave of an unraced run, as a share of the run's fits.
 
-    ``complete`` are the run's trials in order (``[[seconds, score]]``), taken up to
-    the first reaching ``target``. A perfect race knows every full mean: it runs all
+    ``scores`` are the run's trials' means in order, taken up to the first reaching
+    ``target``. A perfect race knows every full mean: it runs all
     ``n_splits`` folds of a trial that beats the best before it (the first trial
     included) and stops every other one after its first fold. On the same
     trajectory, no race can leave fewer fits.
     """
     best, kept, n = -math.inf, 0, 0
-    for _, score in complete:
+    for score in scores:
         n += 1
         kept += n_splits if score > best else 1
         best = max(best, score)
@@ -866,7 +885,8 @@ def floor_rows(records, targets):
             if kind != "bayes" or racing or not runs:
                 continue
             target = targets[task]["target"]
-            shares = [perfect_race_share(r["complete"], target, n_splits) for r in runs.values()]
+            shares = [perfect_race_share([score for _, score in r["complete"]], target, n_splits)
+                      for r in runs.values()]
             raced = _select(records, task=task, threads=first, method=label + " raced")
             seeds = sorted(set(raced) & set(runs))
             rows.append([task, targets[task]["half"], label, _spread(shares, 2),

@@ -46,10 +46,10 @@ def test_time_to_target_is_that_of_the_first_trial_reaching_it():
 def test_a_perfect_race_keeps_every_fold_of_improving_trials_only():
     # improving: 0.50 (the first), 0.60, 0.70 (reaches the target, the last counted);
     # 0.40 and the tie at 0.60 stop after one fold; the trial after the target is not counted
-    complete = [[1, 0.50], [2, 0.40], [3, 0.60], [4, 0.60], [5, 0.70], [6, 0.99]]
-    assert b.perfect_race_share(complete, 0.70, 5) == pytest.approx((3 * 5 + 2) / 25)
+    scores = [0.50, 0.40, 0.60, 0.60, 0.70, 0.99]
+    assert b.perfect_race_share(scores, 0.70, 5) == pytest.approx((3 * 5 + 2) / 25)
     # a run that never reaches the target counts every trial: 1 improving, 3 stopped
-    assert b.perfect_race_share(complete[:1] + [[2, 0.1]] * 3, 0.9, 5) == pytest.approx(8 / 20)
+    assert b.perfect_race_share(scores[:1] + [0.1] * 3, 0.9, 5) == pytest.approx(8 / 20)
 
 
 def test_floor_rows_pair_each_unraced_search_with_its_raced_twin():
