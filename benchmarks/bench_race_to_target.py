@@ -59,8 +59,9 @@ TARGET_FILES = {"svc_digits": "bench_racing_tuning.json",
 CAP = 120  # candidates at most, as in bench_racing
 N_ORDERS = 10
 #: Rules replayed: label -> (level per look, floor of the pooled spread).
-RULES = {"5 %, floor 0.25 (now)": (0.05, 0.25), "5 %, floor 0.5": (0.05, 0.5),
-         "10 %, floor 0.25": (0.1, 0.25), "20 %, floor 0.25": (0.2, 0.25)}
+RULES = {"5 %, floor 0.25 (before)": (0.05, 0.25), "5 %, floor 0.5 (now)": (0.05, 0.5),
+         "5 %, floor 0.75": (0.05, 0.75), "10 %, floor 0.25": (0.1, 0.25),
+         "20 %, floor 0.25": (0.2, 0.25)}
 
 
 def replay_run(folds, target, level, floor):

@@ -61,8 +61,9 @@ def test_the_readme_quotes_the_replay():
         cells = [part(row[column]) for row in rows if row[1] == rule]
         return ", ".join(cells[:-1]) + " and " + cells[-1]
 
-    now, loose = "5 %, floor 0.25 (now)", "20 %, floor 0.25"
+    now, before = "5 %, floor 0.5 (now)", "5 %, floor 0.25 (before)"
+    loose = "20 %, floor 0.25"
     share = lambda cell: cell.split("(")[1].rstrip(")").replace("%", " %")  # noqa: E731
-    for quoted in [listed(now, 2), listed(now, 3), listed(loose, 2),
-                   listed(loose, 5, share), listed(now, 5, share)]:
+    for quoted in [listed(now, 2), listed(now, 3), listed(now, 5, share),
+                   listed(before, 5, share), listed(loose, 2), listed(loose, 5, share)]:
         assert quoted in text, quoted
