@@ -72,3 +72,12 @@ def test_the_held_out_split_is_the_one_written_in_the_readme():
         assert tuple(tuning.strip().split(", ")) == DATASETS[bench]["tuning"]
     assert len(DATASETS["hpobench"]["held out"] + DATASETS["hpobench"]["tuning"]) == 8
     assert run.ordered_datasets("hpobench")[:4] == list(DATASETS["hpobench"]["held out"])
+
+
+def test_a_gp_variant_the_command_line_accepts_runs_on_a_table():
+    """``--methods`` takes the GP variants (``GP_VARIANTS``); the runner used to look
+    them up among the reported methods only and failed with a KeyError."""
+    problem = TableProblem("hpobench", "car")
+    record = run.run_one(problem, "ours-gp-candidates-501", 0)
+    assert record["method"] == "ours-gp-candidates-501" and record["n_evals"] == 50
+    assert record["regret"]["10"] >= record["regret"]["20"] >= record["regret"]["50"] >= 0

@@ -8,7 +8,7 @@ the seeds is the mark of the hit rate. Its best at ``BUDGET`` is read off that r
 import os
 import time
 
-from ..coco.methods import METHODS, OURS, implementation
+from ..coco.methods import OURS, RUNNERS, implementation
 from ..coco.run import best_so_far
 from ..coco.store import RunCache
 from .problems import DATASETS, TableProblem
@@ -34,7 +34,7 @@ def run_one(problem, method, seed, code=None):
     budget = budget_of(method)
     counts = [n for n in CHECKPOINTS if n <= budget]
     start = time.perf_counter()
-    losses, optimiser = METHODS[method](problem, budget, seed)
+    losses, optimiser = RUNNERS[method](problem, budget, seed)
     seconds = time.perf_counter() - start
     return {
         "bench": problem.bench, "dataset": problem.dataset, "method": method, "seed": seed,
