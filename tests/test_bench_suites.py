@@ -162,3 +162,15 @@ def test_a_report_only_run_shows_the_methods_asked_a_run_shows_all(tmp_path, mon
     run_and_report(args, cache, lambda log: None,
                    lambda runs, methods: seen.append(methods) or "report")
     assert seen == [shown] and args.report.read_text() == "report\n"
+
+
+def test_a_cache_of_variants_only_reports_without_them(tmp_path):
+    """A GP variant (``--methods ours-gp-candidates-501``) is never reported; a cache
+    holding only its runs used to crash the overhead table (no load to show)."""
+    cache = run.open_cache(tmp_path / "cache.jsonl")
+    run.run_all(cache, "bbob", [2], [1], [1], [0], ["ours-gp-candidates-501"],
+                log=lambda _: None)
+    record = cache.runs()["bbob", 1, 2, 1, "ours-gp-candidates-501", 0, 100]
+    assert record["n_evals"] == 100 and record["regret"]["50"] < 1e-3  # a 2-D sphere
+    text = report.render(cache.runs(), list(METHODS))
+    assert "candidates-501" not in text and "| bbob | 2 |" not in text

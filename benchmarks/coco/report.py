@@ -120,7 +120,7 @@ def overhead_table(runs, methods):
         per[r["suite"], r["dim"], r["method"]].append(
             (1000 * r["optimiser_seconds"] / max(r["n_evals"], 1), r["load"]))
     rows = []
-    for suite, dim in sorted({(s, d) for s, d, _ in per}):
+    for suite, dim in sorted({(s, d) for s, d, m in per if m in methods}):
         loads = [load for m in methods for _, load in per.get((suite, dim, m), [])]
         cells = [f"{statistics.median(ms for ms, _ in per[suite, dim, m]):.1f}"
                  if per.get((suite, dim, m)) else "–" for m in methods]
