@@ -174,3 +174,16 @@ def test_a_cache_of_variants_only_reports_without_them(tmp_path):
     assert record["n_evals"] == 100 and record["regret"]["50"] < 1e-3  # a 2-D sphere
     text = report.render(cache.runs(), list(METHODS))
     assert "candidates-501" not in text and "| bbob | 2 |" not in text
+
+
+def test_the_tpe_hedge_proposes_every_fourth_candidate_after_the_warm_up():
+    from benchmarks.coco.methods import InterleavedSampler
+    from sklearn_hp.search import Real, SearchSpace, Trial
+
+    sampler = InterleavedSampler(every=4)
+    sampler.gp.propose = lambda *args, **kwargs: ["gp"]
+    sampler.tpe.propose = lambda *args, **kwargs: ["tpe"]
+    space = SearchSpace({"x": Real(0.0, 1.0)})  # warm-up: max(5, 1 + 1) = 5 trials
+    trials = [Trial({"x": 0.1 * i}, float(i)) for i in range(20)]
+    who = [sampler.propose(space, trials[:n], 1, 0)[0] for n in range(21)]
+    assert [n for n, name in enumerate(who) if name == "tpe"] == [8, 12, 16, 20]
