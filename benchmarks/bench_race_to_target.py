@@ -30,7 +30,6 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import warnings  # noqa: E402
-from unittest import mock  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -45,7 +44,6 @@ from benchmarks.bench_racing import (  # noqa: E402
     reached,
     unraced_folds,
 )
-from sklearn_hp.search import _racing  # noqa: E402
 
 #: Files this script writes under benchmarks/results/.
 OUTPUTS = {"bench_race_to_target.md": "(no arguments)",
@@ -71,15 +69,14 @@ def replay_run(folds, target, level, floor):
     reaching the target)``.
     """
     kept, stops, beat, reaching = 0, 0, 0, 0
-    with mock.patch.object(_racing, "_SIGMA_FLOOR", floor):
-        for k, ran, beats in race_in_turn(folds, alpha=level):
-            if ran is None:
-                kept += folds.shape[1]
-                continue
-            kept += ran
-            stops += 1
-            beat += beats
-            reaching += reached(folds[k].mean(), target)
+    for k, ran, beats in race_in_turn(folds, alpha=level, floor=floor):
+        if ran is None:
+            kept += folds.shape[1]
+            continue
+        kept += ran
+        stops += 1
+        beat += beats
+        reaching += reached(folds[k].mean(), target)
     return kept, stops, beat, reaching
 
 

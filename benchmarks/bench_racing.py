@@ -644,34 +644,31 @@ def replay(folds, fit_times, rule):
     Returns the folds run by each stopped candidate, the share of fitting time
     skipped, and how many stopped candidates' full means beat the bar then.
     """
-    from unittest import mock
-
-    from sklearn_hp.search import _racing
-
     stops, skipped, beat_bar = [], 0.0, 0
-    with mock.patch.multiple(_racing, ALPHA=rule[0], NEAREST=rule[1]):
-        for k, ran, beats in race_in_turn(folds):
-            if ran is not None:
-                stops.append(ran)
-                skipped += (folds.shape[1] - ran) * fit_times[k]
-                beat_bar += beats
+    for k, ran, beats in race_in_turn(folds, alpha=rule[0], nearest=rule[1]):
+        if ran is not None:
+            stops.append(ran)
+            skipped += (folds.shape[1] - ran) * fit_times[k]
+            beat_bar += beats
     return stops, skipped / (len(folds[0]) * np.nansum(fit_times)), beat_bar
 
 
-def race_in_turn(folds, alpha=None):
+def race_in_turn(folds, **rule):
     """Race recorded fold scores one candidate at a time, folds in turn, as ``n_jobs=1`` does.
 
     Each candidate (a row of ``folds``, all finite; others are left out) races
-    the complete candidates before it. Yields ``(row, folds run before the stop
-    or None, whether its full mean beats the best complete candidate before it)``.
+    the complete candidates before it under ``rule`` (``FoldRace``'s ``alpha``,
+    ``nearest`` and ``floor``; its defaults where left out). Yields ``(row, folds
+    run before the stop or None, whether its full mean beats the best complete
+    candidate before it)``.
     """
-    from sklearn_hp.search import _racing
+    from sklearn_hp.search._racing import FoldRace
 
     complete = []
     for k, scores in enumerate(folds):
         if not np.isfinite(scores).all():
             continue
-        ran = _folds_until_stopped(_racing.FoldRace(len(scores), complete, alpha=alpha), scores)
+        ran = _folds_until_stopped(FoldRace(len(scores), complete, **rule), scores)
         if ran is None:
             complete.append(scores)
             yield k, None, False

@@ -261,6 +261,25 @@ def test_the_spread_comes_from_the_trials_nearest_the_bar():
     assert not stops_after_one_fold([bar, near[0], erratic])
 
 
+def test_the_floor_and_the_nearest_count_are_parameters():
+    from sklearn_hp.search._racing import NEAREST, FoldRace
+
+    bar = np.array([0.90, 0.80, 0.85, 0.95, 0.90])
+    twins = [bar - 0.01, bar - 0.02]  # differ from the bar by a constant: no spread of their own
+    erratic = bar - 0.05 + np.array([0.05, -0.05, 0.04, -0.04, 0.0])
+    own = np.sqrt(2) * np.std(bar, ddof=1)
+    spread = np.sqrt(np.sum((erratic - bar + 0.05) ** 2) / (N_SPLITS - 1))  # around their mean
+
+    # the twins alone agree with the bar fold by fold: the spread is the floor
+    assert FoldRace(N_SPLITS, [bar, *twins])._sigma == pytest.approx(0.5 * own)
+    assert FoldRace(N_SPLITS, [bar, *twins], floor=0.25)._sigma == pytest.approx(0.25 * own)
+    # the erratic trial is the farthest from the bar's mean: in with 3 nearest, out with 2
+    assert NEAREST >= 3
+    pooled = spread / np.sqrt(3)  # its squares over the three trials' degrees of freedom
+    assert FoldRace(N_SPLITS, [bar, *twins, erratic], floor=0.0)._sigma == pytest.approx(pooled)
+    assert FoldRace(N_SPLITS, [bar, *twins, erratic], floor=0.0, nearest=2)._sigma == 0.0
+
+
 def test_rung_races_look_at_a_stricter_level_than_the_best_race():
     from sklearn_hp.search._racing import ALPHA, RUNG_ALPHA, FoldRace
 
