@@ -1,4 +1,4 @@
-"""Start-up time of the command line: ``sklearn-hp --help`` and ``sklearn-hp tune --help``.
+"""Start-up time of the command line: ``sklearn-hp --help`` and each command's ``--help``.
 
 Each run is a fresh process (``python -m sklearn_hp ...``), timed wall-clock from
 start to exit. With ``--baseline REV`` the same commands of an earlier revision
@@ -25,7 +25,7 @@ from _common import markdown_table, write_result
 
 #: Files this script writes under benchmarks/results/, each with the arguments that
 #: write it (those of the committed file's run where they are not the defaults).
-OUTPUTS = {"bench_cli_startup.md": "--repeats 5 --baseline c409d60"}
+OUTPUTS = {"bench_cli_startup.md": "--repeats 5 --baseline cad3078"}
 #: Rough run time on the project's 2-core machine.
 RUN_TIME = "~1 min; ~2 min with --baseline"
 
@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = {
     "sklearn-hp --help": ["--help"],
     "sklearn-hp tune --help": ["tune", "--help"],
+    "sklearn-hp inspect --help": ["inspect", "--help"],
+    "sklearn-hp diagnose --help": ["diagnose", "--help"],
 }
 
 

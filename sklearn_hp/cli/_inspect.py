@@ -1,6 +1,5 @@
 """``sklearn-hp inspect FILE``: hyperparameters and learned parameters of a saved model."""
 
-from ..inspection import model_parts
 from ._trust import add_trust_argument, load_model
 
 #: Width of the name column.
@@ -54,6 +53,8 @@ def describe(model):
     learned parameters under its name; arrays held in a list are listed one by
     one (``weights_[0]``).
     """
+    from ..inspection import model_parts  # scikit-learn: not needed for --help
+
     parts = model_parts(model)
     if len(parts) == 1:
         part = parts[0]

@@ -12,9 +12,10 @@ from sklearn.preprocessing import StandardScaler
 from ..linear_model import LinearRegressor, LinearSVMClassifier, LogisticClassifier
 from ..neural_network import ConvNetClassifier, MLPClassifier, MLPRegressor
 from ..search import Categorical, Integer, Real
+from ._catalog import FIXED, MODEL_NAMES, SPACE_SPECS, describe_defaults
 
-__all__ = ["MODELS", "build_pipeline", "default_space", "describe_defaults", "final_model",
-           "load_space_file", "make_model", "plain_name"]
+__all__ = ["FIXED", "MODELS", "SPACES", "build_pipeline", "default_space", "describe_defaults",
+           "final_model", "load_space_file", "make_model", "plain_name"]
 
 #: name -> {task: class}
 MODELS = {
@@ -24,53 +25,7 @@ MODELS = {
     "svm": {"classification": LinearSVMClassifier},
     "convnet": {"classification": ConvNetClassifier},
 }
-
-#: Hyperparameters ``tune`` fixes (not searched) for the named models.
-FIXED = {
-    "mlp": {"max_epochs": 40},
-    "logistic": {"max_epochs": 100},
-    "linear": {"max_epochs": 100},
-    "svm": {"max_epochs": 100},
-    "convnet": {"max_epochs": 15, "conv_filters": (8, 16), "hidden_layer_sizes": (64,)},
-}
-
-#: Linear models keep their own learning_rate="auto" (scaled to the standardized
-#: features and target): searching it as well lost held-out accuracy to the untuned
-#: model on small tables (iris, wine: down to -0.04 to -0.06 over 5 seeds of 6 random
-#: candidates), while this space never lost more than 0.012 (breast_cancer) and gained
-#: on average on each bundled dataset.
-_LINEAR_SPACE = {
-    "alpha": Real(1e-6, 1e-1, log=True),
-    "penalty": Categorical(["l2", "l1"]),
-}
-
-#: The default search space of each named model.
-SPACES = {
-    "mlp": {  # alpha up to 1: noisy regression targets (diabetes) want 0.04-0.07
-        "hidden_layer_sizes": Categorical([(32,), (64,), (128,), (64, 32)]),
-        "learning_rate": Real(1e-4, 3e-2, log=True),
-        "alpha": Real(1e-6, 1.0, log=True),
-        "batch_size": Categorical([32, 64, 128]),
-    },
-    "logistic": _LINEAR_SPACE,
-    "linear": _LINEAR_SPACE,
-    "svm": _LINEAR_SPACE,
-    "convnet": {
-        "learning_rate": Real(1e-4, 1e-2, log=True),
-        "alpha": Real(1e-6, 1e-2, log=True),
-        "dropout": Real(0.0, 0.5),
-    },
-}
-
-
-def describe_defaults():
-    """Text for ``--help``: each named model's default space."""
-    parts = []
-    for name, space in SPACES.items():
-        dims = ", ".join(f"{k} {v!r}" for k, v in space.items())
-        parts.append(f"{name}: {dims}")
-    return "; ".join(parts)
-
+assert tuple(MODELS) == MODEL_NAMES
 
 def make_model(name, task, random_state):
     """Return an unfitted estimator for ``--model`` and the table's task."""
@@ -231,3 +186,9 @@ def load_space_file(path, estimator):
                              f"hyperparameter {name!r}; accepted: {sorted(accepted)}.")
         space[name] = _dimension(name, entry, f"--space {path!r}")
     return space
+
+
+#: The default search space of each named model, as search dimensions.
+SPACES = {name: {key: _dimension(key, spec, f"the default space of {name}")
+                 for key, spec in specs.items()}
+          for name, specs in SPACE_SPECS.items()}

@@ -14,6 +14,7 @@ from ._options import (
     parse_assignments,
 )
 from ._searches import SEARCHES, check_scoring, make_search
+from ._catalog import FIXED, MODEL_NAMES, describe_defaults
 from ._settings import apply_settings, fixed_settings_text
 from ._splits import CVAction, describe_cv, make_cv, splits_for
 from ._trust import add_trust_argument, trusted_classes
@@ -24,11 +25,9 @@ __all__ = ["add_arguments", "run", "build_run", "fit_search", "report"]
 def add_arguments(parser):
     """Register the command's options on ``parser``.
 
-    The time is noted here, before the option texts import scikit-learn:
-    ``--time-budget`` counts from it.
+    The time is noted here: ``--time-budget`` counts from it.
     """
     parser.set_defaults(command_started=time.monotonic())
-    from ._models import FIXED, MODELS, describe_defaults
 
     parser.add_argument("--data", required=True, metavar="NAME|PATH.csv",
                         help=f"a bundled dataset ({', '.join(sorted(DATASETS))}) or a CSV "
@@ -37,7 +36,7 @@ def add_arguments(parser):
     parser.add_argument("--task", choices=("classification", "regression"),
                         help="override the task inferred from the target")
     parser.add_argument("--model", default="mlp", metavar="NAME|IMPORT.PATH.Class",
-                        help=(f"{', '.join(MODELS)} or an estimator class such as "
+                        help=(f"{', '.join(MODEL_NAMES)} or an estimator class such as "
                               "sklearn.svm.SVC (default: mlp). Default spaces: "
                               + describe_defaults() + ". Settings tune fixes on the named "
                               "models (not searched; --set overrides them): "
