@@ -20,6 +20,7 @@ from sklearn.utils.validation import validate_data
 
 __all__ = [
     "BaseSearchCV",
+    "CachedParamNames",
     "HasMethods",
     "Interval",
     "InvalidParameterError",
@@ -38,6 +39,29 @@ __all__ = [
 ]
 
 SKLEARN_VERSION = tuple(int(p) for p in sklearn.__version__.split(".")[:2] if p.isdigit())
+
+#: ``(class, its __init__) -> parameter names``, filled by :class:`CachedParamNames`.
+_PARAM_NAMES = {}
+
+
+class CachedParamNames:
+    """Reads a class's parameter names from its ``__init__`` once, not at every call.
+
+    ``BaseEstimator._get_param_names`` inspects the signature of ``__init__`` each
+    time ``get_params``, ``set_params`` or ``clone`` runs, for the estimator and
+    every component of it; in a budget search over small networks that was a tenth
+    of the run. Put it before ``BaseEstimator`` in the bases. The names are kept per
+    class and ``__init__`` function, so a subclass or a replaced ``__init__`` reads
+    its own.
+    """
+
+    @classmethod
+    def _get_param_names(cls):
+        key = (cls, cls.__init__)
+        names = _PARAM_NAMES.get(key)
+        if names is None:
+            names = _PARAM_NAMES[key] = tuple(super()._get_param_names())
+        return list(names)
 
 
 class RegistryOptions(StrOptions):

@@ -109,3 +109,47 @@ def test_registry_options_follow_the_registry():
     names.add("c")
     assert constraint.is_satisfied_by("c")
     assert "'c'" in str(constraint)
+
+
+def test_parameter_names_are_read_once_per_class(monkeypatch):
+    import inspect
+
+    from sklearn.base import BaseEstimator, clone
+
+    from sklearn_hp._compat import CachedParamNames
+    from sklearn_hp.neural_network import MLPClassifier
+
+    class Plain(CachedParamNames, BaseEstimator):
+        def __init__(self, a=1, b=2):
+            self.a, self.b = a, b
+
+    class Wider(Plain):
+        def __init__(self, a=1, b=2, c=3):
+            super().__init__(a, b)
+            self.c = c
+
+    reads, real = [], inspect.signature
+
+    def counted(function, *args, **kwargs):
+        reads.append(function)
+        return real(function, *args, **kwargs)
+
+    monkeypatch.setattr(inspect, "signature", counted)
+    for _ in range(5):
+        clone(Plain(a=4)).set_params(b=5)
+    assert len(reads) == 1
+    assert Plain(a=4).get_params() == {"a": 4, "b": 2}
+    # a subclass reads its own __init__, once
+    assert Wider(c=7).get_params() == {"a": 1, "b": 2, "c": 7}
+    assert Wider().get_params() == {"a": 1, "b": 2, "c": 3} and len(reads) == 2
+
+    # so does a class whose __init__ is replaced
+    def narrower(self, a=1):
+        self.a = a
+
+    monkeypatch.setattr(Plain, "__init__", narrower)
+    assert Plain().get_params() == {"a": 1} and len(reads) == 3
+    # the package's estimators and their parts: names as scikit-learn reads them
+    model = MLPClassifier(hidden_layer_sizes=(3,))
+    assert sorted(model.get_params(deep=False)) == sorted(
+        name for name in real(MLPClassifier.__init__).parameters if name != "self")

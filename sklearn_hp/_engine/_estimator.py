@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._compat import Interval, StrOptions, validate_parameter_constraints
+from .._compat import CachedParamNames, Interval, StrOptions, validate_parameter_constraints
 from .._stacklevel import user_stacklevel
 from ..callbacks._named import NamedCallbacksMixin, cloned_callbacks
 from ..exceptions import DivergenceError
@@ -47,7 +47,8 @@ __all__ = ["BaseGradientEstimator"]
 _CONSTANT_LOSS_ROWS = 2048
 
 
-class BaseGradientEstimator(NamedCallbacksMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseGradientEstimator(NamedCallbacksMixin, CachedParamNames, BaseEstimator,
+                            metaclass=ABCMeta):
     """Shared fitting machinery: validation, splitting, epochs, early stopping.
 
     Not meant to be used directly; see :mod:`sklearn_hp.linear_model` and

@@ -2,10 +2,12 @@
 
 from sklearn.base import BaseEstimator
 
+from .._compat import CachedParamNames
+
 __all__ = ["Callback"]
 
 
-class Callback(BaseEstimator):
+class Callback(CachedParamNames, BaseEstimator):
     """Base class of callbacks; override the hooks you need.
 
     Callbacks are hyperparameters: an estimator clones its ``callbacks`` at the

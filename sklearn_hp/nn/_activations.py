@@ -10,6 +10,7 @@ import numpy as np
 from scipy.special import erf, expit
 from sklearn.base import BaseEstimator
 
+from .._compat import CachedParamNames
 from .._registry import Registry
 
 __all__ = ["Activation", "ACTIVATIONS", "ELU", "GELU", "Identity", "LeakyReLU", "Logistic",
@@ -39,7 +40,7 @@ def _zero(x):
     return row
 
 
-class Activation(BaseEstimator):
+class Activation(CachedParamNames, BaseEstimator):
     """An element-wise function ``y = f(x)`` and its vector-Jacobian product.
 
     Subclasses keep their settings as ``__init__`` arguments (``get_params``,

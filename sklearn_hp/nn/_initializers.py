@@ -8,13 +8,14 @@ a hyperparameter a search can tune.
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .._compat import CachedParamNames
 from .._registry import Registry
 
 __all__ = ["INITIALIZERS", "FixedScale", "Initializer", "VarianceScaling", "Zeros",
            "get_initializer"]
 
 
-class Initializer(BaseEstimator):
+class Initializer(CachedParamNames, BaseEstimator):
     """Base class: ``init(shape, fan_in, fan_out, rng, dtype)`` returns new weights.
 
     Subclasses keep their settings as ``__init__`` arguments and are registered

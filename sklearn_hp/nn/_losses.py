@@ -13,13 +13,14 @@ from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator
 
 from .._blas import row_sums
+from .._compat import CachedParamNames
 from .._registry import Registry
 
 __all__ = ["AbsoluteError", "Hinge", "Huber", "LOSSES", "LogLoss", "Loss", "SquaredError",
            "SquaredHinge", "get_loss", "losses_for"]
 
 
-class Loss(BaseEstimator):
+class Loss(CachedParamNames, BaseEstimator):
     """Base class: ``value_and_gradient(Y, raw, sample_weight)``.
 
     Subclasses implement ``_pointwise`` and keep their settings as ``__init__``

@@ -12,13 +12,14 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._blas import add_scaled
+from .._compat import CachedParamNames
 from .._registry import Registry
 
 __all__ = ["ElasticNet", "L1", "L2", "PENALTIES", "Penalty", "add_penalty_gradient",
            "penalty_value_and_gradient", "resolve_penalty"]
 
 
-class Penalty(BaseEstimator):
+class Penalty(CachedParamNames, BaseEstimator):
     """Base class: the penalty of the weights per unit of ``alpha``, and its gradient.
 
     Subclasses keep their settings as ``__init__`` arguments and are registered

@@ -6,6 +6,7 @@ search can tune its settings as nested hyperparameters, e.g. ``optimizer__beta_1
 
 from sklearn.base import BaseEstimator
 
+from .._compat import CachedParamNames
 from .._registry import Registry
 from ._transforms import (
     AddDecayedWeights,
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 
-class Optimizer(BaseEstimator):
+class Optimizer(CachedParamNames, BaseEstimator):
     """Base class of the named optimizers.
 
     Subclasses implement :meth:`build`, returning a

@@ -10,6 +10,7 @@ import math
 
 from sklearn.base import BaseEstimator
 
+from .._compat import CachedParamNames
 from .._registry import Registry
 
 __all__ = [
@@ -25,7 +26,7 @@ __all__ = [
 ]
 
 
-class Schedule(BaseEstimator):
+class Schedule(CachedParamNames, BaseEstimator):
     """Base class of learning-rate schedules."""
 
     def __call__(self, epoch, *, base_lr, max_epochs=None, losses=()):

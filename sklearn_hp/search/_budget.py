@@ -63,6 +63,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from .._compat import CachedParamNames
 from ._checkpoint_dir import (
     CheckpointReport,
     _ledger_path,
@@ -179,7 +180,7 @@ def _shallow(value):
 _SUFFIX = ".skhp"
 
 
-class Checkpoint(BaseEstimator):
+class Checkpoint(CachedParamNames, BaseEstimator):
     """What a checkpoint file holds: a partly trained model and what it was trained on.
 
     Written with :func:`sklearn_hp.persistence.save` (hyperparameters as JSON,

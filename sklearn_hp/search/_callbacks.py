@@ -31,7 +31,13 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._compat import HasMethods, Interval, StrOptions, validate_parameter_constraints
+from .._compat import (
+    CachedParamNames,
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 
 __all__ = ["SearchCallback", "NoImprovementStopper", "DeadlineStopper", "SearchProgress",
            "ProgressSnapshot", "as_search_callback", "best_score"]
@@ -82,7 +88,7 @@ def best_score(trials):
     return max(finite) if finite else math.nan
 
 
-class SearchCallback(BaseEstimator):
+class SearchCallback(CachedParamNames, BaseEstimator):
     """Base class of search callbacks: every hook does nothing.
 
     Subclasses declare their parameters' ``_parameter_constraints`` and call

@@ -28,19 +28,19 @@ bar, and for them this is the spread that applies.
 
 ``ALPHA``, ``NEAREST`` and the floor were chosen on the tuning half of
 ``benchmarks/bench_racing.py`` (``svc_digits`` and ``logistic_pipeline``, their
-unraced fold scores replayed through the rule in 20 fold orders each): no
-stopped candidate's full mean beat the bar there, and a floor of 0.1 or three
-nearest trials did stop some that would have (recorded again with a later GP,
-4 of the 3,571 replayed stops of its ``logistic_pipeline`` runs would have). The floor was then raised from
-0.25 to 0.5 on ``benchmarks/bench_race_to_target.py``: 30 unraced GP runs per
-tuning task, run to the target, replayed in 10 fold orders. There the GP's
+unraced fold scores replayed through the rule in 20 fold orders each): no stopped
+candidate's full mean beat the bar there, and a floor of 0.1 or three nearest trials
+did stop some that would have (recorded again with a later GP, 4 of the 3,571
+replayed stops of its ``logistic_pipeline`` runs would have). The floor was then
+raised from 0.25 to 0.5 on ``benchmarks/bench_race_to_target.py``: 30 unraced GP
+runs per tuning task, run to the target, replayed in 10 fold orders. There the GP's
 candidates cluster near the bar, and at 0.25 3.7 % of the stops on
-``logistic_pipeline`` would have beaten the best trial before them (0.5 % at
-0.5, for 0 to 4 points more of the fits kept). ``RUNG_ALPHA``, the level inside a
-budget search's rungs, was chosen on the tuning half's budget task
+``logistic_pipeline`` would have beaten the best trial before them (0.5 % at 0.5,
+for 0 to 4 points more of the fits kept). ``RUNG_ALPHA``, the level inside a budget
+search's rungs, was chosen on the tuning half's budget task
 (``benchmarks/bench_rung_replay.py``: its unraced Hyperband rungs replayed in 20
-fold orders): 0.005 is the largest level tried at which no stopped candidate
-would have been promoted (at 0.05, 37 of 7,797 stops would have been).
+fold orders): 0.005 is the largest level tried at which no stopped candidate would
+have been promoted (at 0.05, 37 of 7,797 stops would have been).
 """
 
 import math
