@@ -449,7 +449,7 @@ class BudgetedEstimator(FittedCopyWrapper):
         self.in_memory = in_memory
 
     def set_params(self, **params):
-        own = set(self._get_param_names())
+        own = set(self.get_params(deep=False))
         own_params = {k: v for k, v in params.items() if k in own}
         if self.resource in params and self.resource not in own:
             own_params["budget"] = params[self.resource]

@@ -9,6 +9,8 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.utils.metadata_routing import get_routing_for_object
 from sklearn.utils.metaestimators import available_if
 
+from .._compat import CachedParamNames
+
 __all__ = ["FittedCopyWrapper"]
 
 
@@ -27,7 +29,7 @@ def _delegated(name):
     return available_if(lambda self: hasattr(self.estimator, name))(method)
 
 
-class FittedCopyWrapper(MetaEstimatorMixin, BaseEstimator):
+class FittedCopyWrapper(MetaEstimatorMixin, CachedParamNames, BaseEstimator):
     """Base of wrappers that hold ``estimator`` and, once fitted, ``estimator_``.
 
     Tags, metadata routing and the estimator type are the wrapped estimator's;
