@@ -187,3 +187,38 @@ def test_the_tpe_hedge_proposes_every_fourth_candidate_after_the_warm_up():
     trials = [Trial({"x": 0.1 * i}, float(i)) for i in range(20)]
     who = [sampler.propose(space, trials[:n], 1, 0)[0] for n in range(21)]
     assert [n for n, name in enumerate(who) if name == "tpe"] == [8, 12, 16, 20]
+
+
+def test_the_checked_hedge_hands_over_to_tpe_where_the_model_ranks_the_best_badly():
+    from benchmarks.coco.methods import CheckedHedgeSampler
+    from sklearn_hp.search import Real, SearchSpace, Trial
+
+    space = SearchSpace({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
+
+    def quality_after(points, scores):
+        sampler = CheckedHedgeSampler()
+        trials = [Trial({"x": x, "y": y}, score) for (x, y), score in zip(points, scores)]
+        sampler.gp.propose(space, trials, 1, 0)
+        return sampler.gp.quality
+
+    bowl, noise = [], []
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        points = rng.uniform(size=(40, 2))
+        bowl.append(quality_after(points, -((points - [0.3, 0.6]) ** 2).sum(1)))
+        noise.append(quality_after(points, rng.normal(size=40)))
+    # a smooth bowl: the model ranks its best trials as they are
+    assert min(bowl) > 0.95
+    # scores with no structure: it cannot (one draw of 10 best trials scatters widely)
+    assert np.median(noise) < 0.5 and max(noise) < min(bowl) - 0.3
+
+    # the hand-over: TPE's proposal once warm and below the threshold, the GP's otherwise
+    sampler = CheckedHedgeSampler(threshold=0.3)
+    sampler.gp.propose = lambda *args, **kwargs: ["gp"]
+    sampler.tpe.propose = lambda *args, **kwargs: ["tpe"]
+    trials = [Trial({"x": 0.02 * i, "y": 0.5}, 0.0) for i in range(40)]
+    sampler.gp.quality = 0.1
+    assert sampler.propose(space, trials[:3], 1, 0) == ["gp"]  # warm-up: 5 trials
+    assert sampler.propose(space, trials, 1, 0) == ["tpe"]
+    sampler.gp.quality = 0.9
+    assert sampler.propose(space, trials, 1, 0) == ["gp"]
