@@ -58,3 +58,15 @@ def test_bbo_tables_come_back_byte_for_byte_from_the_committed_caches():
     methods = hit_rate.OUTPUTS["bbo_hit_rate.md"].split()[1:]
     ordered = [m for m in METHODS if m in methods]
     assert hit_rate.report(hit_rate.REAL_TASKS, ordered, range(100), code) == hits
+
+
+def test_the_readme_quotes_the_parameter_names_benchmark():
+    # "cloning an MLPClassifier takes 0.17 of the time, and a budget search of
+    # millisecond fits 0.92" (default threads), from bench_param_names.md
+    ratios = dict(re.findall(r"^\| (clone|hyperband) \| default \|[^|]*\|[^|]*\| \*\*([\d.]+)\*\*",
+                             (RESULTS / "bench_param_names.md").read_text(), re.M))
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert set(ratios) == {"clone", "hyperband"}
+    assert (f"cloning an `MLPClassifier` takes {ratios['clone']} of the time, and a budget "
+            f"search of millisecond fits {ratios['hyperband']}, `bench_param_names.md`") in readme
+    assert float(ratios["clone"]) < 0.5 and float(ratios["hyperband"]) < 1.0
