@@ -69,3 +69,10 @@ def test_tune_help_shows_every_setting_tune_fixes(capsys):
         words = f"{model} " + ", ".join(f"{k}={v!r}" for k, v in settings.items())
         assert " ".join(words.split()) in fixes, words
     assert "mlp max_epochs=40" in fixes and "--set overrides them" in fixes
+
+
+def test_the_catalog_names_the_models_tune_builds():
+    from sklearn_hp.cli._catalog import MODEL_NAMES, SPACE_SPECS
+    from sklearn_hp.cli._models import MODELS
+
+    assert tuple(MODELS) == MODEL_NAMES == tuple(FIXED) == tuple(SPACE_SPECS) == tuple(SPACES)
