@@ -129,6 +129,8 @@ class CheckedHedgeSampler:
         self.gp, self.tpe = _CheckedGP(), TPESampler()
 
     def propose(self, space, trials, n_candidates, random_state, pending=()):
+        # the GP proposes every time: its fit measures ``quality``; when TPE's
+        # proposal is taken, the GP's is dropped (what the recorded runs did)
         proposals = self.gp.propose(space, trials, n_candidates, random_state, pending)
         warm = len(trials) >= self.gp._n_initial(space)
         if warm and self.gp.quality < self.threshold:

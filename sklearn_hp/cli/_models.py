@@ -12,10 +12,10 @@ from sklearn.preprocessing import StandardScaler
 from ..linear_model import LinearRegressor, LinearSVMClassifier, LogisticClassifier
 from ..neural_network import ConvNetClassifier, MLPClassifier, MLPRegressor
 from ..search import Categorical, Integer, Real
-from ._catalog import FIXED, SPACE_SPECS, describe_defaults
+from ._catalog import FIXED, SPACE_SPECS
 
-__all__ = ["FIXED", "MODELS", "SPACES", "build_pipeline", "default_space", "describe_defaults",
-           "final_model", "load_space_file", "make_model", "plain_name"]
+__all__ = ["FIXED", "MODELS", "SPACES", "build_pipeline", "default_space", "final_model",
+           "load_space_file", "make_model", "plain_name"]
 
 #: name -> {task: class}
 MODELS = {
