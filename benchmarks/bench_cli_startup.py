@@ -13,7 +13,10 @@ Usage::
 """
 
 import argparse
+import atexit
+import functools
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,9 +47,16 @@ def load_average():
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-#: Where processes start: an empty folder, so that ``-m`` and ``-c`` (which put the
-#: working folder first on ``sys.path``) find the code under test, not a checkout.
-_NEUTRAL = tempfile.mkdtemp(prefix="bench-cli-startup-")
+@functools.cache
+def _neutral_folder():
+    """Where processes start: an empty folder, removed at exit.
+
+    ``-m`` and ``-c`` put the working folder first on ``sys.path``; starting in an
+    empty one makes them find the code under test, not a checkout.
+    """
+    folder = tempfile.mkdtemp(prefix="bench-cli-startup-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _env(pythonpath):
@@ -57,7 +67,7 @@ def _env(pythonpath):
 
 
 def _run(command, pythonpath):
-    return subprocess.run(command, env=_env(pythonpath), cwd=pythonpath or _NEUTRAL,
+    return subprocess.run(command, env=_env(pythonpath), cwd=pythonpath or _neutral_folder(),
                           capture_output=True, text=True, timeout=300)
 
 
