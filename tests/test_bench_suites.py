@@ -144,6 +144,24 @@ def test_a_method_without_runs_in_a_dimension_leaves_only_that_dimensions_tables
     assert "| 5 | 50·d | 1 | 1 | 0 | 0 | 1 | 0 |" in text
 
 
+def test_a_method_run_on_one_half_only_leaves_the_other_halfs_tables_to_the_rest():
+    # skopt ran on the held-out function only: the tuning half's tables still
+    # compare the others (and name skopt as not run there) instead of showing nothing
+    record = {"suite": "bbob", "dim": 2, "instance": 1, "seed": 0, "budget": 100,
+              "n_evals": 100, "optimiser_seconds": 0.1, "load": 3.0, "by": "x"}
+    regrets = {"random": 1.0, "ours-gp": 0.1, "optuna-tpe": 0.5, "skopt": 0.01}
+    runs = {(f, m): {**record, "function": f, "method": m,
+                     "regret": {k: regrets[m] for k in ("10", "20", "50")}}
+            for f in (1, 2) for m in regrets if (f, m) != (1, "skopt")}
+    text = report.render(runs, list(METHODS))
+    held_out = text[:text.index("## `bbob`, used to choose")]
+    tuning = text[text.index("## `bbob`, used to choose"):text.index("## Optimiser overhead")]
+    assert "| f2 | 1 | -1.00 | -0.30 | **-2.00** | 0.00 |" in held_out
+    assert "| f1 | 1 | **-1.00** | -0.30 | 0.00 |" in tuning
+    assert "Not run here: skopt." in tuning and "Not run here" not in held_out
+    assert "| 2 | 50·d | 1 | 1 | 0 | 0 | 1 | 0 |" in tuning  # ours-gp wins, ≤ best peer
+
+
 @pytest.mark.parametrize("report_only, shown", [(True, ["ours-gp", "random"]),
                                                 (False, list(METHODS))])
 def test_a_report_only_run_shows_the_methods_asked_a_run_shows_all(tmp_path, monkeypatch,

@@ -172,21 +172,33 @@ def _missing(methods, shown):
     return f"\n\nNot run here: {', '.join(absent)}." if absent else ""
 
 
+def tables_by_dim(runs, suite, methods, held_out):
+    """``{dim: (shown methods, shared precisions)}`` of one half of ``suite``.
+
+    A dimension's tables in a half show the methods with runs there (a slow peer
+    may lag behind, or have run one half only).
+    """
+    by_dim = {}
+    for dim in sorted({r["dim"] for r in runs.values() if r["suite"] == suite}):
+        in_half = {k: r for k, r in runs.items() if (r["suite"], r["dim"]) == (suite, dim)
+                   and is_held_out(r["function"]) == held_out}
+        shown = [m for m in methods if any(r["method"] == m for r in in_half.values())]
+        values = shared_precisions(in_half, shown) if shown else {}
+        if values:
+            by_dim[dim] = shown, values
+    return by_dim
+
+
 def render(runs, methods):
     """The whole report (Markdown) from ``runs`` (the cache's ``{key: record}``)."""
     methods = [m for m in methods if any(r["method"] == m for r in runs.values())]
     lines = [INTRO.format(methods=describe_methods(runs, methods))]
     for suite in ("bbob", "bbob-mixint"):
-        # a dimension's tables show the methods with runs in it (a slow peer may lag behind)
-        by_dim = {}
-        for dim in sorted({r["dim"] for r in runs.values() if r["suite"] == suite}):
-            in_dim = {k: r for k, r in runs.items() if (r["suite"], r["dim"]) == (suite, dim)}
-            shown = [m for m in methods if any(r["method"] == m for r in in_dim.values())]
-            by_dim[dim] = shown, shared_precisions(in_dim, shown)
-        for title, held_out in HALVES if by_dim else ():
+        if not any(r["suite"] == suite for r in runs.values()):
+            continue
+        for title, held_out in HALVES:
             lines += [f"\n## `{suite}`, {title}", "", "Cells won (ties count for each):"]
-            dims = {dim: (shown, values) for dim, (shown, values) in by_dim.items()
-                    if any(is_held_out(f) == held_out for _, f, _, _ in values)}
+            dims = tables_by_dim(runs, suite, methods, held_out)
             for shown, values in dims.values():
                 lines += ["", win_table(values, suite, held_out, shown) + _missing(methods, shown)]
             if not dims:
