@@ -74,6 +74,8 @@ GP_VARIANTS = {
     "ours-gp-exploit-2": {"exploit_every": 2},
     "ours-gp-no-warping": {"output_warping": None},
     "ours-gp-candidates-501": {"n_random_candidates": 501},
+    "ours-gp-init-10": {"n_initial_points": 10},
+    "ours-gp-xi-0.1": {"xi": 0.1},
 }
 
 
