@@ -4,7 +4,7 @@ A cell is (suite, function, dim, budget); its value for a method is the median
 over instances and seeds of ``log10(f_best - f_opt + 1e-8)`` (lower is better,
 -8 means solved), taken over the (instance, seed) runs that every method shown
 has, so that all methods are compared on the same runs; the tables of a (suite,
-dimension) show the methods that have runs in it, and name those that have none.
+dimension, half) show the methods that have runs there, and name those that have none.
 """
 
 import statistics
@@ -134,8 +134,8 @@ INTRO = """# COCO: `bbob` and `bbob-mixint`
 Regenerated from `benchmarks/results/coco/cache.jsonl` by
 `python -m benchmarks.coco --report-only`. Each value is the median over instances and
 seeds of log10(f_best − f_opt + 1e-8) (lower is better; −8.00 means solved to 1e-8),
-over the runs every method shown has (the tables of a dimension show the methods that
-have runs in it and name those that have none). Each run evaluates 50·d points on the box of the
+over the runs every method shown has (the tables of a dimension in each half show the
+methods that have runs there and name those that have none). Each run evaluates 50·d points on the box of the
 problem ([−5, 5]^d for `bbob`); the 10·d and 20·d budgets are read off the same run's
 best-so-far, not run separately. Bold: the best method of the row (ties all bold).
 A cell is (function, dimension, budget); a method wins a cell when its median is the
