@@ -135,9 +135,10 @@ Regenerated from `benchmarks/results/coco/cache.jsonl` by
 `python -m benchmarks.coco --report-only`. Each value is the median over instances and
 seeds of log10(f_best − f_opt + 1e-8) (lower is better; −8.00 means solved to 1e-8),
 over the runs every method shown has (the tables of a dimension in each half show the
-methods that have runs there and name those that have none). Each run evaluates 50·d points on the box of the
-problem ([−5, 5]^d for `bbob`); the 10·d and 20·d budgets are read off the same run's
-best-so-far, not run separately. Bold: the best method of the row (ties all bold).
+methods that have runs there and name those that have none). Each run evaluates 50·d
+points on the box of the problem ([−5, 5]^d for `bbob`); the 10·d and 20·d budgets are
+read off the same run's best-so-far, not run separately. Bold: the best method of the
+row (ties all bold).
 A cell is (function, dimension, budget); a method wins a cell when its median is the
 lowest (ties count for each). f_opt is `cocoex.BareProblem(...).best_value()`, for
 `bbob-mixint` times COCO's scaling factor of the function (`MIXINT_SCALE`).
