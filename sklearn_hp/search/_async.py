@@ -24,6 +24,7 @@ import math
 import time
 
 from ._loop import SearchStopped, callback_subcontext
+from ._racing import SCREEN
 from ._schedule import IDLE, TrialSchedule
 from ._storage import TrialRecord
 from ._stream import UnitStream
@@ -88,7 +89,8 @@ class AsyncTrials:
         n_jobs = loop._n_jobs
         self.schedule = TrialSchedule(
             search._n_splits, self._ask, n_new, self._first, race=race,
-            max_open=2 * n_jobs, queued=queued, may_start=self._may_start)
+            max_open=2 * n_jobs, window=max(SCREEN, 2 * n_jobs), queued=queued,
+            may_start=self._may_start)
         loop.runner.race = None
         self._set_deadline()
         if search.verbose > 0:
@@ -141,8 +143,7 @@ class AsyncTrials:
 
     # ---------------------------------------------------------- recording
     def _on_result(self, key, out):
-        trial = self.schedule.take(key[0], key[1], out)
-        if trial is not None:
+        for trial in self.schedule.take(key[0], key[1], out):
             self._record(trial)
 
     def _on_failed(self, number, message):

@@ -49,7 +49,7 @@ import threading
 import numpy as np
 from scipy import stats
 
-__all__ = ["ALPHA", "NEAREST", "RUNG_ALPHA", "FoldRace", "complete_fold_scores",
+__all__ = ["ALPHA", "NEAREST", "RUNG_ALPHA", "SCREEN", "FoldRace", "complete_fold_scores",
            "finish_raced_results", "race_metric", "racing_summary"]
 
 #: One-sided level of each look: the chance that one look stops a candidate whose
@@ -65,6 +65,11 @@ NEAREST = 5
 #: sqrt(2): a few trials that happened to agree fold by fold must not shrink the
 #: bound to nothing.
 _SIGMA_FLOOR = 0.5
+#: Trials an asynchronous raced search keeps open at once (at least two per
+#: worker): each new one runs its first fold before any open trial goes on, and
+#: then the open trial standing best on its folds so far goes on first, so the
+#: bar rises early and the others are raced against it.
+SCREEN = 4
 
 
 def race_metric(search):
@@ -173,15 +178,28 @@ class FoldRace:
                 if np.isfinite(full).all():
                     self._complete.append(full)
                     self._choose_bar()
+                    self._look_again()
             elif self._cannot_win(mine):
                 self.stopped.add(candidate)
 
+    def _look_again(self):
+        """After the bar moved: stop every unfinished candidate that cannot beat the new one."""
+        for candidate, scores in self._scores.items():
+            if (candidate not in self.stopped and len(scores) < self.n_splits
+                    and self._cannot_win(scores)):
+                self.stopped.add(candidate)
+
     def estimate(self, candidate):
-        """A stopped candidate's full mean, estimated from its folds paired with the bar's."""
-        scores = self._scores[candidate]
+        """A candidate's full mean, estimated from its folds so far paired with the
+        bar's (their plain mean while there is no bar)."""
+        scores = self._scores.get(candidate)
+        if not scores:
+            return math.nan
         folds = sorted(scores)
-        d = np.array([scores[f] for f in folds]) - self._bar[folds]
-        return float(self._bar.mean() + d.mean())
+        mine = np.array([scores[f] for f in folds])
+        if self._bar is None:
+            return float(mine.mean())
+        return float(self._bar.mean() + (mine - self._bar[folds]).mean())
 
     def _cannot_win(self, scores):
         if self._bar is None or self.n_splits < 2:

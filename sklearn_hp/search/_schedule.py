@@ -11,13 +11,18 @@ it runs has returned.
 Under fold racing (a :class:`~sklearn_hp.search._racing.FoldRace`), a trial's
 splits go out one at a time where possible, so that the race sees a fold before
 the next one starts; the workers stay busy with other trials meanwhile, and the
-splits of a trial the race stopped are never handed out.
+splits of a trial the race stopped are never handed out. The schedule screens:
+it keeps ``window`` trials open, starts each new one on its first split before
+any open trial goes on, and then continues the open trial the race estimates best
+on its splits so far. The first trial to complete is then likely the best of its
+window, and the others race against it from their first split on.
 
 The schedule is called from joblib's dispatching thread (``next_unit``) and
 from the thread reading the results (``take``): one lock guards its state.
 """
 
 import dataclasses
+import math
 import threading
 
 __all__ = ["IDLE", "OpenTrial", "TrialSchedule"]
@@ -74,6 +79,10 @@ class TrialSchedule:
     max_open : int or None
         Under racing, the trials that may be open at once before a trial's next
         split goes out while its previous one is still running.
+    window : int
+        Under racing, the trials kept open (each new one on its first split)
+        before an open trial goes on; 1 runs a trial's splits in turn before the
+        next trial starts, unless every split of the open ones is running.
     queued : list of (int, dict)
         Trials to run first, with their numbers (a resumed search's reruns).
     may_start : callable
@@ -81,7 +90,7 @@ class TrialSchedule:
     """
 
     def __init__(self, n_splits, ask, n_trials, first_number, *, race=None, max_open=None,
-                 queued=(), may_start=lambda: True):
+                 window=1, queued=(), may_start=lambda: True):
         self.n_splits = n_splits
         self.race = race
         self.lock = threading.RLock()
@@ -89,6 +98,7 @@ class TrialSchedule:
         self._n_left = n_trials
         self._next_number = first_number
         self._max_open = max_open
+        self._window = window
         self._queued = list(queued)
         self._may_start = may_start
         self._open = {}  # number -> OpenTrial, in the order they started
@@ -111,13 +121,13 @@ class TrialSchedule:
                 return None
             trial = self._next_started()
             if trial is None:
-                trial = self._start_new()
-                if trial == IDLE:
-                    return IDLE
-                if trial is None:  # no new candidate: a raced trial may take its next split
-                    trial = self._next_started()
+                new = self._start_new()
+                if new is None or new == IDLE:  # none to start: an open trial may go on
+                    trial = self._next_started(screening=False)
                     if trial is None:
-                        return None
+                        return new
+                else:
+                    trial = new
             trial.issued += 1
             return trial.number, trial.issued - 1, trial.params
 
@@ -125,14 +135,17 @@ class TrialSchedule:
         stopped = self.race is not None and self.race.is_stopped(trial.number)
         return trial.issued < self.n_splits and not stopped
 
-    def _next_started(self):
-        """The oldest started trial whose next split may go out now."""
+    def _next_started(self, screening=True):
+        """The started trial whose next split may go out now: the oldest, or under
+        racing the one standing best (``None``: start a new trial first)."""
         waiting = [t for t in self._open.values() if self._splits_left(t)]
         if self.race is None or not waiting:
             return waiting[0] if waiting else None
+        if screening and len(self._open) < self._window and self._may_propose():
+            return None
         idle = [t for t in waiting if t.in_flight == 0]
-        if idle:
-            return idle[0]
+        if idle:  # the best estimate; the oldest of equals
+            return max(idle, key=lambda t: _standing(self.race, t.number))
         # every trial waits for a fold: a new trial, unless too many are open
         full = self._max_open is not None and len(self._open) >= self._max_open
         return waiting[0] if full or not self._may_propose() else None
@@ -160,18 +173,23 @@ class TrialSchedule:
 
     # ------------------------------------------------------------ results
     def take(self, number, split, out):
-        """Take a unit's result; return its trial if that finished it, else ``None``.
+        """Take a unit's result; return the trials it finished (a list).
 
+        Under racing, a trial that completes raises the bar, which may stop
+        other open trials waiting for their next split: they finish too.
         Results of a trial no longer open (it failed as a whole) are dropped.
         """
         with self.lock:
             trial = self._open.get(number)
             if trial is None:
-                return None
+                return []
             trial.outs[split] = out
-            if self.race is not None:
-                self.race.observe(number, split, out)
-            return self._close_if_done(trial)
+            if self.race is None:
+                done = self._close_if_done(trial)
+                return [] if done is None else [done]
+            self.race.observe(number, split, out)
+            closed = (self._close_if_done(t) for t in list(self._open.values()))
+            return [t for t in closed if t is not None]
 
     def fail(self, number, message):
         """Fail trial ``number`` as a whole (its worker died); return it, closed."""
@@ -182,7 +200,7 @@ class TrialSchedule:
             return trial
 
     def _close_if_done(self, trial):
-        if trial.in_flight or self._splits_left(trial):
+        if trial.in_flight or self._splits_left(trial) or not trial.outs:
             return None  # (a trial cut short by a stop stays open: cancelled at the end)
         return self._open.pop(trial.number)
 
@@ -191,3 +209,9 @@ class TrialSchedule:
         with self.lock:
             trials, self._open = list(self._open.values()), {}
             return trials
+
+
+def _standing(race, number):
+    """``race``'s estimate of trial ``number``'s full mean (-inf without one)."""
+    estimate = race.estimate(number)
+    return estimate if estimate == estimate else -math.inf

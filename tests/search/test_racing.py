@@ -303,3 +303,72 @@ def test_rung_races_look_at_a_stricter_level_than_the_best_race():
     search.max_resource_ = 9
     assert search._racing_rule(18, {"n_resources": 1}) == (6, RUNG_ALPHA)
     assert search._racing_rule(2, {"n_resources": 9}) == (1, None)
+
+
+def test_a_new_bar_stops_the_candidates_waiting_below_it_without_another_fold():
+    from sklearn_hp.search._racing import FoldRace
+
+    bar = np.array([0.90, 0.80, 0.85, 0.95, 0.90])
+    race = FoldRace(N_SPLITS, [bar - 0.30])  # a weak first bar: nothing below it yet
+    race.observe(1, 0, {"test_scores": bar[0] - 0.20})  # above the weak bar: runs on
+    race.observe(2, 0, {"test_scores": bar[0] + 0.01})
+    assert not race.is_stopped(1) and not race.is_stopped(2)
+    for fold in range(N_SPLITS):  # the strong trial completes: the bar moves to it
+        race.observe(0, fold, {"test_scores": bar[fold]})
+    assert race.is_stopped(1) and not race.is_stopped(2)
+    assert race.estimate(1) == pytest.approx(bar.mean() - 0.20)
+
+
+def _drive(schedule, scores, limit=1000):
+    """Run ``schedule`` with one worker on ``scores[trial][split]``; the units in order."""
+    units = []
+    while len(units) < limit:
+        unit = schedule.next_unit()
+        if unit is None:
+            return units
+        number, split, _ = unit
+        units.append((number, split))
+        for trial in schedule.take(number, split, {"test_scores": scores[number][split]}):
+            assert trial.in_flight == 0
+    raise AssertionError("the schedule did not end")
+
+
+def test_the_screening_schedule_opens_a_window_then_continues_the_best():
+    from sklearn_hp.search._racing import FoldRace
+    from sklearn_hp.search._schedule import TrialSchedule
+
+    fold_effect = np.array([0.0, -0.05, 0.03, 0.02, -0.04])
+    quality = [0.60, 0.62, 0.90, 0.61, 0.89, 0.59, 0.91, 0.58]
+    scores = [q + fold_effect for q in quality]
+    asked = []
+
+    def ask(number):
+        asked.append(number)
+        return {"quality": quality[number]}
+
+    schedule = TrialSchedule(N_SPLITS, ask, len(quality), 0, race=FoldRace(N_SPLITS),
+                             max_open=2, window=4)
+    units = _drive(schedule, scores)
+    # the first four trials each run their first fold before any trial goes on
+    assert units[:4] == [(0, 0), (1, 0), (2, 0), (3, 0)]
+    # then the one standing best (trial 2) runs to the end first
+    assert units[4:8] == [(2, 1), (2, 2), (2, 3), (2, 4)]
+    # its bar stops the weak ones of the window after their one fold
+    ran = {n: sum(1 for u in units if u[0] == n) for n in range(len(quality))}
+    assert ran[0] == ran[1] == ran[3] == ran[5] == ran[7] == 1
+    assert ran[2] == ran[6] == N_SPLITS  # the best, and the first to beat it
+    assert 1 < ran[4] <= N_SPLITS  # close to the bar, it needs more folds to tell
+    assert asked == list(range(len(quality)))
+
+
+def test_a_window_of_one_runs_each_trial_to_its_end_before_the_next():
+    from sklearn_hp.search._racing import FoldRace
+    from sklearn_hp.search._schedule import TrialSchedule
+
+    quality = [0.9, 0.5, 0.7]
+    scores = [[q] * N_SPLITS for q in quality]
+    schedule = TrialSchedule(N_SPLITS, lambda n: {"q": quality[n]}, 3, 0,
+                             race=FoldRace(N_SPLITS), max_open=2, window=1)
+    units = _drive(schedule, scores)
+    assert units[:N_SPLITS] == [(0, f) for f in range(N_SPLITS)]
+    assert units[N_SPLITS] == (1, 0)
