@@ -66,9 +66,9 @@ NEAREST = 5
 #: bound to nothing.
 _SIGMA_FLOOR = 0.5
 #: Trials an asynchronous raced search keeps open at once (at least two per
-#: worker): each new one runs its first fold before any open trial goes on, and
-#: then the open trial standing best on its folds so far goes on first, so the
-#: bar rises early and the others are raced against it.
+#: worker), each started on its first fold: the open trial standing best on its
+#: folds so far goes on as soon as it may beat the bar (or once the window is
+#: full), so the bar rises early and the others are raced against it.
 SCREEN = 4
 
 
@@ -200,6 +200,10 @@ class FoldRace:
         if self._bar is None:
             return float(mine.mean())
         return float(self._bar.mean() + (mine - self._bar[folds]).mean())
+
+    def may_beat_bar(self, candidate):
+        """Whether a bar stands and ``candidate``'s :meth:`estimate` reaches its mean."""
+        return self._bar is not None and self.estimate(candidate) >= self._bar.mean()
 
     def _cannot_win(self, scores):
         if self._bar is None or self.n_splits < 2:

@@ -12,10 +12,11 @@ Under fold racing (a :class:`~sklearn_hp.search._racing.FoldRace`), a trial's
 splits go out one at a time where possible, so that the race sees a fold before
 the next one starts; the workers stay busy with other trials meanwhile, and the
 splits of a trial the race stopped are never handed out. The schedule screens:
-it keeps ``window`` trials open, starts each new one on its first split before
-any open trial goes on, and then continues the open trial the race estimates best
-on its splits so far. The first trial to complete is then likely the best of its
-window, and the others race against it from their first split on.
+it keeps up to ``window`` trials open, starting each new one on its first split,
+and continues the open trial the race estimates best on its splits so far as soon
+as that estimate reaches the bar (or once the window is full). The first trial to
+complete is then likely the best of its window, and the others race against it from
+their first split on.
 
 The schedule is called from joblib's dispatching thread (``next_unit``) and
 from the thread reading the results (``take``): one lock guards its state.
@@ -141,11 +142,15 @@ class TrialSchedule:
         waiting = [t for t in self._open.values() if self._splits_left(t)]
         if self.race is None or not waiting:
             return waiting[0] if waiting else None
-        if screening and len(self._open) < self._window and self._may_propose():
-            return None
         idle = [t for t in waiting if t.in_flight == 0]
-        if idle:  # the best estimate; the oldest of equals
-            return max(idle, key=lambda t: _standing(self.race, t.number))
+        # the best estimate (the oldest of equals) goes on at once if it may beat the
+        # bar; otherwise new trials are screened first, up to the window
+        best = max(idle, key=lambda t: _standing(self.race, t.number)) if idle else None
+        if (screening and len(self._open) < self._window and self._may_propose()
+                and not (best is not None and self.race.may_beat_bar(best.number))):
+            return None
+        if best is not None:
+            return best
         # every trial waits for a fold: a new trial, unless too many are open
         full = self._max_open is not None and len(self._open) >= self._max_open
         return waiting[0] if full or not self._may_propose() else None

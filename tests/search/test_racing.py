@@ -372,3 +372,20 @@ def test_a_window_of_one_runs_each_trial_to_its_end_before_the_next():
     units = _drive(schedule, scores)
     assert units[:N_SPLITS] == [(0, f) for f in range(N_SPLITS)]
     assert units[N_SPLITS] == (1, 0)
+
+
+def test_a_trial_that_may_beat_the_bar_goes_on_before_new_ones_are_screened():
+    from sklearn_hp.search._racing import FoldRace
+    from sklearn_hp.search._schedule import TrialSchedule
+
+    # trial 0 sets the bar; trial 1 starts above it; every later trial falls far
+    # below at once and is stopped after its first fold, so the window never fills
+    quality = [0.80, 0.85] + [0.50] * 30
+    scores = [[q] * N_SPLITS for q in quality]
+    schedule = TrialSchedule(N_SPLITS, lambda n: {"q": quality[n]}, len(quality), 0,
+                             race=FoldRace(N_SPLITS, [np.array([0.80, 0.78, 0.81, 0.79, 0.82])]),
+                             max_open=2, window=4)
+    units = _drive(schedule, scores)
+    assert units[:N_SPLITS] == [(0, f) for f in range(N_SPLITS)]
+    assert units[N_SPLITS:2 * N_SPLITS] == [(1, f) for f in range(N_SPLITS)]
+    assert all(split == 0 for _, split in units[2 * N_SPLITS:])
