@@ -68,7 +68,9 @@ _SIGMA_FLOOR = 0.5
 #: Trials an asynchronous raced search keeps open at once (at least two per
 #: worker), each started on its first fold: the open trial standing best on its
 #: folds so far goes on as soon as it may beat the bar (or once the window is
-#: full), so the bar rises early and the others are raced against it.
+#: full), so the bar rises early and the others are raced against it. Chosen
+#: on the tuning half (``benchmarks/bench_race_screening.py``): four needed fewer
+#: fits to the target than one or eight.
 SCREEN = 4
 
 
