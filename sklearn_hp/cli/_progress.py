@@ -14,6 +14,22 @@ from .._compat import Interval
 __all__ = ["CommandProgress", "WarningCounter", "counted_warnings", "records_fit_warnings"]
 
 
+def _spans(numbers):
+    """Trial numbers (from 0) as the 1-based spans a user reads: ``[0, 1, 2, 4]`` -> ``"1-3, 5"``.
+
+    A raced or parallel search stores trials as they finish, so a stopped run
+    may have kept later trials and not earlier ones.
+    """
+    spans, start = [], None
+    for i, number in enumerate(numbers):
+        if start is None:
+            start = number
+        if i + 1 == len(numbers) or numbers[i + 1] != number + 1:
+            spans.append(f"{start + 1}" if start == number else f"{start + 1}-{number + 1}")
+            start = None
+    return ", ".join(spans)
+
+
 class CommandProgress(SearchProgress):
     """The search library's progress lines, written with ``out``, for any search.
 
@@ -67,7 +83,10 @@ class CommandProgress(SearchProgress):
         """Start counting after the trials a storage resumed, and say how many."""
         super().on_search_begin(search)
         if self._first:
-            self.out(f"candidates 1-{self._first} resumed from the storage (not run again)")
+            numbers = sorted(r.number for r in getattr(search, "_stored", ()))
+            which = (_spans(numbers) if len(numbers) == self._first
+                     else f"1-{self._first}")
+            self.out(f"candidates {which} resumed from the storage (not run again)")
 
     def on_trial_end(self, search, trial):
         progress = search.progress_
