@@ -83,9 +83,8 @@ class CommandProgress(SearchProgress):
         """Start counting after the trials a storage resumed, and say how many."""
         super().on_search_begin(search)
         if self._first:
-            numbers = sorted(r.number for r in getattr(search, "_stored", ()))
-            which = (_spans(numbers) if len(numbers) == self._first
-                     else f"1-{self._first}")
+            numbers = search.progress_.resumed_numbers
+            which = _spans(numbers) if len(numbers) == self._first else f"1-{self._first}"
             self.out(f"candidates {which} resumed from the storage (not run again)")
 
     def on_trial_end(self, search, trial):

@@ -67,6 +67,9 @@ class ProgressSnapshot:
     budget_done : float or None
         Budget searches: the sum of the budgets of the finished trials,
         resumed ones included; ``None`` for other searches.
+    resumed_numbers : tuple of int
+        Numbers of the trials taken from the storage, ascending. A raced or
+        parallel search stores trials as they finish, so they may have gaps.
     """
 
     n_trials: int
@@ -76,6 +79,7 @@ class ProgressSnapshot:
     time_left: float | None
     planned_budget: float | None = None
     budget_done: float | None = None
+    resumed_numbers: tuple = ()
 
 
 #: Most trials the pace of a budget search is fitted to (evenly spread, the latest kept).
