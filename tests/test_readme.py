@@ -64,7 +64,7 @@ assert os.path.getsize("settings.json") > 100
 """,
     'storage="study.db"': """
 assert study.n_trials_ == len(study.cv_results_["params"]) == 10
-assert study._n_resumed == 6   # the second fit ran 4 new trials only
+assert study._resumed_numbers == tuple(range(6))   # the second fit ran 4 new trials only
 assert study.best_score_ > 0.9, study.best_score_
 """,
     "parallel_backend(": """

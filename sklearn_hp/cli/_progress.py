@@ -83,8 +83,7 @@ class CommandProgress(SearchProgress):
         """Start counting after the trials a storage resumed, and say how many."""
         super().on_search_begin(search)
         if self._first:
-            numbers = search.progress_.resumed_numbers
-            which = _spans(numbers) if len(numbers) == self._first else f"1-{self._first}"
+            which = _spans(search.progress_.resumed_numbers)
             self.out(f"candidates {which} resumed from the storage (not run again)")
 
     def on_trial_end(self, search, trial):

@@ -205,7 +205,7 @@ class TrialSchedule:
             return trial
 
     def _close_if_done(self, trial):
-        if trial.in_flight or self._splits_left(trial) or not trial.outs:
+        if trial.in_flight or self._splits_left(trial):
             return None  # (a trial cut short by a stop stays open: cancelled at the end)
         return self._open.pop(trial.number)
 

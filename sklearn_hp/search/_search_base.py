@@ -220,7 +220,8 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
         done = (None if planned_budget is None else
                 float(sum(r.budget for r in loop.records if r.budget is not None)))
         return ProgressSnapshot(n_trials=len(loop.records), n_planned=self._planned_n_trials(),
-                                n_resumed=self._n_resumed, best_score=best_score(loop.records),
+                                n_resumed=len(self._resumed_numbers),
+                                best_score=best_score(loop.records),
                                 time_left=loop.time_left(), planned_budget=planned_budget,
                                 budget_done=done, resumed_numbers=self._resumed_numbers)
 
@@ -343,7 +344,6 @@ class TrialSearchCV(NamedCallbacksMixin, BaseSearchCV):
                                  sequential_subtasks=True) as search_ctx:
             loop = TrialLoop(self, plan, self._stored, search_ctx)
             self._loop, self.trials_, self.stop_reason_ = loop, loop.records, None
-            self._n_resumed = len(self._stored)
             self._resumed_numbers = tuple(sorted(r.number for r in self._stored))
             with _callbacks_running(self, [c for _, c in self._callbacks]):
                 self._run_loop(loop)
